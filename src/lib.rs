@@ -1,1 +1,10 @@
+#![doc = include_str!("crate_doc.md")]
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
+pub mod model;
+
+pub use model::{
+    Body, BodyAction, DeliverReason, Hop, LocationError, Policy, Profile, RedirectMachine, Refusal,
+    Removal, RemovedHeader, StartError, Step,
+};

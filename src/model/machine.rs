@@ -1,0 +1,725 @@
+//! The redirect state machine.
+
+use http::header::{CONTENT_LENGTH, LOCATION, TRANSFER_ENCODING};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use url::Url;
+
+use super::body::{Body, BodyAction};
+use super::location::{field_value, LocationError, LocationMode};
+use super::origin::{default_port, Origin};
+use super::profile::{
+    Boundary, CompareWith, Downgrade, MultipleLocations, Policy, RedirectRule, Rewrite, StreamBody,
+};
+use super::resolve::{resolve, UriBuf};
+use super::status::{classify, StatusClass};
+use super::step::{DeliverReason, Hop, Refusal, Removal, RemovedHeader, Step};
+use super::uri::parse_uri_reference;
+
+/// The request URL is not one a redirect chain can start from.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid request URL: {0}")]
+pub struct StartError(#[from] pub LocationError);
+
+/// An exact, pure model of one redirect chain.
+///
+/// The whole contract:
+/// - **In**, once: the first request (method, absolute URL, headers, body)
+///   and a [`Policy`] ([`RedirectMachine::new`]); optionally the number of
+///   redirects already followed ([`RedirectMachine::with_redirect_count`]).
+/// - **In**, per response: its status and its Location field lines
+///   ([`RedirectMachine::step`] with an `http::HeaderMap`, or
+///   [`RedirectMachine::step_raw`] with raw bytes).
+/// - **Out**, per response: a [`Step`]. `Follow` carries a [`Hop`], a view of
+///   the next request (method, URL, headers, body, what was removed and why);
+///   the machine has already moved to it, so the next response is stepped
+///   against it. `Deliver` and `Refuse` end the chain; any later step returns
+///   `Refuse(Refusal::Finished)`.
+///
+/// No I/O, no clock, no randomness: the same inputs give the same steps.
+/// Every input gives a step; nothing panics. The order of the checks is
+/// Fetch's: status, Location (absent, several, unparsable), scheme, hop limit,
+/// body replay, method change, credential removal; then, where the policy
+/// asks, loop detection. The decision reuses the machine's buffers: in strict
+/// mode a step allocates nothing once the buffers have grown.
+///
+/// # Examples
+/// A POST answered by a cross-origin 302, by hand, without a network:
+/// ```
+/// use http::{header, HeaderMap, Method, StatusCode};
+/// use redirspec::{Body, BodyAction, Profile, RedirectMachine, Step};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert(header::AUTHORIZATION, "Bearer t".parse().unwrap());
+/// headers.insert(header::CONTENT_TYPE, "text/plain".parse().unwrap());
+/// let mut m = RedirectMachine::new(
+///     Method::POST, "https://a.test/form#top", headers, Body::Bytes(5), Profile::Fetch.policy(),
+/// ).unwrap();
+///
+/// let mut response = HeaderMap::new();
+/// response.insert(header::LOCATION, "https://b.test/done".parse().unwrap());
+/// match m.step(StatusCode::FOUND, &response) {
+///     Step::Follow(hop) => {
+///         assert_eq!(hop.method(), Method::GET);
+///         assert_eq!(hop.url(), "https://b.test/done#top");
+///         assert_eq!(hop.body_action(), BodyAction::Drop);
+///         assert!(hop.headers().is_empty());
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// assert!(matches!(m.step(StatusCode::OK, &HeaderMap::new()), Step::Deliver(_)));
+/// ```
+#[derive(Clone, Debug)]
+pub struct RedirectMachine {
+    policy: Policy,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+    urls: Urls,
+    hops: u32,
+    start_hops: u32,
+    seen: Seen,
+    removed: Vec<RemovedHeader>,
+    body_action: BodyAction,
+    finished: bool,
+}
+
+/// The current, next and first URL, in the policy's parser's representation.
+// One per machine, never moved in a hot loop: boxing a variant would only add
+// an indirection to every URL access.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+enum Urls {
+    Strict {
+        current: UriBuf,
+        next: UriBuf,
+        first: UriBuf,
+    },
+    Whatwg {
+        current: Url,
+        next: Url,
+        first: Url,
+    },
+}
+
+#[derive(Clone, Copy)]
+enum View<'a> {
+    Strict(&'a UriBuf),
+    Whatwg(&'a Url),
+}
+
+impl<'a> View<'a> {
+    fn as_str(self) -> &'a str {
+        match self {
+            View::Strict(u) => u.as_str(),
+            View::Whatwg(u) => u.as_str(),
+        }
+    }
+    fn scheme(self) -> &'a str {
+        match self {
+            View::Strict(u) => u.scheme().unwrap_or_default(),
+            View::Whatwg(u) => u.scheme(),
+        }
+    }
+    fn without_fragment(self) -> &'a str {
+        match self {
+            View::Strict(u) => u.without_fragment(),
+            View::Whatwg(u) => &u[..url::Position::AfterQuery],
+        }
+    }
+    fn host(self) -> &'a str {
+        match self {
+            View::Strict(u) => u.host().unwrap_or_default(),
+            View::Whatwg(u) => u.host_str().unwrap_or_default(),
+        }
+    }
+    fn origin(self) -> Origin<'a> {
+        let scheme = self.scheme();
+        let port = match self {
+            View::Strict(u) => u.port().and_then(port_number),
+            View::Whatwg(u) => u.port(),
+        };
+        Origin {
+            scheme,
+            host: self.host(),
+            port: port.or_else(|| default_port(scheme)),
+        }
+    }
+}
+
+/// The value of a port (leading zeros allowed, RFC 3986 §3.2.3), or `None`
+/// when it is empty or beyond 65535.
+fn port_number(digits: &str) -> Option<u16> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits
+        .bytes()
+        .try_fold(0u32, |v, d| {
+            let v = v * 10 + u32::from(d.wrapping_sub(b'0'));
+            (d.is_ascii_digit() && v <= 65535).then_some(v)
+        })
+        .and_then(|v| u16::try_from(v).ok())
+}
+
+impl Urls {
+    fn current(&self) -> View<'_> {
+        match self {
+            Urls::Strict { current, .. } => View::Strict(current),
+            Urls::Whatwg { current, .. } => View::Whatwg(current),
+        }
+    }
+    fn next(&self) -> View<'_> {
+        match self {
+            Urls::Strict { next, .. } => View::Strict(next),
+            Urls::Whatwg { next, .. } => View::Whatwg(next),
+        }
+    }
+    fn first(&self) -> View<'_> {
+        match self {
+            Urls::Strict { first, .. } => View::Strict(first),
+            Urls::Whatwg { first, .. } => View::Whatwg(first),
+        }
+    }
+    fn advance(&mut self) {
+        match self {
+            Urls::Strict { current, next, .. } => std::mem::swap(current, next),
+            Urls::Whatwg { current, next, .. } => std::mem::swap(current, next),
+        }
+    }
+}
+
+/// Requests sent in this chain (method and URL without fragment), kept in
+/// one arena so that recording a hop allocates nothing in steady state.
+#[derive(Clone, Debug, Default)]
+struct Seen {
+    arena: String,
+    entries: Vec<(Method, usize, usize)>,
+}
+
+impl Seen {
+    fn contains(&self, method: &Method, url: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|(m, a, b)| m == method && &self.arena[*a..*b] == url)
+    }
+    fn push(&mut self, method: &Method, url: &str) {
+        let start = self.arena.len();
+        self.arena.push_str(url);
+        self.entries.push((method.clone(), start, self.arena.len()));
+    }
+}
+
+fn is_get_or_head(m: &Method) -> bool {
+    m == Method::GET || m == Method::HEAD
+}
+
+impl RedirectMachine {
+    /// Starts a chain with the first request.
+    ///
+    /// The URL is read with the policy's parser: RFC 3986 (it must have a
+    /// scheme and a non-empty host) or the WHATWG URL parser (it must have a
+    /// host). A fragment is kept: it is what redirects inherit.
+    ///
+    /// # Errors
+    /// [`StartError`] when the URL is not absolute, has no host, or does not parse.
+    pub fn new(
+        method: Method,
+        url: &str,
+        headers: HeaderMap,
+        body: Body,
+        policy: Policy,
+    ) -> Result<Self, StartError> {
+        let urls = match policy.location_mode {
+            LocationMode::Strict => {
+                let u = UriBuf::parse_absolute(url)?;
+                if u.host().is_none_or(str::is_empty) {
+                    return Err(LocationError::NoHost.into());
+                }
+                if let Some(p) = u.port() {
+                    if !p.is_empty() && port_number(p).is_none() {
+                        let offset = url.len() - u.as_str().len() + port_offset(&u);
+                        return Err(LocationError::PortOutOfRange { offset }.into());
+                    }
+                }
+                Urls::Strict {
+                    next: UriBuf::new(),
+                    first: u.clone(),
+                    current: u,
+                }
+            }
+            LocationMode::Whatwg => {
+                let u = Url::parse(url).map_err(LocationError::Whatwg)?;
+                if u.host_str().is_none_or(str::is_empty) {
+                    return Err(LocationError::NoHost.into());
+                }
+                Urls::Whatwg {
+                    next: u.clone(),
+                    first: u.clone(),
+                    current: u,
+                }
+            }
+        };
+        let mut seen = Seen::default();
+        if policy.loop_detection {
+            seen.push(&method, urls.current().without_fragment());
+        }
+        Ok(RedirectMachine {
+            policy,
+            method,
+            headers,
+            body,
+            urls,
+            hops: 0,
+            start_hops: 0,
+            seen,
+            removed: Vec::new(),
+            body_action: BodyAction::None,
+            finished: false,
+        })
+    }
+
+    /// Sets the number of redirects already followed before this request
+    /// (the CLI's `--hops`).
+    pub fn with_redirect_count(mut self, count: u32) -> Self {
+        self.hops = count;
+        self.start_hops = count;
+        self
+    }
+
+    /// Steps the machine with a response's status and header fields.
+    ///
+    /// Every Location field line in `headers` counts (`get_all`).
+    pub fn step(&mut self, status: StatusCode, headers: &HeaderMap) -> Step<'_> {
+        let lines = headers.get_all(LOCATION).iter().map(HeaderValue::as_bytes);
+        self.step_lines(status, lines)
+    }
+
+    /// Steps the machine with raw Location field lines (zero, one or several),
+    /// for values an `http::HeaderValue` cannot hold (CR, LF, NUL, obs-text).
+    pub fn step_raw(&mut self, status: StatusCode, locations: &[&[u8]]) -> Step<'_> {
+        self.step_lines(status, locations.iter().copied())
+    }
+
+    fn step_lines<'b>(
+        &mut self,
+        status: StatusCode,
+        lines: impl Iterator<Item = &'b [u8]>,
+    ) -> Step<'_> {
+        if self.finished {
+            return Step::Refuse(Refusal::Finished);
+        }
+        match self.decide(status, lines) {
+            Ok(None) => Step::Follow(Hop { machine: self }),
+            Ok(Some(reason)) => {
+                self.finished = true;
+                Step::Deliver(reason)
+            }
+            Err(refusal) => {
+                self.finished = true;
+                Step::Refuse(refusal)
+            }
+        }
+    }
+
+    /// `Ok(None)`: follow (the machine has moved); `Ok(Some(_))`: deliver.
+    fn decide<'b>(
+        &mut self,
+        status: StatusCode,
+        mut lines: impl Iterator<Item = &'b [u8]>,
+    ) -> Result<Option<DeliverReason>, Refusal> {
+        let class = classify(status);
+        let rules = &self.policy.statuses;
+        let rule = match class {
+            StatusClass::MultipleChoices => rules.multiple_choices,
+            StatusClass::MovedPermanently => rules.moved_permanently,
+            StatusClass::Found => rules.found,
+            StatusClass::SeeOther => rules.see_other,
+            StatusClass::TemporaryRedirect => rules.temporary_redirect,
+            StatusClass::PermanentRedirect => rules.permanent_redirect,
+            StatusClass::Unknown3xx(_) => rules.unknown,
+            // RFC 9110 §15.4.5-§15.4.7: 304 is a cache answer, 305 is
+            // deprecated, 306 is unused; a non-3xx is never a redirection.
+            StatusClass::NotModified
+            | StatusClass::UseProxy
+            | StatusClass::Unused
+            | StatusClass::NotRedirection => RedirectRule::Deliver,
+        };
+        let rewrite = match rule {
+            RedirectRule::Deliver => return Ok(Some(DeliverReason::NotARedirect)),
+            RedirectRule::Follow(rewrite) => rewrite,
+            RedirectRule::ConfirmUnlessGetOrHead => Rewrite::Keep,
+        };
+
+        // Fetch "extracting header list values": none -> null -> deliver the
+        // response; more than one for a single-value field -> failure.
+        let Some(first) = lines.next() else {
+            return Ok(Some(DeliverReason::NoLocation));
+        };
+        let (mut count, mut identical) = (1usize, true);
+        for line in lines {
+            count += 1;
+            identical &= line == first;
+        }
+        if count > 1 {
+            let ok = match self.policy.multiple_locations {
+                MultipleLocations::Refuse => false,
+                MultipleLocations::First => true,
+                MultipleLocations::FirstIfIdentical => identical,
+            };
+            if !ok {
+                return Err(LocationError::Multiple { count }.into());
+            }
+        }
+        self.resolve_location(first)?;
+
+        let next = self.urls.next();
+        let scheme = next.scheme();
+        // Fetch: "If locationURL's scheme is not an HTTP(S) scheme, then return
+        // a network error."
+        if !self
+            .policy
+            .allowed_schemes
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(scheme))
+        {
+            return Err(Refusal::SchemeNotAllowed {
+                scheme: scheme.to_ascii_lowercase(),
+            });
+        }
+        // RFC 9110 §4.2.1: "A recipient that processes such a URI reference
+        // [an http URI with an empty host] MUST reject it as invalid."
+        if next.host().is_empty() {
+            return Err(LocationError::NoHost.into());
+        }
+        if self.policy.downgrade == Downgrade::Refuse
+            && self.urls.current().scheme().eq_ignore_ascii_case("https")
+            && scheme.eq_ignore_ascii_case("http")
+        {
+            return Err(Refusal::Downgrade);
+        }
+        // Fetch: "If request's redirect count is 20, then return a network error."
+        if self.hops >= self.policy.max_redirects {
+            return Err(Refusal::TooManyRedirects {
+                limit: self.policy.max_redirects,
+            });
+        }
+        // RFC 2616 §10.3.2: "MUST NOT automatically redirect the request unless
+        // it can be confirmed by the user".
+        if rule == RedirectRule::ConfirmUnlessGetOrHead && !is_get_or_head(&self.method) {
+            return Err(Refusal::NeedsConfirmation {
+                status: status.as_u16(),
+                method: self.method.clone(),
+            });
+        }
+        // Fetch: "If internalResponse's status is not 303, request's body is
+        // non-null, and request's body's source is null, then return a network
+        // error." (before the method change)
+        if self.policy.stream_body == StreamBody::RefuseUnless303
+            && class != StatusClass::SeeOther
+            && self.body == Body::Stream
+        {
+            return Err(Refusal::BodyNotReplayable);
+        }
+        let to_get = match rewrite {
+            Rewrite::Keep => false,
+            // Fetch: "internalResponse's status is 301 or 302 and request's method is `POST`"
+            Rewrite::PostToGet => self.method == Method::POST,
+            // Fetch: "internalResponse's status is 303 and request's method is not `GET` or `HEAD`"
+            Rewrite::ToGetUnlessGetOrHead => !is_get_or_head(&self.method),
+        };
+        // A body that is kept must be sent again; a stream cannot be.
+        if !to_get && self.body == Body::Stream {
+            return Err(Refusal::BodyNotReplayable);
+        }
+
+        self.removed.clear();
+        if to_get {
+            // Fetch: "For each headerName of request-body-header name, delete
+            // headerName from request's header list." / RFC 9110 §15.4 step 5.
+            for name in self.policy.method_change_headers.iter() {
+                note_removal(
+                    &mut self.removed,
+                    &self.headers,
+                    name,
+                    Removal::MethodChange,
+                );
+            }
+            for name in [CONTENT_LENGTH, TRANSFER_ENCODING] {
+                note_removal(&mut self.removed, &self.headers, &name, Removal::Framing);
+            }
+        }
+        if self.crosses() {
+            // Fetch: "If request's current URL's origin is not same origin with
+            // locationURL's origin, then for each headerName of CORS
+            // non-wildcard request-header name, delete headerName from
+            // request's header list." / RFC 9110 §15.4 step 3.
+            for name in self.policy.cross_origin_headers.iter() {
+                note_removal(&mut self.removed, &self.headers, name, Removal::CrossOrigin);
+            }
+        }
+        let next_method = if to_get { &Method::GET } else { &self.method };
+        // RFC 9110 §15.4: "A client SHOULD detect and intervene in cyclical
+        // redirections".
+        if self.policy.loop_detection
+            && self
+                .seen
+                .contains(next_method, self.urls.next().without_fragment())
+        {
+            return Err(Refusal::RedirectLoop {
+                method: next_method.clone(),
+                url: self.urls.next().without_fragment().to_owned(),
+            });
+        }
+
+        // Commit: the machine moves to the next request.
+        for r in &self.removed {
+            self.headers.remove(&r.name);
+        }
+        self.body_action = match (self.body, to_get) {
+            (Body::None, _) => BodyAction::None,
+            (_, true) => BodyAction::Drop,
+            (_, false) => BodyAction::Keep,
+        };
+        if to_get {
+            self.method = Method::GET;
+            self.body = Body::None;
+        }
+        self.hops += 1;
+        self.urls.advance();
+        if self.policy.loop_detection {
+            self.seen
+                .push(&self.method, self.urls.current().without_fragment());
+        }
+        Ok(None)
+    }
+
+    /// Parses and resolves one Location line into the `next` URL.
+    fn resolve_location(&mut self, raw: &[u8]) -> Result<(), LocationError> {
+        let policy = &self.policy;
+        let (value, start) = field_value(raw, policy.max_location_len)?;
+        match &mut self.urls {
+            Urls::Strict { current, next, .. } => {
+                let r = parse_uri_reference(value).map_err(|e| e.shifted(start))?;
+                if !policy.relative_location && r.scheme().is_none() {
+                    return Err(LocationError::RelativeNotAllowed);
+                }
+                if policy.refuse_userinfo && r.userinfo().is_some() {
+                    return Err(LocationError::Userinfo);
+                }
+                if let (Some(p), Some((offset, _))) = (r.port(), r.parts().port) {
+                    if !p.is_empty() && port_number(p).is_none() {
+                        return Err(LocationError::PortOutOfRange {
+                            offset: offset + start,
+                        });
+                    }
+                }
+                // RFC 3986 §5.2.2 with the current URL as base (RFC 9110 §10.2.2:
+                // "relative to the target URI").
+                resolve(current, &r, next);
+                if policy.inherit_fragment && r.fragment().is_none() {
+                    // RFC 9110 §10.2.2: "If the Location value provided in a 3xx
+                    // (Redirection) response does not have a fragment component, a
+                    // user agent MUST process the redirection as if the value
+                    // inherits the fragment component of the URI reference used
+                    // to generate the target URI".
+                    next.inherit_fragment(current.fragment());
+                }
+            }
+            Urls::Whatwg { current, next, .. } => {
+                // Encoding Standard "UTF-8 decode": invalid sequences become U+FFFD.
+                let text = String::from_utf8_lossy(value);
+                // Fetch "location URL": "set location to the result of parsing
+                // location with response's URL".
+                let mut url = Url::options()
+                    .base_url(Some(current))
+                    .parse(&text)
+                    .map_err(LocationError::Whatwg)?;
+                if !policy.relative_location && Url::parse(&text).is_err() {
+                    return Err(LocationError::RelativeNotAllowed);
+                }
+                if policy.refuse_userinfo
+                    && (!url.username().is_empty() || url.password().is_some())
+                {
+                    return Err(LocationError::Userinfo);
+                }
+                // Fetch "location URL": "If location is a URL whose fragment is
+                // null, then set location's fragment to requestFragment."
+                if policy.inherit_fragment && url.fragment().is_none() {
+                    url.set_fragment(current.fragment());
+                }
+                *next = url;
+            }
+        }
+        Ok(())
+    }
+
+    fn crosses(&self) -> bool {
+        let reference = match self.policy.compare_with {
+            CompareWith::PreviousHop => self.urls.current(),
+            CompareWith::FirstRequest => self.urls.first(),
+        };
+        let (a, b) = (reference.origin(), self.urls.next().origin());
+        match self.policy.boundary {
+            Boundary::Origin => !a.same_origin(&b),
+            Boundary::Host => !a.same_host(&b),
+            Boundary::EveryHop => true,
+            Boundary::Never => false,
+        }
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+    /// The method of the current request.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+    /// The URL of the current request.
+    pub fn url(&self) -> &str {
+        self.urls.current().as_str()
+    }
+    /// The URL of the first request.
+    pub fn first_url(&self) -> &str {
+        self.urls.first().as_str()
+    }
+    /// The headers of the current request.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+    /// The body of the current request.
+    pub fn body(&self) -> Body {
+        self.body
+    }
+    /// Redirects followed so far (including those set by
+    /// [`with_redirect_count`](Self::with_redirect_count)).
+    pub fn redirect_count(&self) -> u32 {
+        self.hops
+    }
+    /// Whether the chain has ended (delivered or refused).
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+    pub(crate) fn last_removed(&self) -> &[RemovedHeader] {
+        &self.removed
+    }
+    pub(crate) fn last_body_action(&self) -> BodyAction {
+        self.body_action
+    }
+
+    /// Panics if an invariant of the machine is broken. For property tests
+    /// and fuzz targets; call it after every step.
+    #[doc(hidden)]
+    pub fn check_invariants(&self) {
+        let url = self.url();
+        assert!(
+            !url.bytes().any(|b| b <= b' ' || b == 0x7f),
+            "whitespace or CTL in {url:?}"
+        );
+        assert!(!self.urls.current().host().is_empty(), "no host in {url:?}");
+        let followed = self.hops - self.start_hops;
+        if followed > 0 {
+            let scheme = self.urls.current().scheme();
+            assert!(
+                self.policy
+                    .allowed_schemes
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(scheme)),
+                "followed to scheme {scheme:?}"
+            );
+            assert!(
+                self.hops <= self.policy.max_redirects,
+                "{} hops over the limit {}",
+                self.hops,
+                self.policy.max_redirects
+            );
+            assert_ne!(self.body, Body::Stream, "a stream body was kept");
+        }
+    }
+}
+
+/// Offset of the port digits inside a strict URI's text.
+fn port_offset(u: &UriBuf) -> usize {
+    let r = u.as_ref();
+    r.parts().port.map_or(0, |(a, _)| a)
+}
+
+fn note_removal(
+    removed: &mut Vec<RemovedHeader>,
+    headers: &HeaderMap,
+    name: &HeaderName,
+    why: Removal,
+) {
+    if headers.contains_key(name) && !removed.iter().any(|r| r.name == name) {
+        removed.push(RemovedHeader {
+            name: name.clone(),
+            why,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Profile;
+
+    #[test]
+    fn port_numbers() {
+        assert_eq!(port_number("80"), Some(80));
+        assert_eq!(port_number("0080"), Some(80));
+        assert_eq!(port_number("65535"), Some(65535));
+        assert_eq!(port_number("65536"), None);
+        assert_eq!(port_number("99999999999999999999"), None);
+        assert_eq!(port_number(""), None);
+    }
+
+    #[test]
+    fn strict_steady_state_reuses_buffers() {
+        let mut m = RedirectMachine::new(
+            Method::GET,
+            "http://a.test/0",
+            HeaderMap::new(),
+            Body::None,
+            crate::Policy {
+                loop_detection: false,
+                max_redirects: 1000,
+                ..Profile::Rfc9110.policy()
+            },
+        )
+        .unwrap();
+        for i in 0..100 {
+            let loc = format!("/p/{}", i % 7);
+            assert!(matches!(
+                m.step_raw(StatusCode::FOUND, &[loc.as_bytes()]),
+                Step::Follow(_)
+            ));
+            m.check_invariants();
+        }
+        assert_eq!(m.redirect_count(), 100);
+    }
+
+    #[test]
+    fn start_url_errors() {
+        let p = Profile::Rfc9110.policy();
+        let e = |u: &str| {
+            RedirectMachine::new(Method::GET, u, HeaderMap::new(), Body::None, p.clone())
+                .unwrap_err()
+                .0
+        };
+        assert_eq!(e("/relative"), LocationError::RelativeNotAllowed);
+        assert_eq!(e("http:///x"), LocationError::NoHost);
+        assert_eq!(
+            e("http://h:70000/"),
+            LocationError::PortOutOfRange { offset: 9 }
+        );
+        let e = RedirectMachine::new(
+            Method::GET,
+            "not a url",
+            HeaderMap::new(),
+            Body::None,
+            Profile::Fetch.policy(),
+        )
+        .unwrap_err();
+        assert!(matches!(e.0, LocationError::Whatwg(_)));
+    }
+}

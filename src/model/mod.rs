@@ -1,0 +1,29 @@
+//! The model: pure, no I/O, no clock, no randomness, no global state.
+//!
+//! Data flows one way: Location bytes -> [`parse_location`] (RFC 3986) or the
+//! WHATWG URL parser -> [`resolve`] -> [`RedirectMachine::step`] -> [`Step`].
+
+mod body;
+mod location;
+mod machine;
+mod origin;
+mod profile;
+mod resolve;
+mod status;
+mod step;
+mod uri;
+
+pub use body::{Body, BodyAction, BodyParseError};
+pub use location::{
+    parse_location, trim_field_value, ByteName, Component, LocationError, LocationMode,
+};
+pub use machine::{RedirectMachine, StartError};
+pub use origin::{default_port, Origin};
+pub use profile::{
+    Boundary, CompareWith, Downgrade, MultipleLocations, Policy, Profile, RedirectRule, Rewrite,
+    StatusRules, StreamBody, UnknownProfile, DEFAULT_MAX_LOCATION_LEN,
+};
+pub use resolve::{remove_dot_segments, resolve, UriBuf};
+pub use status::{classify, StatusClass};
+pub use step::{DeliverReason, Hop, Refusal, Removal, RemovedHeader, Step};
+pub use uri::{parse_uri_reference, UriRef};

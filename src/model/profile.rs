@@ -1,0 +1,420 @@
+//! Profiles and the policy knobs they are made of.
+//!
+//! A [`Policy`] is data: every knob is one field with a doc line naming its
+//! source. The three [`Profile`]s are three constructors of that data; users
+//! build their own by changing fields of one of them.
+//!
+//! Fetch is a living standard: the Fetch profile follows "HTTP-redirect fetch"
+//! (<https://fetch.spec.whatwg.org/#http-redirect-fetch>) as read on
+//! 2026-11-25.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use http::header::{
+    HeaderName, AUTHORIZATION, CONTENT_ENCODING, CONTENT_LANGUAGE, CONTENT_LENGTH,
+    CONTENT_LOCATION, CONTENT_TYPE, COOKIE, LAST_MODIFIED,
+};
+
+use super::location::LocationMode;
+
+/// How the method changes when a redirect is followed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Rewrite {
+    /// The method (and body) are kept (RFC 9110 §15.4.8, §15.4.9).
+    Keep,
+    /// POST becomes GET, body dropped; every other method is kept with its
+    /// body (Fetch: "internalResponse's status is 301 or 302 and request's
+    /// method is `POST`"; RFC 9110 §15.4.2/§15.4.3 "for historical reasons").
+    PostToGet,
+    /// Every method but GET and HEAD becomes GET, body dropped (Fetch:
+    /// "status is 303 and request's method is not `GET` or `HEAD`";
+    /// RFC 9110 §15.4.4).
+    ToGetUnlessGetOrHead,
+}
+
+/// What a profile does with one status code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RedirectRule {
+    /// Not followed: the response goes to the caller.
+    Deliver,
+    /// Followed, with this method rule.
+    Follow(Rewrite),
+    /// Followed for GET and HEAD with the method kept; any other method is
+    /// refused until a user confirms (RFC 2616 §10.3.2: "the user agent MUST
+    /// NOT automatically redirect the request unless it can be confirmed by
+    /// the user").
+    ConfirmUnlessGetOrHead,
+}
+
+/// The rule for each status that may redirect. 304, 305 and 306 are never
+/// followed (see [`StatusClass`](super::StatusClass)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StatusRules {
+    /// 300 Multiple Choices.
+    pub multiple_choices: RedirectRule,
+    /// 301 Moved Permanently.
+    pub moved_permanently: RedirectRule,
+    /// 302 Found.
+    pub found: RedirectRule,
+    /// 303 See Other.
+    pub see_other: RedirectRule,
+    /// 307 Temporary Redirect.
+    pub temporary_redirect: RedirectRule,
+    /// 308 Permanent Redirect.
+    pub permanent_redirect: RedirectRule,
+    /// Unknown 3xx codes (309-399).
+    pub unknown: RedirectRule,
+}
+
+/// What makes a hop "cross" for credential removal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Boundary {
+    /// A different origin: scheme, host or port (Fetch, RFC 6454).
+    Origin,
+    /// A different host; scheme and port changes do not count.
+    Host,
+    /// Every redirect.
+    EveryHop,
+    /// Never: credentials always follow (unsafe; for modelling clients).
+    Never,
+}
+
+/// Which URL a hop is compared with to decide whether it crosses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CompareWith {
+    /// The URL of the request that got the redirect (Fetch: "request's
+    /// current URL's origin is not same origin with locationURL's origin").
+    PreviousHop,
+    /// The URL of the first request of the chain.
+    FirstRequest,
+}
+
+/// What to do with https -> http.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Downgrade {
+    /// Follow it (no profile forbids it).
+    Allow,
+    /// Refuse it with [`Refusal::Downgrade`](super::Refusal::Downgrade).
+    Refuse,
+}
+
+/// What to do with more than one Location field line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MultipleLocations {
+    /// Refuse (Fetch: "If the ABNF for name allows a single header and list
+    /// contains more than one, then return failure"; RFC 9110 §5.3: the lines
+    /// combined, `a, b`, are not a URI-reference).
+    Refuse,
+    /// Use the first line.
+    First,
+    /// Use the first line when every line is byte-identical, else refuse.
+    FirstIfIdentical,
+}
+
+/// When a streamed (non-replayable) body is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StreamBody {
+    /// Fetch's order: before the method change, for every status but 303
+    /// ("If internalResponse's status is not 303, request's body is non-null,
+    /// and request's body's source is null, then return a network error"),
+    /// and again if the body is kept.
+    RefuseUnless303,
+    /// Only when the body would have to be sent again.
+    RefuseIfKept,
+}
+
+/// Every knob of the model. Profiles are constructors; change fields freely.
+///
+/// # Examples
+/// ```
+/// use redirspec::model::{Downgrade, Policy, Profile};
+/// let strict = Policy { downgrade: Downgrade::Refuse, max_redirects: 10, ..Profile::Fetch.policy() };
+/// assert_eq!(strict.max_redirects, 10);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// The rule per status.
+    pub statuses: StatusRules,
+    /// Redirects followed before the next one is refused (Fetch: 20).
+    pub max_redirects: u32,
+    /// Refuse a request already sent in this chain (same method and URL,
+    /// fragment ignored). RFC 9110 §15.4: "A client SHOULD detect and
+    /// intervene in cyclical redirections".
+    pub loop_detection: bool,
+    /// Headers removed when the method changes to GET.
+    pub method_change_headers: Cow<'static, [HeaderName]>,
+    /// Headers removed on a hop that crosses the [`Boundary`].
+    pub cross_origin_headers: Cow<'static, [HeaderName]>,
+    /// What counts as crossing.
+    pub boundary: Boundary,
+    /// What a hop is compared with.
+    pub compare_with: CompareWith,
+    /// Schemes a Location may lead to, lower-case (default: http, https).
+    pub allowed_schemes: Cow<'static, [Cow<'static, str>]>,
+    /// https -> http.
+    pub downgrade: Downgrade,
+    /// Which parser reads Location.
+    pub location_mode: LocationMode,
+    /// Whether a relative reference is accepted (RFC 2616 §14.30 wanted an
+    /// absoluteURI; RFC 7231 §7.1.2 allowed references).
+    pub relative_location: bool,
+    /// More than one Location field line.
+    pub multiple_locations: MultipleLocations,
+    /// A Location without a fragment inherits the current one (RFC 9110
+    /// §10.2.2; Fetch "location URL" step 4).
+    pub inherit_fragment: bool,
+    /// Refuse userinfo in a Location (RFC 9110 §4.2.4: "treat its presence
+    /// as an error").
+    pub refuse_userinfo: bool,
+    /// When a streamed body is refused.
+    pub stream_body: StreamBody,
+    /// Longest Location value accepted, in bytes.
+    pub max_location_len: usize,
+}
+
+/// Fetch's request-body-header names: "`Content-Encoding`,
+/// `Content-Language`, `Content-Location`, `Content-Type`".
+const FETCH_BODY_HEADERS: &[HeaderName] = &[
+    CONTENT_ENCODING,
+    CONTENT_LANGUAGE,
+    CONTENT_LOCATION,
+    CONTENT_TYPE,
+];
+
+/// RFC 9110 §15.4 step 5: "remove content-specific header fields, including
+/// (but not limited to) Content-Encoding, Content-Language, Content-Location,
+/// Content-Type, Content-Length, Digest, and Last-Modified".
+/// (`Digest` has no constant in `http`, and a custom name cannot sit in a
+/// `const` slice, so these lists are built per policy.)
+fn rfc9110_content_headers() -> Vec<HeaderName> {
+    vec![
+        CONTENT_ENCODING,
+        CONTENT_LANGUAGE,
+        CONTENT_LOCATION,
+        CONTENT_TYPE,
+        CONTENT_LENGTH,
+        HeaderName::from_static("digest"),
+        LAST_MODIFIED,
+    ]
+}
+
+/// RFC 2616 names no list; these are its entity-headers that describe a body
+/// (§7.1), Content-MD5 (§14.15) included.
+fn rfc2616_entity_headers() -> Vec<HeaderName> {
+    vec![
+        CONTENT_ENCODING,
+        CONTENT_LANGUAGE,
+        CONTENT_LOCATION,
+        CONTENT_TYPE,
+        CONTENT_LENGTH,
+        HeaderName::from_static("content-md5"),
+    ]
+}
+
+/// Fetch: "CORS non-wildcard request-header name": `Authorization`.
+const FETCH_CREDENTIALS: &[HeaderName] = &[AUTHORIZATION];
+
+/// RFC 9110 §15.4 step 3: "Consider removing header fields that were not
+/// automatically generated ... where there are security implications; this
+/// includes but is not limited to Authorization and Cookie."
+const RFC9110_CREDENTIALS: &[HeaderName] = &[AUTHORIZATION, COOKIE];
+
+const HTTP_SCHEMES: &[Cow<'static, str>] = &[Cow::Borrowed("http"), Cow::Borrowed("https")];
+
+/// Location values longer than this are refused by every profile (64 KiB).
+pub const DEFAULT_MAX_LOCATION_LEN: usize = 64 * 1024;
+
+/// The three built-in readings of redirect semantics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Profile {
+    /// WHATWG Fetch, "HTTP-redirect fetch", with the WHATWG URL parser.
+    Fetch,
+    /// RFC 9110 §15.4 and §10.2.2, RFC 3986 strict parsing and resolution.
+    Rfc9110,
+    /// The legacy strict reading of RFC 2616 §10.3.
+    Rfc2616,
+}
+
+impl Profile {
+    /// Every profile, in a stable order.
+    pub const ALL: [Profile; 3] = [Profile::Fetch, Profile::Rfc9110, Profile::Rfc2616];
+
+    /// The CLI name: `fetch`, `rfc9110` or `rfc2616`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Fetch => "fetch",
+            Profile::Rfc9110 => "rfc9110",
+            Profile::Rfc2616 => "rfc2616",
+        }
+    }
+
+    /// The policy this profile is made of.
+    pub fn policy(self) -> Policy {
+        match self {
+            Profile::Fetch => fetch(),
+            Profile::Rfc9110 => rfc9110(),
+            Profile::Rfc2616 => rfc2616(),
+        }
+    }
+}
+
+fn fetch() -> Policy {
+    let follow = RedirectRule::Follow;
+    Policy {
+        // Fetch: "A redirect status is a status that is 301, 302, 303, 307, or 308."
+        statuses: StatusRules {
+            multiple_choices: RedirectRule::Deliver,
+            moved_permanently: follow(Rewrite::PostToGet),
+            found: follow(Rewrite::PostToGet),
+            see_other: follow(Rewrite::ToGetUnlessGetOrHead),
+            temporary_redirect: follow(Rewrite::Keep),
+            permanent_redirect: follow(Rewrite::Keep),
+            unknown: RedirectRule::Deliver,
+        },
+        // Fetch: "If request's redirect count is 20, then return a network error."
+        max_redirects: 20,
+        // Fetch has the counter only.
+        loop_detection: false,
+        method_change_headers: Cow::Borrowed(FETCH_BODY_HEADERS),
+        cross_origin_headers: Cow::Borrowed(FETCH_CREDENTIALS),
+        boundary: Boundary::Origin,
+        compare_with: CompareWith::PreviousHop,
+        // Fetch: "If locationURL's scheme is not an HTTP(S) scheme, then return a network error."
+        allowed_schemes: Cow::Borrowed(HTTP_SCHEMES),
+        // Fetch's redirect steps say nothing of https -> http.
+        downgrade: Downgrade::Allow,
+        location_mode: LocationMode::Whatwg,
+        relative_location: true,
+        multiple_locations: MultipleLocations::Refuse,
+        inherit_fragment: true,
+        // Userinfo is refused only for CORS-mode requests (Fetch steps 8-9);
+        // this profile models navigation and no-cors requests.
+        refuse_userinfo: false,
+        stream_body: StreamBody::RefuseUnless303,
+        max_location_len: DEFAULT_MAX_LOCATION_LEN,
+    }
+}
+
+fn rfc9110() -> Policy {
+    Policy {
+        // RFC 9110 §15.4: following an unknown 3xx is a MAY; the default delivers.
+        // The POST -> GET change on 301/302 is a MAY too; the default does as Fetch.
+        location_mode: LocationMode::Strict,
+        // RFC 9110 sets no number; Fetch's 20 is used.
+        max_redirects: 20,
+        // RFC 9110 §15.4: "A client SHOULD detect and intervene in cyclical redirections".
+        loop_detection: true,
+        method_change_headers: Cow::Owned(rfc9110_content_headers()),
+        cross_origin_headers: Cow::Borrowed(RFC9110_CREDENTIALS),
+        // RFC 9110 §5.3: a recipient may combine field lines; the combination
+        // "a, b" is not a URI-reference, so several lines are an error.
+        multiple_locations: MultipleLocations::Refuse,
+        // RFC 9110 §4.2.4: "a recipient SHOULD parse for userinfo and treat
+        // its presence as an error".
+        refuse_userinfo: true,
+        stream_body: StreamBody::RefuseIfKept,
+        ..fetch()
+    }
+}
+
+fn rfc2616() -> Policy {
+    let confirm = RedirectRule::ConfirmUnlessGetOrHead;
+    Policy {
+        statuses: StatusRules {
+            // §10.3.1: "the user agent MAY use the Location field value for
+            // automatic redirection": not done by default.
+            multiple_choices: RedirectRule::Deliver,
+            // §10.3.2, §10.3.3, §10.3.8: "If the 30x status code is received in
+            // response to a request other than GET or HEAD, the user agent MUST
+            // NOT automatically redirect the request unless it can be confirmed
+            // by the user".
+            moved_permanently: confirm,
+            found: confirm,
+            // §10.3.4: "SHOULD be retrieved using a GET method"; HEAD stays HEAD,
+            // being GET without a body (§9.4).
+            see_other: RedirectRule::Follow(Rewrite::ToGetUnlessGetOrHead),
+            temporary_redirect: confirm,
+            // 308 (RFC 7538) did not exist: an unknown code, delivered.
+            permanent_redirect: RedirectRule::Deliver,
+            unknown: RedirectRule::Deliver,
+        },
+        // §10.3: "previous versions of this specification recommended a
+        // maximum of five redirections".
+        max_redirects: 5,
+        // §10.3: "A client SHOULD detect infinite redirection loops".
+        loop_detection: true,
+        method_change_headers: Cow::Owned(rfc2616_entity_headers()),
+        // RFC 2616 is silent on credentials; the modern safe rule is kept.
+        cross_origin_headers: Cow::Borrowed(RFC9110_CREDENTIALS),
+        boundary: Boundary::Origin,
+        compare_with: CompareWith::PreviousHop,
+        allowed_schemes: Cow::Borrowed(HTTP_SCHEMES),
+        downgrade: Downgrade::Allow,
+        location_mode: LocationMode::Strict,
+        // §14.30: "Location = "Location" ":" absoluteURI".
+        relative_location: false,
+        multiple_locations: MultipleLocations::Refuse,
+        // RFC 2616 had no fragment inheritance (it arrived with RFC 7231 §7.1.2).
+        inherit_fragment: false,
+        // §3.2.2: http_URL = "http:" "//" host [ ":" port ] [ abs_path [ "?" query ]]
+        refuse_userinfo: true,
+        stream_body: StreamBody::RefuseIfKept,
+        max_location_len: DEFAULT_MAX_LOCATION_LEN,
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A profile name that is not one of `fetch`, `rfc9110`, `rfc2616`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown profile {0:?}: expected fetch, rfc9110 or rfc2616")]
+pub struct UnknownProfile(pub String);
+
+impl FromStr for Profile {
+    type Err = UnknownProfile;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Profile::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| UnknownProfile(s.chars().take(64).collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for p in Profile::ALL {
+            assert_eq!(p.as_str().parse::<Profile>(), Ok(p));
+        }
+        assert!("FETCH".parse::<Profile>().is_err());
+    }
+
+    #[test]
+    fn header_lists_are_lower_case_and_distinct() {
+        for p in Profile::ALL {
+            let pol = p.policy();
+            for list in [&pol.method_change_headers, &pol.cross_origin_headers] {
+                for (i, h) in list.iter().enumerate() {
+                    assert_eq!(h.as_str(), h.as_str().to_ascii_lowercase());
+                    assert!(!list[..i].contains(h), "{p}: {h} twice");
+                }
+            }
+        }
+    }
+}

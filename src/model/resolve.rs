@@ -1,0 +1,345 @@
+//! RFC 3986 §5.2 reference resolution into a reusable buffer.
+//!
+//! [`resolve`] implements §5.2.2 ("Transform References") in its strict form
+//! (a reference with a scheme is always absolute, even `http:g`), §5.2.3
+//! ("Merge Paths") and §5.2.4 ("Remove Dot Segments") exactly, and writes the
+//! result into a [`UriBuf`] whose capacity is kept from call to call, so a
+//! resolution in steady state allocates nothing.
+//!
+//! Fragment inheritance (RFC 9110 §10.2.2) is not part of RFC 3986 and is
+//! applied by the machine with [`UriBuf::inherit_fragment`].
+
+use super::location::LocationError;
+use super::uri::{accessors, parse_parts, Parts, UriRef};
+
+/// An owned URI that has a scheme: a request URL or a resolution result.
+///
+/// # Examples
+/// ```
+/// use redirspec::model::{parse_uri_reference, resolve, UriBuf};
+/// let base = UriBuf::parse_absolute("http://a/b/c/d;p?q").unwrap();
+/// let mut out = UriBuf::new();
+/// resolve(&base, &parse_uri_reference(b"../g").unwrap(), &mut out);
+/// assert_eq!(out.as_str(), "http://a/b/g");
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct UriBuf {
+    text: String,
+    parts: Parts,
+    scratch: String,
+}
+
+impl PartialEq for UriBuf {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+impl Eq for UriBuf {}
+
+impl UriBuf {
+    /// An empty buffer, to be filled by [`resolve`].
+    pub fn new() -> Self {
+        UriBuf::default()
+    }
+
+    /// Parses an RFC 3986 URI that has a scheme (a base or request URL).
+    ///
+    /// # Errors
+    /// The grammar errors of [`parse_uri_reference`](super::parse_uri_reference),
+    /// or [`LocationError::RelativeNotAllowed`] when there is no scheme.
+    pub fn parse_absolute(text: &str) -> Result<UriBuf, LocationError> {
+        let parts = parse_parts(text.as_bytes())?;
+        if parts.scheme_end.is_none() {
+            return Err(LocationError::RelativeNotAllowed);
+        }
+        Ok(UriBuf {
+            text: text.to_owned(),
+            parts,
+            scratch: String::new(),
+        })
+    }
+
+    /// The URI as a borrowed reference.
+    pub fn as_ref(&self) -> UriRef<'_> {
+        UriRef::from_parts(&self.text, self.parts)
+    }
+
+    /// The whole URI.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    fn text(&self) -> &str {
+        &self.text
+    }
+
+    accessors!();
+
+    /// Sets the fragment when the URI has none (RFC 9110 §10.2.2: a Location
+    /// without a fragment inherits the fragment of the request's reference).
+    /// An empty fragment (`#`) is a fragment: nothing is inherited then.
+    pub fn inherit_fragment(&mut self, fragment: Option<&str>) {
+        if let (None, Some(f)) = (self.parts.fragment, fragment) {
+            self.text.push('#');
+            let start = self.text.len();
+            self.text.push_str(f);
+            self.parts.fragment = Some((start, self.text.len()));
+        }
+    }
+}
+
+impl std::fmt::Display for UriBuf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// Copies `"//" authority` of `src` to `out`, recording its sub-parts.
+fn push_authority(out: &mut String, parts: &mut Parts, src: &UriRef<'_>) {
+    let sp = src.parts();
+    let Some((a, b)) = sp.authority else {
+        parts.host = (out.len(), out.len());
+        return;
+    };
+    out.push_str("//");
+    let start = out.len();
+    out.push_str(&src.as_str()[a..b]);
+    let shift = |x: usize| x - a + start;
+    parts.authority = Some((start, out.len()));
+    parts.userinfo_end = sp.userinfo_end.map(shift);
+    parts.host = (shift(sp.host.0), shift(sp.host.1));
+    parts.port = sp.port.map(|(p, q)| (shift(p), shift(q)));
+}
+
+/// Resolves `reference` against `base` (RFC 3986 §5.2.2, strict) into `out`.
+///
+/// `out` is cleared first; its capacity is reused. The result has a scheme,
+/// no dot segments in its path, and the reference's fragment (if any).
+///
+/// One case RFC 3986 leaves open is kept as the algorithm gives it: when the
+/// result has no authority and its path starts with `//` (e.g. `a:/..//b`),
+/// its text reads back with an authority. The machine never follows such a
+/// target (an http(s) URI needs a host, RFC 9110 §4.2.1).
+///
+/// # Examples
+/// ```
+/// use redirspec::model::{parse_uri_reference, resolve, UriBuf};
+/// let base = UriBuf::parse_absolute("https://a.test/x/y?q#top").unwrap();
+/// let mut out = UriBuf::new();
+/// resolve(&base, &parse_uri_reference(b"?z").unwrap(), &mut out);
+/// assert_eq!(out.as_str(), "https://a.test/x/y?z");
+/// ```
+pub fn resolve(base: &UriBuf, reference: &UriRef<'_>, out: &mut UriBuf) {
+    let UriBuf {
+        text,
+        parts,
+        scratch,
+    } = out;
+    text.clear();
+    *parts = Parts::default();
+    let r = reference;
+    let b = base.as_ref();
+    let query;
+    if let Some(scheme) = r.scheme() {
+        // "if defined(R.scheme) then T.scheme = R.scheme; T.authority = R.authority;
+        //  T.path = remove_dot_segments(R.path); T.query = R.query"
+        text.push_str(scheme);
+        parts.scheme_end = Some(text.len());
+        text.push(':');
+        push_authority(text, parts, r);
+        let start = text.len();
+        remove_dot_segments(r.path(), text);
+        parts.path = (start, text.len());
+        query = r.query();
+    } else {
+        // "T.scheme = Base.scheme"
+        text.push_str(b.scheme().unwrap_or_default());
+        parts.scheme_end = Some(text.len());
+        text.push(':');
+        if r.authority().is_some() {
+            // "if defined(R.authority) then T.authority = R.authority;
+            //  T.path = remove_dot_segments(R.path); T.query = R.query"
+            push_authority(text, parts, r);
+            let start = text.len();
+            remove_dot_segments(r.path(), text);
+            parts.path = (start, text.len());
+            query = r.query();
+        } else {
+            // "T.authority = Base.authority"
+            push_authority(text, parts, &b);
+            let start = text.len();
+            if r.path().is_empty() {
+                // "T.path = Base.path; if defined(R.query) then T.query = R.query
+                //  else T.query = Base.query"
+                text.push_str(b.path());
+                query = r.query().or(b.query());
+            } else {
+                if r.path().starts_with('/') {
+                    // "T.path = remove_dot_segments(R.path)"
+                    remove_dot_segments(r.path(), text);
+                } else {
+                    // "T.path = merge(Base.path, R.path); T.path = remove_dot_segments(T.path)"
+                    scratch.clear();
+                    merge(&b, r.path(), scratch);
+                    remove_dot_segments(scratch, text);
+                }
+                query = r.query();
+            }
+            parts.path = (start, text.len());
+        }
+    }
+    if let Some(q) = query {
+        text.push('?');
+        let start = text.len();
+        text.push_str(q);
+        parts.query = Some((start, text.len()));
+    }
+    // "T.fragment = R.fragment"
+    if let Some(f) = r.fragment() {
+        text.push('#');
+        let start = text.len();
+        text.push_str(f);
+        parts.fragment = Some((start, text.len()));
+    }
+}
+
+/// RFC 3986 §5.2.3, "Merge Paths".
+fn merge(base: &UriRef<'_>, path: &str, out: &mut String) {
+    let bp = base.path();
+    if base.authority().is_some() && bp.is_empty() {
+        // "return a string consisting of "/" concatenated with the reference's path"
+        out.push('/');
+    } else if let Some(last) = bp.rfind('/') {
+        // "all but the last segment of the base URI's path"
+        out.push_str(&bp[..=last]);
+    }
+    out.push_str(path);
+}
+
+/// RFC 3986 §5.2.4, "Remove Dot Segments": appends the result for `input` to
+/// `out`. Text already in `out` is never touched (a `..` stops at it).
+///
+/// # Examples
+/// ```
+/// use redirspec::model::remove_dot_segments;
+/// let mut out = String::new();
+/// remove_dot_segments("/a/b/c/./../../g", &mut out);
+/// assert_eq!(out, "/a/g");
+/// out.clear();
+/// remove_dot_segments("mid/content=5/../6", &mut out);
+/// assert_eq!(out, "mid/6");
+/// ```
+pub fn remove_dot_segments(input: &str, out: &mut String) {
+    let floor = out.len();
+    let b = input.as_bytes();
+    let n = b.len();
+    let mut i = 0;
+    let pop = |out: &mut String| {
+        // "removing the last segment and its preceding "/" (if any) from the output buffer"
+        let cut = out[floor..].rfind('/').map_or(floor, |p| floor + p);
+        out.truncate(cut);
+    };
+    while i < n {
+        let rest = &b[i..];
+        if rest.starts_with(b"../") {
+            // A. "If the input buffer begins with a prefix of "../" or "./",
+            //     then remove that prefix from the input buffer"
+            i += 3;
+        } else if rest.starts_with(b"./") {
+            i += 2;
+        } else if rest.starts_with(b"/./") {
+            // B. "if the input buffer begins with a prefix of "/./" or "/.", where
+            //     "." is a complete path segment, then replace that prefix with "/""
+            i += 2;
+        } else if rest == b"/." {
+            out.push('/');
+            i = n;
+        } else if rest.starts_with(b"/../") {
+            // C. "... "/../" or "/..", where ".." is a complete path segment, then
+            //     replace that prefix with "/" and remove the last segment and its
+            //     preceding "/" (if any) from the output buffer"
+            pop(out);
+            i += 3;
+        } else if rest == b"/.." {
+            pop(out);
+            out.push('/');
+            i = n;
+        } else if rest == b"." || rest == b".." {
+            // D. "if the input buffer consists only of "." or "..", then remove that"
+            i = n;
+        } else {
+            // E. "move the first path segment in the input buffer to the end of
+            //     the output buffer"
+            let start = i;
+            if b[i] == b'/' {
+                i += 1;
+            }
+            i += b[i..].iter().position(|&c| c == b'/').unwrap_or(n - i);
+            out.push_str(&input[start..i]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::parse_uri_reference;
+
+    fn res(base: &str, r: &str) -> String {
+        let base = UriBuf::parse_absolute(base).unwrap();
+        let mut out = UriBuf::new();
+        resolve(&base, &parse_uri_reference(r.as_bytes()).unwrap(), &mut out);
+        out.as_str().to_owned()
+    }
+
+    #[test]
+    fn parts_of_the_result_are_right() {
+        let base = UriBuf::parse_absolute("http://u@a:81/b/c?q#f").unwrap();
+        let mut out = UriBuf::new();
+        resolve(&base, &parse_uri_reference(b"../d?x#y").unwrap(), &mut out);
+        assert_eq!(out.as_str(), "http://u@a:81/d?x#y");
+        assert_eq!(out.scheme(), Some("http"));
+        assert_eq!(out.userinfo(), Some("u"));
+        assert_eq!(out.host(), Some("a"));
+        assert_eq!(out.port(), Some("81"));
+        assert_eq!(out.path(), "/d");
+        assert_eq!(out.query(), Some("x"));
+        assert_eq!(out.fragment(), Some("y"));
+        resolve(&base, &parse_uri_reference(b"//h.test").unwrap(), &mut out);
+        assert_eq!(out.host(), Some("h.test"));
+        assert_eq!(out.port(), None);
+        assert_eq!(out.path(), "");
+    }
+
+    #[test]
+    fn merge_with_empty_base_path() {
+        // RFC 3986 §5.2.3: base with authority and empty path
+        assert_eq!(res("http://a", "g"), "http://a/g");
+        assert_eq!(res("http://a?q", ""), "http://a?q");
+    }
+
+    #[test]
+    fn rootless_base() {
+        assert_eq!(res("mailto:x@y", "z"), "mailto:z");
+    }
+
+    #[test]
+    fn fragment_inheritance_keeps_empty_fragments() {
+        let base = UriBuf::parse_absolute("https://a/x#keep").unwrap();
+        let mut out = UriBuf::new();
+        resolve(&base, &parse_uri_reference(b"/n").unwrap(), &mut out);
+        out.inherit_fragment(base.fragment());
+        assert_eq!(out.as_str(), "https://a/n#keep");
+        assert_eq!(out.fragment(), Some("keep"));
+        resolve(&base, &parse_uri_reference(b"/n#").unwrap(), &mut out);
+        out.inherit_fragment(base.fragment());
+        assert_eq!(out.as_str(), "https://a/n#");
+    }
+
+    #[test]
+    fn dot_segments_never_climb_above_the_root() {
+        let mut out = String::from("http://a");
+        remove_dot_segments("/../../x/..", &mut out);
+        assert_eq!(out, "http://a/");
+    }
+}
