@@ -1,1 +1,198 @@
-fn main() {}
+//! The `redirspec` command line.
+//!
+//! `redirspec decide` prints one JSON object per decision (see DESIGN.md's
+//! CLI contract); bad arguments exit 2 with one line on stderr.
+
+use std::ffi::OsString;
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use redirspec::cli::{decide, split_header, BoundedLines, Case, Decision};
+
+/// An exact model of HTTP redirect semantics, and checks of real clients and servers.
+#[derive(Parser, Debug)]
+#[command(name = "redirspec", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Decide what a client must do with one redirect response (JSON on stdout).
+    Decide(DecideArgs),
+}
+
+/// Longest line `decide --batch` reads (1 MiB); longer lines get an error result.
+const MAX_BATCH_LINE: usize = 1 << 20;
+
+#[derive(Args, Debug)]
+struct DecideArgs {
+    /// fetch, rfc9110 or rfc2616.
+    #[arg(long, required_unless_present = "batch")]
+    profile: Option<String>,
+    /// The request method.
+    #[arg(long, required_unless_present = "batch")]
+    method: Option<String>,
+    /// The absolute request URL (its fragment is what redirects inherit).
+    #[arg(long, required_unless_present = "batch")]
+    url: Option<String>,
+    /// The response status.
+    #[arg(long, required_unless_present = "batch")]
+    status: Option<u16>,
+    /// A raw Location field line; repeat for several, leave out for none.
+    #[arg(long, value_parser = clap::value_parser!(OsString), allow_hyphen_values = true)]
+    location: Vec<OsString>,
+    /// A request header, 'Name: value'; repeatable.
+    #[arg(long)]
+    header: Vec<String>,
+    /// none, bytes:N or stream.
+    #[arg(long, default_value = "none")]
+    body: String,
+    /// Redirects already followed before this response.
+    #[arg(long, default_value_t = 0)]
+    hops: u32,
+    /// Read one JSON case per line on stdin, write one result per line.
+    #[arg(long, conflicts_with_all = ["profile", "method", "url", "status", "location", "header"])]
+    batch: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+                return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    ExitCode::from(2)
+                } else {
+                    ExitCode::SUCCESS
+                };
+            }
+            return usage_error(&e.to_string());
+        }
+    };
+    match cli.command {
+        Command::Decide(args) if args.batch => batch(),
+        Command::Decide(args) => single(args),
+    }
+}
+
+/// One line on stderr, exit 2.
+fn usage_error(message: &str) -> ExitCode {
+    let mut lines = message.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut line = lines
+        .next()
+        .unwrap_or("bad arguments")
+        .trim_start_matches("error: ")
+        .to_owned();
+    // clap lists missing arguments on the lines after "...not provided:".
+    if line.ends_with(':') {
+        let rest: Vec<&str> = lines.take_while(|l| !l.starts_with("Usage:")).collect();
+        line = format!("{} {}", line, rest.join(", "));
+    }
+    eprintln!("redirspec: {line}");
+    ExitCode::from(2)
+}
+
+fn location_text(raw: &OsString) -> String {
+    // Locations are bytes; on Unix any byte string passes through unchanged
+    // as far as JSON strings allow (invalid UTF-8 becomes U+FFFD).
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        String::from_utf8_lossy(raw.as_bytes()).into_owned()
+    }
+    #[cfg(not(unix))]
+    {
+        raw.to_string_lossy().into_owned()
+    }
+}
+
+fn single(args: DecideArgs) -> ExitCode {
+    let mut headers = Vec::new();
+    for h in &args.header {
+        match split_header(h) {
+            Ok(pair) => headers.push(pair),
+            Err(e) => return usage_error(&e.to_string()),
+        }
+    }
+    let (Some(profile), Some(method), Some(url), Some(status)) =
+        (args.profile, args.method, args.url, args.status)
+    else {
+        return usage_error("--profile, --method, --url and --status are required");
+    };
+    let case = Case {
+        profile,
+        method,
+        url,
+        status,
+        location: args.location.iter().map(location_text).collect(),
+        headers,
+        body: args.body,
+        hops: args.hops,
+    };
+    match decide(&case) {
+        Decision::Error { detail } => usage_error(&detail),
+        d => print_json(&d),
+    }
+}
+
+fn print_json(d: &Decision) -> ExitCode {
+    match serde_json::to_string(d) {
+        Ok(s) => {
+            println!("{s}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("redirspec: cannot write the result: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn batch() -> ExitCode {
+    let stdin = std::io::stdin().lock();
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for line in BoundedLines::new(stdin, MAX_BATCH_LINE) {
+        let decision = match line {
+            Err(e) => {
+                eprintln!("redirspec: cannot read stdin: {e}");
+                return ExitCode::FAILURE;
+            }
+            Ok(Err(e)) => Decision::Error {
+                detail: e.to_string(),
+            },
+            Ok(Ok(text)) => match serde_json::from_str::<Case>(&text) {
+                Ok(case) => decide(&case),
+                Err(e) => Decision::Error {
+                    detail: format!("bad case: {e}"),
+                },
+            },
+        };
+        let written = serde_json::to_writer(&mut out, &decision)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"));
+        if let Err(e) = written {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("redirspec: cannot write stdout: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    if let Err(e) = out.flush() {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("redirspec: cannot write stdout: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}

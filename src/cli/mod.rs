@@ -1,0 +1,8 @@
+//! The pieces of the `redirspec` command line that are worth a library API
+//! (feature `cli`): the `decide` case format and its JSON results.
+
+pub mod case;
+pub mod lines;
+
+pub use case::{decide, decision_of, split_header, Case, CaseError, Decision};
+pub use lines::{BoundedLines, LineError};
