@@ -68,7 +68,7 @@ pub struct StartError(#[from] pub LocationError);
 /// }
 /// assert!(matches!(m.step(StatusCode::OK, &HeaderMap::new()), Step::Deliver(_)));
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct RedirectMachine {
     policy: Policy,
     method: Method,
@@ -87,7 +87,7 @@ pub struct RedirectMachine {
 // One per machine, never moved in a hot loop: boxing a variant would only add
 // an indirection to every URL access.
 #[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 enum Urls {
     Strict {
         current: UriBuf,
@@ -190,7 +190,7 @@ impl Urls {
 
 /// Requests sent in this chain (method and URL without fragment), kept in
 /// one arena so that recording a hop allocates nothing in steady state.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 struct Seen {
     arena: String,
     entries: Vec<(Method, usize, usize)>,
@@ -206,6 +206,121 @@ impl Seen {
         let start = self.arena.len();
         self.arena.push_str(url);
         self.entries.push((method.clone(), start, self.arena.len()));
+    }
+}
+
+// `Clone` by hand: `clone_from` copies into the buffers this machine already
+// has, so a driver that replays many chains from one start state (benchmarks,
+// fuzz targets, `tests/alloc_free.rs`) allocates nothing once they have grown.
+impl Clone for RedirectMachine {
+    fn clone(&self) -> Self {
+        RedirectMachine {
+            policy: self.policy.clone(),
+            method: self.method.clone(),
+            headers: self.headers.clone(),
+            body: self.body,
+            urls: self.urls.clone(),
+            hops: self.hops,
+            start_hops: self.start_hops,
+            seen: self.seen.clone(),
+            removed: self.removed.clone(),
+            body_action: self.body_action,
+            finished: self.finished,
+        }
+    }
+    fn clone_from(&mut self, source: &Self) {
+        // A policy's header lists may be owned vectors: copy only if it differs.
+        if self.policy != source.policy {
+            self.policy.clone_from(&source.policy);
+        }
+        self.method.clone_from(&source.method);
+        self.headers.clear();
+        for (name, value) in &source.headers {
+            self.headers.append(name.clone(), value.clone());
+        }
+        self.body = source.body;
+        self.urls.clone_from(&source.urls);
+        self.hops = source.hops;
+        self.start_hops = source.start_hops;
+        self.seen.clone_from(&source.seen);
+        self.removed.clone_from(&source.removed);
+        self.body_action = source.body_action;
+        self.finished = source.finished;
+    }
+}
+
+impl Clone for Urls {
+    fn clone(&self) -> Self {
+        match self {
+            Urls::Strict {
+                current,
+                next,
+                first,
+            } => Urls::Strict {
+                current: current.clone(),
+                next: next.clone(),
+                first: first.clone(),
+            },
+            Urls::Whatwg {
+                current,
+                next,
+                first,
+            } => Urls::Whatwg {
+                current: current.clone(),
+                next: next.clone(),
+                first: first.clone(),
+            },
+        }
+    }
+    fn clone_from(&mut self, source: &Self) {
+        match (self, source) {
+            (
+                Urls::Strict {
+                    current,
+                    next,
+                    first,
+                },
+                Urls::Strict {
+                    current: c,
+                    next: n,
+                    first: f,
+                },
+            ) => {
+                current.clone_from(c);
+                next.clone_from(n);
+                first.clone_from(f);
+            }
+            (
+                Urls::Whatwg {
+                    current,
+                    next,
+                    first,
+                },
+                Urls::Whatwg {
+                    current: c,
+                    next: n,
+                    first: f,
+                },
+            ) => {
+                current.clone_from(c);
+                next.clone_from(n);
+                first.clone_from(f);
+            }
+            (this, source) => *this = source.clone(),
+        }
+    }
+}
+
+impl Clone for Seen {
+    fn clone(&self) -> Self {
+        Seen {
+            arena: self.arena.clone(),
+            entries: self.entries.clone(),
+        }
+    }
+    fn clone_from(&mut self, source: &Self) {
+        self.arena.clone_from(&source.arena);
+        self.entries.clone_from(&source.entries);
     }
 }
 

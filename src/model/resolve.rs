@@ -22,11 +22,27 @@ use super::uri::{accessors, parse_parts, Parts, UriRef};
 /// resolve(&base, &parse_uri_reference(b"../g").unwrap(), &mut out);
 /// assert_eq!(out.as_str(), "http://a/b/g");
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct UriBuf {
     text: String,
     parts: Parts,
     scratch: String,
+}
+
+// Manual `Clone` so that `clone_from` keeps this buffer's capacity (the
+// derived one would allocate a new string every time).
+impl Clone for UriBuf {
+    fn clone(&self) -> Self {
+        UriBuf {
+            text: self.text.clone(),
+            parts: self.parts,
+            scratch: String::new(),
+        }
+    }
+    fn clone_from(&mut self, source: &Self) {
+        self.text.clone_from(&source.text);
+        self.parts = source.parts;
+    }
 }
 
 impl PartialEq for UriBuf {
