@@ -5,6 +5,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use url::Url;
 
 use super::body::{Body, BodyAction};
+use super::fast;
 use super::location::{field_value, LocationError, LocationMode};
 use super::origin::{default_port, Origin};
 use super::profile::{
@@ -614,7 +615,13 @@ impl RedirectMachine {
         let (value, start) = field_value(raw, policy.max_location_len)?;
         match &mut self.urls {
             Urls::Strict { current, next, .. } => {
-                let r = parse_uri_reference(value).map_err(|e| e.shifted(start))?;
+                // Fast path (model/fast.rs): the common well-formed shapes in
+                // one pass, with the general parser's exact result; `None`
+                // sends everything else to the general parser.
+                let r = match fast::parse_common(value) {
+                    Some(r) => r,
+                    None => parse_uri_reference(value).map_err(|e| e.shifted(start))?,
+                };
                 if !policy.relative_location && r.scheme().is_none() {
                     return Err(LocationError::RelativeNotAllowed);
                 }
