@@ -32,6 +32,8 @@ use super::uri::{Parts, UriRef};
 const PCHAR: u8 = 1;
 /// `/` and `?`, which a query and a fragment take as data (§3.4, §3.5).
 const SLASH_QM: u8 = 2;
+/// `/` alone (a path's separator, §3.3).
+const SLASH: u8 = 32;
 /// ALPHA / DIGIT / "+" / "-" / "." (§3.1, after the first letter).
 const SCHEME: u8 = 4;
 /// HEXDIG.
@@ -56,6 +58,9 @@ const fn table() -> [u8; 256] {
         }
         if c == b'/' || c == b'?' {
             f |= SLASH_QM;
+        }
+        if c == b'/' {
+            f |= SLASH;
         }
         if alnum || matches!(c, b'+' | b'-' | b'.') {
             f |= SCHEME;
@@ -88,20 +93,17 @@ fn escape_at(v: &[u8], i: usize) -> bool {
 /// offset of the first other byte, or `None` on a bad `%`.
 #[inline(always)]
 fn run(v: &[u8], mut i: usize, flags: u8) -> Option<usize> {
-    while i < v.len() {
-        let b = v[i];
-        if is(b, flags) {
-            i += 1;
-        } else if b == b'%' {
+    loop {
+        i += v[i..].iter().position(|&b| !is(b, flags)).unwrap_or(v.len() - i);
+        if i < v.len() && v[i] == b'%' {
             if !escape_at(v, i) {
                 return None;
             }
             i += 3;
         } else {
-            break;
+            return Some(i);
         }
     }
-    Some(i)
 }
 
 /// Parses a well-formed ASCII URI reference in one pass, or answers `None`
@@ -148,27 +150,13 @@ pub(crate) fn parse_common(v: &[u8]) -> Option<UriRef<'_>> {
     }
     // path: pchar and "/"
     let path_start = i;
-    let mut first_segment_end = None;
-    while i < n {
-        let b = v[i];
-        if is(b, PCHAR) {
-            if b == b':' && first_segment_end.is_none() {
-                // path-noscheme: no ":" in the first segment of a relative path
-                if p.scheme_end.is_none() && p.authority.is_none() {
-                    return None;
-                }
-            }
-            i += 1;
-        } else if b == b'/' {
-            first_segment_end.get_or_insert(i);
-            i += 1;
-        } else if b == b'%' {
-            if !escape_at(v, i) {
-                return None;
-            }
-            i += 3;
-        } else {
-            break;
+    i = run(v, i, PCHAR | SLASH)?;
+    if p.scheme_end.is_none() && p.authority.is_none() {
+        // path-noscheme: no ":" in the first segment of a relative path
+        let first = &v[path_start..i];
+        let seg = first.iter().position(|&b| b == b'/').unwrap_or(first.len());
+        if first[..seg].contains(&b':') {
+            return None;
         }
     }
     p.path = (path_start, i);
