@@ -5,7 +5,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use url::Url;
 
 use super::body::{Body, BodyAction};
-use super::fast;
+use super::fast::{self, WebUrl};
 use super::location::{field_value, LocationError, LocationMode};
 use super::origin::{default_port, Origin};
 use super::profile::{
@@ -95,17 +95,19 @@ enum Urls {
         next: UriBuf,
         first: UriBuf,
     },
+    // Fetch mode: the `url` crate's serializations, which the fast path in
+    // model/fast.rs can write without a `Url` (see `fast::WebUrl`).
     Whatwg {
-        current: Url,
-        next: Url,
-        first: Url,
+        current: WebUrl,
+        next: WebUrl,
+        first: WebUrl,
     },
 }
 
 #[derive(Clone, Copy)]
 enum View<'a> {
     Strict(&'a UriBuf),
-    Whatwg(&'a Url),
+    Whatwg(&'a WebUrl),
 }
 
 impl<'a> View<'a> {
@@ -124,7 +126,7 @@ impl<'a> View<'a> {
     fn without_fragment(self) -> &'a str {
         match self {
             View::Strict(u) => u.without_fragment(),
-            View::Whatwg(u) => &u[..url::Position::AfterQuery],
+            View::Whatwg(u) => u.without_fragment(),
         }
     }
     fn host(self) -> &'a str {
@@ -369,9 +371,9 @@ impl RedirectMachine {
                     return Err(LocationError::NoHost.into());
                 }
                 Urls::Whatwg {
-                    next: u.clone(),
-                    first: u.clone(),
-                    current: u,
+                    next: WebUrl::default(),
+                    first: WebUrl::from_url(u.clone()),
+                    current: WebUrl::from_url(u),
                 }
             }
         };
@@ -648,28 +650,9 @@ impl RedirectMachine {
                 }
             }
             Urls::Whatwg { current, next, .. } => {
-                // Encoding Standard "UTF-8 decode": invalid sequences become U+FFFD.
-                let text = String::from_utf8_lossy(value);
-                // Fetch "location URL": "set location to the result of parsing
-                // location with response's URL".
-                let mut url = Url::options()
-                    .base_url(Some(current))
-                    .parse(&text)
-                    .map_err(LocationError::Whatwg)?;
-                if !policy.relative_location && Url::parse(&text).is_err() {
-                    return Err(LocationError::RelativeNotAllowed);
-                }
-                if policy.refuse_userinfo
-                    && (!url.username().is_empty() || url.password().is_some())
-                {
-                    return Err(LocationError::Userinfo);
-                }
-                // Fetch "location URL": "If location is a URL whose fragment is
-                // null, then set location's fragment to requestFragment."
-                if policy.inherit_fragment && url.fragment().is_none() {
-                    url.set_fragment(current.fragment());
-                }
-                *next = url;
+                // The WHATWG URL parser (the `url` crate), with a fast path for
+                // common values that writes the same bytes (model/fast.rs).
+                fast::resolve_whatwg(current, value, next, policy)?;
             }
         }
         Ok(())

@@ -91,6 +91,13 @@ impl UriBuf {
 
     accessors!();
 
+    /// The text, the component offsets and the scratch buffer, for the fast
+    /// paths that write a URI directly (`model/fast.rs`). The caller keeps
+    /// the offsets true to the text.
+    pub(crate) fn raw_mut(&mut self) -> (&mut String, &mut Parts, &mut String) {
+        (&mut self.text, &mut self.parts, &mut self.scratch)
+    }
+
     /// Sets the fragment when the URI has none (RFC 9110 §10.2.2: a Location
     /// without a fragment inherits the fragment of the request's reference).
     /// An empty fragment (`#`) is a fragment: nothing is inherited then.
@@ -342,10 +349,14 @@ mod tests {
 
     #[test]
     fn dot_segments_are_found() {
-        for p in [".", "..", "./a", "../a", "/.", "/..", "/./", "/a/../b", "a/."] {
+        for p in [
+            ".", "..", "./a", "../a", "/.", "/..", "/./", "/a/../b", "a/.",
+        ] {
             assert!(has_dot_segment(p.as_bytes()), "{p}");
         }
-        for p in ["", "/", ".a", "..a", "/a.", "/a../b", "/.../", "a.b/c..d", "/.x/"] {
+        for p in [
+            "", "/", ".a", "..a", "/a.", "/a../b", "/.../", "a.b/c..d", "/.x/",
+        ] {
             assert!(!has_dot_segment(p.as_bytes()), "{p}");
         }
     }
