@@ -376,7 +376,7 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
     if b.userinfo().is_some() || b.authority().is_none() {
         return false;
     }
-    if v.contains(&b'\'') || has_encoded_dot(v) {
+    if has_quote_or_encoded_dot(v) {
         return false;
     }
     let scheme = match r.scheme() {
@@ -399,7 +399,8 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
             return false;
         }
         let start = text.len();
-        text.extend(host.bytes().map(|c| char::from(c.to_ascii_lowercase())));
+        text.push_str(host);
+        text[start..].make_ascii_lowercase();
         parts.host = (start, text.len());
         if let Some(port) = r.port().filter(|p| !p.is_empty()) {
             let Some(n) = small_port(port) else {
@@ -471,31 +472,36 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
     true
 }
 
-/// `%2e` or `%2E` anywhere.
-fn has_encoded_dot(v: &[u8]) -> bool {
-    v.windows(3)
-        .any(|w| w[0] == b'%' && w[1] == b'2' && (w[2] | 0x20) == b'e')
+/// A `'` or a `%2e` / `%2E` anywhere. (One branch-free pass for the common
+/// case; the escapes are looked at only when there is a `%`.)
+fn has_quote_or_encoded_dot(v: &[u8]) -> bool {
+    let (quote, pct) = v.iter().fold((false, false), |(q, p), &b| {
+        (q | (b == b'\''), p | (b == b'%'))
+    });
+    quote
+        || (pct
+            && v.windows(3)
+                .any(|w| w[0] == b'%' && w[1] == b'2' && (w[2] | 0x20) == b'e'))
 }
 
-/// A host the WHATWG host parser only lower-cases (see [`whatwg_common`]).
+/// A host the WHATWG host parser only lower-cases (see [`whatwg_common`]):
+/// labels of ASCII letters, digits and `-`, none empty, none starting with
+/// `xn--`, the last starting with a letter.
 fn plain_host(h: &[u8]) -> bool {
-    let mut labels = h.split(|&c| c == b'.').peekable();
-    let mut any = false;
-    while let Some(label) = labels.next() {
-        any = true;
-        if label.is_empty()
-            || !label
-                .iter()
-                .all(|&c| c.is_ascii_alphanumeric() || c == b'-')
-            || (label.len() >= 4 && label[..4].eq_ignore_ascii_case(b"xn--"))
-        {
+    let mut label_start = 0;
+    for (i, &c) in h.iter().enumerate() {
+        if c == b'.' {
+            if i == label_start {
+                return false;
+            }
+            label_start = i + 1;
+        } else if !(c.is_ascii_alphanumeric() || c == b'-') {
             return false;
-        }
-        if labels.peek().is_none() && !label[0].is_ascii_alphabetic() {
+        } else if i == label_start + 3 && h[label_start..=i].eq_ignore_ascii_case(b"xn--") {
             return false;
         }
     }
-    any
+    label_start < h.len() && h[label_start].is_ascii_alphabetic()
 }
 
 /// A port of one to five digits, at most 65535.
