@@ -224,6 +224,10 @@ impl LocationError {
 /// Strips optional whitespace (SP and HTAB) from both ends of a field value
 /// (RFC 9110 §5.5) and returns the rest with the number of bytes cut in front.
 pub fn trim_field_value(raw: &[u8]) -> (&[u8], usize) {
+    let ows = |b: &u8| *b == b' ' || *b == b'\t';
+    if !raw.first().is_some_and(ows) && !raw.last().is_some_and(ows) {
+        return (raw, 0);
+    }
     let start = raw
         .iter()
         .position(|&b| b != b' ' && b != b'\t')
