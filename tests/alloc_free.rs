@@ -1,5 +1,6 @@
 //! Zero heap allocations per decision in steady state, counted by a global
-//! allocator (not timed).
+//! allocator (not timed): every strict-mode (RFC 9110, RFC 2616) decision
+//! below, and Fetch decisions on the fast path of `model/fast.rs`.
 //!
 //! Its own test binary, with one `#[test]`: the counter is process-wide, so
 //! no other test may allocate on another thread while a step is counted.
@@ -146,6 +147,53 @@ fn chain_allocates_nothing(profile: Profile) {
     }
 }
 
+/// Location values on the Fetch fast path (model/fast.rs): the WHATWG
+/// result written without the `url` crate, hence without allocating.
+const FETCH_FAST: &[&str] = &[
+    "path-login-next",
+    "abs-https-basic",
+    "abs-https-oauth-callback",
+    "path-basic",
+    "rel-dotdot-file",
+    "query-page",
+    "schemerel-host-path",
+    "abs-https-port",
+    "matrix-jsessionid",
+    "abs-https-sso-return-to",
+    "rfc-normal-dotdot-dotdot-g",
+    "path-dot-segments",
+    "abs-https-mixed-case",
+    "frag-top",
+];
+
+fn fetch_fast_path_allocates_nothing() {
+    let start = start(Method::POST, Profile::Fetch.policy());
+    let mut m = start.clone();
+    let inputs: Vec<(&str, Vec<u8>)> = FETCH_FAST.iter().map(|n| (*n, corpus(n))).collect();
+    for status in [
+        StatusCode::FOUND,
+        StatusCode::SEE_OTHER,
+        StatusCode::PERMANENT_REDIRECT,
+    ] {
+        for (_, loc) in &inputs {
+            count_step(&mut m, &start, status, loc);
+            count_step(&mut m, &start, status, loc);
+        }
+        for (name, loc) in &inputs {
+            let (allocs, action) = count_step(&mut m, &start, status, loc);
+            assert_eq!(action, "follow", "fetch {status} {name}");
+            assert_eq!(
+                allocs, 0,
+                "fetch {status} {name}: {allocs} allocation(s) in a steady-state step"
+            );
+        }
+    }
+    // Off the fast path the `url` crate allocates: the count sees it.
+    let (allocs, action) = count_step(&mut m, &start, StatusCode::FOUND, "/caf\u{e9}".as_bytes());
+    assert_eq!(action, "follow");
+    assert!(allocs > 0, "the url crate's path allocated nothing?");
+}
+
 #[test]
 fn steady_state_decisions_allocate_nothing() {
     // The counter sees allocations: this test can fail.
@@ -158,4 +206,6 @@ fn steady_state_decisions_allocate_nothing() {
         strict_profile_allocates_nothing(profile);
         chain_allocates_nothing(profile);
     }
+    fetch_fast_path_allocates_nothing();
+    chain_allocates_nothing(Profile::Fetch);
 }
