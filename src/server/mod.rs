@@ -43,6 +43,7 @@ mod check;
 mod finding;
 mod parse;
 mod probe;
+mod properties;
 mod request;
 mod rules;
 mod view;
@@ -51,4 +52,6 @@ pub use check::{check_parts, check_raw, check_response, parse_error_finding, par
 pub use finding::{Evidence, Finding, Level, Report, Rule};
 pub use parse::{parse_response, ParseError, RawField, RawResponse, MAX_HEAD, MAX_HEADERS};
 pub use probe::{attack_values, probe_url, ATTACKER_HOST};
+#[doc(hidden)]
+pub use properties::check_raw_properties;
 pub use request::{RequestError, RequestInfo};

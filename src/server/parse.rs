@@ -48,9 +48,15 @@ pub enum ParseError {
     /// A field name holds a byte that is not a token character.
     #[error("a field name holds a byte that is not a token character")]
     FieldName,
-    /// A field value holds a byte no field value may hold.
-    #[error("a field value holds a byte no field value may hold")]
-    FieldValue,
+    /// A field value holds a byte no field value may hold (RFC 9110 §5.5:
+    /// a control byte other than HTAB, such as a bare CR or a NUL).
+    #[error("{} at offset {offset} in a field value (RFC 9110 §5.5)", crate::model::ByteName(*byte))]
+    FieldValue {
+        /// Offset of the byte in the input.
+        offset: usize,
+        /// The byte.
+        byte: u8,
+    },
     /// A line ends in something other than CRLF or LF.
     #[error("a line ends in something other than CRLF or LF")]
     NewLine,
@@ -63,7 +69,8 @@ impl From<httparse::Error> for ParseError {
     fn from(e: httparse::Error) -> Self {
         match e {
             httparse::Error::HeaderName => ParseError::FieldName,
-            httparse::Error::HeaderValue => ParseError::FieldValue,
+            // The offset is filled in by `parse_response`.
+            httparse::Error::HeaderValue => ParseError::FieldValue { offset: 0, byte: 0 },
             httparse::Error::NewLine => ParseError::NewLine,
             httparse::Error::Status => ParseError::Status,
             httparse::Error::Token => ParseError::Token,
@@ -130,7 +137,16 @@ pub fn parse_response(input: &[u8]) -> Result<RawResponse<'_>, ParseError> {
     // received obs-fold with one or more SP octets": it is read, so we read
     // it too and report it on the field.
     config.allow_obsolete_multiline_headers_in_responses(true);
-    let head_len = match config.parse_response(&mut response, head)? {
+    let parsed = config
+        .parse_response(&mut response, head)
+        .map_err(|e| match e {
+            httparse::Error::HeaderValue => match bad_value_byte(head) {
+                Some((offset, byte)) => ParseError::FieldValue { offset, byte },
+                None => ParseError::from(e),
+            },
+            _ => ParseError::from(e),
+        });
+    let head_len = match parsed? {
         httparse::Status::Complete(n) => n,
         httparse::Status::Partial if input.len() > MAX_HEAD => {
             return Err(ParseError::HeadTooLarge { limit: MAX_HEAD })
@@ -158,6 +174,36 @@ pub fn parse_response(input: &[u8]) -> Result<RawResponse<'_>, ParseError> {
         head_len,
         rest: &input[head_len..],
     })
+}
+
+/// The first byte of a field line's value (or of an obs-fold continuation)
+/// that no field value may hold: what httparse's `HeaderValue` error means.
+fn bad_value_byte(head: &[u8]) -> Option<(usize, u8)> {
+    let mut i = head.iter().position(|&b| b == b'\n')? + 1;
+    let mut in_value = false;
+    let mut line_start = true;
+    while let Some(&b) = head.get(i) {
+        if line_start {
+            line_start = false;
+            if b == b'\r' || b == b'\n' {
+                return None; // the empty line: the head ended cleanly
+            }
+            in_value = b == b' ' || b == b'\t';
+        }
+        match b {
+            b'\n' => {
+                in_value = false;
+                line_start = true;
+            }
+            b'\r' if head.get(i + 1) == Some(&b'\n') => {}
+            b':' if !in_value => in_value = true,
+            b'\t' | 0x20..=0x7e | 0x80..=0xff => {}
+            _ if in_value => return Some((i, b)),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 #[cfg(test)]

@@ -106,9 +106,16 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
             Rule::ContentLengthMismatch,
             format!("Content-Length is {first} but {sent} bytes follow the head ({what}): {rule_detail}"),
         );
-        if let Content::Raw { rest, offset } = view.content {
-            let past = usize::try_from(first).map_or(rest.len(), |n| n.min(rest.len()));
-            finding = finding.with_evidence(Some(offset + past), &rest[past..]);
+        match view.content {
+            // More: the bytes past the length.
+            Content::Raw { rest, offset } if sent > first => {
+                let past = usize::try_from(first).map_or(rest.len(), |n| n.min(rest.len()));
+                finding = finding.with_evidence(Some(offset + past), &rest[past..]);
+            }
+            // Fewer: the length that promises them.
+            Content::Raw { .. } | Content::Known { .. } => {
+                finding = finding.with_evidence(cl_fields[0].offset, cl_fields[0].value);
+            }
         }
         report.push(finding);
     }
