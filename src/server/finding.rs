@@ -128,12 +128,12 @@ impl fmt::Display for Rule {
 /// The bytes a finding is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Evidence {
-    /// Offset of the first offending byte in the checked input: the raw
-    /// response for [`check_raw`](super::check_raw), the field value when
-    /// the response came as an `http::Response`.
+    /// Offset of the first offending byte in the raw response given to
+    /// [`check_raw`](super::check_raw); `None` for an `http::Response`.
     pub offset: Option<usize>,
-    /// The offending bytes (a field line's value, or the start of the
-    /// content), at most [`Evidence::MAX_BYTES`] of them.
+    /// The bytes the finding is about: the field value that holds the
+    /// offending byte, or the content from the offending byte on; at most
+    /// [`Evidence::MAX_BYTES`] of them.
     pub bytes: Vec<u8>,
 }
 
@@ -326,6 +326,50 @@ impl fmt::Display for Report {
             writeln!(f, "  {finding}")?;
         }
         Ok(())
+    }
+}
+
+/// Counts over several reports: requests, redirects, findings per level.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Reports counted.
+    pub responses: usize,
+    /// Of which had a 3xx status.
+    pub redirects: usize,
+    /// MUST findings.
+    pub must: usize,
+    /// SHOULD findings.
+    pub should: usize,
+    /// ADVICE findings.
+    pub advice: usize,
+}
+
+impl Summary {
+    /// Counts `reports`.
+    pub fn of<'r>(reports: impl IntoIterator<Item = &'r Report>) -> Self {
+        let mut s = Summary::default();
+        for r in reports {
+            s.responses += 1;
+            s.redirects += usize::from(r.status.is_some_and(|c| c.is_redirection()));
+            for f in &r.findings {
+                match f.level {
+                    Level::Must => s.must += 1,
+                    Level::Should => s.should += 1,
+                    Level::Advice => s.advice += 1,
+                }
+            }
+        }
+        s
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} responses, {} redirects: {} MUST, {} SHOULD, {} ADVICE",
+            self.responses, self.redirects, self.must, self.should, self.advice
+        )
     }
 }
 

@@ -41,7 +41,9 @@
 
 mod check;
 mod finding;
+mod net;
 mod parse;
+mod plan;
 mod probe;
 mod properties;
 mod request;
@@ -49,8 +51,10 @@ mod rules;
 mod view;
 
 pub use check::{check_parts, check_raw, check_response, parse_error_finding, parse_error_report};
-pub use finding::{Evidence, Finding, Level, Report, Rule};
+pub use finding::{Evidence, Finding, Level, Report, Rule, Summary};
+pub use net::{check_server, check_target, fetch_raw, NetError, NetOptions};
 pub use parse::{parse_response, ParseError, RawField, RawResponse, MAX_HEAD, MAX_HEADERS};
+pub use plan::{Plan, Planned};
 pub use probe::{attack_values, probe_url, ATTACKER_HOST};
 #[doc(hidden)]
 pub use properties::check_raw_properties;

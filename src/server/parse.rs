@@ -89,6 +89,9 @@ pub struct RawField<'a> {
     pub value: &'a [u8],
     /// Offset of the value's first byte in the input.
     pub offset: usize,
+    /// Offset of the first CR or LF inside the field line: obsolete line
+    /// folding (RFC 9112 §5.2), before or inside the value.
+    pub fold: Option<usize>,
 }
 
 /// A parsed response head and the bytes that follow it.
@@ -161,10 +164,21 @@ pub fn parse_response(input: &[u8]) -> Result<RawResponse<'_>, ParseError> {
     let fields = response
         .headers
         .iter()
-        .map(|h| RawField {
-            name: h.name,
-            value: h.value,
-            offset: offset_in(input, h.value).unwrap_or(head_len),
+        .map(|h| {
+            let offset = offset_in(input, h.value).unwrap_or(head_len);
+            let fold = offset_in(input, h.name.as_bytes()).and_then(|start| {
+                let end = (offset + h.value.len()).max(start);
+                input[start..end]
+                    .iter()
+                    .position(|&b| b == b'\r' || b == b'\n')
+                    .map(|p| start + p)
+            });
+            RawField {
+                name: h.name,
+                value: h.value,
+                offset,
+                fold,
+            }
         })
         .collect();
     Ok(RawResponse {

@@ -18,7 +18,8 @@ use super::request::RequestInfo;
 /// # Examples
 /// ```
 /// let n = redirspec::server::check_raw_properties(b"HTTP/1.1 302 Found\r\n\r\n");
-/// assert_eq!(n, Some(4)); // redirect-without-location, four times
+/// // redirect-without-location four times, post-redirect-ambiguous once
+/// assert_eq!(n, Some(5));
 /// assert_eq!(redirspec::server::check_raw_properties(b"HTTP/1.1 30"), None);
 /// ```
 pub fn check_raw_properties(raw: &[u8]) -> Option<usize> {

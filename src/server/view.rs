@@ -13,6 +13,8 @@ pub(crate) struct Field<'a> {
     pub value: &'a [u8],
     /// Offset of the value in the checked input (raw responses only).
     pub offset: Option<usize>,
+    /// Offset of obsolete line folding in the field line (raw responses only).
+    pub fold: Option<usize>,
 }
 
 /// What follows the head.
@@ -43,6 +45,7 @@ impl<'a> View<'a> {
                     name: f.name,
                     value: f.value,
                     offset: Some(f.offset),
+                    fold: f.fold,
                 })
                 .collect(),
             content: Content::Raw {
@@ -61,6 +64,7 @@ impl<'a> View<'a> {
                     name: name.as_str(),
                     value: value.as_bytes(),
                     offset: None,
+                    fold: None,
                 })
                 .collect(),
             content: Content::Known { len: body_len },

@@ -46,7 +46,7 @@ impl<'v> Caching<'v> {
                 let seconds = || {
                     arg.map(|a| a.strip_prefix(b"\"").unwrap_or(a))
                         .map(|a| a.strip_suffix(b"\"").unwrap_or(a))
-                        .and_then(crate::server::view::parse_length)
+                        .and_then(delta_seconds)
                 };
                 let name = crate::server::view::trim(name);
                 if name.eq_ignore_ascii_case(b"public") {
@@ -79,6 +79,15 @@ impl<'v> Caching<'v> {
         let d = http_date(self.date?)?;
         (e <= d).then_some("Expires not later than Date: already expired when sent")
     }
+}
+
+/// RFC 9111 §1.2.2: `delta-seconds = 1*DIGIT`; a value too large to
+/// represent "MUST" be taken as 2147483648 (2^31).
+fn delta_seconds(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(crate::server::view::parse_length(digits).map_or(1 << 31, |n| n.min(1 << 31)))
 }
 
 fn http_date(value: &[u8]) -> Option<SystemTime> {
@@ -133,8 +142,13 @@ fn permanent(code: u16, c: &Caching<'_>, view: &View<'_>, report: &mut Report) {
         "RFC 9111 §4.2.2; RFC 9110 §15.4.9"
     };
     let zero = |v: Option<Option<u64>>| matches!(v, Some(Some(0)));
+    let invalid = |v: Option<Option<u64>>| matches!(v, Some(None));
     let why = if c.no_store {
         Some("Cache-Control: no-store")
+    } else if invalid(c.max_age) || invalid(c.s_maxage) {
+        // RFC 9111 §4.2.1: when "the directive's value is invalid, caches are
+        // encouraged to consider the response to be stale".
+        Some("an invalid max-age, which caches are encouraged to treat as stale,")
     } else if zero(c.max_age) || (c.max_age.is_none() && zero(c.s_maxage)) {
         Some("a zero max-age")
     } else if c.max_age.is_none() && c.s_maxage.is_none() {

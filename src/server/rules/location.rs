@@ -81,6 +81,21 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
 fn value_is_valid(field: &Field<'_>, report: &mut Report) -> bool {
     let value = field.value;
     let at = |p: usize| field.offset.map(|o| o + p);
+    // RFC 9112 §5.2: "A server MUST NOT generate a message that includes
+    // line folding (i.e., that has any field line value that contains a match
+    // to the obs-fold rule)"; recipients replace it with SP, so the value a
+    // client sees is not the one sent.
+    if let Some(fold) = field.fold {
+        report.push(
+            Finding::new(
+                Rule::LocationControl,
+                "obsolete line folding (CR LF then SP or HTAB) in the Location field line; recipients replace it with SP",
+            )
+            .in_section("RFC 9112 §5.2")
+            .with_evidence(Some(fold), value),
+        );
+        return false;
+    }
     // RFC 9110 §5.5: "field-value = *field-content" of VCHAR, obs-text, SP and
     // HTAB; "Field values containing CR, LF, or NUL characters are invalid
     // and dangerous".
@@ -88,16 +103,16 @@ fn value_is_valid(field: &Field<'_>, report: &mut Report) -> bool {
         .iter()
         .position(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
     {
-        let b = value[p];
-        let what = if value[p..].starts_with(b"\r\n ") || value[p..].starts_with(b"\r\n\t") {
-            "obsolete line folding (CR LF SP) in Location; RFC 9112 §5.2 has recipients replace it with SP".to_owned()
-        } else {
-            format!(
-                "{} in Location at offset {p}: a response-splitting or header-injection byte",
-                crate::model::ByteName(b)
+        report.push(
+            Finding::new(
+                Rule::LocationControl,
+                format!(
+                    "{} in Location at offset {p}: a response-splitting or header-injection byte",
+                    crate::model::ByteName(value[p])
+                ),
             )
-        };
-        report.push(Finding::new(Rule::LocationControl, what).with_evidence(at(p), value));
+            .with_evidence(at(p), value),
+        );
         return false;
     }
     // Leading and trailing OWS are not part of the value (RFC 9110 §5.5);
