@@ -48,6 +48,8 @@ mod probe;
 mod properties;
 mod request;
 mod rules;
+#[cfg(feature = "tower")]
+mod service;
 mod view;
 
 pub use check::{check_parts, check_raw, check_response, parse_error_finding, parse_error_report};
@@ -59,3 +61,5 @@ pub use probe::{attack_values, probe_url, ATTACKER_HOST};
 #[doc(hidden)]
 pub use properties::check_raw_properties;
 pub use request::{RequestError, RequestInfo};
+#[cfg(feature = "tower")]
+pub use service::{check_service, BoxError, ServiceError, ServiceOptions};
