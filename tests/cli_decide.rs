@@ -256,3 +256,44 @@ fn batch_of_ten_thousand_cases() {
         lines[2]
     );
 }
+
+#[test]
+fn batch_memory_cases_recall_remembered_redirects() {
+    let event = r#"{"time":1000,"method":"GET","url":"https://a.test/old","status":301,"location":["/new"],"response_headers":[["Cache-Control","max-age=600"]]}"#;
+    let temp = r#"{"time":1000,"method":"GET","url":"https://a.test/t","status":307,"location":["/elsewhere"]}"#;
+    let input = format!(
+        "{}\n{}\n{}\n{}\n",
+        format_args!(
+            r#"{{"profile":"fetch","method":"GET","url":"https://a.test/old#x","time":1300,"memory":[{event}]}}"#
+        ),
+        format_args!(
+            r#"{{"profile":"fetch","method":"GET","url":"https://a.test/old","time":1600,"memory":[{event}]}}"#
+        ),
+        format_args!(
+            r#"{{"profile":"fetch","method":"GET","url":"https://a.test/t","time":1001,"memory":[{temp}]}}"#
+        ),
+        format_args!(
+            r#"{{"profile":"fetch","method":"GET","url":"https://a.test/t","time":1001,"memory":[{{"time":1}}]}}"#
+        ),
+    );
+    let (code, lines) = batch(&input);
+    assert_eq!(code, 0);
+    assert_eq!(
+        lines[0],
+        r#"{"action":"recall","url":"https://a.test/new#x","remembered":[{"from":"https://a.test/old","to":"https://a.test/new","status":301}],"until":1600,"stop":"not-remembered"}"#
+    );
+    assert_eq!(
+        lines[1],
+        r#"{"action":"recall","url":"https://a.test/old","remembered":[],"until":null,"stop":"stale"}"#
+    );
+    // RFC 9110 §15.4.8: a 307 without freshness is not remembered.
+    assert_eq!(
+        lines[2],
+        r#"{"action":"recall","url":"https://a.test/t","remembered":[],"until":null,"stop":"not-remembered"}"#
+    );
+    assert!(
+        lines[3].starts_with(r#"{"action":"error","detail":"bad case"#),
+        "{}",
+        lines[3]
+    );
+}

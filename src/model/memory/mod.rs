@@ -170,6 +170,23 @@ pub enum RecallStop {
     BadUrl,
 }
 
+impl RecallStop {
+    /// The kebab-case name used by the CLI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecallStop::NotRemembered => "not-remembered",
+            RecallStop::Stale => "stale",
+            RecallStop::MustValidate => "must-validate",
+            RecallStop::VaryMismatch => "vary-mismatch",
+            RecallStop::RequestBypass => "request-bypass",
+            RecallStop::MethodNotCacheable => "method-not-cacheable",
+            RecallStop::Loop => "loop",
+            RecallStop::HopLimit => "hop-limit",
+            RecallStop::BadUrl => "bad-url",
+        }
+    }
+}
+
 /// The answer of [`RedirectMemory::recall`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Recall {
