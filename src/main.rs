@@ -11,8 +11,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use redirspec::cli::{
-    decide, exit_status, run_response, run_server, split_header, BoundedLines, Case, Decision,
-    ServerArgs,
+    decide, decide_lines, exit_status, run_response, run_server, split_header, BoundedLines, Case,
+    Decision, ServerArgs,
 };
 use redirspec::server::Summary;
 
@@ -184,17 +184,16 @@ fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn location_text(raw: &OsString) -> String {
-    // Locations are bytes; on Unix any byte string passes through unchanged
-    // as far as JSON strings allow (invalid UTF-8 becomes U+FFFD).
+/// The raw bytes of a command-line value (on Unix, exactly as given).
+fn raw_bytes(raw: &OsString) -> Vec<u8> {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
-        String::from_utf8_lossy(raw.as_bytes()).into_owned()
+        raw.as_bytes().to_vec()
     }
     #[cfg(not(unix))]
     {
-        raw.to_string_lossy().into_owned()
+        raw.to_string_lossy().into_owned().into_bytes()
     }
 }
 
@@ -215,13 +214,22 @@ fn single(args: DecideArgs) -> ExitCode {
         profile,
         method,
         url,
-        status,
-        location: args.location.iter().map(location_text).collect(),
+        status: Some(status),
+        location: args
+            .location
+            .iter()
+            .map(|l| String::from_utf8_lossy(&raw_bytes(l)).into_owned())
+            .collect(),
         headers,
         body: args.body,
         hops: args.hops,
+        memory: None,
+        time: None,
     };
-    match decide(&case) {
+    // Location bytes go to the model unchanged, even when they are not UTF-8.
+    let raw: Vec<Vec<u8>> = args.location.iter().map(raw_bytes).collect();
+    let lines: Vec<&[u8]> = raw.iter().map(Vec::as_slice).collect();
+    match decide_lines(&case, &lines) {
         Decision::Error { detail } => usage_error(&detail),
         d => print_json(&d),
     }

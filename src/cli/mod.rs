@@ -6,6 +6,9 @@ pub mod case;
 pub mod check;
 pub mod lines;
 
-pub use case::{decide, decision_of, split_header, Case, CaseError, Decision};
+pub use case::{
+    decide, decide_lines, decision_of, split_header, Case, CaseError, Decision, MemoryEvent,
+    RememberedHop,
+};
 pub use check::{exit_status, run_response, run_server, CheckError, ServerArgs};
 pub use lines::{BoundedLines, LineError};
