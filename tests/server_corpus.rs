@@ -80,3 +80,77 @@ fn named_seeds_get_their_finding() {
         assert!(!report.breaks_must(), "{name}:\n{report}");
     }
 }
+
+mod random {
+    use proptest::prelude::*;
+    use redirspec::server::check_raw_properties;
+
+    /// A response head built from pieces that matter, with random bytes
+    /// mixed in: statuses, Location values, framing and caching fields.
+    fn response() -> impl Strategy<Value = Vec<u8>> {
+        let status = prop::sample::select(vec![
+            &b"HTTP/1.1 301 Moved\r\n"[..],
+            b"HTTP/1.1 302 Found\r\n",
+            b"HTTP/1.1 303 See Other\r\n",
+            b"HTTP/1.1 304 Not Modified\r\n",
+            b"HTTP/1.0 307 T\r\n",
+            b"HTTP/1.1 308 P\r\n",
+            b"HTTP/1.1 300 M\r\n",
+            b"HTTP/1.1 200 OK\r\n",
+            b"HTTP/1.1 399 X\r\n",
+        ]);
+        let name = prop::sample::select(vec![
+            &b"Location: "[..],
+            b"location:",
+            b"Content-Length: ",
+            b"Transfer-Encoding: ",
+            b"Cache-Control: ",
+            b"Expires: ",
+            b"Date: ",
+            b"Set-Cookie: ",
+            b"Link: ",
+            b" ",
+        ]);
+        let value_byte = prop_oneof![
+            4 => prop::sample::select(b"/\\?#:@.%0123456789 ,=\tabcevil-\x01\x7f\xc3\xa9".to_vec()),
+            1 => any::<u8>(),
+        ];
+        let field = (name, prop::collection::vec(value_byte, 0..24))
+            .prop_map(|(n, v)| [n, &v, b"\r\n"].concat());
+        (
+            status,
+            prop::collection::vec(field, 0..6),
+            prop::collection::vec(any::<u8>(), 0..16),
+            any::<bool>(),
+        )
+            .prop_map(|(s, fields, body, end)| {
+                let mut out = s.to_vec();
+                for f in fields {
+                    out.extend_from_slice(&f);
+                }
+                if end {
+                    out.extend_from_slice(b"\r\n");
+                }
+                out.extend_from_slice(&body);
+                out
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 5_000,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn built_responses_keep_the_properties(bytes in response()) {
+            check_raw_properties(&bytes);
+        }
+
+        #[test]
+        fn any_bytes_keep_the_properties(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+            prop_assert_eq!(check_raw_properties(&bytes).is_some(), redirspec::server::parse_response(&bytes).is_ok());
+        }
+    }
+}

@@ -167,8 +167,9 @@ pub fn parse_response(input: &[u8]) -> Result<RawResponse<'_>, ParseError> {
         .map(|h| {
             let offset = offset_in(input, h.value).unwrap_or(head_len);
             let fold = offset_in(input, h.name.as_bytes()).and_then(|start| {
-                let end = (offset + h.value.len()).max(start);
-                input[start..end]
+                let end = (offset + h.value.len()).clamp(start, input.len());
+                input
+                    .get(start..end)?
                     .iter()
                     .position(|&b| b == b'\r' || b == b'\n')
                     .map(|p| start + p)

@@ -54,7 +54,9 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
             }
         }
     }
-    let first = values[0];
+    let Some(&first) = values.first() else {
+        return;
+    };
     if values.iter().any(|&n| n != first) {
         report.push(
             Finding::new(
