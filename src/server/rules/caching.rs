@@ -1,12 +1,13 @@
 //! Caching of redirects: a temporary redirect kept for a heuristic time, a
 //! permanent one that forbids what "permanent" means.
 //!
-//! RFC 9110 §15.1: 301 and 308 are heuristically cacheable; 302 and 307 are
-//! not, "all other status codes are not heuristically cacheable". RFC 9111
-//! §4.2.2: a cache may assign a heuristic freshness to a response that is
-//! heuristically cacheable "or [is] marked as explicitly cacheable (e.g.,
-//! with a public response directive)", and "MUST NOT use heuristics to
-//! determine freshness when an explicit expiration time is present".
+//! RFC 9110 §15.1: 301 and 308 are heuristically cacheable; for the rest,
+//! "all other status codes are not heuristically cacheable", so a 302 or 307
+//! is reused only with explicit freshness. But RFC 9111 §5.2.2.9: "If a
+//! response with the public directive has no explicit freshness
+//! information, it is heuristically cacheable (Section 4.2.2)"; and RFC 9111
+//! §4.2.2: "A cache MUST NOT use heuristics to determine freshness when an
+//! explicit expiration time is present in the stored response."
 
 use std::time::SystemTime;
 
@@ -107,9 +108,9 @@ fn temporary(code: u16, c: &Caching<'_>, report: &mut Report) {
         return;
     }
     let section = if code == 302 {
-        "RFC 9111 §4.2.2; RFC 9110 §15.4.3"
+        "RFC 9111 §5.2.2.9, §4.2.2; RFC 9110 §15.4.3"
     } else {
-        "RFC 9111 §4.2.2; RFC 9110 §15.4.8"
+        "RFC 9111 §5.2.2.9, §4.2.2; RFC 9110 §15.4.8"
     };
     if c.public {
         report.push(
@@ -146,8 +147,9 @@ fn permanent(code: u16, c: &Caching<'_>, view: &View<'_>, report: &mut Report) {
     let why = if c.no_store {
         Some("Cache-Control: no-store")
     } else if invalid(c.max_age) || invalid(c.s_maxage) {
-        // RFC 9111 §4.2.1: when "the directive's value is invalid, caches are
-        // encouraged to consider the response to be stale".
+        // RFC 9111 §4.2.1: "Caches are encouraged to consider responses that
+        // have invalid freshness information (e.g., a max-age directive with
+        // non-integer content) to be stale."
         Some("an invalid max-age, which caches are encouraged to treat as stale,")
     } else if zero(c.max_age) || (c.max_age.is_none() && zero(c.s_maxage)) {
         Some("a zero max-age")

@@ -81,10 +81,11 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
 fn value_is_valid(field: &Field<'_>, report: &mut Report) -> bool {
     let value = field.value;
     let at = |p: usize| field.offset.map(|o| o + p);
-    // RFC 9112 §5.2: "A server MUST NOT generate a message that includes
+    // RFC 9112 §5.2: "A sender MUST NOT generate a message that includes
     // line folding (i.e., that has any field line value that contains a match
-    // to the obs-fold rule)"; recipients replace it with SP, so the value a
-    // client sees is not the one sent.
+    // to the obs-fold rule) unless the message is intended for packaging
+    // within the message/http media type"; a user agent replaces it with SP,
+    // so the value a client sees is not the one sent.
     if let Some(fold) = field.fold {
         report.push(
             Finding::new(
