@@ -271,6 +271,10 @@ impl Report {
         self.findings.push(finding);
     }
 
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&Finding) -> bool) {
+        self.findings.retain(keep);
+    }
+
     /// The request method.
     pub fn method(&self) -> &Method {
         &self.method

@@ -11,7 +11,7 @@ use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use super::check::{check_raw, parse_error_report};
-use super::finding::Report;
+use super::finding::{Report, Rule};
 use super::parse::MAX_HEAD;
 use super::plan::{Plan, Planned};
 use super::request::RequestError;
@@ -189,7 +189,8 @@ pub fn fetch_raw(planned: &Planned, options: &NetOptions) -> Result<Vec<u8>, Net
 }
 
 /// Sends every request of `plan` and checks each response; a response that
-/// does not parse gets a `malformed-response` report.
+/// does not parse gets a `malformed-response` report. A response cut at
+/// `options.max_response` bytes is not checked for `content-length-mismatch`.
 ///
 /// # Errors
 /// The first [`NetError`]: a refused target or a failed exchange.
@@ -199,6 +200,11 @@ pub fn check_server(plan: &Plan, options: &NetOptions) -> Result<Vec<Report>, Ne
         let request = planned.request_info()?;
         let raw = fetch_raw(&planned, options)?;
         reports.push(match check_raw(&raw, &request) {
+            // The read stopped at the limit: the content length is unknown.
+            Ok(mut r) if raw.len() >= options.max_response => {
+                r.retain(|f| f.rule() != Rule::ContentLengthMismatch);
+                r
+            }
             Ok(r) => r,
             Err(e) => parse_error_report(&e, &request),
         });
@@ -225,5 +231,56 @@ mod tests {
             check_target(&u("https://127.0.0.1/"), &o),
             Err(NetError::NotHttp(_))
         ));
+    }
+
+    /// A one-shot server on 127.0.0.1 that reads the request head and
+    /// answers `response` (or nothing, when `None`) and then closes.
+    fn one_shot(response: Option<Vec<u8>>) -> url::Url {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            match response {
+                Some(r) => {
+                    let _ = s.write_all(&r);
+                }
+                None => std::thread::sleep(Duration::from_millis(600)),
+            }
+        });
+        url::Url::parse(&format!("http://127.0.0.1:{port}/x")).unwrap()
+    }
+
+    fn get_only(url: url::Url) -> Plan {
+        Plan::new(url).methods([http::Method::GET])
+    }
+
+    #[test]
+    fn a_cut_read_is_not_a_length_mismatch() {
+        let mut r = b"HTTP/1.1 302 Found\r\nLocation: /y\r\nContent-Length: 5000\r\n\r\n".to_vec();
+        r.resize(r.len() + 5000, b'a');
+        let options = NetOptions {
+            max_response: 1000,
+            ..NetOptions::default()
+        };
+        let reports = check_server(&get_only(one_shot(Some(r))), &options).unwrap();
+        assert!(reports[0].is_clean(), "{}", reports[0]);
+        let lie = b"HTTP/1.1 302 Found\r\nLocation: /y\r\nContent-Length: 10\r\n\r\nfour".to_vec();
+        let reports = check_server(&get_only(one_shot(Some(lie))), &options).unwrap();
+        assert!(reports[0].has("content-length-mismatch"), "{}", reports[0]);
+    }
+
+    #[test]
+    fn silence_is_a_timeout_and_nothing_is_a_malformed_response() {
+        let options = NetOptions {
+            timeout: Duration::from_millis(200),
+            ..NetOptions::default()
+        };
+        let err = check_server(&get_only(one_shot(None)), &options).unwrap_err();
+        assert!(matches!(err, NetError::Io { .. }), "{err}");
+        let reports = check_server(&get_only(one_shot(Some(Vec::new()))), &options).unwrap();
+        assert!(reports[0].has("malformed-response"), "{}", reports[0]);
+        assert_eq!(reports[0].status(), None);
     }
 }
