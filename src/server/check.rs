@@ -1,8 +1,9 @@
 //! The entry points: a raw response or an `http::Response`, with the request
 //! that produced it, in; a [`Report`] out.
 
-use super::finding::{Finding, Report, Rule};
+use super::finding::{Finding, Rule};
 use super::parse::{parse_response, ParseError};
+use super::report::Report;
 use super::request::RequestInfo;
 use super::rules;
 use super::view::View;

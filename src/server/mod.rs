@@ -46,6 +46,7 @@ mod parse;
 mod plan;
 mod probe;
 mod properties;
+mod report;
 mod request;
 mod rules;
 #[cfg(feature = "tower")]
@@ -53,13 +54,14 @@ mod service;
 mod view;
 
 pub use check::{check_parts, check_raw, check_response, parse_error_finding, parse_error_report};
-pub use finding::{Evidence, Finding, Level, Report, Rule, Summary};
+pub use finding::{Evidence, Finding, Level, Rule};
 pub use net::{check_server, check_target, fetch_raw, NetError, NetOptions};
 pub use parse::{parse_response, ParseError, RawField, RawResponse, MAX_HEAD, MAX_HEADERS};
 pub use plan::{Plan, Planned};
 pub use probe::{attack_values, probe_url, ATTACKER_HOST};
 #[doc(hidden)]
 pub use properties::check_raw_properties;
+pub use report::{Report, Summary};
 pub use request::{RequestError, RequestInfo};
 #[cfg(feature = "tower")]
 pub use service::{check_service, BoxError, ServiceError, ServiceOptions};

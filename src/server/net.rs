@@ -11,9 +11,10 @@ use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use super::check::{check_raw, parse_error_report};
-use super::finding::{Report, Rule};
+use super::finding::Rule;
 use super::parse::MAX_HEAD;
 use super::plan::{Plan, Planned};
+use super::report::Report;
 use super::request::RequestError;
 
 /// Why a server could not be checked.

@@ -15,8 +15,8 @@ use http_body_util::{BodyExt, Full};
 use tower::{Service, ServiceExt};
 
 use super::check::check_parts;
-use super::finding::Report;
 use super::plan::Plan;
+use super::report::Report;
 use super::request::RequestError;
 
 /// A boxed error from the service or its body.

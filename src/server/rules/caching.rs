@@ -11,7 +11,8 @@
 
 use std::time::SystemTime;
 
-use crate::server::finding::{Finding, Level, Report, Rule};
+use crate::server::finding::{Finding, Level, Rule};
+use crate::server::report::Report;
 use crate::server::view::View;
 
 /// What the Cache-Control, Expires and Date fields say.

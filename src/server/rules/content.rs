@@ -8,7 +8,8 @@
 
 use http::Method;
 
-use crate::server::finding::{Finding, Level, Report, Rule};
+use crate::server::finding::{Finding, Level, Rule};
+use crate::server::report::Report;
 use crate::server::request::RequestInfo;
 use crate::server::view::{parse_length, trim, Content, View};
 

@@ -8,7 +8,8 @@
 use http::StatusCode;
 
 use crate::model::{parse_location, resolve, UriBuf, DEFAULT_MAX_LOCATION_LEN};
-use crate::server::finding::{Finding, Level, Report, Rule};
+use crate::server::finding::{Finding, Level, Rule};
+use crate::server::report::Report;
 use crate::server::request::RequestInfo;
 use crate::server::view::{Field, View};
 

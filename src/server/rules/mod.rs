@@ -7,7 +7,7 @@ mod location;
 mod open_redirect;
 mod status;
 
-use super::finding::Report;
+use super::report::Report;
 use super::request::RequestInfo;
 use super::view::View;
 

@@ -10,8 +10,9 @@
 
 use url::Url;
 
-use crate::server::finding::{Finding, Report, Rule};
+use crate::server::finding::{Finding, Rule};
 use crate::server::probe::ATTACKER_HOST;
+use crate::server::report::Report;
 use crate::server::request::RequestInfo;
 use crate::server::view::View;
 

@@ -3,7 +3,8 @@
 
 use http::Method;
 
-use crate::server::finding::{Finding, Report, Rule};
+use crate::server::finding::{Finding, Rule};
+use crate::server::report::Report;
 use crate::server::request::RequestInfo;
 use crate::server::view::View;
 
