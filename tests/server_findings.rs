@@ -262,6 +262,19 @@ fn location_self_loop() {
         &request,
     );
     assert_eq!(finding(&r, "location-self-loop").level(), Level::Advice);
+    // Post/Redirect/Get: a POST answered with 303 (or 302, which clients
+    // turn into GET) to its own URL is followed by a GET, not a loop.
+    let post = req("POST", "https://a.test/dir/page?x=1");
+    for code in ["303 See Other", "302 Found"] {
+        let prg = raw(code, &["Location: /dir/page?x=1", "Content-Length: 0"], b"");
+        assert!(!check(&prg, &post).has("location-self-loop"), "{code}");
+    }
+    let keep = raw(
+        "307 Temporary Redirect",
+        &["Location: /dir/page?x=1", "Content-Length: 0"],
+        b"",
+    );
+    assert!(check(&keep, &post).has("location-self-loop"));
     // An empty path is "/" (RFC 9110 §4.2.3).
     let root = req("GET", "http://a.test");
     assert!(check(

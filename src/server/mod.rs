@@ -18,7 +18,7 @@
 //! | `location-control` | MUST | CR, LF, NUL, other control bytes, obs-fold in Location |
 //! | `location-whitespace` | MUST | SP or HTAB inside the Location value |
 //! | `location-invalid` | MUST | not a URI-reference (offset of the first bad byte) |
-//! | `location-self-loop` | SHOULD (ADVICE with Set-Cookie) | resolves to the request URL, fragment ignored |
+//! | `location-self-loop` | SHOULD (ADVICE with Set-Cookie) | resolves to the request URL (fragment ignored) and the next request keeps the method |
 //! | `https-downgrade` | SHOULD | https request redirected to http |
 //! | `not-modified-with-content` | MUST | bytes after the head of a 304 |
 //! | `head-with-content` | MUST | content in a response to HEAD |

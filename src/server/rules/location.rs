@@ -163,7 +163,7 @@ fn target(field: &Field<'_>, view: &View<'_>, request: &RequestInfo, report: &mu
     };
     let mut out = UriBuf::new();
     resolve(base, &reference, &mut out);
-    if same_resource(base, &out) {
+    if same_resource(base, &out) && next_method_is_same(view.status, request.method()) {
         // RFC 9110 §15.4: "A client SHOULD detect and intervene in cyclical
         // redirections (i.e., "infinite" redirection loops)." A server that
         // sets a cookie and redirects to itself loops only without a jar.
@@ -206,6 +206,20 @@ fn target(field: &Field<'_>, view: &View<'_>, request: &RequestInfo, report: &mu
             )
             .with_evidence(field.offset, field.value),
         );
+    }
+}
+
+/// Whether the request that follows the redirect has the request's method:
+/// only then is a redirect to the same URL a loop. POST answered with 303
+/// (or 301/302, which Fetch and RFC 9110 §15.4.2/§15.4.3 allow to become
+/// GET) to its own URL is Post/Redirect/Get: the GET that follows is a new
+/// request. RFC 9110 §15.4.4: a 303 is followed with GET (or HEAD).
+fn next_method_is_same(status: StatusCode, method: &http::Method) -> bool {
+    use http::Method;
+    match status.as_u16() {
+        303 => *method == Method::GET || *method == Method::HEAD,
+        301 | 302 => *method != Method::POST,
+        _ => true,
     }
 }
 
