@@ -44,6 +44,9 @@ struct ServerCmd {
     /// A path to request, joined to URL; repeatable (default: URL's own).
     #[arg(long = "path")]
     paths: Vec<String>,
+    /// A query to send with every path ('' for none); repeatable (default: URL's own).
+    #[arg(long = "query")]
+    queries: Vec<String>,
     /// Probe this return-URL query parameter with open-redirect values; repeatable.
     #[arg(long = "probe-open-redirect", value_name = "PARAM")]
     probes: Vec<String>,
@@ -135,6 +138,7 @@ fn server(args: ServerCmd) -> ExitCode {
         url: args.url,
         methods: args.methods,
         paths: args.paths,
+        queries: args.queries,
         probes: args.probes,
         allow_hosts: args.allow_hosts,
         timeout_ms: args.timeout_ms,

@@ -134,9 +134,22 @@ fn server_subcommand_against_python_http_server() {
         summary.starts_with("21 responses, 18 redirects: "),
         "{summary}"
     );
-    // Only the requested methods.
+    // Only the requested methods, and the queries asked for.
     let (_, out, _) = run(&["server", &format!("{base}old"), "--method", "HEAD"]);
     assert_eq!(out.lines().count(), 2, "{out}");
+    let (_, out, _) = run(&[
+        "server", &base, "--method", "GET", "--path", "/new", "--query", "", "--query", "a=1",
+    ]);
+    assert!(
+        out.contains(&format!("GET http://127.0.0.1:{port}/new -> 200 OK: ok\n")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "GET http://127.0.0.1:{port}/new?a=1 -> 200 OK: ok\n"
+        )),
+        "{out}"
+    );
 }
 
 #[test]

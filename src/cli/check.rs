@@ -49,6 +49,8 @@ pub struct ServerArgs {
     pub methods: Vec<String>,
     /// Extra paths joined to the URL.
     pub paths: Vec<String>,
+    /// Queries sent with every path (`""` for none).
+    pub queries: Vec<String>,
     /// Return-URL parameters to probe for open redirects.
     pub probes: Vec<String>,
     /// Hosts that may be checked although they are not loopback.
@@ -78,7 +80,10 @@ pub fn run_server(args: &ServerArgs) -> Result<Vec<Report>, CheckError> {
         options = options.allow_host(h.clone());
     }
     check_target(&base, &options)?;
-    let mut plan = Plan::new(base).methods(methods).paths(args.paths.clone());
+    let mut plan = Plan::new(base)
+        .methods(methods)
+        .paths(args.paths.clone())
+        .queries(args.queries.clone());
     for p in &args.probes {
         plan = plan.probe_open_redirect(p.clone());
     }
