@@ -5,6 +5,8 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod model;
+#[cfg(feature = "server")]
+pub mod server;
 
 pub use model::{
     Body, BodyAction, DeliverReason, Hop, LocationError, Policy, Profile, RedirectMachine, Refusal,

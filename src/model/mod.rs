@@ -7,6 +7,7 @@ mod body;
 mod fast;
 mod location;
 mod machine;
+pub mod memory;
 mod origin;
 mod profile;
 mod resolve;
