@@ -535,5 +535,18 @@ fn chain(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, decide, overhead, parse, chain);
+/// Shorter than criterion's defaults (3 s warm-up, 5 s, 100 samples): the
+/// whole file runs in a few minutes on a shared 2-core machine.
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(2))
+        .sample_size(30)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = decide, overhead, parse, chain
+}
 criterion_main!(benches);
