@@ -213,8 +213,9 @@ impl Clone for WebUrl {
     }
     fn clone_from(&mut self, source: &Self) {
         self.buf.clone_from(&source.buf);
-        // The parsed form is a cache: drop it rather than copy it.
-        self.url = None;
+        // The parsed form (a cache) comes along, so that a restored machine
+        // does not parse its URL again on the general path.
+        self.url.clone_from(&source.url);
     }
 }
 

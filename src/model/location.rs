@@ -280,7 +280,12 @@ pub(crate) fn field_value(raw: &[u8], max_len: usize) -> Result<(&[u8], usize), 
 /// ```
 pub fn parse_location(raw: &[u8], max_len: usize) -> Result<UriRef<'_>, LocationError> {
     let (value, start) = field_value(raw, max_len)?;
-    parse_uri_reference(value).map_err(|e| e.shifted(start))
+    // The one-pass parser for common values (model/fast.rs), with the
+    // general parser's exact result; everything else goes to the general one.
+    match super::fast::parse_common(value) {
+        Some(r) => Ok(r),
+        None => parse_uri_reference(value).map_err(|e| e.shifted(start)),
+    }
 }
 
 #[cfg(test)]
