@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod model;
