@@ -6,6 +6,8 @@ pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod model;
+#[cfg(feature = "proptest")]
+pub mod strategy;
 
 pub use model::{
     Body, BodyAction, DeliverReason, Hop, LocationError, Policy, Profile, RedirectMachine, Refusal,
