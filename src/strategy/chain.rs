@@ -17,6 +17,9 @@ pub struct Chains {
     /// Only Location values an `http::HeaderValue` can hold (for drivers
     /// that go through the `http` crate).
     pub representable: bool,
+    /// Only 301, 302, 303, 307 and 308 with one well-formed Location: chains
+    /// that go on long enough to reach hop limits and loops.
+    pub redirects_only: bool,
 }
 
 impl Default for Chains {
@@ -26,6 +29,7 @@ impl Default for Chains {
             max_hops: 25,
             malformed: true,
             representable: false,
+            redirects_only: false,
         }
     }
 }
@@ -50,6 +54,21 @@ fn hop_location(malformed: bool) -> BoxedStrategy<Vec<u8>> {
 }
 
 fn response(c: Chains) -> BoxedStrategy<Response> {
+    if c.redirects_only {
+        let code = |n: u16| http::StatusCode::from_u16(n).unwrap_or(http::StatusCode::FOUND);
+        return (
+            select(vec![301u16, 302, 303, 307, 308]).prop_map(code),
+            hop_location(false),
+        )
+            .prop_map(|(status, l)| Response {
+                status,
+                location: vec![l],
+            })
+            .prop_filter("a Location http cannot hold", move |r| {
+                !c.representable || r.location_values().is_some()
+            })
+            .boxed();
+    }
     let locations = prop_oneof![
         12 => hop_location(c.malformed).prop_map(|l| vec![l]),
         1 => Just(Vec::new()),
@@ -64,11 +83,19 @@ fn response(c: Chains) -> BoxedStrategy<Response> {
         .boxed()
 }
 
-/// Scenarios with the default [`Chains`]: a [`request`](super::request()) and up
-/// to 25 responses ending in a 200. Shrinks toward fewer hops, simpler
-/// requests and simpler Locations.
+/// Scenarios: a [`request`](super::request()) and up to 25 responses ending in
+/// a 200; half with the default [`Chains`] (every status, every Location
+/// class), half with redirects only (long chains, hop limits, loops). Shrinks
+/// toward fewer hops, simpler requests and simpler Locations.
 pub fn scenario() -> BoxedStrategy<Scenario> {
-    scenario_with(Chains::default())
+    prop_oneof![
+        scenario_with(Chains::default()),
+        scenario_with(Chains {
+            redirects_only: true,
+            ..Chains::default()
+        }),
+    ]
+    .boxed()
 }
 
 /// Scenarios with the given [`Chains`].

@@ -7,7 +7,9 @@ use proptest::sample::select;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LocationClass {
-    /// `https://b.test/p?q#f` (RFC 3986 §4.3 absolute-URI, maybe a fragment).
+    /// `https://b.test/p?q#f` (RFC 3986 §4.3 absolute-URI, maybe a
+    /// fragment); one in seven has another scheme (`ftp:`, `javascript:`,
+    /// `data:`, ...).
     Absolute,
     /// `//b.test/p` (RFC 3986 §4.2 network-path reference).
     SchemeRelative,
@@ -131,15 +133,27 @@ fn text(s: BoxedStrategy<String>) -> BoxedStrategy<Vec<u8>> {
 pub fn location(class: LocationClass) -> BoxedStrategy<Vec<u8>> {
     match class {
         LocationClass::Absolute => text(
-            (
-                select(vec!["https", "http", "HTTPS"]),
-                authority(),
-                path(),
-                query(),
-                fragment(),
-            )
-                .prop_map(|(s, a, p, q, f)| format!("{s}://{a}{p}{q}{f}"))
-                .boxed(),
+            prop_oneof![
+                6 => (
+                    select(vec!["https", "http", "HTTPS"]),
+                    authority(),
+                    path(),
+                    query(),
+                    fragment(),
+                )
+                    .prop_map(|(s, a, p, q, f)| format!("{s}://{a}{p}{q}{f}")),
+                // Schemes a client must not follow (Fetch: "not an HTTP(S) scheme").
+                1 => select(vec![
+                    "ftp://b.test/f",
+                    "ws://b.test/",
+                    "file:///etc/passwd",
+                    "javascript:alert(1)",
+                    "data:,x",
+                    "mailto:u@b.test",
+                ])
+                .prop_map(String::from),
+            ]
+            .boxed(),
         ),
         LocationClass::SchemeRelative => text(
             (authority(), path(), query())
@@ -283,10 +297,19 @@ pub fn well_formed_location() -> BoxedStrategy<Vec<u8>> {
     proptest::strategy::Union::new(s).boxed()
 }
 
-/// Any malformed Location, of every [`Malformed`] kind.
+/// Any malformed Location, of every [`Malformed`] kind; overlong values (64
+/// KiB each) are one in a hundred, to keep cases cheap.
 pub fn malformed_location() -> BoxedStrategy<Vec<u8>> {
-    let s: Vec<BoxedStrategy<Vec<u8>>> = Malformed::ALL.iter().map(|k| malformed(*k)).collect();
-    proptest::strategy::Union::new(s).boxed()
+    let s: Vec<(u32, BoxedStrategy<Vec<u8>>)> = Malformed::ALL
+        .iter()
+        .map(|k| {
+            (
+                if *k == Malformed::Overlong { 1 } else { 10 },
+                malformed(*k),
+            )
+        })
+        .collect();
+    proptest::strategy::Union::new_weighted(s).boxed()
 }
 
 /// Any Location: mostly well-formed, one in four malformed.
