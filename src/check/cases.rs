@@ -108,6 +108,22 @@ pub fn builtin_scenarios() -> Vec<Scenario> {
             ));
         }
     }
+    // One credential at a time, on to another origin and then a same-origin
+    // hop there: a credential removed once must stay removed.
+    for (name, value) in [
+        ("authorization", "Bearer t"),
+        ("cookie", "sid=1"),
+        ("proxy-authorization", "Basic cDpx"),
+    ] {
+        out.push(Scenario::new(
+            Request::new(Method::GET, "https://a.test/").header(name, value),
+            vec![
+                Response::redirect(302, "https://b.test/1"),
+                Response::redirect(302, "/2"),
+                ok(),
+            ],
+        ));
+    }
     // Schemes (Fetch step 6: "not an HTTP(S) scheme" -> network error).
     for loc in [
         &b"https://a.test/up"[..],

@@ -1,4 +1,6 @@
 //! Helpers shared by integration tests.
 #![allow(dead_code)]
 
+pub mod pinned;
 pub mod reference;
+pub mod tower_http;

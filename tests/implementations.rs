@@ -1,0 +1,28 @@
+//! Real Rust redirect implementations, driven in-process (no network), and
+//! every divergence each has from each profile, pinned in
+//! `tests/data/divergences/*.txt`.
+
+mod support;
+
+use redirspec::check::{Action, Scenario};
+use support::pinned::{assert_pinned, divergences};
+use support::tower_http::{smoke, TowerHttp};
+
+/// A scenario an `http` service can send: every Location fits a HeaderValue.
+fn representable(s: &Scenario) -> bool {
+    s.responses.iter().all(|r| r.location_values().is_some())
+}
+
+#[test]
+fn the_tower_http_adapter_sees_a_follow() {
+    match smoke() {
+        Action::Follow(r) => assert_eq!(r.url, "https://a.test/y"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn tower_http_divergences_are_pinned() {
+    let lines = divergences(TowerHttp::default, representable);
+    assert_pinned("tower_http.txt", &lines);
+}
