@@ -6,7 +6,8 @@ mod support;
 
 use redirspec::check::{Action, Scenario};
 use support::pinned::{assert_pinned, divergences};
-use support::tower_http::{smoke, TowerHttp};
+use support::tower_http::{self as tower, TowerHttp};
+use support::ureq_proto::{self as ureq, Ureq};
 
 /// A scenario an `http` service can send: every Location fits a HeaderValue.
 fn representable(s: &Scenario) -> bool {
@@ -15,7 +16,7 @@ fn representable(s: &Scenario) -> bool {
 
 #[test]
 fn the_tower_http_adapter_sees_a_follow() {
-    match smoke() {
+    match tower::smoke() {
         Action::Follow(r) => assert_eq!(r.url, "https://a.test/y"),
         other => panic!("{other:?}"),
     }
@@ -25,4 +26,18 @@ fn the_tower_http_adapter_sees_a_follow() {
 fn tower_http_divergences_are_pinned() {
     let lines = divergences(TowerHttp::default, representable);
     assert_pinned("tower_http.txt", &lines);
+}
+
+#[test]
+fn the_ureq_adapter_sees_a_follow() {
+    match ureq::smoke() {
+        Action::Follow(r) => assert_eq!(r.url, "https://a.test/y"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn ureq_divergences_are_pinned() {
+    let lines = divergences(Ureq::default, representable);
+    assert_pinned("ureq.txt", &lines);
 }

@@ -4,3 +4,4 @@
 pub mod pinned;
 pub mod reference;
 pub mod tower_http;
+pub mod ureq_proto;
