@@ -43,7 +43,7 @@ fn wire_response(r: &Response) -> Vec<u8> {
 
 /// What happened to one request: the next call, the response delivered, or an error.
 enum Outcome {
-    Redirect(Call<Prepare>),
+    Redirect(Box<Call<Prepare>>),
     NoFollow,
     Deliver,
 }
@@ -111,7 +111,7 @@ fn exchange(call: Call<Prepare>, body: Body, response: &Response) -> Result<Outc
         .as_new_call(RedirectAuthHeaders::Never)
         .map_err(e)?
     {
-        Some(next) => Ok(Outcome::Redirect(next)),
+        Some(next) => Ok(Outcome::Redirect(Box::new(next))),
         None => Ok(Outcome::NoFollow),
     }
 }
@@ -153,7 +153,7 @@ impl RedirectFollower for Ureq {
                     headers: next.headers().clone(),
                     body: Body::None,
                 };
-                self.next = Some((next, Body::None));
+                self.next = Some((*next, Body::None));
                 Action::Follow(req)
             }
         }
