@@ -133,11 +133,13 @@ fn single(args: DecideArgs) -> ExitCode {
         profile,
         method,
         url,
-        status,
+        status: Some(status),
         location: args.location.iter().map(location_text).collect(),
         headers,
         body: args.body,
         hops: args.hops,
+        memory: None,
+        time: None,
     };
     match decide(&case) {
         Decision::Error { detail } => usage_error(&detail),

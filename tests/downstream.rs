@@ -24,7 +24,10 @@ impl RedirectFollower for MyClient {
         };
         let base = url::Url::parse(&sent.url).expect("absolute");
         match base.join(&String::from_utf8_lossy(loc)) {
-            Ok(next) => Action::Follow(Request { url: next.into(), ..sent.clone() }),
+            Ok(next) => Action::Follow(Request {
+                url: next.into(),
+                ..sent.clone()
+            }),
             Err(e) => Action::Error(e.to_string()),
         }
     }

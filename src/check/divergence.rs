@@ -115,11 +115,13 @@ fn command_line(
         profile: profile.to_owned(),
         method: method.to_owned(),
         url: url.to_owned(),
-        status,
+        status: Some(status),
         location: location.to_vec(),
         headers: headers.to_vec(),
         body: body.to_owned(),
         hops,
+        memory: None,
+        time: None,
     }
     .command_line()
 }
