@@ -26,16 +26,33 @@ pub enum Agreement {
 /// request the model cannot start a chain from.
 ///
 /// # Examples
-/// Inside `proptest!`, with the `proptest` feature, `?` turns a divergence
-/// into a failed case that proptest shrinks:
-/// ```ignore
-/// proptest! {
-///     #[test]
-///     fn my_client_conforms(s in redirspec::strategy::scenario()) {
-///         redirspec::check::check_scenario(&mut MyClient::default(), &s, Profile::Fetch)?;
+/// ```
+/// use redirspec::check::{check_scenario, Action, RedirectFollower, Request, Response, Scenario};
+/// use redirspec::Profile;
+///
+/// /// Follows with the Location taken as an absolute URL, method kept.
+/// struct Literal;
+/// impl RedirectFollower for Literal {
+///     fn respond(&mut self, sent: &Request, r: &Response) -> Action {
+///         match r.location.first() {
+///             Some(l) if r.status.is_redirection() => Action::Follow(Request {
+///                 url: String::from_utf8_lossy(l).into_owned(),
+///                 ..sent.clone()
+///             }),
+///             _ => Action::Deliver,
+///         }
 ///     }
 /// }
+/// let s = Scenario::new(
+///     Request::new(http::Method::POST, "https://a.test/form"),
+///     vec![Response::redirect(303, "https://a.test/done"), Response::status(200)],
+/// );
+/// let d = check_scenario(&mut Literal, &s, Profile::Fetch).unwrap_err();
+/// assert_eq!(d.field_names(), ["method"]); // 303 must turn POST into GET
 /// ```
+/// Inside `proptest!` (feature `proptest`), `?` turns a divergence into a
+/// failed case that proptest shrinks; see `tests/downstream.rs`:
+/// `check_scenario(&mut MyClient, &s, Profile::Fetch)?;`
 pub fn check_scenario<F: RedirectFollower + ?Sized>(
     follower: &mut F,
     scenario: &Scenario,
