@@ -41,3 +41,16 @@ fn ureq_divergences_are_pinned() {
     let lines = divergences(Ureq::default, representable);
     assert_pinned("ureq.txt", &lines);
 }
+
+/// Divergences on random chains, by class, pinned too: what the built-in
+/// chains may miss.
+#[cfg(feature = "proptest")]
+#[test]
+fn divergence_classes_on_random_chains_are_pinned() {
+    use support::pinned::random_classes;
+    assert_pinned(
+        "tower_http_classes.txt",
+        &random_classes(TowerHttp::default, 400),
+    );
+    assert_pinned("ureq_classes.txt", &random_classes(Ureq::default, 400));
+}

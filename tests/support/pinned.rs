@@ -108,3 +108,58 @@ pub fn assert_pinned(file: &str, lines: &[String]) {
         );
     }
 }
+
+/// The coarse class of a divergence: profile, what the model did, what the
+/// implementation did, and which fields differ.
+pub fn class(profile: Profile, d: &Divergence) -> String {
+    let fields = &d.details().fields;
+    match fields.iter().find(|f| f.field == "action") {
+        Some(a) => {
+            let kind = |s: &str| {
+                let head = s.split(':').next().unwrap_or(s);
+                head.split(" (").next().unwrap_or(head).to_owned()
+                    + &s.find('(').map_or(String::new(), |i| {
+                        let rest = &s[i + 1..];
+                        format!(" {}", rest.split([':', ')']).next().unwrap_or(""))
+                    })
+            };
+            let observed = a.observed.split([' ', ':']).next().unwrap_or("");
+            format!(
+                "{profile}: model {} / implementation {observed}",
+                kind(&a.expected)
+            )
+        }
+        None => {
+            let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+            format!("{profile}: both follow; differ in {}", names.join(", "))
+        }
+    }
+}
+
+/// The sorted, distinct classes of divergence over `cases` deterministic
+/// random scenarios (`strategy::scenario_with`, Locations `http` can hold).
+#[cfg(feature = "proptest")]
+pub fn random_classes<F: RedirectFollower>(
+    mut make: impl FnMut() -> F,
+    cases: usize,
+) -> Vec<String> {
+    use proptest::strategy::{Strategy, ValueTree};
+    let strategy = redirspec::strategy::scenario_with(redirspec::strategy::Chains {
+        representable: true,
+        ..Default::default()
+    });
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut out = std::collections::BTreeSet::new();
+    for _ in 0..cases {
+        let Ok(tree) = strategy.new_tree(&mut runner) else {
+            continue;
+        };
+        let s = tree.current();
+        for profile in Profile::ALL {
+            if let Err(d) = check_scenario(&mut make(), &s, profile) {
+                out.insert(class(profile, &d));
+            }
+        }
+    }
+    out.into_iter().collect()
+}
