@@ -6,7 +6,9 @@
 //! followed is `Error::TooManyRedirects`, and `as_new_call` giving `None`
 //! (a 307/308 of POST, PUT, PATCH or DELETE) is `Error::RedirectFailed`.
 //! `redirect_auth_headers` is ureq's default, `Never`. The follow-up request
-//! carries no body (ureq-proto's new call has none).
+//! carries no body: `ureq::run` keeps the body only when the new method is
+//! POST, PUT or PATCH, which `as_new_call` never yields (it turns them into
+//! GET on 301-303 and refuses them on 307/308).
 
 use http::Method;
 use redirspec::check::{Action, RedirectFollower, Request, Response};
