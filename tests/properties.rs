@@ -51,7 +51,7 @@ fn origin_of(url: &str) -> Option<(String, String, Option<u16>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
 
     /// Every step keeps the machine's invariants (no CTL or whitespace in the
     /// URL, a host, an allowed scheme, the hop limit, no stream resent), the
