@@ -6,6 +6,8 @@ pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod model;
+#[cfg(feature = "server")]
+pub mod server;
 #[cfg(feature = "proptest")]
 pub mod strategy;
 

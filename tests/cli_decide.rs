@@ -297,3 +297,32 @@ fn batch_memory_cases_recall_remembered_redirects() {
         lines[3]
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn location_bytes_reach_the_model_unchanged() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let out = Command::new(env!("CARGO_BIN_EXE_redirspec"))
+        .args([
+            "decide",
+            "--profile",
+            "rfc9110",
+            "--method",
+            "GET",
+            "--url",
+            "http://a.test/",
+            "--status",
+            "302",
+            "--location",
+        ])
+        .arg(OsStr::from_bytes(b"/x\xff"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("non-ASCII byte 0xff at offset 2"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

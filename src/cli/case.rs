@@ -306,16 +306,20 @@ pub fn decide(case: &Case) -> Decision {
             detail: e.to_string(),
         });
     }
-    let (mut machine, status) = match case.machine() {
-        Ok(x) => x,
-        Err(e) => {
-            return Decision::Error {
-                detail: e.to_string(),
-            }
-        }
-    };
     let lines: Vec<&[u8]> = case.location.iter().map(|l| l.as_bytes()).collect();
-    decision_of(machine.step_raw(status, &lines))
+    decide_lines(case, &lines)
+}
+
+/// Runs one case through the model with raw Location lines that replace the
+/// case's own `location` (for bytes a JSON string cannot carry, such as
+/// invalid UTF-8 from the command line).
+pub fn decide_lines(case: &Case, lines: &[&[u8]]) -> Decision {
+    match case.machine() {
+        Ok((mut machine, status)) => decision_of(machine.step_raw(status, lines)),
+        Err(e) => Decision::Error {
+            detail: e.to_string(),
+        },
+    }
 }
 
 /// A memory case: record every event, then recall the request.
