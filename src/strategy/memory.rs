@@ -10,7 +10,8 @@ const PATHS: [&str; 3] = ["https://a.test/1", "https://a.test/2", "https://b.tes
 fn cache_control() -> impl Strategy<Value = Option<String>> {
     prop_oneof![
         3 => Just(None),
-        2 => (0u64..600).prop_map(|n| Some(format!("max-age={n}"))),
+        1 => Just(Some("max-age=0".to_owned())),
+        2 => (1u64..600).prop_map(|n| Some(format!("max-age={n}"))),
         1 => Just(Some("no-store".to_owned())),
         1 => Just(Some("no-cache".to_owned())),
         1 => Just(Some("public".to_owned())),
