@@ -2,11 +2,14 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod model;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "proptest")]
+pub mod strategy;
 
 pub use model::{
     Body, BodyAction, DeliverReason, Hop, LocationError, Policy, Profile, RedirectMachine, Refusal,
