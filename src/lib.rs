@@ -4,6 +4,8 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "fuzz")]
+pub mod fuzz;
 pub mod model;
 
 pub use model::{
