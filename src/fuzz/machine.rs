@@ -4,9 +4,9 @@
 use http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
 use http::{HeaderMap, Method, StatusCode};
 
-use super::input::{ChainInput, RequestInput, StepInput};
+use super::input::{ChainInput, ProfileInput, RequestInput, StepInput};
 use crate::model::{default_port, parse_uri_reference, Boundary, CompareWith, LocationMode};
-use crate::{Body, BodyAction, DeliverReason, RedirectMachine, Refusal, Step};
+use crate::{Body, BodyAction, DeliverReason, Policy, Profile, RedirectMachine, Refusal, Step};
 
 /// Steps one response into a machine built from the request, and checks the
 /// step (see [`chain`] for the invariants).
@@ -56,14 +56,30 @@ pub fn chain(input: &ChainInput) {
     }
 }
 
+thread_local! {
+    /// The three profiles' policies, built once per thread (the RFC 9110 and
+    /// RFC 2616 ones allocate their header lists).
+    static POLICIES: [Policy; 3] = [
+        Profile::Fetch.policy(),
+        Profile::Rfc9110.policy(),
+        Profile::Rfc2616.policy(),
+    ];
+}
+
 fn start(req: &RequestInput) -> Option<RedirectMachine> {
     let url = req.url();
+    let index = match req.profile {
+        ProfileInput::Fetch => 0,
+        ProfileInput::Rfc9110 => 1,
+        ProfileInput::Rfc2616 => 2,
+    };
+    let policy = POLICIES.with(|p| p[index].clone());
     match RedirectMachine::new(
         req.method.method(),
         &url,
         req.headers.headers(),
         req.body.body(),
-        req.profile.profile().policy(),
+        policy,
     ) {
         Ok(m) => Some(m.with_redirect_count(req.redirect_count())),
         Err(e) => panic!("start URL {url:?} refused: {e}"),
@@ -90,7 +106,11 @@ pub(crate) fn step_checked(m: &mut RedirectMachine, status: StatusCode, lines: &
         hops: m.redirect_count(),
         finished: m.is_finished(),
     };
-    let policy = m.policy().clone();
+    let p = m.policy();
+    let (limit, boundary, compare_with, mode) =
+        (p.max_redirects, p.boundary, p.compare_with, p.location_mode);
+    // Checked after the step, against `m.policy()`: (dropped body, crossed).
+    let mut header_checks = None;
     let refs: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
     match m.step_raw(status, &refs) {
         Step::Follow(hop) => {
@@ -125,12 +145,6 @@ pub(crate) fn step_checked(m: &mut RedirectMachine, status: StatusCode, lines: &
                         "{name} kept with no body"
                     );
                 }
-                for name in policy.method_change_headers.iter() {
-                    assert!(
-                        !hop.headers().contains_key(name),
-                        "{name} kept on POST -> GET"
-                    );
-                }
             }
             let expected_action = match (before.body, to_get) {
                 (Body::None, _) => BodyAction::None,
@@ -145,28 +159,17 @@ pub(crate) fn step_checked(m: &mut RedirectMachine, status: StatusCode, lines: &
             }
             assert_eq!(hop.redirect_count(), before.hops + 1, "hop count");
             assert!(
-                hop.redirect_count() <= policy.max_redirects,
-                "{} hops, limit {}",
+                hop.redirect_count() <= limit,
+                "{} hops, limit {limit}",
                 hop.redirect_count(),
-                policy.max_redirects
             );
-            let crossed = match (policy.boundary, policy.compare_with) {
+            let crossed = match (boundary, compare_with) {
                 (Boundary::Origin, CompareWith::PreviousHop) => {
-                    origin(&before.url, policy.location_mode)
-                        != origin(hop.url(), policy.location_mode)
+                    origin(&before.url, mode) != origin(hop.url(), mode)
                 }
                 _ => false,
             };
-            if crossed {
-                for name in policy.cross_origin_headers.iter() {
-                    assert!(
-                        !hop.headers().contains_key(name),
-                        "{name} crossed from {} to {}",
-                        before.url,
-                        hop.url()
-                    );
-                }
-            }
+            header_checks = Some((to_get, crossed));
         }
         Step::Deliver(reason) => {
             assert!(!before.finished, "delivered after the chain ended");
@@ -186,6 +189,24 @@ pub(crate) fn step_checked(m: &mut RedirectMachine, status: StatusCode, lines: &
             }
             _ => assert!(!before.finished, "refused after the chain ended"),
         },
+    }
+    if let Some((to_get, crossed)) = header_checks {
+        let (policy, headers) = (m.policy(), m.headers());
+        if to_get {
+            for name in policy.method_change_headers.iter() {
+                assert!(!headers.contains_key(name), "{name} kept on POST -> GET");
+            }
+        }
+        if crossed {
+            for name in policy.cross_origin_headers.iter() {
+                assert!(
+                    !headers.contains_key(name),
+                    "{name} crossed from {} to {}",
+                    before.url,
+                    m.url()
+                );
+            }
+        }
     }
     m.check_invariants();
     let unchanged = !m.is_finished() || m.url() == before.url;
