@@ -2,11 +2,16 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "fuzz")]
 pub mod fuzz;
 pub mod model;
+#[cfg(feature = "server")]
+pub mod server;
+#[cfg(feature = "proptest")]
+pub mod strategy;
 
 pub use model::{
     Body, BodyAction, DeliverReason, Hop, LocationError, Policy, Profile, RedirectMachine, Refusal,
