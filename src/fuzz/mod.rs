@@ -14,6 +14,7 @@
 //! | [`machine_step`] | [`StepInput`] | one response: every step invariant |
 //! | [`chain`] | [`ChainInput`] | a chain of responses: every step invariant, at every step |
 //! | [`raw_response`] | raw response bytes | `httparse` (at most 64 headers), then every profile |
+//! | [`follower_agrees`] | [`ChainInput`] and any [`RedirectFollower`](crate::check::RedirectFollower) | the implementation agrees with the model, up to pinned divergences |
 //!
 //! To fuzz your own code with the same inputs, derive from these types or call
 //! the functions from your own target:
@@ -23,12 +24,14 @@
 //! redirspec::fuzz::chain(&input);
 //! ```
 
+mod follower;
 mod input;
 mod location;
 mod machine;
 mod resolve;
 mod response;
 
+pub use follower::{follower_agrees, scenario, FOLLOWER_MAX_RESPONSES};
 pub use input::{
     BodyInput, ChainInput, HeaderFlags, LocationLine, MethodInput, ProfileInput, RequestInput,
     ResolveInput, ResponseInput, StatusInput, StepInput, BASES, ORIGINS,
