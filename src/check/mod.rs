@@ -47,6 +47,7 @@
 mod cases;
 mod divergence;
 mod follower;
+pub mod memory;
 mod run;
 
 pub use cases::builtin_scenarios;

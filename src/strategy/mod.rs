@@ -22,6 +22,7 @@
 
 mod chain;
 mod location;
+mod memory;
 mod request;
 
 pub use chain::{scenario, scenario_with, Chains};
@@ -29,4 +30,5 @@ pub use location::{
     any_location, location, malformed_location, representable_location, well_formed_location,
     LocationClass, Malformed,
 };
+pub use memory::memory_steps;
 pub use request::{body, headers, host, method, plain_url, request, status, url};
