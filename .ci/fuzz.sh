@@ -39,5 +39,5 @@ for t in $(cargo "${tc[@]}" fuzz list); do
         tail -n 60 "$logs/$t.log"
         exit 1
     fi
-    echo "fuzz $t: $(grep -E '^#[0-9]+ +DONE' "$logs/$t.log" | tail -n 1)"
+    echo "fuzz $t: $(grep -E '^#[0-9]+[[:space:]]+DONE' "$logs/$t.log" | tail -n 1)"
 done

@@ -50,5 +50,7 @@ fn is_pinned(profile: Profile, d: &Divergence) -> bool {
 
 libfuzzer_sys::fuzz_target!(|input: redirspec::fuzz::ChainInput| {
     let mut follower = tower_http::TowerHttp::default();
-    redirspec::fuzz::follower_agrees(&input, &mut follower, Profile::Fetch, |d| is_pinned(Profile::Fetch, d));
+    redirspec::fuzz::follower_agrees(&input, &mut follower, Profile::Fetch, |d| {
+        is_pinned(Profile::Fetch, d)
+    });
 });
