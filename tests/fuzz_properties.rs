@@ -1,7 +1,7 @@
 //! The fuzz properties as bolero harnesses: `cargo test --all-features` runs
 //! each with random inputs for about a second (`BOLERO_RANDOM_TEST_TIME_MS`,
 //! `BOLERO_RANDOM_SEED` to replay); `cargo +nightly bolero test <name>
-//! --test fuzz_properties --all-features` runs one under libFuzzer. Each
+//! --all-features -T 60s` runs one under libFuzzer. Each
 //! harness calls the same `redirspec::fuzz` function as the cargo-fuzz target
 //! of the same name, so a property lives in one place.
 #![cfg(feature = "fuzz")]
