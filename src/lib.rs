@@ -5,6 +5,8 @@
 pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "fuzz")]
+pub mod fuzz;
 pub mod model;
 #[cfg(feature = "server")]
 pub mod server;
