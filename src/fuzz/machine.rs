@@ -1,10 +1,11 @@
 //! Requests and response chains through [`RedirectMachine`], with every step
 //! invariant checked at every step.
 
-use http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
-use http::{HeaderMap, Method, StatusCode};
+use http::header::{CACHE_CONTROL, CONTENT_LENGTH, LOCATION, TRANSFER_ENCODING};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
 use super::input::{ChainInput, ProfileInput, RequestInput, StepInput};
+use crate::model::memory::{Exchange, MemoryPolicy, RedirectMemory};
 use crate::model::{default_port, parse_uri_reference, Boundary, CompareWith, LocationMode};
 use crate::{Body, BodyAction, DeliverReason, Policy, Profile, RedirectMachine, Refusal, Step};
 
@@ -47,13 +48,79 @@ pub fn machine_step(input: &StepInput) {
 /// ```
 /// redirspec::fuzz::chain(&redirspec::fuzz::ChainInput::example());
 /// ```
+///
+/// The same responses also go, as exchanges one minute apart, into a
+/// [`RedirectMemory`] under the request's profile, with a Cache-Control
+/// chosen by the hop's index; after each, a recall of the current URL must
+/// stay within the memory's hop limit and give a URL.
 pub fn chain(input: &ChainInput) {
     if let Some(mut m) = start(&input.request) {
-        for r in input.responses.iter().take(ChainInput::MAX_RESPONSES) {
+        let profile = match input.request.profile {
+            ProfileInput::Fetch => Profile::Fetch,
+            ProfileInput::Rfc9110 => Profile::Rfc9110,
+            ProfileInput::Rfc2616 => Profile::Rfc2616,
+        };
+        let mut memory = RedirectMemory::new(MemoryPolicy::new(profile));
+        for (i, r) in input
+            .responses
+            .iter()
+            .take(ChainInput::MAX_RESPONSES)
+            .enumerate()
+        {
             let lines = r.lines();
+            remember(&mut memory, i, &m, r.status.status(), &lines);
             step_checked(&mut m, r.status.status(), &lines);
         }
     }
+}
+
+/// Cache-Control values the memory sees, by hop index.
+const CACHE_CONTROLS: [&str; 6] = [
+    "",
+    "max-age=60",
+    "no-store",
+    "no-cache",
+    "public",
+    "max-age=0",
+];
+
+fn remember(
+    memory: &mut RedirectMemory,
+    index: usize,
+    m: &RedirectMachine,
+    status: StatusCode,
+    lines: &[Vec<u8>],
+) {
+    let mut response = HeaderMap::new();
+    for line in lines {
+        if let Ok(v) = HeaderValue::from_bytes(line) {
+            response.append(LOCATION, v);
+        }
+    }
+    let cc = CACHE_CONTROLS[index % CACHE_CONTROLS.len()];
+    if !cc.is_empty() {
+        response.insert(CACHE_CONTROL, HeaderValue::from_static(cc));
+    }
+    let time = 1_000_000 + 60 * index as u64;
+    memory.record(&Exchange {
+        time,
+        method: m.method(),
+        url: m.url(),
+        request_headers: m.headers(),
+        status,
+        response_headers: &response,
+    });
+    let recall = memory.recall(time, m.method(), m.url(), m.headers());
+    assert!(
+        recall.hops.len() <= memory.policy().max_hops as usize,
+        "{} remembered hops over the limit",
+        recall.hops.len()
+    );
+    assert!(!recall.url.is_empty(), "a recall gave no URL");
+    assert!(
+        memory.len() <= memory.policy().max_entries,
+        "memory over its bound"
+    );
 }
 
 thread_local! {
