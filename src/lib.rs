@@ -8,6 +8,7 @@ pub mod cli;
 #[cfg(feature = "fuzz")]
 pub mod fuzz;
 pub mod model;
+mod replay;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "proptest")]

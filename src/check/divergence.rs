@@ -100,7 +100,6 @@ fn header_pairs(h: &HeaderMap) -> Vec<(String, String)> {
 }
 
 #[allow(clippy::too_many_arguments)]
-#[cfg(feature = "cli")]
 fn command_line(
     profile: &str,
     method: &str,
@@ -111,81 +110,17 @@ fn command_line(
     body: &str,
     hops: u32,
 ) -> String {
-    crate::cli::Case {
-        profile: profile.to_owned(),
-        method: method.to_owned(),
-        url: url.to_owned(),
+    crate::replay::DecideLine {
+        profile,
+        method,
+        url,
         status: Some(status),
-        location: location.to_vec(),
-        headers: headers.to_vec(),
-        body: body.to_owned(),
+        location,
+        headers,
+        body,
         hops,
-        memory: None,
-        time: None,
     }
-    .command_line()
-}
-
-#[allow(clippy::too_many_arguments)]
-#[cfg(not(feature = "cli"))]
-fn command_line(
-    profile: &str,
-    method: &str,
-    url: &str,
-    status: u16,
-    location: &[String],
-    headers: &[(String, String)],
-    body: &str,
-    hops: u32,
-) -> String {
-    // The same string as `redirspec::cli::Case::command_line`.
-    let mut out = format!(
-        "redirspec decide --profile {} --method {} --url {} --status {}",
-        quote(profile),
-        quote(method),
-        quote(url),
-        status
-    );
-    for l in location {
-        out.push_str(" --location ");
-        out.push_str(&quote(l));
-    }
-    for (n, v) in headers {
-        out.push_str(" --header ");
-        out.push_str(&quote(&format!("{n}: {v}")));
-    }
-    if body != "none" {
-        out.push_str(" --body ");
-        out.push_str(&quote(body));
-    }
-    if hops != 0 {
-        out.push_str(&format!(" --hops {hops}"));
-    }
-    out
-}
-
-#[cfg(not(feature = "cli"))]
-fn quote(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@%+,".contains(&b));
-    if plain {
-        return s.to_owned();
-    }
-    if s.chars().any(|c| c.is_control()) {
-        let mut out = String::from("$'");
-        for c in s.chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '\'' => out.push_str("\\'"),
-                c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-                c => out.push(c),
-            }
-        }
-        out.push('\'');
-        return out;
-    }
-    format!("'{}'", s.replace('\'', "'\\''"))
+    .render()
 }
 
 /// Bytes as text: UTF-8 shown as is, anything else escaped.

@@ -233,56 +233,18 @@ impl Case {
     /// The `redirspec decide …` command line that reproduces this case, quoted
     /// for a POSIX shell.
     pub fn command_line(&self) -> String {
-        let mut out = format!(
-            "redirspec decide --profile {} --method {} --url {}",
-            quote(&self.profile),
-            quote(&self.method),
-            quote(&self.url),
-        );
-        if let Some(status) = self.status {
-            out.push_str(&format!(" --status {status}"));
+        crate::replay::DecideLine {
+            profile: &self.profile,
+            method: &self.method,
+            url: &self.url,
+            status: self.status,
+            location: &self.location,
+            headers: &self.headers,
+            body: &self.body,
+            hops: self.hops,
         }
-        for l in &self.location {
-            out.push_str(" --location ");
-            out.push_str(&quote(l));
-        }
-        for (n, v) in &self.headers {
-            out.push_str(" --header ");
-            out.push_str(&quote(&format!("{n}: {v}")));
-        }
-        if self.body != "none" {
-            out.push_str(" --body ");
-            out.push_str(&quote(&self.body));
-        }
-        if self.hops != 0 {
-            out.push_str(&format!(" --hops {}", self.hops));
-        }
-        out
+        .render()
     }
-}
-
-/// Quotes a word for a POSIX shell (`$'…'` where it holds control bytes).
-fn quote(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@%+,".contains(&b));
-    if plain {
-        return s.to_owned();
-    }
-    if s.chars().any(|c| c.is_control()) {
-        let mut out = String::from("$'");
-        for c in s.chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '\'' => out.push_str("\\'"),
-                c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-                c => out.push(c),
-            }
-        }
-        out.push('\'');
-        return out;
-    }
-    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 /// Runs one case through the model.
