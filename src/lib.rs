@@ -4,6 +4,8 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod model;
 
 pub use model::{

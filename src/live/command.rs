@@ -1,0 +1,646 @@
+//! The command adapter: any program that can fetch a URL, described by a template.
+//!
+//! A template is split into words like a shell would (spaces separate words; `'…'` and `"…"`
+//! group; `\` escapes outside single quotes), then placeholders are filled in each word, so a
+//! value with spaces stays one argument. No shell runs.
+//!
+//! | placeholder      | becomes                                                        |
+//! |------------------|----------------------------------------------------------------|
+//! | `{method}`       | the method of the first request                                |
+//! | `{url}`          | the start URL                                                  |
+//! | `{body_file}`    | a file holding the request body (empty when there is none)     |
+//! | `{header}`       | `Name: value`, one header                                      |
+//! | `{headers_file}` | a file with one `Name: value` line per header                  |
+//! | `{headers_json}` | a file with the headers as a JSON array of `[name, value]`     |
+//! | `{script_dir}`   | the folder holding the scripts shipped with redirspec          |
+//!
+//! Square brackets make a group, written as separate words: `[ -H {header} ]` is repeated
+//! once per header, `[ --data-binary @{body_file} ]` is kept only when there is a body.
+//!
+//! The program's exit status decides the outcome: 0 means it delivered a response (its status
+//! is read from the last line of stdout when that line is a three-digit number), anything else
+//! means it failed (the last line of stderr is the message). A program still running at the
+//! time-out is killed (by its own process id) and reported as timed out.
+
+use super::client::{millis, one_line, ClientOutcome, ClientRequest, ClientUnderTest};
+use super::LiveError;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The node fetch script shipped with the crate.
+pub const FETCH_JS: &str = include_str!("assets/fetch.js");
+/// The python (urllib / requests) script shipped with the crate.
+pub const CLIENT_PY: &str = include_str!("assets/client.py");
+
+/// One word of a parsed template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Word(String),
+    Group(Vec<String>),
+}
+
+/// A parsed command template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandTemplate {
+    source: String,
+    parts: Vec<Part>,
+}
+
+impl CommandTemplate {
+    /// Parses `template` (see the module docs).
+    ///
+    /// # Errors
+    /// [`LiveError::BadCommand`] on an unclosed quote or bracket, a nested group, or an empty
+    /// template.
+    pub fn parse(template: &str) -> Result<Self, LiveError> {
+        let words = split_words(template)?;
+        let mut parts = Vec::new();
+        let mut group: Option<Vec<String>> = None;
+        for (word, quoted) in words {
+            match (word.as_str(), quoted, group.as_mut()) {
+                ("[", false, None) => group = Some(Vec::new()),
+                ("[", false, Some(_)) => {
+                    return Err(LiveError::BadCommand(format!(
+                        "nested [ group in {template:?}"
+                    )))
+                }
+                ("]", false, Some(_)) => {
+                    if let Some(g) = group.take() {
+                        parts.push(Part::Group(g));
+                    }
+                }
+                ("]", false, None) => {
+                    return Err(LiveError::BadCommand(format!(
+                        "] without [ in {template:?}"
+                    )))
+                }
+                (_, _, Some(g)) => g.push(word),
+                (_, _, None) => parts.push(Part::Word(word)),
+            }
+        }
+        if group.is_some() {
+            return Err(LiveError::BadCommand(format!("unclosed [ in {template:?}")));
+        }
+        if !matches!(parts.first(), Some(Part::Word(_))) {
+            return Err(LiveError::BadCommand(
+                "the template must start with a program name".to_owned(),
+            ));
+        }
+        Ok(CommandTemplate {
+            source: template.to_owned(),
+            parts,
+        })
+    }
+
+    /// The template as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// The program (first word, unexpanded).
+    pub fn program(&self) -> &str {
+        match self.parts.first() {
+            Some(Part::Word(w)) => w,
+            _ => "",
+        }
+    }
+
+    /// The argument vector for one request.
+    pub fn expand(&self, ctx: &Expansion<'_>) -> Vec<String> {
+        let mut argv = Vec::new();
+        for part in &self.parts {
+            match part {
+                Part::Word(w) => argv.push(ctx.fill(w, None)),
+                Part::Group(words) => {
+                    let per_header = words.iter().any(|w| w.contains("{header}"));
+                    let needs_body = words.iter().any(|w| w.contains("{body_file}"));
+                    if needs_body && !ctx.has_body {
+                        continue;
+                    }
+                    if per_header {
+                        for h in ctx.headers {
+                            argv.extend(words.iter().map(|w| ctx.fill(w, Some(h))));
+                        }
+                    } else {
+                        argv.extend(words.iter().map(|w| ctx.fill(w, None)));
+                    }
+                }
+            }
+        }
+        argv
+    }
+}
+
+/// The values placeholders expand to, for one request.
+#[derive(Debug, Clone, Copy)]
+pub struct Expansion<'a> {
+    /// `{method}`.
+    pub method: &'a str,
+    /// `{url}`.
+    pub url: &'a str,
+    /// `{body_file}`.
+    pub body_file: &'a Path,
+    /// Whether the request has a body (groups with `{body_file}` are kept only then).
+    pub has_body: bool,
+    /// Headers (`{header}` groups).
+    pub headers: &'a [(String, String)],
+    /// `{headers_file}`.
+    pub headers_file: &'a Path,
+    /// `{headers_json}`.
+    pub headers_json: &'a Path,
+    /// `{script_dir}`.
+    pub script_dir: &'a Path,
+}
+
+impl Expansion<'_> {
+    fn fill(&self, word: &str, header: Option<&(String, String)>) -> String {
+        let mut w = word
+            .replace("{method}", self.method)
+            .replace("{url}", self.url)
+            .replace("{body_file}", &self.body_file.to_string_lossy())
+            .replace("{headers_file}", &self.headers_file.to_string_lossy())
+            .replace("{headers_json}", &self.headers_json.to_string_lossy())
+            .replace("{script_dir}", &self.script_dir.to_string_lossy());
+        if let Some((name, value)) = header {
+            w = w.replace("{header}", &format!("{name}: {value}"));
+        }
+        w
+    }
+}
+
+/// Splits like a POSIX shell without expansions; each word says whether it was quoted.
+fn split_words(s: &str) -> Result<Vec<(String, bool)>, LiveError> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quoted = false;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push((std::mem::take(&mut cur), quoted));
+                    in_word = false;
+                    quoted = false;
+                }
+            }
+            '\'' => {
+                in_word = true;
+                quoted = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(c) => cur.push(c),
+                        None => return Err(LiveError::BadCommand(format!("unclosed ' in {s:?}"))),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                quoted = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(c @ ('"' | '\\' | '$' | '`')) => cur.push(c),
+                            Some(c) => {
+                                cur.push('\\');
+                                cur.push(c);
+                            }
+                            None => {
+                                return Err(LiveError::BadCommand(format!("unclosed \" in {s:?}")))
+                            }
+                        },
+                        Some(c) => cur.push(c),
+                        None => return Err(LiveError::BadCommand(format!("unclosed \" in {s:?}"))),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                quoted = true;
+                if let Some(c) = chars.next() {
+                    cur.push(c);
+                }
+            }
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push((cur, quoted));
+    }
+    if words.is_empty() {
+        return Err(LiveError::BadCommand("empty command".to_owned()));
+    }
+    Ok(words)
+}
+
+/// How a command client is checked for presence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    /// Argument vector run once (bounded by 10 s); exit 0 means available.
+    pub argv: Vec<String>,
+    /// Note shown when it fails.
+    pub missing: String,
+}
+
+/// Any program, driven by a [`CommandTemplate`].
+#[derive(Debug, Clone)]
+pub struct CommandClient {
+    name: String,
+    template: CommandTemplate,
+    method_templates: Vec<(String, CommandTemplate)>,
+    probe: Option<Probe>,
+    describe: String,
+}
+
+static RUN_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl CommandClient {
+    /// A client named `name` run with `template`.
+    ///
+    /// # Errors
+    /// [`LiveError::BadCommand`] when the template does not parse.
+    pub fn new(name: &str, template: &str) -> Result<Self, LiveError> {
+        let template = CommandTemplate::parse(template)?;
+        Ok(CommandClient {
+            name: name.to_owned(),
+            describe: template.as_str().to_owned(),
+            template,
+            method_templates: Vec::new(),
+            probe: None,
+        })
+    }
+
+    /// Uses another template for one method (how a person would really ask the program for,
+    /// say, a PUT with a body).
+    ///
+    /// # Errors
+    /// [`LiveError::BadCommand`] when the template does not parse.
+    pub fn with_method_template(mut self, method: &str, template: &str) -> Result<Self, LiveError> {
+        self.method_templates
+            .push((method.to_owned(), CommandTemplate::parse(template)?));
+        Ok(self)
+    }
+
+    /// Sets the presence probe.
+    pub fn with_probe(mut self, argv: &[&str], missing: &str) -> Self {
+        self.probe = Some(Probe {
+            argv: argv.iter().map(|s| (*s).to_owned()).collect(),
+            missing: missing.to_owned(),
+        });
+        self
+    }
+
+    /// Sets the one-line description.
+    pub fn with_description(mut self, describe: &str) -> Self {
+        self.describe = describe.to_owned();
+        self
+    }
+
+    fn template_for(&self, method: &str) -> &CommandTemplate {
+        self.method_templates
+            .iter()
+            .find(|(m, _)| m.eq_ignore_ascii_case(method))
+            .map(|(_, t)| t)
+            .unwrap_or(&self.template)
+    }
+
+    fn run_in(&self, dir: &Path, request: &ClientRequest) -> Result<ClientOutcome, std::io::Error> {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join("fetch.js"), FETCH_JS)?;
+        std::fs::write(dir.join("client.py"), CLIENT_PY)?;
+        let body_file = dir.join("body");
+        std::fs::write(&body_file, request.body.as_deref().unwrap_or_default())?;
+        let headers_file = dir.join("headers.txt");
+        let lines: String = request
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {v}\n"))
+            .collect();
+        std::fs::write(&headers_file, lines)?;
+        let headers_json = dir.join("headers.json");
+        let json = serde_json::to_string(&request.headers).unwrap_or_else(|_| "[]".to_owned());
+        std::fs::write(&headers_json, json)?;
+        let ctx = Expansion {
+            method: request.method.as_str(),
+            url: &request.url,
+            body_file: &body_file,
+            has_body: request.body.is_some(),
+            headers: &request.headers,
+            headers_file: &headers_file,
+            headers_json: &headers_json,
+            script_dir: dir,
+        };
+        let argv = self.template_for(request.method.as_str()).expand(&ctx);
+        let run = run_bounded(&argv, dir, request.timeout)?;
+        Ok(match run {
+            Finished::TimedOut => ClientOutcome::TimedOut {
+                after_ms: millis(request.timeout),
+            },
+            Finished::Exited {
+                success: true,
+                stdout,
+                ..
+            } => ClientOutcome::Delivered {
+                status: last_line(&stdout).and_then(|l| {
+                    let l = l.trim();
+                    (l.len() == 3)
+                        .then(|| l.parse::<u16>().ok())
+                        .flatten()
+                        .filter(|s| (100..=999).contains(s))
+                }),
+            },
+            Finished::Exited {
+                success: false,
+                code,
+                stdout,
+                stderr,
+            } => {
+                let msg = if stderr.iter().any(|b| !b.is_ascii_whitespace()) {
+                    String::from_utf8_lossy(&stderr).into_owned()
+                } else {
+                    last_line(&stdout).unwrap_or_default()
+                };
+                ClientOutcome::Failed {
+                    message: one_line(&format!("exit {code}: {msg}")),
+                }
+            }
+        })
+    }
+}
+
+fn last_line(bytes: &[u8]) -> Option<String> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(str::to_owned)
+}
+
+enum Finished {
+    Exited {
+        success: bool,
+        code: String,
+        stdout: Vec<u8>,
+        stderr: Vec<u8>,
+    },
+    TimedOut,
+}
+
+/// Runs `argv` in `dir` with no stdin, capturing output, killing it at `timeout`.
+fn run_bounded(argv: &[String], dir: &Path, timeout: Duration) -> std::io::Result<Finished> {
+    let Some((program, args)) = argv.split_first() else {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "empty command",
+        ));
+    };
+    let mut child = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut out = child.stdout.take();
+    let mut err = child.stderr.take();
+    let out_reader = thread::spawn(move || {
+        let mut v = Vec::new();
+        if let Some(o) = out.as_mut() {
+            let _ = o.take(1 << 20).read_to_end(&mut v);
+        }
+        v
+    });
+    let err_reader = thread::spawn(move || {
+        let mut v = Vec::new();
+        if let Some(e) = err.as_mut() {
+            let _ = e.take(1 << 20).read_to_end(&mut v);
+        }
+        v
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break Some(status);
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        thread::sleep(Duration::from_millis(3));
+    };
+    let stdout = out_reader.join().unwrap_or_default();
+    let stderr = err_reader.join().unwrap_or_default();
+    Ok(match status {
+        None => Finished::TimedOut,
+        Some(s) => Finished::Exited {
+            success: s.success(),
+            code: s
+                .code()
+                .map_or_else(|| "by signal".to_owned(), |c| c.to_string()),
+            stdout,
+            stderr,
+        },
+    })
+}
+
+fn scratch_dir() -> PathBuf {
+    let n = RUN_COUNTER.fetch_add(1, Ordering::SeqCst);
+    std::env::temp_dir().join(format!("redirspec-{}-{n}", std::process::id()))
+}
+
+impl ClientUnderTest for CommandClient {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn describe(&self) -> String {
+        self.describe.clone()
+    }
+
+    fn check_available(&self) -> Result<(), String> {
+        let Some(probe) = &self.probe else {
+            return Ok(());
+        };
+        let dir = scratch_dir();
+        let result = std::fs::create_dir_all(&dir)
+            .and_then(|()| run_bounded(&probe.argv, &dir, Duration::from_secs(10)));
+        let _ = std::fs::remove_dir_all(&dir);
+        match result {
+            Ok(Finished::Exited { success: true, .. }) => Ok(()),
+            _ => Err(probe.missing.clone()),
+        }
+    }
+
+    fn execute(&self, request: &ClientRequest) -> ClientOutcome {
+        let dir = scratch_dir();
+        let outcome = self.run_in(&dir, request);
+        let _ = std::fs::remove_dir_all(&dir);
+        outcome.unwrap_or_else(|e| ClientOutcome::Failed {
+            message: one_line(&format!(
+                "could not run {}: {e}",
+                self.template_for(request.method.as_str()).program()
+            )),
+        })
+    }
+}
+
+/// Names of the built-in command presets, in display order.
+pub const PRESETS: &[&str] = &[
+    "curl",
+    "wget",
+    "node-fetch",
+    "python-urllib",
+    "python-requests",
+];
+
+/// A built-in preset by name (see [`PRESETS`]).
+///
+/// # Errors
+/// [`LiveError::UnknownClient`] for a name that is not a preset.
+pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
+    let c = match name {
+        // curl: -L follows; a body is sent the usual way (--data-binary makes a POST, -T a
+        // PUT), never with -X, which would pin the method on every hop.
+        "curl" => CommandClient::new(
+            "curl",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
+        )?
+        .with_method_template(
+            "POST",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
+             --data-binary @{body_file} {url}",
+        )?
+        .with_method_template(
+            "PUT",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
+             -T {body_file} {url}",
+        )?
+        .with_probe(&["curl", "--version"], "curl is not installed")
+        .with_description("curl -L (POST via --data-binary, PUT via -T)"),
+        "wget" => CommandClient::new(
+            "wget",
+            "wget -q -O /dev/null --no-proxy --method={method} [ --header={header} ] \
+             [ --body-file={body_file} ] {url}",
+        )?
+        .with_probe(&["wget", "--version"], "wget is not installed")
+        .with_description("wget --method (status not reported: exit code only)"),
+        "node-fetch" => CommandClient::new(
+            "node-fetch",
+            "node {script_dir}/fetch.js {method} {url} [ {body_file} ] {headers_json}",
+        )?
+        .with_method_template(
+            "GET",
+            "node {script_dir}/fetch.js {method} {url} '' {headers_json}",
+        )?
+        .with_probe(
+            &[
+                "node",
+                "-e",
+                "if (typeof fetch !== 'function') process.exit(1)",
+            ],
+            "node with a global fetch (18+) is not installed",
+        )
+        .with_description("node global fetch (undici), redirect: follow"),
+        "python-urllib" => python_preset("python-urllib", "urllib", "import urllib.request")?,
+        "python-requests" => python_preset("python-requests", "requests", "import requests")?,
+        other => return Err(LiveError::UnknownClient(other.to_owned())),
+    };
+    Ok(c)
+}
+
+fn python_preset(name: &str, flavour: &str, import: &str) -> Result<CommandClient, LiveError> {
+    Ok(CommandClient::new(
+        name,
+        &format!("python3 {{script_dir}}/client.py {flavour} {{method}} {{url}} [ {{body_file}} ] {{headers_json}}"),
+    )?
+    .with_method_template(
+        "GET",
+        &format!("python3 {{script_dir}}/client.py {flavour} {{method}} {{url}} '' {{headers_json}}"),
+    )?
+    .with_probe(
+        &["python3", "-c", import],
+        &format!("python3 with {flavour} is not installed"),
+    )
+    .with_description(&format!("python3 {flavour}, default redirect handling")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx<'a>(headers: &'a [(String, String)], has_body: bool) -> Expansion<'a> {
+        Expansion {
+            method: "POST",
+            url: "http://127.0.0.1:1/x",
+            body_file: Path::new("/tmp/b"),
+            has_body,
+            headers,
+            headers_file: Path::new("/tmp/h"),
+            headers_json: Path::new("/tmp/j"),
+            script_dir: Path::new("/s"),
+        }
+    }
+
+    #[test]
+    fn groups_repeat_per_header_and_need_a_body() {
+        let t = CommandTemplate::parse(
+            "curl -X {method} [ -H {header} ] [ --data-binary @{body_file} ] '{url}'",
+        )
+        .unwrap();
+        let headers = vec![
+            ("A".to_owned(), "1 2".to_owned()),
+            ("B".to_owned(), "3".to_owned()),
+        ];
+        assert_eq!(
+            t.expand(&ctx(&headers, true)),
+            [
+                "curl",
+                "-X",
+                "POST",
+                "-H",
+                "A: 1 2",
+                "-H",
+                "B: 3",
+                "--data-binary",
+                "@/tmp/b",
+                "http://127.0.0.1:1/x"
+            ]
+        );
+        assert_eq!(
+            t.expand(&ctx(&[], false)),
+            ["curl", "-X", "POST", "http://127.0.0.1:1/x"]
+        );
+    }
+
+    #[test]
+    fn bad_templates_are_errors() {
+        assert!(CommandTemplate::parse("").is_err());
+        assert!(CommandTemplate::parse("curl 'x").is_err());
+        assert!(CommandTemplate::parse("curl [ -H {header}").is_err());
+        assert!(CommandTemplate::parse("curl ] x").is_err());
+        assert!(CommandTemplate::parse("[ x ]").is_err());
+    }
+
+    #[test]
+    fn quoted_brackets_are_words() {
+        let t = CommandTemplate::parse("echo '[' ']'").unwrap();
+        assert_eq!(t.expand(&ctx(&[], false)), ["echo", "[", "]"]);
+    }
+
+    #[test]
+    fn every_preset_parses() {
+        for p in PRESETS {
+            assert_eq!(preset(p).unwrap().name(), *p);
+        }
+    }
+}
