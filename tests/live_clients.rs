@@ -105,10 +105,10 @@ fn check(client_name: &str) {
             let detail = s
                 .verdict(&profile)
                 .and_then(|v| match &v.verdict {
-                    redirspec::live::Verdict::Diverges(d) => Some(format!(
+                    redirspec::live::Verdict::Diverges(d) => Some(without_ports(&format!(
                         "  # expected {} | observed {}",
                         d.expected, d.observed
-                    )),
+                    ))),
                     redirspec::live::Verdict::Conforms => None,
                 })
                 .unwrap_or_default();
