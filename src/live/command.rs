@@ -28,6 +28,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -403,43 +404,44 @@ fn run_bounded(argv: &[String], dir: &Path, timeout: Duration) -> std::io::Resul
             "empty command",
         ));
     };
-    let mut child = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let mut out = child.stdout.take();
-    let mut err = child.stderr.take();
-    let out_reader = thread::spawn(move || {
-        let mut v = Vec::new();
-        if let Some(o) = out.as_mut() {
-            let _ = o.take(1 << 20).read_to_end(&mut v);
-        }
-        v
-    });
-    let err_reader = thread::spawn(move || {
-        let mut v = Vec::new();
-        if let Some(e) = err.as_mut() {
-            let _ = e.take(1 << 20).read_to_end(&mut v);
-        }
-        v
-    });
+        .stderr(Stdio::piped());
+    // Its own process group, so that a time-out ends whatever it started too.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command.spawn()?;
+    let out_reader = spawn_reader(child.stdout.take());
+    let err_reader = spawn_reader(child.stderr.take());
     let deadline = Instant::now() + timeout;
     let status = loop {
         if let Some(status) = child.try_wait()? {
             break Some(status);
         }
         if Instant::now() >= deadline {
+            // Not reaped yet: the id is still ours.
+            kill_group(child.id());
             let _ = child.kill();
             let _ = child.wait();
             break None;
         }
         thread::sleep(Duration::from_millis(3));
     };
-    let stdout = out_reader.join().unwrap_or_default();
-    let stderr = err_reader.join().unwrap_or_default();
+    // A program that exited but left something running in its group keeps the pipes open;
+    // while that something lives, the group id is still ours to end.
+    let grace = Instant::now() + Duration::from_secs(2);
+    let mut stdout = out_reader.recv_timeout(grace.saturating_duration_since(Instant::now()));
+    let mut stderr = err_reader.recv_timeout(grace.saturating_duration_since(Instant::now()));
+    if stdout.is_err() || stderr.is_err() {
+        kill_group(child.id());
+        stdout = stdout.or_else(|_| out_reader.recv_timeout(Duration::from_secs(2)));
+        stderr = stderr.or_else(|_| err_reader.recv_timeout(Duration::from_secs(2)));
+    }
+    let (stdout, stderr) = (stdout.unwrap_or_default(), stderr.unwrap_or_default());
     Ok(match status {
         None => Finished::TimedOut,
         Some(s) => Finished::Exited {
@@ -451,6 +453,34 @@ fn run_bounded(argv: &[String], dir: &Path, timeout: Duration) -> std::io::Resul
             stderr,
         },
     })
+}
+
+/// Reads a pipe to its end (at most 1 MiB) on a thread; the bytes arrive on the channel.
+fn spawn_reader<R: Read + Send + 'static>(pipe: Option<R>) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut v = Vec::new();
+        if let Some(p) = pipe {
+            let _ = p.take(1 << 20).read_to_end(&mut v);
+        }
+        let _ = tx.send(v);
+    });
+    rx
+}
+
+/// Ends the process group led by `pid` (a program this module started), by its id.
+fn kill_group(pid: u32) {
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pid}")])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
 }
 
 fn scratch_dir() -> PathBuf {

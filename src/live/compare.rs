@@ -154,8 +154,8 @@ pub struct ObservedTrace {
 pub struct Divergence {
     /// Index of the request (0 = the first request) or of the response that ended the chain.
     pub hop: usize,
-    /// What differs: `method`, `url`, `body`, `authorization`, `cookie`, `content-type`,
-    /// `request`, `status`, `outcome`, `garbage`.
+    /// What differs: `timeout`, `flood`, `garbage`, `method`, `url`, `body`,
+    /// `authorization`, `cookie`, `content-type`, `request`, `status`, `outcome`.
     pub field: String,
     /// The model's side.
     pub expected: String,
@@ -230,8 +230,38 @@ fn yes_no(b: bool) -> String {
     if b { "sent" } else { "not sent" }.to_owned()
 }
 
-/// Compares hop by hop; see the module docs for the order.
+/// Compares hop by hop; see the module docs for the order. Faults of the client that make the
+/// rest meaningless come first: a time-out (`timeout`), a flood of requests beyond the
+/// server's cap (`flood`), bytes that are not an HTTP request (`garbage`).
 pub fn compare(expected: &ExpectedTrace, observed: &ObservedTrace) -> Verdict {
+    let at = observed.requests.len().min(expected.requests.len());
+    if let ClientOutcome::TimedOut { .. } = observed.outcome {
+        return diverge(
+            at,
+            "timeout",
+            expected.end.summary(),
+            observed.outcome.summary(),
+        );
+    }
+    if observed.flooded {
+        return diverge(
+            at,
+            "flood",
+            format!("{} requests", expected.requests.len()),
+            format!(
+                "more than {} requests (the server's cap)",
+                observed.requests.len()
+            ),
+        );
+    }
+    if let Some(bad) = observed.bad_connections.first() {
+        return diverge(
+            at,
+            "garbage",
+            "well-formed requests".to_owned(),
+            bad.clone(),
+        );
+    }
     for (hop, (e, o)) in expected.requests.iter().zip(&observed.requests).enumerate() {
         if e.method != o.method {
             return diverge(hop, "method", e.method.clone(), o.method.clone());
@@ -262,7 +292,7 @@ pub fn compare(expected: &ExpectedTrace, observed: &ObservedTrace) -> Verdict {
             format!("no request; the client {}", observed.outcome.summary()),
         );
     }
-    if no > ne || observed.flooded {
+    if no > ne {
         let extra = observed.requests.get(ne).map_or_else(
             || "more requests than recorded".to_owned(),
             RequestView::summary,

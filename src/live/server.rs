@@ -354,14 +354,14 @@ fn find_crlf(data: &[u8]) -> Option<usize> {
 fn read_request(
     stream: &mut TcpStream,
     limits: &ServerLimits,
+    buf: &mut Vec<u8>,
 ) -> Result<(Parsed, Vec<u8>), ReadError> {
     let deadline = Instant::now() + limits.request_deadline;
-    let mut buf = Vec::new();
     let parsed = loop {
-        if let Some(p) = parse_head(&buf)? {
+        if let Some(p) = parse_head(buf)? {
             break p;
         }
-        read_more(stream, &mut buf, deadline, limits.max_request_bytes)?;
+        read_more(stream, buf, deadline, limits.max_request_bytes)?;
     };
     let header = |name: &str| {
         parsed
@@ -382,7 +382,7 @@ fn read_request(
             if let Some(body) = dechunk(&buf[parsed.head_len..])? {
                 break body;
             }
-            read_more(stream, &mut buf, deadline, limits.max_request_bytes)?;
+            read_more(stream, buf, deadline, limits.max_request_bytes)?;
         }
     } else if let Some(len) = header("content-length") {
         let len: usize = len
@@ -392,7 +392,7 @@ fn read_request(
             return Err(ReadError::TooLarge);
         }
         while buf.len() < parsed.head_len + len {
-            read_more(stream, &mut buf, deadline, limits.max_request_bytes + 1)?;
+            read_more(stream, buf, deadline, limits.max_request_bytes + 1)?;
         }
         buf[parsed.head_len..parsed.head_len + len].to_vec()
     } else {
@@ -443,12 +443,19 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
         return;
     }
     let _ = stream.set_write_timeout(Some(shared.limits.request_deadline));
-    let (parsed, body) = match read_request(&mut stream, &shared.limits) {
+    let mut buf = Vec::new();
+    let (parsed, body) = match read_request(&mut stream, &shared.limits, &mut buf) {
         Ok(r) => r,
         Err(e) => {
-            if !matches!(e, ReadError::Closed) {
+            // A connection opened ahead of time and never used is not a fault.
+            let idle = buf.is_empty() && matches!(e, ReadError::Closed | ReadError::TimedOut);
+            if !idle {
                 let mut t = shared.trace();
-                t.bad_connections.push(format!("{which:?}: {e}"));
+                let head = String::from_utf8_lossy(&buf[..buf.len().min(40)]).into_owned();
+                t.bad_connections.push(format!(
+                    "listener {which:?}: {e} after {} bytes (starting {head:?})",
+                    buf.len()
+                ));
             }
             if matches!(e, ReadError::Garbage(_) | ReadError::TooLarge) {
                 let _ = stream.write_all(&response_bytes(400, &[], b""));
