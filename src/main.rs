@@ -46,6 +46,12 @@ struct LiveArgs {
     /// Clients run at the same time (0: one per core).
     #[arg(long, default_value_t = 0)]
     jobs: usize,
+    /// Add this many seeded random scenarios to the suite.
+    #[arg(long, default_value_t = 0)]
+    random: usize,
+    /// Seed of the random scenarios (the same seed gives the same scenarios).
+    #[arg(long, default_value_t = 0x5EED)]
+    seed: u64,
 }
 
 #[derive(Args, Debug)]
@@ -153,6 +159,8 @@ fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, E
         report_dir: args.report.clone(),
         timeout: std::time::Duration::from_secs(args.timeout),
         jobs: args.jobs,
+        random: args.random,
+        seed: args.seed,
     })
 }
 

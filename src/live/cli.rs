@@ -12,6 +12,9 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// Seed used when none is given.
+pub const DEFAULT_SEED: u64 = 0x5EED;
+
 /// Settings shared by `matrix` and `client`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunSettings {
@@ -23,6 +26,10 @@ pub struct RunSettings {
     pub timeout: Duration,
     /// Clients run at the same time (0: one per core).
     pub jobs: usize,
+    /// Random scenarios added to the suite ([`super::suite::random`]).
+    pub random: usize,
+    /// Seed of the random scenarios.
+    pub seed: u64,
 }
 
 impl Default for RunSettings {
@@ -32,6 +39,8 @@ impl Default for RunSettings {
             report_dir: None,
             timeout: Duration::from_secs(10),
             jobs: 0,
+            random: 0,
+            seed: DEFAULT_SEED,
         }
     }
 }
@@ -99,6 +108,8 @@ fn options(clients: Vec<Box<dyn ClientUnderTest>>, settings: &RunSettings) -> Ma
     if settings.jobs > 0 {
         opts.jobs = settings.jobs;
     }
+    opts.scenarios
+        .extend(super::suite::random(settings.seed, settings.random));
     opts
 }
 

@@ -13,6 +13,7 @@
 //! - `location`: missing, empty, padded, invalid and multiple Location fields, a Location on a
 //!   non-redirect and on 300.
 //! - `scheme`: Locations with non-http(s) schemes.
+//! - `random`: seeded random chains from [`random`], added on request.
 //!
 //! Not in the suite, with the reason given in [`SKIPPED`]: https -> http downgrades.
 
@@ -34,6 +35,7 @@ pub const GROUPS: &[&str] = &[
     "limits",
     "location",
     "scheme",
+    "random",
 ];
 
 fn scenario(
@@ -382,10 +384,92 @@ pub fn suite() -> Vec<Scenario> {
     s
 }
 
+/// SplitMix64: a tiny, well-known generator; enough to make reproducible scenarios.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        let n64 = u64::try_from(n).unwrap_or(u64::MAX).max(1);
+        usize::try_from(self.next() % n64).unwrap_or(0)
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// `n` random scenarios (group `random`), the same for the same `seed`: chains of one to four
+/// redirects mixing statuses, methods, relative forms, fragments and origin changes (away and
+/// back), ending in `200 OK`.
+pub fn random(seed: u64, n: usize) -> Vec<Scenario> {
+    let mut rng = SplitMix64(seed);
+    let statuses = [
+        301u16, 302, 303, 307, 308, 301, 302, 303, 307, 308, 300, 399,
+    ];
+    let methods = [Method::GET, Method::POST, Method::PUT];
+    let forms = [
+        "/r/{i}",
+        "r{i}",
+        "../r{i}",
+        "./r{i}?q={i}",
+        "?q={i}",
+        "/r/{i}#f{i}",
+        "{A}/r/{i}",
+        "{B}/r/{i}",
+        "{L}/r/{i}",
+        "//{B_AUTH}/r/{i}",
+        "//{A_AUTH}/r/{i}",
+    ];
+    (0..n)
+        .map(|k| {
+            let method = rng.pick(&methods).clone();
+            let hops = 1 + rng.below(4);
+            let mut responses: Vec<ScriptedResponse> = (0..hops)
+                .map(|i| {
+                    let form = rng.pick(&forms).replace("{i}", &i.to_string());
+                    ScriptedResponse::redirect(*rng.pick(&statuses), &form)
+                })
+                .collect();
+            responses.push(ScriptedResponse::ok());
+            let start = *rng.pick(&["{A}/s/a/b?x=1", "{A}/s/a/b#top", "{L}/s/a/b"]);
+            let summary: Vec<String> = responses
+                .iter()
+                .filter(|r| !r.locations.is_empty())
+                .map(|r| format!("{} {}", r.status, r.locations.join(" ")))
+                .collect();
+            scenario(
+                &format!("random-{seed}-{k}"),
+                "random",
+                &format!("{method} {start}, then {}", summary.join(", ")),
+                method,
+                start,
+                responses,
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn random_is_reproducible_and_varied() {
+        let a = random(7, 20);
+        assert_eq!(a, random(7, 20));
+        assert_ne!(a, random(8, 20));
+        assert!(a.iter().all(|s| GROUPS.contains(&s.group)));
+        assert!(a.iter().any(|s| s.responses.len() > 2));
+    }
 
     #[test]
     fn names_are_unique_and_groups_known() {
