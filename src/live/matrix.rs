@@ -195,6 +195,8 @@ pub struct ClientReport {
     pub profile_requested: bool,
     /// Conformance per profile.
     pub totals: Vec<ProfileTotal>,
+    /// What the client did, in plain words (see [`super::facts`]).
+    pub facts: Vec<super::facts::Fact>,
     /// Per scenario.
     pub scenarios: Vec<ScenarioReport>,
     /// Wall time, milliseconds.
@@ -325,6 +327,7 @@ pub fn run_client(
         profile: None,
         profile_requested: opts.profile.is_some(),
         totals: Vec::new(),
+        facts: Vec::new(),
         scenarios: Vec::new(),
         elapsed_ms: 0,
     };
@@ -387,6 +390,7 @@ pub fn run_client(
         total,
     });
     report.profile = Some(chosen);
+    report.facts = super::facts::facts(&report.scenarios);
     report.elapsed_ms = elapsed_ms(started);
     report
 }

@@ -10,7 +10,8 @@
 //!    python's urllib and requests.
 //! 4. [`verdict`] — the model's trace for the same scenario on the same URLs;
 //!    [`compare`] — the first divergence, hop by hop.
-//! 5. [`matrix`] — all of it for many clients; [`report`] — text, JSON and HTML.
+//! 5. [`matrix`] — all of it for many clients; [`facts`] — what each client did, in plain
+//!    words; [`report`] — text, JSON and HTML.
 //!
 //! # Examples
 //! ```no_run
@@ -25,6 +26,7 @@ pub mod cli;
 pub mod client;
 pub mod command;
 pub mod compare;
+pub mod facts;
 pub mod matrix;
 pub mod report;
 pub mod scenario;

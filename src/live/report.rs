@@ -2,6 +2,7 @@
 //! HTML page (inline CSS, no scripts, no external resources).
 
 use super::compare::Verdict;
+use super::facts::FACT_NAMES;
 use super::matrix::{ClientReport, MatrixReport, ScenarioReport};
 use super::LiveError;
 use std::fmt::Write as _;
@@ -60,6 +61,21 @@ pub fn text(report: &MatrixReport) -> String {
     }
     for (name, why) in &report.skipped_scenarios {
         let _ = writeln!(out, "not run: {name}: {why}");
+    }
+    let ran: Vec<&ClientReport> = report
+        .clients
+        .iter()
+        .filter(|c| c.skipped.is_none())
+        .collect();
+    if !ran.is_empty() {
+        let _ = writeln!(out, "\nwhat each client did:");
+        for (i, fact) in FACT_NAMES.iter().enumerate() {
+            let _ = writeln!(out, "  {fact}");
+            for c in &ran {
+                let v = c.facts.get(i).map_or("?", |f| f.value.as_str());
+                let _ = writeln!(out, "    {:<name_w$}  {v}", c.name);
+            }
+        }
     }
     for c in report.clients.iter().filter(|c| c.skipped.is_none()) {
         let profile = c.profile.as_deref().unwrap_or("");
@@ -196,11 +212,40 @@ pub fn html(report: &MatrixReport) -> String {
         }
         h.push_str("</ul>");
     }
+    facts_table(&mut h, report);
     for c in &report.clients {
         client_section(&mut h, c);
     }
     h.push_str("</body></html>\n");
     h
+}
+
+fn facts_table(h: &mut String, report: &MatrixReport) {
+    let ran: Vec<&ClientReport> = report
+        .clients
+        .iter()
+        .filter(|c| c.skipped.is_none())
+        .collect();
+    if ran.is_empty() {
+        return;
+    }
+    h.push_str(
+        "<h2>What each client did</h2><p class=\"muted\">Read off the requests each \
+                client sent, not judged against a profile.</p><table><tr><th></th>",
+    );
+    for c in &ran {
+        let _ = write!(h, "<th>{}</th>", esc(&c.name));
+    }
+    h.push_str("</tr>");
+    for (i, fact) in FACT_NAMES.iter().enumerate() {
+        let _ = write!(h, "<tr><th>{}</th>", esc(fact));
+        for c in &ran {
+            let v = c.facts.get(i).map_or("?", |f| f.value.as_str());
+            let _ = write!(h, "<td>{}</td>", esc(v));
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("</table>");
 }
 
 fn client_section(h: &mut String, c: &ClientReport) {
