@@ -440,6 +440,7 @@ pub fn run(
         elapsed_ms: elapsed_ms(started),
         groups: super::suite::GROUPS
             .iter()
+            .filter(|g| opts.scenarios.iter().any(|s| s.group == **g))
             .map(|g| (*g).to_owned())
             .collect(),
         skipped_scenarios: super::suite::SKIPPED
