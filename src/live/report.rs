@@ -171,7 +171,12 @@ pub fn html(report: &MatrixReport) -> String {
          <p class=\"muted\">redirspec {} · {} clients · {} ms. Each client ran every scenario \
          once against a scripted loopback server; what it sent is compared hop by hop with the \
          model under each profile, and it is reported under the profile it matches best unless \
-         one was requested.</p>",
+         one was requested.</p><p class=\"muted\">Profiles: <b>fetch</b> = WHATWG Fetch \
+         \u{201c}HTTP-redirect fetch\u{201d}; <b>rfc9110</b> = RFC 9110 §15.4 with RFC 3986 \
+         parsing; <b>rfc2616</b> = the legacy strict reading of RFC 2616 §10.3. A cell counts \
+         the scenarios of a group that conform; a divergence names the first field that \
+         differs and the request it is on (<code>authorization@1</code>: the Authorization \
+         header on the second request).</p>",
         esc(&report.version),
         report.clients.len(),
         report.elapsed_ms
@@ -260,18 +265,42 @@ fn client_section(h: &mut String, c: &ClientReport) {
         return;
     }
     let profile = c.profile.as_deref().unwrap_or("");
+    let (diverging, conforming): (Vec<&ScenarioReport>, Vec<&ScenarioReport>) =
+        c.scenarios.iter().partition(|s| !s.conforms(profile));
     let _ = write!(
         h,
-        "<p>Judged under <b>{}</b> ({}).</p><table><tr><th>scenario</th><th>group</th>\
-         <th>verdict</th><th>client outcome</th><th>details</th></tr>",
+        "<p>Judged under <b>{}</b> ({}): {} of {} scenarios conform. The ✓/✗ columns give \
+         the verdict under each profile.</p>",
         esc(profile),
         if c.profile_requested {
             "requested"
         } else {
             "best match"
-        }
+        },
+        conforming.len(),
+        c.scenarios.len()
     );
-    for s in &c.scenarios {
+    if !diverging.is_empty() {
+        scenario_table(h, &diverging, profile);
+    }
+    if !conforming.is_empty() {
+        let _ = write!(
+            h,
+            "<details><summary>{} conforming scenarios</summary>",
+            conforming.len()
+        );
+        scenario_table(h, &conforming, profile);
+        h.push_str("</details>");
+    }
+}
+
+fn scenario_table(h: &mut String, scenarios: &[&ScenarioReport], profile: &str) {
+    h.push_str(
+        "<table><tr><th>scenario</th><th>group</th><th>verdict</th><th>client outcome</th>\
+         <th title=\"fetch\">F</th><th title=\"rfc9110\">9110</th><th title=\"rfc2616\">2616</th>\
+         <th>details</th></tr>",
+    );
+    for s in scenarios {
         let verdict = s.verdict(profile);
         let (class, text) = match (&s.harness_error, verdict.map(|v| &v.verdict)) {
             (Some(e), _) => ("bad", format!("harness error: {e}")),
@@ -290,16 +319,29 @@ fn client_section(h: &mut String, c: &ClientReport) {
         let _ = write!(
             h,
             "<tr><td><code>{}</code><br><span class=\"muted\">{}</span></td><td>{}</td>\
-             <td class=\"{class}\">{}</td><td>{}</td><td><details><summary>trace</summary>",
+             <td class=\"{class}\">{}</td><td>{}</td>",
             esc(&s.name),
             esc(&s.about),
             esc(&s.group),
             esc(&text),
             esc(&s.outcome.summary())
         );
+        for v in &s.verdicts {
+            let (class, mark) = if v.verdict.conforms() {
+                ("ok", "✓")
+            } else {
+                ("bad", "✗")
+            };
+            let _ = write!(
+                h,
+                "<td class=\"{class}\" title=\"{}\">{mark}</td>",
+                esc(&v.verdict.key())
+            );
+        }
+        h.push_str("<td><details><summary>trace</summary>");
         let _ = write!(h, "<p>start <code>{}</code></p>", esc(&s.start_url));
         if let Some(v) = verdict {
-            h.push_str("<p>model:</p><ol start=\"0\">");
+            let _ = write!(h, "<p>model ({}):</p><ol start=\"0\">", esc(profile));
             for r in &v.expected.requests {
                 let _ = write!(h, "<li><code>{}</code></li>", esc(&r.summary()));
             }
