@@ -68,7 +68,8 @@ struct MatrixArgs {
 struct ClientArgs {
     /// Command template, e.g. 'curl -sS -L -X {method} [ -H {header} ]
     /// [ --data-binary @{body_file} ] {url}'. Placeholders: {method} {url} {body_file}
-    /// {header} {headers_file} {headers_json}; [ … ] repeats per header or needs a body.
+    /// {body_file?} {header} {headers_file} {headers_json}; [ … ] repeats per header or needs
+    /// a body.
     /// Exit 0 = delivered (status from the last stdout line), non-zero = error.
     #[arg(long)]
     cmd: String,

@@ -1,4 +1,5 @@
-//! Live conformance: real clients through the suite on loopback, against pinned expectations.
+//! Live conformance: real clients (reqwest, ureq, curl, wget, node fetch, python urllib and
+//! requests) through the suite on loopback, against pinned expectations.
 //!
 //! Each client's verdicts (under the profile named in its expectation file) are pinned in
 //! `tests/live_expectations/<client>.txt`, one `scenario verdict-key` line each. A change in
@@ -166,4 +167,19 @@ fn curl_matches_pinned_verdicts() {
 #[test]
 fn node_fetch_matches_pinned_verdicts() {
     check("node-fetch");
+}
+
+#[test]
+fn wget_matches_pinned_verdicts() {
+    check("wget");
+}
+
+#[test]
+fn python_urllib_matches_pinned_verdicts() {
+    check("python-urllib");
+}
+
+#[test]
+fn python_requests_matches_pinned_verdicts() {
+    check("python-requests");
 }

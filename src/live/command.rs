@@ -9,6 +9,7 @@
 //! | `{method}`       | the method of the first request                                |
 //! | `{url}`          | the start URL                                                  |
 //! | `{body_file}`    | a file holding the request body (empty when there is none)     |
+//! | `{body_file?}`   | that file when there is a body, else an empty argument         |
 //! | `{header}`       | `Name: value`, one header                                      |
 //! | `{headers_file}` | a file with one `Name: value` line per header                  |
 //! | `{headers_json}` | a file with the headers as a JSON array of `[name, value]`     |
@@ -159,7 +160,13 @@ pub struct Expansion<'a> {
 
 impl Expansion<'_> {
     fn fill(&self, word: &str, header: Option<&(String, String)>) -> String {
+        let body_or_empty = if self.has_body {
+            self.body_file.to_string_lossy()
+        } else {
+            "".into()
+        };
         let mut w = word
+            .replace("{body_file?}", &body_or_empty)
             .replace("{method}", self.method)
             .replace("{url}", self.url)
             .replace("{body_file}", &self.body_file.to_string_lossy())
@@ -260,6 +267,7 @@ pub struct CommandClient {
     method_templates: Vec<(String, CommandTemplate)>,
     probe: Option<Probe>,
     describe: String,
+    version: Option<Vec<String>>,
 }
 
 static RUN_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -274,6 +282,7 @@ impl CommandClient {
         Ok(CommandClient {
             name: name.to_owned(),
             describe: template.as_str().to_owned(),
+            version: None,
             template,
             method_templates: Vec::new(),
             probe: None,
@@ -297,6 +306,13 @@ impl CommandClient {
             argv: argv.iter().map(|s| (*s).to_owned()).collect(),
             missing: missing.to_owned(),
         });
+        self
+    }
+
+    /// Sets a command whose first line of output names the version (added to
+    /// [`describe`](ClientUnderTest::describe)).
+    pub fn with_version(mut self, argv: &[&str]) -> Self {
+        self.version = Some(argv.iter().map(|s| (*s).to_owned()).collect());
         self
     }
 
@@ -494,7 +510,28 @@ impl ClientUnderTest for CommandClient {
     }
 
     fn describe(&self) -> String {
-        self.describe.clone()
+        let Some(argv) = &self.version else {
+            return self.describe.clone();
+        };
+        let dir = scratch_dir();
+        let result = std::fs::create_dir_all(&dir)
+            .and_then(|()| run_bounded(argv, &dir, Duration::from_secs(10)));
+        let _ = std::fs::remove_dir_all(&dir);
+        match result {
+            Ok(Finished::Exited {
+                success: true,
+                stdout,
+                ..
+            }) => match String::from_utf8_lossy(&stdout).lines().next() {
+                // `curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/…`: the part before " (".
+                Some(v) if !v.trim().is_empty() => {
+                    let short = v.split(" (").next().unwrap_or(v).trim();
+                    format!("{} ({short})", self.describe)
+                }
+                _ => self.describe.clone(),
+            },
+            _ => self.describe.clone(),
+        }
     }
 
     fn check_available(&self) -> Result<(), String> {
@@ -556,21 +593,19 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
              -T {body_file} {url}",
         )?
         .with_probe(&["curl", "--version"], "curl is not installed")
-        .with_description("curl -L (POST via --data-binary, PUT via -T)"),
+        .with_description("curl -L (POST via --data-binary, PUT via -T)")
+        .with_version(&["curl", "--version"]),
         "wget" => CommandClient::new(
             "wget",
             "wget -q -O /dev/null --no-proxy --method={method} [ --header={header} ] \
              [ --body-file={body_file} ] {url}",
         )?
         .with_probe(&["wget", "--version"], "wget is not installed")
-        .with_description("wget --method (status not reported: exit code only)"),
+        .with_description("wget --method (status not reported: exit code only)")
+        .with_version(&["wget", "--version"]),
         "node-fetch" => CommandClient::new(
             "node-fetch",
-            "node {script_dir}/fetch.js {method} {url} [ {body_file} ] {headers_json}",
-        )?
-        .with_method_template(
-            "GET",
-            "node {script_dir}/fetch.js {method} {url} '' {headers_json}",
+            "node {script_dir}/fetch.js {method} {url} {body_file?} {headers_json}",
         )?
         .with_probe(
             &[
@@ -580,28 +615,41 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
             ],
             "node with a global fetch (18+) is not installed",
         )
-        .with_description("node global fetch (undici), redirect: follow"),
-        "python-urllib" => python_preset("python-urllib", "urllib", "import urllib.request")?,
-        "python-requests" => python_preset("python-requests", "requests", "import requests")?,
+        .with_description("node global fetch (undici), redirect: follow")
+        .with_version(&[
+            "node",
+            "-p",
+            "'node ' + process.version + ', undici ' + process.versions.undici",
+        ]),
+        "python-urllib" => python_preset("python-urllib", "urllib", "urllib.request")?,
+        "python-requests" => python_preset("python-requests", "requests", "requests")?,
         other => return Err(LiveError::UnknownClient(other.to_owned())),
     };
     Ok(c)
 }
 
-fn python_preset(name: &str, flavour: &str, import: &str) -> Result<CommandClient, LiveError> {
+fn python_preset(name: &str, flavour: &str, module: &str) -> Result<CommandClient, LiveError> {
+    let import = format!("import {module}");
     Ok(CommandClient::new(
         name,
-        &format!("python3 {{script_dir}}/client.py {flavour} {{method}} {{url}} [ {{body_file}} ] {{headers_json}}"),
-    )?
-    .with_method_template(
-        "GET",
-        &format!("python3 {{script_dir}}/client.py {flavour} {{method}} {{url}} '' {{headers_json}}"),
+        &format!(
+            "python3 {{script_dir}}/client.py {flavour} {{method}} {{url}} {{body_file?}} \
+             {{headers_json}}"
+        ),
     )?
     .with_probe(
-        &["python3", "-c", import],
+        &["python3", "-c", &import],
         &format!("python3 with {flavour} is not installed"),
     )
-    .with_description(&format!("python3 {flavour}, default redirect handling")))
+    .with_description(&format!("python3 {flavour}, default redirect handling"))
+    .with_version(&[
+        "python3",
+        "-c",
+        &format!(
+            "import sys, {module}; print('python', sys.version.split()[0], '{module}', \
+             getattr({module}, '__version__', ''))"
+        ),
+    ]))
 }
 
 #[cfg(test)]
@@ -650,6 +698,16 @@ mod tests {
             t.expand(&ctx(&[], false)),
             ["curl", "-X", "POST", "http://127.0.0.1:1/x"]
         );
+    }
+
+    #[test]
+    fn optional_body_file_is_an_empty_argument_without_a_body() {
+        let t = CommandTemplate::parse("node f.js {body_file?} {url}").unwrap();
+        assert_eq!(
+            t.expand(&ctx(&[], false)),
+            ["node", "f.js", "", "http://127.0.0.1:1/x"]
+        );
+        assert_eq!(t.expand(&ctx(&[], true))[2], "/tmp/b");
     }
 
     #[test]
