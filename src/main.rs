@@ -10,7 +10,7 @@ use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use redirspec::cli::{decide, split_header, BoundedLines, Case, Decision};
+use redirspec::cli::{decide, decide_lines, split_header, BoundedLines, Case, Decision};
 
 /// An exact model of HTTP redirect semantics, and checks of real clients and servers.
 #[derive(Parser, Debug)]
@@ -238,17 +238,16 @@ fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn location_text(raw: &OsString) -> String {
-    // Locations are bytes; on Unix any byte string passes through unchanged
-    // as far as JSON strings allow (invalid UTF-8 becomes U+FFFD).
+/// The raw bytes of a command-line value (on Unix, exactly as given).
+fn raw_bytes(raw: &OsString) -> Vec<u8> {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
-        String::from_utf8_lossy(raw.as_bytes()).into_owned()
+        raw.as_bytes().to_vec()
     }
     #[cfg(not(unix))]
     {
-        raw.to_string_lossy().into_owned()
+        raw.to_string_lossy().into_owned().into_bytes()
     }
 }
 
@@ -269,13 +268,22 @@ fn single(args: DecideArgs) -> ExitCode {
         profile,
         method,
         url,
-        status,
-        location: args.location.iter().map(location_text).collect(),
+        status: Some(status),
+        location: args
+            .location
+            .iter()
+            .map(|l| String::from_utf8_lossy(&raw_bytes(l)).into_owned())
+            .collect(),
         headers,
         body: args.body,
         hops: args.hops,
+        memory: None,
+        time: None,
     };
-    match decide(&case) {
+    // Location bytes go to the model unchanged, even when they are not UTF-8.
+    let raw: Vec<Vec<u8>> = args.location.iter().map(raw_bytes).collect();
+    let lines: Vec<&[u8]> = raw.iter().map(Vec::as_slice).collect();
+    match decide_lines(&case, &lines) {
         Decision::Error { detail } => usage_error(&detail),
         d => print_json(&d),
     }

@@ -7,6 +7,15 @@
 //! ```
 //! `location` lists the raw Location field lines (zero, one or several);
 //! `location`, `headers`, `body` (`none`) and `hops` (0) may be left out.
+//!
+//! A case may instead ask where a request goes given earlier exchanges: it
+//! then has `"memory"` (a list of [`MemoryEvent`]s) and `"time"`, and no
+//! `status`; the result is `{"action":"recall",...}` (see [`Decision::Recall`]).
+//! ```text
+//! {"profile":"fetch","method":"GET","url":"https://a.test/old","time":1300,
+//!  "memory":[{"time":1000,"method":"GET","url":"https://a.test/old","status":301,
+//!             "location":["/new"],"response_headers":[["Cache-Control","max-age=600"]]}]}
+//! ```
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -23,8 +32,9 @@ pub struct Case {
     pub method: String,
     /// The absolute request URL, fragment included.
     pub url: String,
-    /// The response status.
-    pub status: u16,
+    /// The response status (absent in a memory case).
+    #[serde(default)]
+    pub status: Option<u16>,
     /// The response's Location field lines, raw.
     #[serde(default)]
     pub location: Vec<String>,
@@ -37,6 +47,46 @@ pub struct Case {
     /// Redirects already followed before this response.
     #[serde(default)]
     pub hops: u32,
+    /// Earlier exchanges a client may remember (RFC 9111).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<Vec<MemoryEvent>>,
+    /// When this request is made (seconds since the Unix epoch), for memory cases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<u64>,
+}
+
+/// An earlier exchange in a memory case.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemoryEvent {
+    /// When the response arrived (seconds since the Unix epoch).
+    pub time: u64,
+    /// The request method.
+    pub method: String,
+    /// The request URL.
+    pub url: String,
+    /// The response status.
+    pub status: u16,
+    /// The response's Location field lines.
+    #[serde(default)]
+    pub location: Vec<String>,
+    /// The response's other header fields.
+    #[serde(default)]
+    pub response_headers: Vec<(String, String)>,
+    /// The request's header fields.
+    #[serde(default)]
+    pub request_headers: Vec<(String, String)>,
+}
+
+/// A remembered hop in a recall result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RememberedHop {
+    /// The request URL.
+    pub from: String,
+    /// Where it redirected.
+    pub to: String,
+    /// The remembered status.
+    pub status: u16,
 }
 
 fn default_body() -> String {
@@ -69,6 +119,18 @@ pub enum Decision {
         reason: String,
         /// What exactly was wrong.
         detail: String,
+    },
+    /// Where a request goes through remembered redirects (a memory case).
+    Recall {
+        /// The URL the request is sent to on the network.
+        url: String,
+        /// The remembered hops passed on the way.
+        remembered: Vec<RememberedHop>,
+        /// Until when (seconds since the epoch) every hop used stays fresh.
+        until: Option<u64>,
+        /// Why the recall stopped: not-remembered, stale, must-validate,
+        /// vary-mismatch, request-bypass, method-not-cacheable, loop, hop-limit.
+        stop: String,
     },
     /// The case itself was malformed.
     Error {
@@ -104,6 +166,9 @@ pub enum CaseError {
     /// The request URL cannot start a chain.
     #[error(transparent)]
     Start(#[from] crate::model::StartError),
+    /// A field that must (or must not) be there.
+    #[error("{0}")]
+    Shape(&'static str),
 }
 
 fn clip(s: &str) -> String {
@@ -122,6 +187,30 @@ pub fn split_header(line: &str) -> Result<(String, String), CaseError> {
     Ok((name.trim().to_owned(), value.trim().to_owned()))
 }
 
+fn header_map(pairs: &[(String, String)]) -> Result<HeaderMap, CaseError> {
+    let mut headers = HeaderMap::new();
+    for (name, value) in pairs {
+        let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| CaseError::Header {
+            name: clip(name),
+            why: "not a field name",
+        })?;
+        let v = HeaderValue::from_str(value).map_err(|_| CaseError::Header {
+            name: clip(name),
+            why: "the value holds a byte a field value cannot",
+        })?;
+        headers.append(n, v);
+    }
+    Ok(headers)
+}
+
+fn method(m: &str) -> Result<Method, CaseError> {
+    Method::from_bytes(m.as_bytes()).map_err(|_| CaseError::Method(clip(m)))
+}
+
+fn status(code: u16) -> Result<StatusCode, CaseError> {
+    StatusCode::from_u16(code).map_err(|_| CaseError::Status(code))
+}
+
 impl Case {
     /// Builds the machine this case starts from.
     ///
@@ -129,22 +218,12 @@ impl Case {
     /// A [`CaseError`] for a bad profile, method, header, body or URL.
     pub fn machine(&self) -> Result<(RedirectMachine, StatusCode), CaseError> {
         let profile: Profile = self.profile.parse()?;
-        let method = Method::from_bytes(self.method.as_bytes())
-            .map_err(|_| CaseError::Method(clip(&self.method)))?;
-        let status =
-            StatusCode::from_u16(self.status).map_err(|_| CaseError::Status(self.status))?;
-        let mut headers = HeaderMap::new();
-        for (name, value) in &self.headers {
-            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| CaseError::Header {
-                name: clip(name),
-                why: "not a field name",
-            })?;
-            let v = HeaderValue::from_str(value).map_err(|_| CaseError::Header {
-                name: clip(name),
-                why: "the value holds a byte a field value cannot",
-            })?;
-            headers.append(n, v);
-        }
+        let method = method(&self.method)?;
+        let status = status(
+            self.status
+                .ok_or(CaseError::Shape("missing field `status`"))?,
+        )?;
+        let headers = header_map(&self.headers)?;
         let body: Body = self.body.parse()?;
         let m = RedirectMachine::new(method, &self.url, headers, body, profile.policy())?
             .with_redirect_count(self.hops);
@@ -155,12 +234,14 @@ impl Case {
     /// for a POSIX shell.
     pub fn command_line(&self) -> String {
         let mut out = format!(
-            "redirspec decide --profile {} --method {} --url {} --status {}",
+            "redirspec decide --profile {} --method {} --url {}",
             quote(&self.profile),
             quote(&self.method),
             quote(&self.url),
-            self.status
         );
+        if let Some(status) = self.status {
+            out.push_str(&format!(" --status {status}"));
+        }
         for l in &self.location {
             out.push_str(" --location ");
             out.push_str(&quote(l));
@@ -220,17 +301,91 @@ fn quote(s: &str) -> String {
 /// });
 /// ```
 pub fn decide(case: &Case) -> Decision {
-    let (mut machine, status) = match case.machine() {
-        Ok(x) => x,
-        Err(e) => {
-            return Decision::Error {
-                detail: e.to_string(),
+    if let Some(events) = &case.memory {
+        return recall(case, events).unwrap_or_else(|e| Decision::Error {
+            detail: e.to_string(),
+        });
+    }
+    let lines: Vec<&[u8]> = case.location.iter().map(|l| l.as_bytes()).collect();
+    decide_lines(case, &lines)
+}
+
+/// Runs one case through the model with raw Location lines that replace the
+/// case's own `location` (for bytes a JSON string cannot carry, such as
+/// invalid UTF-8 from the command line).
+pub fn decide_lines(case: &Case, lines: &[&[u8]]) -> Decision {
+    match case.machine() {
+        Ok((mut machine, status)) => decision_of(machine.step_raw(status, lines)),
+        Err(e) => Decision::Error {
+            detail: e.to_string(),
+        },
+    }
+}
+
+/// A memory case: record every event, then recall the request.
+fn recall(case: &Case, events: &[MemoryEvent]) -> Result<Decision, CaseError> {
+    use crate::model::memory::{Exchange, MemoryPolicy, RedirectMemory};
+    if case.status.is_some() {
+        return Err(CaseError::Shape(
+            "a case with memory asks where the request goes: leave out `status`",
+        ));
+    }
+    let now = case
+        .time
+        .ok_or(CaseError::Shape("a case with memory needs `time`"))?;
+    if events.len() > MAX_MEMORY_EVENTS {
+        return Err(CaseError::Shape("more than 1000 memory events"));
+    }
+    let profile: Profile = case.profile.parse()?;
+    let mut memory = RedirectMemory::new(MemoryPolicy::new(profile));
+    for e in events {
+        let m = method(&e.method)?;
+        let s = status(e.status)?;
+        let mut response = header_map(&e.response_headers)?;
+        let locations: Vec<(String, String)> = e
+            .location
+            .iter()
+            .map(|l| ("location".to_owned(), l.clone()))
+            .collect();
+        for (n, v) in header_map(&locations)? {
+            if let Some(n) = n {
+                response.append(n, v);
             }
         }
-    };
-    let lines: Vec<&[u8]> = case.location.iter().map(|l| l.as_bytes()).collect();
-    decision_of(machine.step_raw(status, &lines))
+        let request = header_map(&e.request_headers)?;
+        memory.record(&Exchange {
+            time: e.time,
+            method: &m,
+            url: &e.url,
+            request_headers: &request,
+            status: s,
+            response_headers: &response,
+        });
+    }
+    let r = memory.recall(
+        now,
+        &method(&case.method)?,
+        &case.url,
+        &header_map(&case.headers)?,
+    );
+    Ok(Decision::Recall {
+        url: r.url,
+        remembered: r
+            .hops
+            .into_iter()
+            .map(|h| RememberedHop {
+                from: h.from,
+                to: h.to,
+                status: h.status,
+            })
+            .collect(),
+        until: r.until,
+        stop: r.stop.as_str().to_owned(),
+    })
 }
+
+/// Most events one memory case may carry.
+pub const MAX_MEMORY_EVENTS: usize = 1000;
 
 /// The JSON result of a step.
 pub fn decision_of(step: Step<'_>) -> Decision {
@@ -320,6 +475,18 @@ mod tests {
             (
                 r#"{"profile":"fetch","method":"GET","url":"https://a/","status":301,"headers":[["A","x\ny"]]}"#,
                 "bad header",
+            ),
+            (
+                r#"{"profile":"fetch","method":"GET","url":"https://a/"}"#,
+                "missing field `status`",
+            ),
+            (
+                r#"{"profile":"fetch","method":"GET","url":"https://a/","status":301,"memory":[],"time":1}"#,
+                "leave out `status`",
+            ),
+            (
+                r#"{"profile":"fetch","method":"GET","url":"https://a/","memory":[]}"#,
+                "needs `time`",
             ),
         ] {
             match decide(&case(json)) {

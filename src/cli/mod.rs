@@ -4,5 +4,8 @@
 pub mod case;
 pub mod lines;
 
-pub use case::{decide, decision_of, split_header, Case, CaseError, Decision};
+pub use case::{
+    decide, decide_lines, decision_of, split_header, Case, CaseError, Decision, MemoryEvent,
+    RememberedHop,
+};
 pub use lines::{BoundedLines, LineError};

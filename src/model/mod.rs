@@ -6,6 +6,7 @@
 mod body;
 mod location;
 mod machine;
+pub mod memory;
 mod origin;
 mod profile;
 mod resolve;

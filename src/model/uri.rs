@@ -373,9 +373,8 @@ fn parse_authority(
             .iter()
             .position(|&b| b == b']')
             .map(|p| host_start + p)
-            .ok_or(LocationError::BadIpLiteral {
-                offset: end.min(input.len()),
-            })?;
+            // An unterminated literal: the "[" that opened it is the culprit.
+            .ok_or(LocationError::BadIpLiteral { offset: host_start })?;
         check_ip_literal(input, host_start + 1, close)?;
         host_end = close + 1;
         if host_end < end && input[host_end] != b':' {
