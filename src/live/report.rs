@@ -116,6 +116,69 @@ fn divergence_line(s: &ScenarioReport, profile: &str) -> String {
     }
 }
 
+/// The matrix and the facts as two Markdown tables (for a README or an issue).
+pub fn markdown(report: &MatrixReport) -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = String::new();
+    let _ = write!(out, "| client | profile |");
+    for g in &report.groups {
+        let _ = write!(out, " {g} |");
+    }
+    let _ = writeln!(out, " total | fetch | rfc9110 | rfc2616 |");
+    let _ = write!(out, "|---|---|");
+    for _ in &report.groups {
+        out.push_str("---:|");
+    }
+    let _ = writeln!(out, "---:|---:|---:|---:|");
+    for c in &report.clients {
+        if let Some(note) = &c.skipped {
+            let _ = writeln!(out, "| {} | skipped: {} |", c.name, cell(note));
+            continue;
+        }
+        let _ = write!(
+            out,
+            "| {} | {} |",
+            c.name,
+            c.profile.as_deref().unwrap_or("-")
+        );
+        for g in &report.groups {
+            let (p, t) = group_counts(c, g);
+            let _ = write!(out, " {p}/{t} |");
+        }
+        let (p, t) = c.total().map_or((0, 0), |t| (t.conforms, t.total));
+        let _ = write!(out, " **{p}/{t}** |");
+        for t in &c.totals {
+            let _ = write!(out, " {}/{} |", t.conforms, t.total);
+        }
+        out.push('\n');
+    }
+    let ran: Vec<&ClientReport> = report
+        .clients
+        .iter()
+        .filter(|c| c.skipped.is_none())
+        .collect();
+    if !ran.is_empty() {
+        out.push_str("\n| what the client did |");
+        for c in &ran {
+            let _ = write!(out, " {} |", c.name);
+        }
+        out.push_str("\n|---|");
+        for _ in &ran {
+            out.push_str("---|");
+        }
+        out.push('\n');
+        for (i, fact) in FACT_NAMES.iter().enumerate() {
+            let _ = write!(out, "| {} |", cell(fact));
+            for c in &ran {
+                let v = c.facts.get(i).map_or("?", |f| f.value.as_str());
+                let _ = write!(out, " {} |", cell(v));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// The report as pretty-printed JSON.
 ///
 /// # Errors
@@ -364,7 +427,8 @@ fn scenario_table(h: &mut String, scenarios: &[&ScenarioReport], profile: &str) 
     h.push_str("</table>");
 }
 
-/// Writes `matrix.json` and `matrix.html` into `dir` (created if missing); returns both paths.
+/// Writes `matrix.json`, `matrix.html` and `matrix.md` into `dir` (created if missing);
+/// returns the JSON and HTML paths.
 ///
 /// # Errors
 /// [`LiveError::Io`] when the folder or a file cannot be written, [`LiveError::Json`] when
@@ -382,6 +446,8 @@ pub fn write_reports(report: &MatrixReport, dir: &Path) -> Result<(PathBuf, Path
     let html_path = dir.join("matrix.html");
     std::fs::write(&json_path, json(report)?).map_err(io(&json_path))?;
     std::fs::write(&html_path, html(report)).map_err(io(&html_path))?;
+    let md_path = dir.join("matrix.md");
+    std::fs::write(&md_path, markdown(report)).map_err(io(&md_path))?;
     Ok((json_path, html_path))
 }
 
