@@ -9,7 +9,7 @@
 //!    any program through a command template, with presets for curl, wget, node's fetch,
 //!    python's urllib and requests.
 //! 4. [`verdict`] — the model's trace for the same scenario on the same URLs;
-//!    [`compare`] — the first divergence, hop by hop.
+//!    [`compare`](mod@compare) — the first divergence, hop by hop.
 //! 5. [`matrix`] — all of it for many clients; [`facts`] — what each client did, in plain
 //!    words; [`report`] — text, JSON and HTML.
 //!
@@ -32,14 +32,16 @@ pub mod report;
 pub mod scenario;
 pub mod server;
 pub mod suite;
+pub mod template;
 pub mod verdict;
 
 pub use client::{ClientOutcome, ClientRequest, ClientUnderTest, ReqwestClient, UreqClient};
-pub use command::{preset, CommandClient, CommandTemplate};
+pub use command::{preset, CommandClient};
 pub use compare::{compare, Divergence, ExpectedTrace, ObservedTrace, RequestView, Verdict};
 pub use matrix::{run, MatrixOptions, MatrixReport};
 pub use scenario::{Origins, Scenario, ScriptedResponse};
 pub use server::{RecordedRequest, ScriptedServer, ServerLimits, ServerTrace};
+pub use template::CommandTemplate;
 
 /// Errors of the live harness (not of clients: what a client does wrong is a verdict).
 #[derive(Debug, thiserror::Error)]
