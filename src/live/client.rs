@@ -69,6 +69,45 @@ pub(crate) fn one_line(message: &str) -> String {
 }
 
 /// A real HTTP client, driven through one scenario at a time.
+///
+/// Implement it for your own client to put it in the matrix.
+///
+/// # Examples
+/// ```
+/// use redirspec::live::matrix::run_scenario;
+/// use redirspec::live::{suite, ClientOutcome, ClientRequest, ClientUnderTest, ServerLimits};
+///
+/// /// A client that never follows: it sends the first request only.
+/// struct NoFollow;
+///
+/// impl ClientUnderTest for NoFollow {
+///     fn name(&self) -> &str {
+///         "no-follow"
+///     }
+///     fn execute(&self, request: &ClientRequest) -> ClientOutcome {
+///         let agent: ureq::Agent = ureq::Agent::config_builder()
+///             .max_redirects(0)
+///             .http_status_as_error(false)
+///             .build()
+///             .into();
+///         let mut get = agent.get(&request.url);
+///         for (name, value) in &request.headers {
+///             get = get.header(name.as_str(), value.as_str());
+///         }
+///         match get.call() {
+///             Ok(r) => ClientOutcome::Delivered { status: Some(r.status().as_u16()) },
+///             Err(e) => ClientOutcome::Failed { message: e.to_string() },
+///         }
+///     }
+/// }
+///
+/// let scenario = suite::suite().into_iter().find(|s| s.name == "302-get").unwrap();
+/// let report = run_scenario(&NoFollow, &scenario, std::time::Duration::from_secs(5),
+///                           ServerLimits::default());
+/// assert_eq!(report.outcome, ClientOutcome::Delivered { status: Some(302) });
+/// // Every profile follows a 302 for GET: the client stopped one request short.
+/// assert_eq!(report.verdict("fetch").unwrap().verdict.key(), "request@1");
+/// ```
 pub trait ClientUnderTest: Send + Sync {
     /// Stable name used in reports and expectation files (`curl`, `reqwest`).
     fn name(&self) -> &str;

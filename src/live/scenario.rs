@@ -27,6 +27,14 @@ pub struct Origins {
 
 impl Origins {
     /// Replaces every placeholder of the table in the module docs.
+    ///
+    /// # Examples
+    /// ```
+    /// use redirspec::live::Origins;
+    /// let o = Origins { a_port: 8001, b_port: 8002 };
+    /// assert_eq!(o.expand("{B}/x"), "http://127.0.0.1:8002/x");
+    /// assert_eq!(o.expand("//{L_AUTH}/y"), "//localhost:8001/y");
+    /// ```
     pub fn expand(&self, template: &str) -> String {
         template
             .replace("{A_AUTH}", &format!("127.0.0.1:{}", self.a_port))

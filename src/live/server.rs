@@ -116,6 +116,24 @@ pub struct ScriptedServer {
 impl ScriptedServer {
     /// Binds both listeners and starts playing `scenario`.
     ///
+    /// # Examples
+    /// ```
+    /// use redirspec::live::{suite, ScriptedServer, ServerLimits};
+    /// use std::io::{Read, Write};
+    ///
+    /// let scenario = suite::suite().into_iter().find(|s| s.name == "302-get").unwrap();
+    /// let server = ScriptedServer::start(&scenario, ServerLimits::default())?;
+    /// let port = server.origins().a_port;
+    /// let mut conn = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    /// conn.write_all(b"GET /m/start?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")?;
+    /// let mut answer = String::new();
+    /// conn.read_to_string(&mut answer)?;
+    /// assert!(answer.starts_with("HTTP/1.1 302 Found\r\nLocation: /m/next?y=2\r\n"));
+    /// let trace = server.finish();
+    /// assert_eq!(trace.requests[0].target, "/m/start?x=1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// [`LiveError::Bind`] when a loopback port cannot be bound.
     pub fn start(scenario: &Scenario, limits: ServerLimits) -> Result<Self, LiveError> {

@@ -38,6 +38,27 @@ pub struct CommandTemplate {
 impl CommandTemplate {
     /// Parses `template` (see the module docs).
     ///
+    /// # Examples
+    /// ```
+    /// use redirspec::live::template::{CommandTemplate, Expansion};
+    /// use std::path::Path;
+    ///
+    /// let t = CommandTemplate::parse("curl -L [ -H {header} ] [ -d @{body_file} ] {url}")?;
+    /// let headers = vec![("Cookie".to_owned(), "a=1".to_owned())];
+    /// let argv = t.expand(&Expansion {
+    ///     method: "GET",
+    ///     url: "http://127.0.0.1:8080/x",
+    ///     body_file: Path::new("/tmp/body"),
+    ///     has_body: false,
+    ///     headers: &headers,
+    ///     headers_file: Path::new("/tmp/h"),
+    ///     headers_json: Path::new("/tmp/h.json"),
+    ///     script_dir: Path::new("/tmp"),
+    /// });
+    /// assert_eq!(argv, ["curl", "-L", "-H", "Cookie: a=1", "http://127.0.0.1:8080/x"]);
+    /// # Ok::<(), redirspec::live::LiveError>(())
+    /// ```
+    ///
     /// # Errors
     /// [`LiveError::BadCommand`] on an unclosed quote or bracket, a nested group, or an empty
     /// template.
