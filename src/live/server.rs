@@ -66,10 +66,15 @@ pub struct RecordedRequest {
     pub target: String,
     /// Header fields in order, names as sent, values lossily decoded as UTF-8.
     pub headers: Vec<(String, String)>,
-    /// The body (decoded from chunked framing when chunked).
+    /// The body (decoded from chunked framing when chunked); JSON shows it as lossy UTF-8.
+    #[serde(serialize_with = "lossy_utf8")]
     pub body: Vec<u8>,
     /// Status the server answered with.
     pub answered: u16,
+}
+
+fn lossy_utf8<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&String::from_utf8_lossy(bytes))
 }
 
 impl RecordedRequest {
