@@ -37,9 +37,12 @@ struct LiveArgs {
     /// profile it matches best.
     #[arg(long)]
     profile: Option<String>,
-    /// Write matrix.json and a self-contained matrix.html into this folder.
-    #[arg(long, value_name = "DIR")]
-    report: Option<std::path::PathBuf>,
+    /// Write matrix.json, a self-contained matrix.html and matrix.md into this folder.
+    #[arg(long, value_name = "DIR", default_value = "report")]
+    report: std::path::PathBuf,
+    /// Write no report files.
+    #[arg(long)]
+    no_report: bool,
     /// Seconds one client may take for one scenario.
     #[arg(long, default_value_t = 10)]
     timeout: u64,
@@ -157,7 +160,7 @@ fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, E
     }
     Ok(redirspec::live::cli::RunSettings {
         profile,
-        report_dir: args.report.clone(),
+        report_dir: (!args.no_report).then(|| args.report.clone()),
         timeout: std::time::Duration::from_secs(args.timeout),
         jobs: args.jobs,
         random: args.random,

@@ -67,6 +67,7 @@ fn client_runs_a_command_template() {
             "5",
             "--profile",
             "fetch",
+            "--no-report",
             "--cmd",
             "sh -c 'exit 3' {url}",
         ])
@@ -88,10 +89,10 @@ fn client_runs_a_command_template() {
 #[test]
 fn bad_arguments_exit_2_with_one_line() {
     for args in [
-        vec!["matrix", "--clients", "no-such-client"],
-        vec!["matrix", "--profile", "bogus"],
-        vec!["client", "--cmd", "curl 'unclosed"],
-        vec!["matrix", "--timeout", "0"],
+        vec!["matrix", "--no-report", "--clients", "no-such-client"],
+        vec!["matrix", "--no-report", "--profile", "bogus"],
+        vec!["client", "--no-report", "--cmd", "curl 'unclosed"],
+        vec!["matrix", "--no-report", "--timeout", "0"],
     ] {
         let out = redirspec().args(&args).output().expect("run redirspec");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
