@@ -7,6 +7,8 @@ pub mod cli;
 #[cfg(feature = "live")]
 pub mod live;
 pub mod model;
+#[cfg(feature = "server")]
+pub mod server;
 
 pub use model::{
     Body, BodyAction, DeliverReason, Hop, LocationError, Policy, Profile, RedirectMachine, Refusal,

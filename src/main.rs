@@ -1,7 +1,9 @@
 //! The `redirspec` command line.
 //!
 //! `redirspec decide` prints one JSON object per decision (see DESIGN.md's
-//! CLI contract); bad arguments exit 2 with one line on stderr.
+//! CLI contract); `redirspec server` and `redirspec response` print a report
+//! of findings and exit 1 when a MUST is broken. Bad arguments exit 2 with
+//! one line on stderr.
 //! `redirspec matrix` and `redirspec client` (feature `live`) run real clients
 //! through the live suite and print the conformance matrix.
 
@@ -10,7 +12,11 @@ use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use redirspec::cli::{decide, decide_lines, split_header, BoundedLines, Case, Decision};
+use redirspec::cli::{
+    decide, decide_lines, exit_status, run_response, run_server, split_header, BoundedLines, Case,
+    Decision, ServerArgs,
+};
+use redirspec::server::Summary;
 
 /// An exact model of HTTP redirect semantics, and checks of real clients and servers.
 #[derive(Parser, Debug)]
@@ -24,10 +30,50 @@ struct Cli {
 enum Command {
     /// Decide what a client must do with one redirect response (JSON on stdout).
     Decide(DecideArgs),
+    /// Check the redirects of a running server (loopback or --allow-host only).
+    Server(ServerCmd),
+    /// Check a saved raw HTTP/1.x response.
+    Response(ResponseCmd),
     /// Run real HTTP clients through the live redirect suite and print the matrix.
     Matrix(MatrixArgs),
     /// Run one program, given as a command template, through the live suite.
     Client(ClientArgs),
+}
+
+#[derive(Args, Debug)]
+struct ServerCmd {
+    /// The server's base URL (plain http://).
+    url: String,
+    /// A method to send; repeatable (default: GET, HEAD, POST).
+    #[arg(long = "method")]
+    methods: Vec<String>,
+    /// A path to request, joined to URL; repeatable (default: URL's own).
+    #[arg(long = "path")]
+    paths: Vec<String>,
+    /// A query to send with every path ('' for none); repeatable (default: URL's own).
+    #[arg(long = "query")]
+    queries: Vec<String>,
+    /// Probe this return-URL query parameter with open-redirect values; repeatable.
+    #[arg(long = "probe-open-redirect", value_name = "PARAM")]
+    probes: Vec<String>,
+    /// Allow a host that is not a loopback address; repeatable.
+    #[arg(long = "allow-host", value_name = "HOST")]
+    allow_hosts: Vec<String>,
+    /// Timeout per request, in milliseconds.
+    #[arg(long, default_value_t = 5000)]
+    timeout_ms: u64,
+}
+
+#[derive(Args, Debug)]
+struct ResponseCmd {
+    /// A file holding one raw response, as on the wire.
+    file: String,
+    /// The method of the request it answered (default GET).
+    #[arg(long)]
+    request_method: Option<String>,
+    /// The absolute URL of the request it answered (needed for self-loop and downgrade).
+    #[arg(long)]
+    request_url: Option<String>,
 }
 
 /// Options shared by `matrix` and `client`.
@@ -141,8 +187,48 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Decide(args) if args.batch => batch(),
         Command::Decide(args) => single(args),
+        Command::Server(args) => server(args),
+        Command::Response(args) => response(args),
         Command::Matrix(args) => live_matrix(&args),
         Command::Client(args) => live_client(&args),
+    }
+}
+
+fn server(args: ServerCmd) -> ExitCode {
+    let args = ServerArgs {
+        url: args.url,
+        methods: args.methods,
+        paths: args.paths,
+        queries: args.queries,
+        probes: args.probes,
+        allow_hosts: args.allow_hosts,
+        timeout_ms: args.timeout_ms,
+    };
+    match run_server(&args) {
+        Ok(reports) => {
+            let mut out = String::new();
+            for r in &reports {
+                out.push_str(&r.to_string());
+            }
+            print!("{out}");
+            println!("{}", Summary::of(&reports));
+            ExitCode::from(exit_status(&reports))
+        }
+        Err(e) => usage_error(&e.to_string()),
+    }
+}
+
+fn response(args: ResponseCmd) -> ExitCode {
+    match run_response(
+        &args.file,
+        args.request_method.as_deref(),
+        args.request_url.as_deref(),
+    ) {
+        Ok(report) => {
+            print!("{report}");
+            ExitCode::from(exit_status([&report]))
+        }
+        Err(e) => usage_error(&e.to_string()),
     }
 }
 

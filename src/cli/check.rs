@@ -1,0 +1,133 @@
+//! `redirspec server` and `redirspec response`: the command-line drivers of
+//! the server checker ([`crate::server`]). `main.rs` parses flags and prints;
+//! everything else is here.
+
+use std::io::Read;
+use std::time::Duration;
+
+use http::Method;
+
+use crate::server::{
+    check_raw, check_server, check_target, parse_error_report, NetError, NetOptions, Plan, Report,
+    RequestInfo,
+};
+
+/// Largest file `redirspec response` reads (16 MiB).
+pub const MAX_RESPONSE_FILE: u64 = 16 << 20;
+
+/// Why a check command could not run. Every variant is exit status 2.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckError {
+    /// A flag value is wrong.
+    #[error("{0}")]
+    Usage(String),
+    /// The server could not be reached or refused.
+    #[error(transparent)]
+    Net(#[from] NetError),
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    File {
+        /// The path.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+fn method(m: &str) -> Result<Method, CheckError> {
+    Method::from_bytes(m.as_bytes())
+        .map_err(|_| CheckError::Usage(format!("bad method {m:?}: not an HTTP token")))
+}
+
+/// The flags of `redirspec server`.
+#[derive(Clone, Debug, Default)]
+pub struct ServerArgs {
+    /// The base URL (`http://` only).
+    pub url: String,
+    /// Methods to send; empty for GET, HEAD and POST.
+    pub methods: Vec<String>,
+    /// Extra paths joined to the URL.
+    pub paths: Vec<String>,
+    /// Queries sent with every path (`""` for none).
+    pub queries: Vec<String>,
+    /// Return-URL parameters to probe for open redirects.
+    pub probes: Vec<String>,
+    /// Hosts that may be checked although they are not loopback.
+    pub allow_hosts: Vec<String>,
+    /// Timeout per request in milliseconds (0 for the default, 5 s).
+    pub timeout_ms: u64,
+}
+
+/// Runs `redirspec server`: sends the plan, checks every response.
+///
+/// # Errors
+/// [`CheckError`]: bad flags, a host that is neither loopback nor allowed,
+/// a failed exchange.
+pub fn run_server(args: &ServerArgs) -> Result<Vec<Report>, CheckError> {
+    let base = url::Url::parse(&args.url)
+        .map_err(|e| CheckError::Usage(format!("bad URL {:?}: {e}", args.url)))?;
+    let methods = args
+        .methods
+        .iter()
+        .map(|m| method(m))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut options = NetOptions::default();
+    if args.timeout_ms > 0 {
+        options.timeout = Duration::from_millis(args.timeout_ms);
+    }
+    for h in &args.allow_hosts {
+        options = options.allow_host(h.clone());
+    }
+    check_target(&base, &options)?;
+    let mut plan = Plan::new(base)
+        .methods(methods)
+        .paths(args.paths.clone())
+        .queries(args.queries.clone());
+    for p in &args.probes {
+        plan = plan.probe_open_redirect(p.clone());
+    }
+    Ok(check_server(&plan, &options)?)
+}
+
+/// Runs `redirspec response`: checks a saved raw response. A file that is
+/// not a response gets a `malformed-response` report.
+///
+/// # Errors
+/// [`CheckError`]: an unreadable or too large file, a bad method or URL.
+pub fn run_response(
+    path: &str,
+    request_method: Option<&str>,
+    request_url: Option<&str>,
+) -> Result<Report, CheckError> {
+    let m = method(request_method.unwrap_or("GET"))?;
+    let request = match request_url {
+        Some(u) => RequestInfo::new(m, u)
+            .map_err(|e| CheckError::Usage(format!("bad --request-url {u:?}: {e}")))?,
+        None => RequestInfo::method_only(m),
+    };
+    let file_error = |source| CheckError::File {
+        path: path.to_owned(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(file_error)?
+        .take(MAX_RESPONSE_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(file_error)?;
+    if bytes.len() as u64 > MAX_RESPONSE_FILE {
+        return Err(CheckError::Usage(format!(
+            "{path} is larger than {MAX_RESPONSE_FILE} bytes"
+        )));
+    }
+    Ok(match check_raw(&bytes, &request) {
+        Ok(r) => r,
+        Err(e) => parse_error_report(&e, &request),
+    })
+}
+
+/// The exit status for a set of reports: 1 when any MUST is broken, else 0.
+pub fn exit_status<'r>(reports: impl IntoIterator<Item = &'r Report>) -> u8 {
+    u8::from(reports.into_iter().any(Report::breaks_must))
+}

@@ -1,0 +1,172 @@
+//! Which requests to send a server: methods × paths × queries, and the
+//! open-redirect probes.
+
+use http::Method;
+use url::Url;
+
+use super::probe::{attack_values, probe_url};
+use super::request::{RequestError, RequestInfo};
+
+/// One request to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Planned {
+    /// The method.
+    pub method: Method,
+    /// The absolute URL.
+    pub url: Url,
+    /// For a probe: the parameter and the attacker value it carries.
+    pub probe: Option<(String, String)>,
+}
+
+impl Planned {
+    /// The request as the checker takes it.
+    ///
+    /// # Errors
+    /// [`RequestError`] when the URL is not one the checker can resolve
+    /// against (an http(s) URL with a host).
+    pub fn request_info(&self) -> Result<RequestInfo, RequestError> {
+        let info = RequestInfo::new(self.method.clone(), self.url.as_str())?;
+        Ok(match &self.probe {
+            Some((param, value)) => info.with_probe(param.clone(), value.clone()),
+            None => info,
+        })
+    }
+
+    /// The request target in origin-form: path and query (RFC 9112 §3.2.1).
+    pub fn target(&self) -> String {
+        match self.url.query() {
+            Some(q) => format!("{}?{q}", self.url.path()),
+            None => self.url.path().to_owned(),
+        }
+    }
+}
+
+/// A set of requests to send to one server.
+///
+/// By default: GET, HEAD and POST to the base URL as given. Paths are
+/// joined to the base URL (WHATWG), queries replace its query.
+///
+/// # Examples
+/// ```
+/// use redirspec::server::Plan;
+/// let plan = Plan::new(url::Url::parse("http://127.0.0.1:8080/").unwrap())
+///     .paths(["/old", "/login"])
+///     .queries(["", "a=1"])
+///     .probe_open_redirect("next");
+/// let requests = plan.requests();
+/// assert_eq!(requests.len(), 3 * 2 * 2 + 2 * redirspec::server::attack_values("h").len());
+/// assert_eq!(requests[3].url.as_str(), "http://127.0.0.1:8080/old?a=1");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Plan {
+    base: Url,
+    methods: Vec<Method>,
+    paths: Vec<String>,
+    queries: Vec<Option<String>>,
+    probes: Vec<String>,
+}
+
+impl Plan {
+    /// GET, HEAD and POST to `base`.
+    pub fn new(base: Url) -> Self {
+        Plan {
+            base,
+            methods: vec![Method::GET, Method::HEAD, Method::POST],
+            paths: Vec::new(),
+            queries: Vec::new(),
+            probes: Vec::new(),
+        }
+    }
+
+    /// The methods to send (an empty list keeps the default).
+    pub fn methods(mut self, methods: impl IntoIterator<Item = Method>) -> Self {
+        let m: Vec<Method> = methods.into_iter().collect();
+        if !m.is_empty() {
+            self.methods = m;
+        }
+        self
+    }
+
+    /// Paths joined to the base URL (default: the base URL's own).
+    pub fn paths<S: Into<String>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
+        self.paths = paths.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Queries to send with every path (`""` for none; default: the base
+    /// URL's own query).
+    pub fn queries<S: Into<String>>(mut self, queries: impl IntoIterator<Item = S>) -> Self {
+        self.queries = queries
+            .into_iter()
+            .map(|q| Some(q.into()).filter(|q: &String| !q.is_empty()))
+            .collect();
+        self
+    }
+
+    /// Adds open-redirect probes: GET every path with `param` set to each
+    /// attack value of [`attack_values`].
+    pub fn probe_open_redirect(mut self, param: impl Into<String>) -> Self {
+        self.probes.push(param.into());
+        self
+    }
+
+    fn urls(&self) -> Vec<Url> {
+        let bases: Vec<Url> = if self.paths.is_empty() {
+            vec![self.base.clone()]
+        } else {
+            self.paths
+                .iter()
+                .filter_map(|p| self.base.join(p).ok())
+                .collect()
+        };
+        if self.queries.is_empty() {
+            return bases;
+        }
+        let mut out = Vec::new();
+        for b in &bases {
+            for q in &self.queries {
+                let mut u = b.clone();
+                u.set_query(q.as_deref());
+                out.push(u);
+            }
+        }
+        out
+    }
+
+    /// Every request of the plan, in order: for each URL every method, then
+    /// the probes.
+    pub fn requests(&self) -> Vec<Planned> {
+        let urls = self.urls();
+        let mut out = Vec::new();
+        for u in &urls {
+            for m in &self.methods {
+                out.push(Planned {
+                    method: m.clone(),
+                    url: u.clone(),
+                    probe: None,
+                });
+            }
+        }
+        let host = self.base.host_str().unwrap_or_default();
+        for param in &self.probes {
+            let bases = if self.paths.is_empty() {
+                vec![self.base.clone()]
+            } else {
+                self.paths
+                    .iter()
+                    .filter_map(|p| self.base.join(p).ok())
+                    .collect()
+            };
+            for b in &bases {
+                for (_, value) in attack_values(host) {
+                    out.push(Planned {
+                        method: Method::GET,
+                        url: probe_url(b, param, &value),
+                        probe: Some((param.clone(), value)),
+                    });
+                }
+            }
+        }
+        out
+    }
+}

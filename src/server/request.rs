@@ -1,0 +1,116 @@
+//! The request that produced a response: its method and absolute URL.
+
+use http::Method;
+
+use crate::model::{LocationError, UriBuf};
+
+/// The request URL cannot be a base for a Location.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// Not an absolute RFC 3986 URI.
+    #[error("invalid request URL: {0}")]
+    Url(#[from] LocationError),
+    /// Not an http or https URL with a host.
+    #[error("the request URL is not an http(s) URL with a host")]
+    NotHttp,
+}
+
+/// The request a checked response answered.
+///
+/// The URL is the base that Location values are resolved against (RFC 9110
+/// §10.2.2) and the target a self-loop is compared with. Without it, the
+/// rules that need it (self-loop, downgrade) do not run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestInfo {
+    method: Method,
+    url: Option<UriBuf>,
+    probe: Option<Probe>,
+}
+
+/// An attacker value sent in a return-URL parameter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Probe {
+    pub param: String,
+    pub value: String,
+}
+
+impl RequestInfo {
+    /// A request with a method and an absolute http(s) URL.
+    ///
+    /// # Errors
+    /// [`RequestError`] when the URL is not an absolute RFC 3986 URI with an
+    /// http or https scheme and a host.
+    ///
+    /// # Examples
+    /// ```
+    /// use http::Method;
+    /// use redirspec::server::RequestInfo;
+    /// let r = RequestInfo::new(Method::GET, "https://a.test/x?y").unwrap();
+    /// assert_eq!(r.url(), Some("https://a.test/x?y"));
+    /// assert!(RequestInfo::new(Method::GET, "/x").is_err());
+    /// ```
+    pub fn new(method: Method, url: &str) -> Result<Self, RequestError> {
+        let url = UriBuf::parse_absolute(url)?;
+        let scheme = url.scheme().unwrap_or_default();
+        let http = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+        if !http || url.host().is_none_or(str::is_empty) {
+            return Err(RequestError::NotHttp);
+        }
+        Ok(RequestInfo {
+            method,
+            url: Some(url),
+            probe: None,
+        })
+    }
+
+    /// A request of which only the method is known.
+    pub fn method_only(method: Method) -> Self {
+        RequestInfo {
+            method,
+            url: None,
+            probe: None,
+        }
+    }
+
+    /// Marks the request as an open-redirect probe: its URL carries the
+    /// attacker `value` in the query parameter `param` (see
+    /// [`probe_url`](super::probe_url)). The checker then adds the
+    /// `open-redirect` rule.
+    ///
+    /// # Examples
+    /// ```
+    /// use http::Method;
+    /// use redirspec::server::{check_raw, RequestInfo};
+    /// let request = RequestInfo::new(Method::GET, "http://127.0.0.1/login?next=%2F%5Cevil.test")
+    ///     .unwrap()
+    ///     .with_probe("next", "/\\evil.test");
+    /// let raw = b"HTTP/1.1 302 Found\r\nLocation: /\\evil.test\r\nContent-Length: 0\r\n\r\n";
+    /// assert!(check_raw(raw, &request).unwrap().has("open-redirect"));
+    /// ```
+    pub fn with_probe(mut self, param: impl Into<String>, value: impl Into<String>) -> Self {
+        self.probe = Some(Probe {
+            param: param.into(),
+            value: value.into(),
+        });
+        self
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The URL, when known.
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_ref().map(UriBuf::as_str)
+    }
+
+    pub(crate) fn probe(&self) -> Option<&Probe> {
+        self.probe.as_ref()
+    }
+
+    pub(crate) fn uri(&self) -> Option<&UriBuf> {
+        self.url.as_ref()
+    }
+}

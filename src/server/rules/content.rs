@@ -1,0 +1,154 @@
+//! Content and its framing: 304 and HEAD without content, Content-Length
+//! that is valid, alone, and true.
+//!
+//! RFC 9112 §6.3, message body length: a response to HEAD and a 304 end at
+//! the empty line after the head, whatever their fields say; with
+//! Transfer-Encoding the chunked coding frames the body; otherwise a valid
+//! Content-Length gives its length; otherwise the body runs to the close.
+
+use http::Method;
+
+use crate::server::finding::{Finding, Level, Rule};
+use crate::server::report::Report;
+use crate::server::request::RequestInfo;
+use crate::server::view::{parse_length, trim, Content, View};
+
+pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report) {
+    let status = view.status.as_u16();
+    let head = request.method() == Method::HEAD;
+    if status == 304 || head {
+        no_content(view, head, report);
+    }
+    let te = view.first("transfer-encoding");
+    let cl_fields: Vec<_> = view.all("content-length").collect();
+    if cl_fields.is_empty() {
+        return;
+    }
+    if let Some(te) = te {
+        // RFC 9112 §6.2: "A sender MUST NOT send a Content-Length header
+        // field in any message that contains a Transfer-Encoding header field."
+        report.push(
+            Finding::new(
+                Rule::ContentLengthWithTransferEncoding,
+                "Content-Length together with Transfer-Encoding: the classic request/response smuggling ambiguity",
+            )
+            .with_evidence(te.offset, te.value),
+        );
+        return;
+    }
+    // RFC 9110 §8.6: "Content-Length = 1*DIGIT".
+    let mut values = Vec::new();
+    for f in &cl_fields {
+        for part in f.value.split(|&b| b == b',') {
+            match parse_length(trim(part)) {
+                Some(n) => values.push(n),
+                None => {
+                    report.push(
+                        Finding::new(
+                            Rule::ContentLengthInvalid,
+                            "a Content-Length value that is not a decimal length",
+                        )
+                        .with_evidence(f.offset, f.value),
+                    );
+                    return;
+                }
+            }
+        }
+    }
+    let Some(&first) = values.first() else {
+        return;
+    };
+    if values.iter().any(|&n| n != first) {
+        report.push(
+            Finding::new(
+                Rule::ContentLengthInvalid,
+                "Content-Length values that differ: the message length is unknown",
+            )
+            .with_evidence(cl_fields[0].offset, cl_fields[0].value),
+        );
+        return;
+    }
+    if values.len() > 1 {
+        // RFC 9110 §8.6: a recipient "MAY either reject the message as
+        // invalid or replace that invalid field value with a single instance
+        // of the decimal value".
+        report.push(
+            Finding::new(
+                Rule::ContentLengthInvalid,
+                format!(
+                    "Content-Length sent {} times with the same value: a recipient may reject the message",
+                    values.len()
+                ),
+            )
+            .at_level(Level::Should)
+            .with_evidence(cl_fields[0].offset, cl_fields[0].value),
+        );
+    }
+    // The Content-Length of a 304 or of a HEAD response describes the
+    // representation a GET would get (RFC 9110 §8.6), not these bytes.
+    if status == 304 || head || view.status.is_informational() || status == 204 {
+        return;
+    }
+    let sent = match view.content {
+        Content::Raw { rest, .. } => rest.len() as u64,
+        Content::Known { len } => len,
+    };
+    if sent != first {
+        let (what, rule_detail) = if sent < first {
+            (
+                "fewer",
+                "the client waits for bytes that never come, or reads the next response as content",
+            )
+        } else {
+            (
+                "more",
+                "the extra bytes are read as the start of the next response",
+            )
+        };
+        let mut finding = Finding::new(
+            Rule::ContentLengthMismatch,
+            format!("Content-Length is {first} but {sent} bytes follow the head ({what}): {rule_detail}"),
+        );
+        match view.content {
+            // More: the bytes past the length.
+            Content::Raw { rest, offset } if sent > first => {
+                let past = usize::try_from(first).map_or(rest.len(), |n| n.min(rest.len()));
+                finding = finding.with_evidence(Some(offset + past), &rest[past..]);
+            }
+            // Fewer: the length that promises them.
+            Content::Raw { .. } | Content::Known { .. } => {
+                finding = finding.with_evidence(cl_fields[0].offset, cl_fields[0].value);
+            }
+        }
+        report.push(finding);
+    }
+}
+
+/// RFC 9110 §15.4.5: "A 304 response is terminated by the end of the header
+/// section; it cannot contain content or trailers." RFC 9110 §9.3.2: for
+/// HEAD, "the server MUST NOT send content in the response".
+fn no_content(view: &View<'_>, head: bool, report: &mut Report) {
+    let (rule, what) = if view.status.as_u16() == 304 {
+        (Rule::NotModifiedWithContent, "a 304 response")
+    } else {
+        (Rule::HeadWithContent, "a response to HEAD")
+    };
+    debug_assert!(head || view.status.as_u16() == 304);
+    match view.content {
+        Content::Raw { rest, offset } if !rest.is_empty() => report.push(
+            Finding::new(
+                rule,
+                format!(
+                    "{} bytes after the head of {what}: the message ends at the empty line, so they are read as the next response",
+                    rest.len()
+                ),
+            )
+            .with_evidence(Some(offset), rest),
+        ),
+        Content::Known { len } if len > 0 => report.push(Finding::new(
+            rule,
+            format!("{what} with {len} bytes of content"),
+        )),
+        Content::Raw { .. } | Content::Known { .. } => {}
+    }
+}

@@ -1,0 +1,243 @@
+//! The Location field: presence, count, bytes, grammar, and where it leads.
+//!
+//! RFC 9110 §10.2.2: `Location = URI-reference`, "the field value consists
+//! of a single URI-reference. When it has the form of a relative reference
+//! ([RFC 3986] Section 4.2), the final value is computed by resolving it
+//! against the target URI ([RFC 3986] Section 5)."
+
+use http::StatusCode;
+
+use crate::model::{parse_location, resolve, UriBuf, DEFAULT_MAX_LOCATION_LEN};
+use crate::server::finding::{Finding, Level, Rule};
+use crate::server::report::Report;
+use crate::server::request::RequestInfo;
+use crate::server::view::{Field, View};
+
+/// The section that defines a redirect status, for 301/302/303/307/308.
+fn redirect_section(status: StatusCode) -> Option<&'static str> {
+    Some(match status.as_u16() {
+        301 => "RFC 9110 §15.4.2",
+        302 => "RFC 9110 §15.4.3",
+        303 => "RFC 9110 §15.4.4",
+        307 => "RFC 9110 §15.4.8",
+        308 => "RFC 9110 §15.4.9",
+        _ => return None,
+    })
+}
+
+/// Statuses whose Location a user agent may follow: every 3xx but 304, 305
+/// and 306 (RFC 9110 §15.4: "a user agent MAY use the Location field value
+/// for automatic redirection" even for an unknown 3xx code).
+fn is_followable(status: StatusCode) -> bool {
+    status.is_redirection() && !matches!(status.as_u16(), 304..=306)
+}
+
+pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report) {
+    let locations: Vec<&Field<'_>> = view.all("location").collect();
+    let Some(first) = locations.first() else {
+        if let Some(section) = redirect_section(view.status) {
+            // RFC 9110 §15.4.2/.3/.8/.9: "The server SHOULD generate a
+            // Location header field in the response containing a preferred
+            // URI reference for the new permanent/different URI."
+            report.push(
+                Finding::new(
+                    Rule::RedirectWithoutLocation,
+                    format!(
+                        "{} without a Location field: clients have nowhere to go and deliver the response",
+                        view.status.as_u16()
+                    ),
+                )
+                .in_section(section),
+            );
+        }
+        return;
+    };
+    if let Some(second) = locations.get(1) {
+        // RFC 9110 §5.3: "A sender MUST NOT generate multiple field lines
+        // with the same name in a message ... unless that field's definition
+        // allows multiple field line values to be recombined as a
+        // comma-separated list"; Location is one URI-reference.
+        report.push(
+            Finding::new(
+                Rule::LocationMultiple,
+                format!(
+                    "{} Location field lines; Fetch treats this as a network error, other clients pick one",
+                    locations.len()
+                ),
+            )
+            .with_evidence(second.offset, second.value),
+        );
+    }
+    let mut all_valid = true;
+    for field in &locations {
+        all_valid &= value_is_valid(field, report);
+    }
+    if all_valid && locations.len() == 1 && is_followable(view.status) {
+        target(first, view, request, report);
+    }
+}
+
+/// Reports the first problem with the bytes of one Location value; returns
+/// whether the value is a valid URI-reference.
+fn value_is_valid(field: &Field<'_>, report: &mut Report) -> bool {
+    let value = field.value;
+    let at = |p: usize| field.offset.map(|o| o + p);
+    // RFC 9112 §5.2: "A sender MUST NOT generate a message that includes
+    // line folding (i.e., that has any field line value that contains a match
+    // to the obs-fold rule) unless the message is intended for packaging
+    // within the message/http media type"; a user agent replaces it with SP,
+    // so the value a client sees is not the one sent.
+    if let Some(fold) = field.fold {
+        report.push(
+            Finding::new(
+                Rule::LocationControl,
+                "obsolete line folding (CR LF then SP or HTAB) in the Location field line; recipients replace it with SP",
+            )
+            .in_section("RFC 9112 §5.2")
+            .with_evidence(Some(fold), value),
+        );
+        return false;
+    }
+    // RFC 9110 §5.5: "field-value = *field-content" of VCHAR, obs-text, SP and
+    // HTAB; "Field values containing CR, LF, or NUL characters are invalid
+    // and dangerous".
+    if let Some(p) = value
+        .iter()
+        .position(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
+    {
+        report.push(
+            Finding::new(
+                Rule::LocationControl,
+                format!(
+                    "{} in Location at offset {p}: a response-splitting or header-injection byte",
+                    crate::model::ByteName(value[p])
+                ),
+            )
+            .with_evidence(at(p), value),
+        );
+        return false;
+    }
+    // Leading and trailing OWS are not part of the value (RFC 9110 §5.5);
+    // httparse already cut them from raw fields, HeaderValue keeps them.
+    let (trimmed, cut) = crate::model::trim_field_value(value);
+    if let Some(p) = trimmed.iter().position(|&b| b == b' ' || b == b'\t') {
+        // RFC 3986 §2: SP and HTAB are not URI characters; a WHATWG parser
+        // strips tabs and encodes spaces, a strict one refuses the value.
+        report.push(
+            Finding::new(
+                Rule::LocationWhitespace,
+                format!(
+                    "{} inside the Location value at offset {}: not a URI character (RFC 3986 §2), clients disagree on what it means",
+                    crate::model::ByteName(trimmed[p]),
+                    cut + p
+                ),
+            )
+            .with_evidence(at(cut + p), value),
+        );
+        return false;
+    }
+    match parse_location(value, DEFAULT_MAX_LOCATION_LEN) {
+        Ok(_) => true,
+        Err(e) => {
+            // RFC 9110 §2.2: "A sender MUST NOT generate protocol elements
+            // that do not match the grammar defined by the corresponding ABNF
+            // rules."
+            let offset = e.offset();
+            report.push(
+                Finding::new(
+                    Rule::LocationInvalid,
+                    format!("the Location value is not a URI-reference: {e}"),
+                )
+                .with_evidence(offset.and_then(at).or(field.offset), value),
+            );
+            false
+        }
+    }
+}
+
+/// Self-loop and downgrade: where the one valid Location leads.
+fn target(field: &Field<'_>, view: &View<'_>, request: &RequestInfo, report: &mut Report) {
+    let Some(base) = request.uri() else { return };
+    let Ok(reference) = parse_location(field.value, DEFAULT_MAX_LOCATION_LEN) else {
+        return;
+    };
+    let mut out = UriBuf::new();
+    resolve(base, &reference, &mut out);
+    if same_resource(base, &out) && next_method_is_same(view.status, request.method()) {
+        // RFC 9110 §15.4: "A client SHOULD detect and intervene in cyclical
+        // redirections (i.e., "infinite" redirection loops)." A server that
+        // sets a cookie and redirects to itself loops only without a jar.
+        let (level, why) = if view.first("set-cookie").is_some() {
+            (
+                Level::Advice,
+                "; it sets a cookie, so only clients without a cookie jar loop",
+            )
+        } else {
+            (
+                Level::Should,
+                "; every client loops until its redirect limit",
+            )
+        };
+        report.push(
+            Finding::new(
+                Rule::LocationSelfLoop,
+                format!(
+                    "the Location resolves to the request's own URL {}{why}",
+                    out.as_ref().without_fragment()
+                ),
+            )
+            .at_level(level)
+            .with_evidence(field.offset, field.value),
+        );
+    }
+    let from = base.scheme().unwrap_or_default();
+    let to = out.scheme().unwrap_or_default();
+    if from.eq_ignore_ascii_case("https") && to.eq_ignore_ascii_case("http") {
+        // RFC 9110 §4.2.2: https resources are reached over a secured
+        // connection; http ones are not. The next request, its URL and any
+        // cookie not marked Secure travel in clear text.
+        report.push(
+            Finding::new(
+                Rule::HttpsDowngrade,
+                format!(
+                    "an https request redirected to {}: the next request leaves TLS",
+                    out.as_str()
+                ),
+            )
+            .with_evidence(field.offset, field.value),
+        );
+    }
+}
+
+/// Whether the request that follows the redirect has the request's method:
+/// only then is a redirect to the same URL a loop. POST answered with 303
+/// (or 301/302, which Fetch and RFC 9110 §15.4.2/§15.4.3 allow to become
+/// GET) to its own URL is Post/Redirect/Get: the GET that follows is a new
+/// request. RFC 9110 §15.4.4: a 303 is followed with GET (or HEAD).
+fn next_method_is_same(status: StatusCode, method: &http::Method) -> bool {
+    use http::Method;
+    match status.as_u16() {
+        303 => *method == Method::GET || *method == Method::HEAD,
+        301 | 302 => *method != Method::POST,
+        _ => true,
+    }
+}
+
+/// Same scheme, host, effective port, path and query; the fragment is not
+/// sent, so it is ignored. An empty path is `/` (RFC 9110 §4.2.3).
+fn same_resource(a: &UriBuf, b: &UriBuf) -> bool {
+    let port = |u: &UriBuf| match u.port() {
+        Some(p) if !p.is_empty() => p.parse::<u32>().ok(),
+        _ => crate::model::default_port(u.scheme().unwrap_or_default()).map(u32::from),
+    };
+    let path = |u: &UriBuf| match u.path() {
+        "" => "/".to_owned(),
+        p => p.to_owned(),
+    };
+    let lower = |s: Option<&str>| s.unwrap_or_default().to_ascii_lowercase();
+    lower(a.scheme()) == lower(b.scheme())
+        && lower(a.host()) == lower(b.host())
+        && port(a) == port(b)
+        && path(a) == path(b)
+        && a.query() == b.query()
+}
