@@ -1,5 +1,6 @@
-//! Live conformance: real clients (reqwest, ureq, curl, wget, node fetch, python urllib and
-//! requests) through the suite on loopback, against pinned expectations.
+//! Live conformance: real clients (reqwest, ureq, curl, wget, node fetch, python urllib,
+//! urllib3 and requests, perl LWP and HTTP::Tiny) through the suite on loopback, against pinned
+//! expectations.
 //!
 //! Each client's verdicts (under the profile named in its expectation file) are pinned in
 //! `tests/live_expectations/<client>.txt`, one `scenario verdict-key` line each. A change in
@@ -182,4 +183,19 @@ fn python_urllib_matches_pinned_verdicts() {
 #[test]
 fn python_requests_matches_pinned_verdicts() {
     check("python-requests");
+}
+
+#[test]
+fn python_urllib3_matches_pinned_verdicts() {
+    check("python-urllib3");
+}
+
+#[test]
+fn perl_lwp_matches_pinned_verdicts() {
+    check("perl-lwp");
+}
+
+#[test]
+fn perl_http_tiny_matches_pinned_verdicts() {
+    check("perl-http-tiny");
 }

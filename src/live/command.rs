@@ -20,8 +20,10 @@ use std::time::{Duration, Instant};
 
 /// The node fetch script shipped with the crate.
 pub const FETCH_JS: &str = include_str!("assets/fetch.js");
-/// The python (urllib / requests) script shipped with the crate.
+/// The python (urllib / urllib3 / requests) script shipped with the crate.
 pub const CLIENT_PY: &str = include_str!("assets/client.py");
+/// The perl (LWP::UserAgent / HTTP::Tiny) script shipped with the crate.
+pub const CLIENT_PL: &str = include_str!("assets/client.pl");
 
 /// How a command client is checked for presence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +109,7 @@ impl CommandClient {
         std::fs::create_dir_all(dir)?;
         std::fs::write(dir.join("fetch.js"), FETCH_JS)?;
         std::fs::write(dir.join("client.py"), CLIENT_PY)?;
+        std::fs::write(dir.join("client.pl"), CLIENT_PL)?;
         let body_file = dir.join("body");
         std::fs::write(&body_file, request.body.as_deref().unwrap_or_default())?;
         let headers_file = dir.join("headers.txt");
@@ -340,7 +343,10 @@ pub const PRESETS: &[&str] = &[
     "wget",
     "node-fetch",
     "python-urllib",
+    "python-urllib3",
     "python-requests",
+    "perl-lwp",
+    "perl-http-tiny",
 ];
 
 /// A built-in preset by name (see [`PRESETS`]).
@@ -350,10 +356,14 @@ pub const PRESETS: &[&str] = &[
 pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
     let c = match name {
         // curl: -L follows; a body is sent the usual way (--data-binary makes a POST, -T a
-        // PUT), never with -X, which would pin the method on every hop.
+        // PUT, -I a HEAD), never with -X, which would pin the method on every hop.
         "curl" => CommandClient::new(
             "curl",
             "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
+        )?
+        .with_method_template(
+            "HEAD",
+            "curl -sS -L -I --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
         )?
         .with_method_template(
             "POST",
@@ -395,10 +405,39 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
             "'node ' + process.version + ', undici ' + process.versions.undici",
         ]),
         "python-urllib" => python_preset("python-urllib", "urllib", "urllib.request")?,
+        "python-urllib3" => python_preset("python-urllib3", "urllib3", "urllib3")?,
         "python-requests" => python_preset("python-requests", "requests", "requests")?,
+        "perl-lwp" => perl_preset("perl-lwp", "lwp", "LWP::UserAgent", "LWP")?,
+        "perl-http-tiny" => perl_preset("perl-http-tiny", "tiny", "HTTP::Tiny", "HTTP::Tiny")?,
         other => return Err(LiveError::UnknownClient(other.to_owned())),
     };
     Ok(c)
+}
+
+fn perl_preset(
+    name: &str,
+    flavour: &str,
+    module: &str,
+    version_of: &str,
+) -> Result<CommandClient, LiveError> {
+    Ok(CommandClient::new(
+        name,
+        &format!(
+            "perl {{script_dir}}/client.pl {flavour} {{method}} {{url}} {{body_file?}} \
+             {{headers_file}}"
+        ),
+    )?
+    .with_probe(
+        &["perl", &format!("-M{module}"), "-e", "1"],
+        &format!("perl with {module} is not installed"),
+    )
+    .with_description(&format!("perl {module}, default redirect handling"))
+    .with_version(&[
+        "perl",
+        &format!("-M{module}"),
+        "-e",
+        &format!("print \"perl $^V, {module} ${version_of}::VERSION\\n\""),
+    ]))
 }
 
 fn python_preset(name: &str, flavour: &str, module: &str) -> Result<CommandClient, LiveError> {

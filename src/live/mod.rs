@@ -51,7 +51,10 @@ pub enum LiveError {
     #[error("cannot bind a loopback listener: {0}")]
     Bind(#[source] std::io::Error),
     /// A client name that is neither in-process nor a preset.
-    #[error("unknown client {0:?} (known: reqwest, ureq, curl, wget, node-fetch, python-urllib, python-requests)")]
+    #[error(
+        "unknown client {0:?} (known: reqwest, ureq, curl, wget, node-fetch, python-urllib, \
+         python-urllib3, python-requests, perl-lwp, perl-http-tiny)"
+    )]
     UnknownClient(String),
     /// A command template that does not parse.
     #[error("bad command template: {0}")]

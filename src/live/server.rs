@@ -441,8 +441,9 @@ fn reason_phrase(status: u16) -> &'static str {
     }
 }
 
-/// The bytes of a scripted response: status line, Location lines verbatim, empty body.
-fn response_bytes(status: u16, locations: &[String], body: &[u8]) -> Vec<u8> {
+/// The bytes of a scripted response: status line, Location lines verbatim, the body (left out,
+/// with its Content-Length kept, when `head` is set: RFC 9110 §9.3.2).
+fn response_bytes(status: u16, locations: &[String], body: &[u8], head: bool) -> Vec<u8> {
     let mut out = format!("HTTP/1.1 {status} {}\r\n", reason_phrase(status)).into_bytes();
     for l in locations {
         out.extend_from_slice(b"Location:");
@@ -457,7 +458,9 @@ fn response_bytes(status: u16, locations: &[String], body: &[u8]) -> Vec<u8> {
     }
     out.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
     out.extend_from_slice(b"Connection: close\r\n\r\n");
-    out.extend_from_slice(body);
+    if !head {
+        out.extend_from_slice(body);
+    }
     out
 }
 
@@ -481,7 +484,7 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
                 ));
             }
             if matches!(e, ReadError::Garbage(_) | ReadError::TooLarge) {
-                let _ = stream.write_all(&response_bytes(400, &[], b""));
+                let _ = stream.write_all(&response_bytes(400, &[], b"", false));
             }
             let _ = stream.shutdown(Shutdown::Both);
             return;
@@ -492,7 +495,7 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
         let index = t.requests.len();
         if index >= shared.limits.max_requests {
             t.flooded = true;
-            response_bytes(503, &[], b"")
+            response_bytes(503, &[], b"", false)
         } else {
             let scripted = shared.scenario.response_for(index);
             let locations: Vec<String> = scripted
@@ -500,6 +503,7 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
                 .iter()
                 .map(|l| shared.origins.expand(l))
                 .collect();
+            let head = parsed.method == "HEAD";
             t.requests.push(RecordedRequest {
                 index,
                 listener: which,
@@ -514,7 +518,7 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
             } else {
                 b""
             };
-            response_bytes(scripted.status, &locations, body)
+            response_bytes(scripted.status, &locations, body, head)
         }
     };
     let _ = stream.write_all(&bytes);
@@ -542,7 +546,7 @@ mod tests {
 
     #[test]
     fn response_keeps_location_lines_verbatim() {
-        let r = response_bytes(302, &["".into(), "  /x  ".into()], b"");
+        let r = response_bytes(302, &["".into(), "  /x  ".into()], b"", false);
         let text = String::from_utf8(r).unwrap();
         assert!(text.contains("Location:\r\nLocation:   /x  \r\n"));
     }

@@ -1,7 +1,7 @@
 //! The fixed, named suite every client runs.
 //!
 //! Groups (the columns of the matrix):
-//! - `method`: each of 301 302 303 307 308 × GET POST PUT, same origin.
+//! - `method`: each of 301 302 303 307 308 × GET HEAD POST PUT, same origin.
 //! - `relative`: RFC 3986 §5.4 reference forms as Location values, plus the oddities real
 //!   servers send (spaces, non-ASCII, backslashes).
 //! - `fragment`: RFC 9110 §10.2.2 fragment inheritance; only what reaches the server (the path,
@@ -79,7 +79,7 @@ fn chain(n: usize) -> Vec<ScriptedResponse> {
 pub fn suite() -> Vec<Scenario> {
     let mut s = Vec::new();
     for status in [301u16, 302, 303, 307, 308] {
-        for method in [Method::GET, Method::POST, Method::PUT] {
+        for method in [Method::GET, Method::HEAD, Method::POST, Method::PUT] {
             let name = format!("{status}-{}", method.as_str().to_ascii_lowercase());
             let about = format!("{method} answered by {status} to a same-origin path");
             s.push(scenario(

@@ -1,6 +1,6 @@
-"""redirspec live adapter for python's urllib.request and requests.
+"""redirspec live adapter for python's urllib.request, urllib3 and requests.
 
-Usage: python3 client.py urllib|requests METHOD URL BODY_FILE|"" HEADERS_JSON_FILE
+Usage: python3 client.py urllib|urllib3|requests METHOD URL BODY_FILE|"" HEADERS_JSON_FILE
 Prints the delivered status on stdout and exits 0; prints the error on stderr and exits 1.
 """
 import json
@@ -25,6 +25,14 @@ def run_urllib(method, url, body, headers):
         return e.code
 
 
+def run_urllib3(method, url, body, headers):
+    import urllib3
+
+    http = urllib3.PoolManager()
+    res = http.request(method, url, body=body, headers=dict(headers), timeout=30, redirect=True)
+    return res.status
+
+
 def run_requests(method, url, body, headers):
     import requests
 
@@ -42,7 +50,7 @@ def main():
     if body_file:
         with open(body_file, "rb") as f:
             body = f.read()
-    run = run_urllib if flavour == "urllib" else run_requests
+    run = {"urllib": run_urllib, "urllib3": run_urllib3}.get(flavour, run_requests)
     try:
         status = run(method, url, body, headers)
     except Exception as e:  # report any client error to the harness
