@@ -113,13 +113,15 @@ pub fn facts(all: &[ScenarioReport]) -> Vec<Fact> {
             )
         },
     );
-    let two = find(all, "loc-two-different").map_or_else(
-        || "?".to_owned(),
-        |s| match s.observed.get(1) {
-            Some(r) => format!("requests {}", path_of(&r.url)),
-            None => ending(&s.outcome),
-        },
-    );
+    let next_request = |name: &str| {
+        find(all, name).map_or_else(
+            || "?".to_owned(),
+            |s| match s.observed.get(1) {
+                Some(r) => format!("requests {}", path_of(&r.url)),
+                None => ending(&s.outcome),
+            },
+        )
+    };
     let relative = |name: &str| match hop(all, name, 1) {
         Some(r) => path_of(&r.url),
         None => find(all, name).map_or_else(|| "?".to_owned(), |s| ending(&s.outcome)),
@@ -163,8 +165,8 @@ pub fn facts(all: &[ScenarioReport]) -> Vec<Fact> {
         ]),
         join([10, 11, 20, 21].iter().map(|n| chain(all, *n)).collect()),
         self_loop,
-        find(all, "loc-missing").map_or_else(|| "?".to_owned(), |s| ending(&s.outcome)),
-        two,
+        next_request("loc-missing"),
+        next_request("loc-two-different"),
         join(vec![relative("rel-dotdot"), relative("rel-network-path")]),
         join(schemes),
     ];
