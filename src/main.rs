@@ -106,7 +106,7 @@ struct LiveArgs {
 #[derive(Args, Debug)]
 struct MatrixArgs {
     /// Comma-separated clients: reqwest, ureq, curl, wget, node-fetch, python-urllib,
-    /// python-urllib3, python-requests, perl-lwp, perl-http-tiny, or all.
+    /// python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient, or all.
     #[arg(long, default_value = "all")]
     clients: String,
     #[command(flatten)]

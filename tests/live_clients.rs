@@ -1,6 +1,6 @@
 //! Live conformance: real clients (reqwest, ureq, curl, wget, node fetch, python urllib,
-//! urllib3 and requests, perl LWP and HTTP::Tiny) through the suite on loopback, against pinned
-//! expectations.
+//! urllib3 and requests, perl LWP and HTTP::Tiny, java HttpClient) through the suite on
+//! loopback, against pinned expectations.
 //!
 //! Each client's verdicts (under the profile named in its expectation file) are pinned in
 //! `tests/live_expectations/<client>.txt`, one `scenario verdict-key` line each. A change in
@@ -198,4 +198,9 @@ fn perl_lwp_matches_pinned_verdicts() {
 #[test]
 fn perl_http_tiny_matches_pinned_verdicts() {
     check("perl-http-tiny");
+}
+
+#[test]
+fn java_httpclient_matches_pinned_verdicts() {
+    check("java-httpclient");
 }

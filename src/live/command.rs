@@ -14,7 +14,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -24,6 +24,30 @@ pub const FETCH_JS: &str = include_str!("assets/fetch.js");
 pub const CLIENT_PY: &str = include_str!("assets/client.py");
 /// The perl (LWP::UserAgent / HTTP::Tiny) script shipped with the crate.
 pub const CLIENT_PL: &str = include_str!("assets/client.pl");
+/// The java (java.net.http.HttpClient) program shipped with the crate.
+pub const FETCH_JAVA: &str = include_str!("assets/Fetch.java");
+
+/// Writes every shipped script into `dir`.
+fn write_assets(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("fetch.js"), FETCH_JS)?;
+    std::fs::write(dir.join("client.py"), CLIENT_PY)?;
+    std::fs::write(dir.join("client.pl"), CLIENT_PL)?;
+    std::fs::write(dir.join("Fetch.java"), FETCH_JAVA)
+}
+
+/// A folder prepared once (scripts written, set-up command run), removed when the last
+/// clone of its client goes.
+#[derive(Debug)]
+struct Prepared {
+    dir: PathBuf,
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
 
 /// How a command client is checked for presence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +67,8 @@ pub struct CommandClient {
     probe: Option<Probe>,
     describe: String,
     version: Option<Vec<String>>,
+    setup: Option<Vec<String>>,
+    prepared: Arc<OnceLock<Result<Prepared, String>>>,
 }
 
 static RUN_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -58,6 +84,8 @@ impl CommandClient {
             name: name.to_owned(),
             describe: template.as_str().to_owned(),
             version: None,
+            setup: None,
+            prepared: Arc::new(OnceLock::new()),
             template,
             method_templates: Vec::new(),
             probe: None,
@@ -91,6 +119,40 @@ impl CommandClient {
         self
     }
 
+    /// Sets a command run once, in a folder holding the shipped scripts, before the first
+    /// request (compiling a program, say); `{script_dir}` then names that folder.
+    pub fn with_setup(mut self, argv: &[&str]) -> Self {
+        self.setup = Some(argv.iter().map(|s| (*s).to_owned()).collect());
+        self
+    }
+
+    /// Runs the set-up once; the prepared folder, if there is a set-up.
+    fn prepare(&self) -> Result<Option<&Path>, String> {
+        let Some(argv) = &self.setup else {
+            return Ok(None);
+        };
+        let prepared = self.prepared.get_or_init(|| {
+            let dir = scratch_dir();
+            let ran =
+                write_assets(&dir).and_then(|()| run_bounded(argv, &dir, Duration::from_secs(120)));
+            let prepared = Prepared { dir };
+            match ran {
+                Ok(Finished::Exited { success: true, .. }) => Ok(prepared),
+                Ok(Finished::Exited { stderr, code, .. }) => Err(one_line(&format!(
+                    "set-up `{}` failed (exit {code}): {}",
+                    argv.join(" "),
+                    String::from_utf8_lossy(&stderr)
+                ))),
+                Ok(Finished::TimedOut) => Err(format!("set-up `{}` timed out", argv.join(" "))),
+                Err(e) => Err(format!("set-up `{}` did not run: {e}", argv.join(" "))),
+            }
+        });
+        match prepared {
+            Ok(p) => Ok(Some(p.dir.as_path())),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
     /// Sets the one-line description.
     pub fn with_description(mut self, describe: &str) -> Self {
         self.describe = describe.to_owned();
@@ -105,11 +167,20 @@ impl CommandClient {
             .unwrap_or(&self.template)
     }
 
-    fn run_in(&self, dir: &Path, request: &ClientRequest) -> Result<ClientOutcome, std::io::Error> {
+    fn run_in(
+        &self,
+        dir: &Path,
+        script_dir: Option<&Path>,
+        request: &ClientRequest,
+    ) -> Result<ClientOutcome, std::io::Error> {
         std::fs::create_dir_all(dir)?;
-        std::fs::write(dir.join("fetch.js"), FETCH_JS)?;
-        std::fs::write(dir.join("client.py"), CLIENT_PY)?;
-        std::fs::write(dir.join("client.pl"), CLIENT_PL)?;
+        let script_dir = match script_dir {
+            Some(prepared) => prepared,
+            None => {
+                write_assets(dir)?;
+                dir
+            }
+        };
         let body_file = dir.join("body");
         std::fs::write(&body_file, request.body.as_deref().unwrap_or_default())?;
         let headers_file = dir.join("headers.txt");
@@ -130,7 +201,7 @@ impl CommandClient {
             headers: &request.headers,
             headers_file: &headers_file,
             headers_json: &headers_json,
-            script_dir: dir,
+            script_dir,
         };
         let argv = self.template_for(request.method.as_str()).expand(&ctx);
         let run = run_bounded(&argv, dir, request.timeout)?;
@@ -297,8 +368,12 @@ impl ClientUnderTest for CommandClient {
             Ok(Finished::Exited {
                 success: true,
                 stdout,
+                stderr,
                 ..
-            }) => match String::from_utf8_lossy(&stdout).lines().next() {
+            }) => match String::from_utf8_lossy(if stdout.is_empty() { &stderr } else { &stdout })
+                .lines()
+                .next()
+            {
                 // `curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/…`: the part before " (".
                 Some(v) if !v.trim().is_empty() => {
                     let short = v.split(" (").next().unwrap_or(v).trim();
@@ -311,22 +386,25 @@ impl ClientUnderTest for CommandClient {
     }
 
     fn check_available(&self) -> Result<(), String> {
-        let Some(probe) = &self.probe else {
-            return Ok(());
-        };
-        let dir = scratch_dir();
-        let result = std::fs::create_dir_all(&dir)
-            .and_then(|()| run_bounded(&probe.argv, &dir, Duration::from_secs(10)));
-        let _ = std::fs::remove_dir_all(&dir);
-        match result {
-            Ok(Finished::Exited { success: true, .. }) => Ok(()),
-            _ => Err(probe.missing.clone()),
+        if let Some(probe) = &self.probe {
+            let dir = scratch_dir();
+            let result = std::fs::create_dir_all(&dir)
+                .and_then(|()| run_bounded(&probe.argv, &dir, Duration::from_secs(10)));
+            let _ = std::fs::remove_dir_all(&dir);
+            if !matches!(result, Ok(Finished::Exited { success: true, .. })) {
+                return Err(probe.missing.clone());
+            }
         }
+        self.prepare().map(|_| ())
     }
 
     fn execute(&self, request: &ClientRequest) -> ClientOutcome {
+        let script_dir = match self.prepare() {
+            Ok(d) => d,
+            Err(e) => return ClientOutcome::Failed { message: e },
+        };
         let dir = scratch_dir();
-        let outcome = self.run_in(&dir, request);
+        let outcome = self.run_in(&dir, script_dir, request);
         let _ = std::fs::remove_dir_all(&dir);
         outcome.unwrap_or_else(|e| ClientOutcome::Failed {
             message: one_line(&format!(
@@ -347,6 +425,7 @@ pub const PRESETS: &[&str] = &[
     "python-requests",
     "perl-lwp",
     "perl-http-tiny",
+    "java-httpclient",
 ];
 
 /// A built-in preset by name (see [`PRESETS`]).
@@ -409,6 +488,18 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
         "python-requests" => python_preset("python-requests", "requests", "requests")?,
         "perl-lwp" => perl_preset("perl-lwp", "lwp", "LWP::UserAgent", "LWP")?,
         "perl-http-tiny" => perl_preset("perl-http-tiny", "tiny", "HTTP::Tiny", "HTTP::Tiny")?,
+        // Compiled once (javac), then run per scenario: a source-file launch costs a second.
+        "java-httpclient" => CommandClient::new(
+            "java-httpclient",
+            "java -cp {script_dir} Fetch {method} {url} {body_file?} {headers_file}",
+        )?
+        .with_probe(
+            &["javac", "-version"],
+            "a JDK (javac, java 11+) is not installed",
+        )
+        .with_setup(&["javac", "-d", ".", "Fetch.java"])
+        .with_description("java.net.http.HttpClient, followRedirects(NORMAL)")
+        .with_version(&["java", "-version"]),
         other => return Err(LiveError::UnknownClient(other.to_owned())),
     };
     Ok(c)

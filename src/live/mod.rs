@@ -53,7 +53,7 @@ pub enum LiveError {
     /// A client name that is neither in-process nor a preset.
     #[error(
         "unknown client {0:?} (known: reqwest, ureq, curl, wget, node-fetch, python-urllib, \
-         python-urllib3, python-requests, perl-lwp, perl-http-tiny)"
+         python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient)"
     )]
     UnknownClient(String),
     /// A command template that does not parse.
