@@ -125,6 +125,12 @@ pub trait ClientUnderTest: Send + Sync {
         Ok(())
     }
 
+    /// A scheduling hint: roughly how long one scenario takes, in milliseconds. The matrix
+    /// starts the slowest clients first so that parallel jobs finish together.
+    fn cost_hint_ms(&self) -> u32 {
+        20
+    }
+
     /// Sends `request`, follows redirects the client's own way, and reports the outcome.
     fn execute(&self, request: &ClientRequest) -> ClientOutcome;
 }

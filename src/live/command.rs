@@ -69,6 +69,7 @@ pub struct CommandClient {
     version: Option<Vec<String>>,
     setup: Option<Vec<String>>,
     prepared: Arc<OnceLock<Result<Prepared, String>>>,
+    cost_hint_ms: u32,
 }
 
 static RUN_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -86,6 +87,7 @@ impl CommandClient {
             version: None,
             setup: None,
             prepared: Arc::new(OnceLock::new()),
+            cost_hint_ms: 50,
             template,
             method_templates: Vec::new(),
             probe: None,
@@ -151,6 +153,12 @@ impl CommandClient {
             Ok(p) => Ok(Some(p.dir.as_path())),
             Err(e) => Err(e.clone()),
         }
+    }
+
+    /// Sets the scheduling hint (see [`ClientUnderTest::cost_hint_ms`]).
+    pub fn with_cost_hint_ms(mut self, ms: u32) -> Self {
+        self.cost_hint_ms = ms;
+        self
     }
 
     /// Sets the one-line description.
@@ -385,6 +393,10 @@ impl ClientUnderTest for CommandClient {
         }
     }
 
+    fn cost_hint_ms(&self) -> u32 {
+        self.cost_hint_ms
+    }
+
     fn check_available(&self) -> Result<(), String> {
         if let Some(probe) = &self.probe {
             let dir = scratch_dir();
@@ -478,6 +490,7 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
             "node with a global fetch (18+) is not installed",
         )
         .with_description("node global fetch (undici), redirect: follow")
+        .with_cost_hint_ms(300)
         .with_version(&[
             "node",
             "-p",
@@ -499,6 +512,7 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
         )
         .with_setup(&["javac", "-d", ".", "Fetch.java"])
         .with_description("java.net.http.HttpClient, followRedirects(NORMAL)")
+        .with_cost_hint_ms(1000)
         .with_version(&["java", "-version"]),
         other => return Err(LiveError::UnknownClient(other.to_owned())),
     };
@@ -545,6 +559,7 @@ fn python_preset(name: &str, flavour: &str, module: &str) -> Result<CommandClien
         &format!("python3 with {flavour} is not installed"),
     )
     .with_description(&format!("python3 {flavour}, default redirect handling"))
+    .with_cost_hint_ms(250)
     .with_version(&[
         "python3",
         "-c",

@@ -408,22 +408,26 @@ pub fn run(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let slots: Mutex<Vec<Option<ClientReport>>> = Mutex::new(vec![None; opts.clients.len()]);
+    // Slowest first, so that the jobs finish together; results keep the given order.
+    let mut order: Vec<usize> = (0..opts.clients.len()).collect();
+    order.sort_by_key(|i| std::cmp::Reverse(opts.clients.get(*i).map_or(0, |c| c.cost_hint_ms())));
     let next = AtomicUsize::new(0);
     let workers = opts.jobs.clamp(1, opts.clients.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(client) = opts.clients.get(i) else {
-                    break;
-                };
-                let r = run_client(client.as_ref(), opts, progress);
-                if let Some(slot) = slots
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .get_mut(i)
-                {
-                    *slot = Some(r);
+            scope.spawn(|| {
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::SeqCst)) {
+                    let Some(client) = opts.clients.get(i) else {
+                        break;
+                    };
+                    let r = run_client(client.as_ref(), opts, progress);
+                    if let Some(slot) = slots
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .get_mut(i)
+                    {
+                        *slot = Some(r);
+                    }
                 }
             });
         }
