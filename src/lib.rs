@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "live")]
@@ -9,6 +10,8 @@ pub mod live;
 pub mod model;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "proptest")]
+pub mod strategy;
 
 pub use model::{
     Body, BodyAction, DeliverReason, Hop, LocationError, Policy, Profile, RedirectMachine, Refusal,

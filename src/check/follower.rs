@@ -1,0 +1,208 @@
+//! The trait an implementation under test speaks through, and the values it
+//! exchanges with the check.
+
+use http::{HeaderMap, Method, StatusCode};
+
+use crate::model::Body;
+
+/// A request, as far as redirection cares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// The method.
+    pub method: Method,
+    /// The absolute URL, fragment included (a fragment is what redirects
+    /// inherit, RFC 9110 §10.2.2).
+    pub url: String,
+    /// The header fields the request carries.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Body,
+}
+
+impl Request {
+    /// A request without header fields or body.
+    ///
+    /// # Examples
+    /// ```
+    /// use redirspec::check::Request;
+    /// let r = Request::new(http::Method::GET, "https://a.test/");
+    /// assert!(r.headers.is_empty());
+    /// ```
+    pub fn new(method: Method, url: impl Into<String>) -> Self {
+        Request {
+            method,
+            url: url.into(),
+            headers: HeaderMap::new(),
+            body: Body::None,
+        }
+    }
+
+    /// The same request with one more header field. A name or value `http`
+    /// cannot hold is skipped (this is a builder for tests and examples).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        if let (Ok(n), Ok(v)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            self.headers.append(n, v);
+        }
+        self
+    }
+
+    /// The same request with this body.
+    pub fn body(mut self, body: Body) -> Self {
+        self.body = body;
+        self
+    }
+}
+
+/// A response, as far as redirection cares: its status and its Location
+/// field lines, raw (zero, one or several; bytes an `http::HeaderValue`
+/// cannot hold are allowed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    /// The status code.
+    pub status: StatusCode,
+    /// The Location field lines, in order, as they were on the wire.
+    pub location: Vec<Vec<u8>>,
+}
+
+impl Response {
+    /// A response with one Location line.
+    ///
+    /// # Examples
+    /// ```
+    /// use redirspec::check::Response;
+    /// let r = Response::redirect(302, "/next");
+    /// assert_eq!(r.location, vec![b"/next".to_vec()]);
+    /// ```
+    pub fn redirect(status: u16, location: impl AsRef<[u8]>) -> Self {
+        Response {
+            status: status_code(status),
+            location: vec![location.as_ref().to_vec()],
+        }
+    }
+
+    /// A response without Location.
+    pub fn status(status: u16) -> Self {
+        Response {
+            status: status_code(status),
+            location: Vec::new(),
+        }
+    }
+
+    /// The Location lines that `http::HeaderValue` can hold, or `None` when
+    /// one of them cannot be represented (CR, LF, NUL, other CTLs but HTAB).
+    pub fn location_values(&self) -> Option<Vec<http::HeaderValue>> {
+        self.location
+            .iter()
+            .map(|l| http::HeaderValue::from_bytes(l).ok())
+            .collect()
+    }
+}
+
+/// A status code from a number; numbers outside 100-999 become 500 (the
+/// builders are for tests; use the field for exact values).
+fn status_code(n: u16) -> StatusCode {
+    StatusCode::from_u16(n).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// What an implementation does with a response to the request it sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// It sends this next request. Header fields it adds on its own (Host,
+    /// User-Agent, Referer, ...) are ignored by the comparison unless the first
+    /// request of the chain carried them.
+    Follow(Request),
+    /// It stops and returns the response to its caller.
+    Deliver,
+    /// It fails with an error (its message, for the report).
+    Error(String),
+}
+
+impl Action {
+    /// `follow`, `deliver` or `error`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Action::Follow(_) => "follow",
+            Action::Deliver => "deliver",
+            Action::Error(_) => "error",
+        }
+    }
+}
+
+/// An HTTP redirect implementation under test, seen one response at a time.
+///
+/// A chain is: [`start`](RedirectFollower::start) with the first request, then
+/// [`respond`](RedirectFollower::respond) once per response, each time with the
+/// request the implementation itself sent last (the first request, then the
+/// one of its previous [`Action::Follow`]). A stateful implementation (hop
+/// count, loop detection, credentials removed once) keeps its state between
+/// the calls and resets it in `start`.
+///
+/// # Examples
+/// A follower that never follows:
+/// ```
+/// use redirspec::check::{Action, RedirectFollower, Request, Response};
+/// struct Never;
+/// impl RedirectFollower for Never {
+///     fn respond(&mut self, _sent: &Request, _response: &Response) -> Action {
+///         Action::Deliver
+///     }
+/// }
+/// let r = redirspec::check::check_scenario(
+///     &mut Never,
+///     &redirspec::check::Scenario::new(
+///         Request::new(http::Method::GET, "https://a.test/"),
+///         vec![Response::redirect(302, "/b")],
+///     ),
+///     redirspec::Profile::Fetch,
+/// );
+/// assert!(r.is_err());
+/// ```
+pub trait RedirectFollower {
+    /// A new chain begins with this request. The default does nothing.
+    fn start(&mut self, first: &Request) {
+        let _ = first;
+    }
+
+    /// The implementation sent `sent` and received `response`: what does it do?
+    fn respond(&mut self, sent: &Request, response: &Response) -> Action;
+}
+
+impl<F: RedirectFollower + ?Sized> RedirectFollower for &mut F {
+    fn start(&mut self, first: &Request) {
+        (**self).start(first);
+    }
+    fn respond(&mut self, sent: &Request, response: &Response) -> Action {
+        (**self).respond(sent, response)
+    }
+}
+
+impl<F: RedirectFollower + ?Sized> RedirectFollower for Box<F> {
+    fn start(&mut self, first: &Request) {
+        (**self).start(first);
+    }
+    fn respond(&mut self, sent: &Request, response: &Response) -> Action {
+        (**self).respond(sent, response)
+    }
+}
+
+/// A chain to run: the first request and the responses, in order, that the
+/// server gives to the requests the implementation sends. The chain ends
+/// when the model or the implementation stops following, or when the
+/// responses run out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scenario {
+    /// The first request.
+    pub request: Request,
+    /// The responses, one per request sent.
+    pub responses: Vec<Response>,
+}
+
+impl Scenario {
+    /// A scenario.
+    pub fn new(request: Request, responses: Vec<Response>) -> Self {
+        Scenario { request, responses }
+    }
+}
