@@ -362,11 +362,14 @@ fn dechunk(data: &[u8]) -> Result<Option<Vec<u8>>, ReadError> {
                 }
             }
         }
-        if data.len() < pos + size + 2 {
+        let Some(end) = pos.checked_add(size).filter(|e| e.checked_add(2).is_some()) else {
+            return Err(ReadError::TooLarge);
+        };
+        if data.len() < end + 2 {
             return Ok(None);
         }
-        out.extend_from_slice(&data[pos..pos + size]);
-        pos += size + 2;
+        out.extend_from_slice(&data[pos..end]);
+        pos = end + 2;
     }
 }
 
@@ -542,6 +545,7 @@ mod tests {
         );
         assert_eq!(dechunk(b"3\r\nab").unwrap(), None);
         assert!(dechunk(b"zz\r\n").is_err());
+        assert!(dechunk(b"ffffffffffffffff\r\nab").is_err());
     }
 
     #[test]
