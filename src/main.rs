@@ -98,6 +98,10 @@ struct LiveArgs {
     /// Add this many seeded random scenarios to the suite.
     #[arg(long, default_value_t = 0)]
     random: usize,
+    /// Add this many scenarios drawn from the crate's proptest strategies, moved onto
+    /// loopback.
+    #[arg(long, default_value_t = 0)]
+    strategies: usize,
     /// Seed of the random scenarios (the same seed gives the same scenarios).
     #[arg(long, default_value_t = 0x5EED)]
     seed: u64,
@@ -250,6 +254,7 @@ fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, E
         timeout: std::time::Duration::from_secs(args.timeout),
         jobs: args.jobs,
         random: args.random,
+        strategies: args.strategies,
         seed: args.seed,
     })
 }

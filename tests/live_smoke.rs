@@ -176,3 +176,30 @@ fn a_missing_program_is_a_failed_outcome_not_a_crash() {
         r.outcome
     );
 }
+
+#[test]
+fn strategy_scenarios_run_live_without_harness_errors() {
+    let scenarios = redirspec::live::from_strategies::from_strategies(7, 8);
+    assert_eq!(scenarios.len(), 8);
+    for s in &scenarios {
+        let r = run_scenario(
+            &ReqwestClient,
+            s,
+            Duration::from_secs(10),
+            ServerLimits::default(),
+        );
+        assert_eq!(r.harness_error, None, "{}", s.about);
+        assert!(
+            r.bad_connections.is_empty(),
+            "{}: {:?}",
+            s.about,
+            r.bad_connections
+        );
+        assert_eq!(r.verdicts.len(), 3, "{}", s.about);
+        assert!(
+            !r.recorded.is_empty(),
+            "{}: the first request reached the server",
+            s.about
+        );
+    }
+}

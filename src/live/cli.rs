@@ -28,6 +28,9 @@ pub struct RunSettings {
     pub jobs: usize,
     /// Random scenarios added to the suite ([`super::suite::random`]).
     pub random: usize,
+    /// Scenarios drawn from the proptest strategies added to the suite
+    /// ([`super::from_strategies::from_strategies`]).
+    pub strategies: usize,
     /// Seed of the random scenarios.
     pub seed: u64,
 }
@@ -40,6 +43,7 @@ impl Default for RunSettings {
             timeout: Duration::from_secs(10),
             jobs: 0,
             random: 0,
+            strategies: 0,
             seed: DEFAULT_SEED,
         }
     }
@@ -110,6 +114,11 @@ fn options(clients: Vec<Box<dyn ClientUnderTest>>, settings: &RunSettings) -> Ma
     }
     opts.scenarios
         .extend(super::suite::random(settings.seed, settings.random));
+    opts.scenarios
+        .extend(super::from_strategies::from_strategies(
+            settings.seed,
+            settings.strategies,
+        ));
     opts
 }
 

@@ -27,6 +27,7 @@ pub mod client;
 pub mod command;
 pub mod compare;
 pub mod facts;
+pub mod from_strategies;
 pub mod matrix;
 pub mod report;
 pub mod scenario;
