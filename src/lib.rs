@@ -5,6 +5,8 @@
 pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "fuzz")]
+pub mod fuzz;
 #[cfg(feature = "live")]
 pub mod live;
 pub mod model;

@@ -224,6 +224,10 @@ impl LocationError {
 /// Strips optional whitespace (SP and HTAB) from both ends of a field value
 /// (RFC 9110 §5.5) and returns the rest with the number of bytes cut in front.
 pub fn trim_field_value(raw: &[u8]) -> (&[u8], usize) {
+    let ows = |b: &u8| *b == b' ' || *b == b'\t';
+    if !raw.first().is_some_and(ows) && !raw.last().is_some_and(ows) {
+        return (raw, 0);
+    }
     let start = raw
         .iter()
         .position(|&b| b != b' ' && b != b'\t')
@@ -276,7 +280,12 @@ pub(crate) fn field_value(raw: &[u8], max_len: usize) -> Result<(&[u8], usize), 
 /// ```
 pub fn parse_location(raw: &[u8], max_len: usize) -> Result<UriRef<'_>, LocationError> {
     let (value, start) = field_value(raw, max_len)?;
-    parse_uri_reference(value).map_err(|e| e.shifted(start))
+    // The one-pass parser for common values (model/fast.rs), with the
+    // general parser's exact result; everything else goes to the general one.
+    match super::fast::parse_common(value) {
+        Some(r) => Ok(r),
+        None => parse_uri_reference(value).map_err(|e| e.shifted(start)),
+    }
 }
 
 #[cfg(test)]

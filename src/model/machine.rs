@@ -5,6 +5,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use url::Url;
 
 use super::body::{Body, BodyAction};
+use super::fast::{self, WebUrl};
 use super::location::{field_value, LocationError, LocationMode};
 use super::origin::{default_port, Origin};
 use super::profile::{
@@ -68,7 +69,7 @@ pub struct StartError(#[from] pub LocationError);
 /// }
 /// assert!(matches!(m.step(StatusCode::OK, &HeaderMap::new()), Step::Deliver(_)));
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct RedirectMachine {
     policy: Policy,
     method: Method,
@@ -87,24 +88,26 @@ pub struct RedirectMachine {
 // One per machine, never moved in a hot loop: boxing a variant would only add
 // an indirection to every URL access.
 #[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 enum Urls {
     Strict {
         current: UriBuf,
         next: UriBuf,
         first: UriBuf,
     },
+    // Fetch mode: the `url` crate's serializations, which the fast path in
+    // model/fast.rs can write without a `Url` (see `fast::WebUrl`).
     Whatwg {
-        current: Url,
-        next: Url,
-        first: Url,
+        current: WebUrl,
+        next: WebUrl,
+        first: WebUrl,
     },
 }
 
 #[derive(Clone, Copy)]
 enum View<'a> {
     Strict(&'a UriBuf),
-    Whatwg(&'a Url),
+    Whatwg(&'a WebUrl),
 }
 
 impl<'a> View<'a> {
@@ -123,7 +126,7 @@ impl<'a> View<'a> {
     fn without_fragment(self) -> &'a str {
         match self {
             View::Strict(u) => u.without_fragment(),
-            View::Whatwg(u) => &u[..url::Position::AfterQuery],
+            View::Whatwg(u) => u.without_fragment(),
         }
     }
     fn host(self) -> &'a str {
@@ -190,7 +193,7 @@ impl Urls {
 
 /// Requests sent in this chain (method and URL without fragment), kept in
 /// one arena so that recording a hop allocates nothing in steady state.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 struct Seen {
     arena: String,
     entries: Vec<(Method, usize, usize)>,
@@ -206,6 +209,121 @@ impl Seen {
         let start = self.arena.len();
         self.arena.push_str(url);
         self.entries.push((method.clone(), start, self.arena.len()));
+    }
+}
+
+// `Clone` by hand: `clone_from` copies into the buffers this machine already
+// has, so a driver that replays many chains from one start state (benchmarks,
+// fuzz targets, `tests/alloc_free.rs`) allocates nothing once they have grown.
+impl Clone for RedirectMachine {
+    fn clone(&self) -> Self {
+        RedirectMachine {
+            policy: self.policy.clone(),
+            method: self.method.clone(),
+            headers: self.headers.clone(),
+            body: self.body,
+            urls: self.urls.clone(),
+            hops: self.hops,
+            start_hops: self.start_hops,
+            seen: self.seen.clone(),
+            removed: self.removed.clone(),
+            body_action: self.body_action,
+            finished: self.finished,
+        }
+    }
+    fn clone_from(&mut self, source: &Self) {
+        // A policy's header lists may be owned vectors: copy only if it differs.
+        if self.policy != source.policy {
+            self.policy.clone_from(&source.policy);
+        }
+        self.method.clone_from(&source.method);
+        self.headers.clear();
+        for (name, value) in &source.headers {
+            self.headers.append(name.clone(), value.clone());
+        }
+        self.body = source.body;
+        self.urls.clone_from(&source.urls);
+        self.hops = source.hops;
+        self.start_hops = source.start_hops;
+        self.seen.clone_from(&source.seen);
+        self.removed.clone_from(&source.removed);
+        self.body_action = source.body_action;
+        self.finished = source.finished;
+    }
+}
+
+impl Clone for Urls {
+    fn clone(&self) -> Self {
+        match self {
+            Urls::Strict {
+                current,
+                next,
+                first,
+            } => Urls::Strict {
+                current: current.clone(),
+                next: next.clone(),
+                first: first.clone(),
+            },
+            Urls::Whatwg {
+                current,
+                next,
+                first,
+            } => Urls::Whatwg {
+                current: current.clone(),
+                next: next.clone(),
+                first: first.clone(),
+            },
+        }
+    }
+    fn clone_from(&mut self, source: &Self) {
+        match (self, source) {
+            (
+                Urls::Strict {
+                    current,
+                    next,
+                    first,
+                },
+                Urls::Strict {
+                    current: c,
+                    next: n,
+                    first: f,
+                },
+            ) => {
+                current.clone_from(c);
+                next.clone_from(n);
+                first.clone_from(f);
+            }
+            (
+                Urls::Whatwg {
+                    current,
+                    next,
+                    first,
+                },
+                Urls::Whatwg {
+                    current: c,
+                    next: n,
+                    first: f,
+                },
+            ) => {
+                current.clone_from(c);
+                next.clone_from(n);
+                first.clone_from(f);
+            }
+            (this, source) => *this = source.clone(),
+        }
+    }
+}
+
+impl Clone for Seen {
+    fn clone(&self) -> Self {
+        Seen {
+            arena: self.arena.clone(),
+            entries: self.entries.clone(),
+        }
+    }
+    fn clone_from(&mut self, source: &Self) {
+        self.arena.clone_from(&source.arena);
+        self.entries.clone_from(&source.entries);
     }
 }
 
@@ -253,9 +371,9 @@ impl RedirectMachine {
                     return Err(LocationError::NoHost.into());
                 }
                 Urls::Whatwg {
-                    next: u.clone(),
-                    first: u.clone(),
-                    current: u,
+                    next: WebUrl::default(),
+                    first: WebUrl::from_url(u.clone()),
+                    current: WebUrl::from_url(u),
                 }
             }
         };
@@ -499,7 +617,13 @@ impl RedirectMachine {
         let (value, start) = field_value(raw, policy.max_location_len)?;
         match &mut self.urls {
             Urls::Strict { current, next, .. } => {
-                let r = parse_uri_reference(value).map_err(|e| e.shifted(start))?;
+                // Fast path (model/fast.rs): the common well-formed shapes in
+                // one pass, with the general parser's exact result; `None`
+                // sends everything else to the general parser.
+                let r = match fast::parse_common(value) {
+                    Some(r) => r,
+                    None => parse_uri_reference(value).map_err(|e| e.shifted(start))?,
+                };
                 if !policy.relative_location && r.scheme().is_none() {
                     return Err(LocationError::RelativeNotAllowed);
                 }
@@ -526,28 +650,9 @@ impl RedirectMachine {
                 }
             }
             Urls::Whatwg { current, next, .. } => {
-                // Encoding Standard "UTF-8 decode": invalid sequences become U+FFFD.
-                let text = String::from_utf8_lossy(value);
-                // Fetch "location URL": "set location to the result of parsing
-                // location with response's URL".
-                let mut url = Url::options()
-                    .base_url(Some(current))
-                    .parse(&text)
-                    .map_err(LocationError::Whatwg)?;
-                if !policy.relative_location && Url::parse(&text).is_err() {
-                    return Err(LocationError::RelativeNotAllowed);
-                }
-                if policy.refuse_userinfo
-                    && (!url.username().is_empty() || url.password().is_some())
-                {
-                    return Err(LocationError::Userinfo);
-                }
-                // Fetch "location URL": "If location is a URL whose fragment is
-                // null, then set location's fragment to requestFragment."
-                if policy.inherit_fragment && url.fragment().is_none() {
-                    url.set_fragment(current.fragment());
-                }
-                *next = url;
+                // The WHATWG URL parser (the `url` crate), with a fast path for
+                // common values that writes the same bytes (model/fast.rs).
+                fast::resolve_whatwg(current, value, next, policy)?;
             }
         }
         Ok(())

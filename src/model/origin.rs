@@ -17,26 +17,30 @@ pub struct Origin<'a> {
 impl Origin<'_> {
     /// Same scheme, host and port (Fetch "same origin", RFC 6454 §5).
     pub fn same_origin(&self, other: &Origin<'_>) -> bool {
-        self.scheme.eq_ignore_ascii_case(other.scheme)
-            && self.host.eq_ignore_ascii_case(other.host)
-            && self.port == other.port
+        // The cheap comparisons first; byte equality before case folding.
+        self.port == other.port
+            && eq_ascii_fold(self.scheme, other.scheme)
+            && eq_ascii_fold(self.host, other.host)
     }
 
     /// Same host, whatever the scheme and port.
     pub fn same_host(&self, other: &Origin<'_>) -> bool {
-        self.host.eq_ignore_ascii_case(other.host)
+        eq_ascii_fold(self.host, other.host)
     }
+}
+
+/// ASCII case-insensitive equality, with a fast answer for equal bytes.
+fn eq_ascii_fold(a: &str, b: &str) -> bool {
+    a == b || a.eq_ignore_ascii_case(b)
 }
 
 /// The default port of a scheme: 80 for http, 443 for https (RFC 9110 §4.2.1,
 /// §4.2.2), `None` for any other.
 pub fn default_port(scheme: &str) -> Option<u16> {
-    if scheme.eq_ignore_ascii_case("http") {
-        Some(80)
-    } else if scheme.eq_ignore_ascii_case("https") {
-        Some(443)
-    } else {
-        None
+    match scheme.len() {
+        4 if scheme.eq_ignore_ascii_case("http") => Some(80),
+        5 if scheme.eq_ignore_ascii_case("https") => Some(443),
+        _ => None,
     }
 }
 

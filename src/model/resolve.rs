@@ -22,11 +22,27 @@ use super::uri::{accessors, parse_parts, Parts, UriRef};
 /// resolve(&base, &parse_uri_reference(b"../g").unwrap(), &mut out);
 /// assert_eq!(out.as_str(), "http://a/b/g");
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct UriBuf {
     text: String,
     parts: Parts,
     scratch: String,
+}
+
+// Manual `Clone` so that `clone_from` keeps this buffer's capacity (the
+// derived one would allocate a new string every time).
+impl Clone for UriBuf {
+    fn clone(&self) -> Self {
+        UriBuf {
+            text: self.text.clone(),
+            parts: self.parts,
+            scratch: String::new(),
+        }
+    }
+    fn clone_from(&mut self, source: &Self) {
+        self.text.clone_from(&source.text);
+        self.parts = source.parts;
+    }
 }
 
 impl PartialEq for UriBuf {
@@ -74,6 +90,13 @@ impl UriBuf {
     }
 
     accessors!();
+
+    /// The text, the component offsets and the scratch buffer, for the fast
+    /// paths that write a URI directly (`model/fast.rs`). The caller keeps
+    /// the offsets true to the text.
+    pub(crate) fn raw_mut(&mut self) -> (&mut String, &mut Parts, &mut String) {
+        (&mut self.text, &mut self.parts, &mut self.scratch)
+    }
 
     /// Sets the fragment when the URI has none (RFC 9110 §10.2.2: a Location
     /// without a fragment inherits the fragment of the request's reference).
@@ -230,6 +253,17 @@ fn merge(base: &UriRef<'_>, path: &str, out: &mut String) {
 /// assert_eq!(out, "mid/6");
 /// ```
 pub fn remove_dot_segments(input: &str, out: &mut String) {
+    // Without a "." or ".." segment only rule E applies, and it moves the
+    // input to the output unchanged: copy it in one go.
+    if !has_dot_segment(input.as_bytes()) {
+        out.push_str(input);
+        return;
+    }
+    apply_dot_segment_rules(input, out);
+}
+
+/// The loop of RFC 3986 §5.2.4, rule by rule.
+fn apply_dot_segment_rules(input: &str, out: &mut String) {
     let floor = out.len();
     let b = input.as_bytes();
     let n = b.len();
@@ -280,10 +314,52 @@ pub fn remove_dot_segments(input: &str, out: &mut String) {
     }
 }
 
+/// Whether a segment of `path` is "." or "..".
+fn has_dot_segment(path: &[u8]) -> bool {
+    let mut from = 0;
+    while let Some(p) = path[from..].iter().position(|&b| b == b'.') {
+        let p = from + p;
+        if p == 0 || path[p - 1] == b'/' {
+            let rest = &path[p + 1..];
+            let rest = rest.strip_prefix(b".").unwrap_or(rest);
+            if rest.is_empty() || rest[0] == b'/' {
+                return true;
+            }
+        }
+        from = p + 1;
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::parse_uri_reference;
+
+    proptest::proptest! {
+        #[test]
+        fn paths_without_dot_segments_are_unchanged(p in "[a./]{0,12}") {
+            let mut out = String::new();
+            apply_dot_segment_rules(&p, &mut out);
+            if !has_dot_segment(p.as_bytes()) {
+                proptest::prop_assert_eq!(out, p);
+            }
+        }
+    }
+
+    #[test]
+    fn dot_segments_are_found() {
+        for p in [
+            ".", "..", "./a", "../a", "/.", "/..", "/./", "/a/../b", "a/.",
+        ] {
+            assert!(has_dot_segment(p.as_bytes()), "{p}");
+        }
+        for p in [
+            "", "/", ".a", "..a", "/a.", "/a../b", "/.../", "a.b/c..d", "/.x/",
+        ] {
+            assert!(!has_dot_segment(p.as_bytes()), "{p}");
+        }
+    }
 
     fn res(base: &str, r: &str) -> String {
         let base = UriBuf::parse_absolute(base).unwrap();

@@ -186,7 +186,25 @@ impl Reference {
 
     fn whatwg(&self, value: &[u8], base: &str) -> Result<Target, String> {
         let base = url::Url::parse(base).map_err(|e| e.to_string())?;
-        let text = String::from_utf8_lossy(value);
+        let mut text = String::from_utf8_lossy(value).into_owned();
+        // URL Standard, "special authority ignore slashes state": against an
+        // http(s) base, every `/` and `\` after the first two is skipped
+        // (tabs and newlines are removed first). url 2.5 fails on three or
+        // more forward slashes, so the reference drops the extra ones itself.
+        if matches!(base.scheme(), "http" | "https") {
+            let cleaned: String = text
+                .trim_start_matches(|c: char| c <= ' ')
+                .chars()
+                .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+                .collect();
+            let run = cleaned
+                .chars()
+                .take_while(|c| matches!(c, '/' | '\\'))
+                .count();
+            if run > 2 {
+                text = format!("//{}", &cleaned[run..]);
+            }
+        }
         let mut u = url::Url::options()
             .base_url(Some(&base))
             .parse(&text)

@@ -1,0 +1,186 @@
+//! A Location field value, as raw bytes, in both modes.
+
+use http::{HeaderMap, Method, StatusCode};
+
+use super::machine::assert_followable;
+use super::resolve::{check_resolution, components};
+use crate::model::{
+    parse_location, parse_uri_reference, trim_field_value, UriBuf, UriRef, DEFAULT_MAX_LOCATION_LEN,
+};
+use crate::{Body, LocationError, Profile, RedirectMachine, Refusal, Step};
+
+/// The URL the lenient and strict machines are redirected from.
+const FROM: &str = "https://a.test/b/c?q#f";
+
+/// Checks one raw Location value in both modes. Never panics unless the model
+/// breaks a property:
+///
+/// - **strict** ([`parse_location`], RFC 3986): an accepted value is the
+///   trimmed input, holds only bytes RFC 3986 allows, and round-trips: its
+///   components written out again give the same text, and that text parses to
+///   the same components; it then resolves against RFC 3986 §5.4's base with
+///   the laws of [`resolve`](super::resolve). A refused value names an offset
+///   inside the input that holds the byte the error names. The RFC 9110
+///   machine, redirected with the same bytes, refuses with exactly the error
+///   `parse_location` gave, or accepts what `parse_location` accepted.
+/// - **lenient** (the Fetch profile's WHATWG parser): a follow leads to an
+///   absolute http(s) URL of printable ASCII whose serialisation the WHATWG
+///   parser reads back unchanged, and the machine's invariants hold.
+///
+/// # Examples
+/// ```
+/// redirspec::fuzz::location_parse(b" /next?x=1#top ");
+/// redirspec::fuzz::location_parse(b"/a\r\nSet-Cookie: x=1");
+/// redirspec::fuzz::location_parse(b"\xff\\\\evil.test");
+/// ```
+pub fn location_parse(raw: &[u8]) {
+    let strict = parse_location(raw, DEFAULT_MAX_LOCATION_LEN);
+    match &strict {
+        Ok(r) => check_accepted(raw, r),
+        Err(e) => check_refused(raw, e),
+    }
+    strict_machine_agrees(raw, strict.as_ref().map(|_| ()).map_err(|e| *e));
+    lenient(raw);
+}
+
+fn check_accepted(raw: &[u8], r: &UriRef<'_>) {
+    let text = r.as_str();
+    assert_eq!(
+        text.as_bytes(),
+        trim_field_value(raw).0,
+        "accepted text is not the trimmed input"
+    );
+    if let Some(b) = text.bytes().find(|&b| !rfc3986_byte(b)) {
+        panic!("{text:?} accepted with byte {b:#04x}, which RFC 3986 never allows");
+    }
+    // Serialise from the components (RFC 3986 §5.3 "Component Recomposition").
+    let mut again = String::with_capacity(text.len());
+    if let Some(s) = r.scheme() {
+        again.push_str(s);
+        again.push(':');
+    }
+    if let Some(a) = r.authority() {
+        again.push_str("//");
+        again.push_str(a);
+    }
+    again.push_str(r.path());
+    if let Some(q) = r.query() {
+        again.push('?');
+        again.push_str(q);
+    }
+    if let Some(f) = r.fragment() {
+        again.push('#');
+        again.push_str(f);
+    }
+    assert_eq!(
+        again, text,
+        "components of {text:?} recompose to another text"
+    );
+    match parse_uri_reference(again.as_bytes()) {
+        Ok(back) => assert_eq!(
+            components(&back),
+            components(r),
+            "{text:?} re-parses to other components"
+        ),
+        Err(e) => panic!("{text:?} was accepted but its text does not re-parse: {e}"),
+    }
+    if let Ok(base) = UriBuf::parse_absolute(super::BASES[0]) {
+        check_resolution(&base, r, &mut UriBuf::new());
+    }
+}
+
+/// RFC 3986 §2: unreserved, reserved and `%`.
+fn rfc3986_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b)
+}
+
+fn check_refused(raw: &[u8], e: &LocationError) {
+    match *e {
+        LocationError::InvalidByte { offset, byte, .. }
+        | LocationError::NonAscii { offset, byte } => {
+            assert_eq!(
+                raw.get(offset),
+                Some(&byte),
+                "{e} does not point at that byte"
+            );
+        }
+        LocationError::BadPercentEscape { offset } => {
+            assert_eq!(raw.get(offset), Some(&b'%'), "{e} does not point at a '%'");
+        }
+        LocationError::TooLong { len, max } => {
+            assert!(len == raw.len() && len > max, "{e} for {} bytes", raw.len());
+        }
+        _ => {
+            // An offset may point just past the end: where a missing `]` was due.
+            if let Some(offset) = e.offset() {
+                assert!(
+                    offset <= raw.len(),
+                    "{e}: offset beyond {} bytes",
+                    raw.len()
+                );
+            }
+        }
+    }
+}
+
+/// A GET from [`FROM`] under `profile`.
+fn machine(profile: Profile) -> RedirectMachine {
+    match RedirectMachine::new(
+        Method::GET,
+        FROM,
+        HeaderMap::new(),
+        Body::None,
+        profile.policy(),
+    ) {
+        Ok(m) => m,
+        Err(e) => panic!("{FROM} does not start a chain under {profile}: {e}"),
+    }
+}
+
+thread_local! {
+    /// Fresh machines to clone, built once per thread: building one parses
+    /// the start URL (with IDNA processing under WHATWG) and assembles the
+    /// policy, which would otherwise cost as much as the check itself.
+    static FRESH: (RedirectMachine, RedirectMachine) =
+        (machine(Profile::Rfc9110), machine(Profile::Fetch));
+}
+
+/// The RFC 9110 machine reads Location with the same parser.
+fn strict_machine_agrees(raw: &[u8], strict: Result<(), LocationError>) {
+    let mut m = FRESH.with(|(s, _)| s.clone());
+    let step = m.step_raw(StatusCode::FOUND, &[raw]);
+    match (&strict, &step) {
+        (Err(e), Step::Refuse(Refusal::InvalidLocation(got))) => {
+            assert_eq!(got, e, "the machine and parse_location disagree");
+        }
+        (Err(e), other) => panic!("parse_location refuses ({e}) but the machine gives {other:?}"),
+        (Ok(()), Step::Follow(hop)) => assert_followable(hop.url()),
+        (Ok(()), Step::Refuse(refusal)) => assert!(
+            !matches!(
+                refusal,
+                Refusal::InvalidLocation(
+                    LocationError::InvalidByte { .. }
+                        | LocationError::NonAscii { .. }
+                        | LocationError::BadPercentEscape { .. }
+                        | LocationError::TooLong { .. }
+                )
+            ),
+            "parse_location accepts but the machine refuses: {refusal}"
+        ),
+        (Ok(()), Step::Deliver(d)) => panic!("a 302 with a Location was delivered: {d}"),
+    }
+    m.check_invariants();
+}
+
+fn lenient(raw: &[u8]) {
+    let mut m = FRESH.with(|(_, l)| l.clone());
+    if let Step::Follow(hop) = m.step_raw(StatusCode::FOUND, &[raw]) {
+        let url = hop.url();
+        assert_followable(url);
+        match url::Url::parse(url) {
+            Ok(u) => assert_eq!(u.as_str(), url, "the WHATWG serialisation is not stable"),
+            Err(e) => panic!("the machine follows {url:?}, which WHATWG cannot re-parse: {e}"),
+        }
+    }
+    m.check_invariants();
+}

@@ -1,0 +1,326 @@
+//! Requests and response chains through [`RedirectMachine`], with every step
+//! invariant checked at every step.
+
+use http::header::{CACHE_CONTROL, CONTENT_LENGTH, LOCATION, TRANSFER_ENCODING};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+
+use super::input::{ChainInput, ProfileInput, RequestInput, StepInput};
+use crate::model::memory::{Exchange, MemoryPolicy, RedirectMemory};
+use crate::model::{default_port, parse_uri_reference, Boundary, CompareWith, LocationMode};
+use crate::{Body, BodyAction, DeliverReason, Policy, Profile, RedirectMachine, Refusal, Step};
+
+/// Steps one response into a machine built from the request, and checks the
+/// step (see [`chain`] for the invariants).
+///
+/// # Examples
+/// ```
+/// let input = redirspec::fuzz::ChainInput::example();
+/// let step = redirspec::fuzz::StepInput {
+///     request: input.request.clone(),
+///     response: input.responses[0].clone(),
+/// };
+/// redirspec::fuzz::machine_step(&step);
+/// ```
+pub fn machine_step(input: &StepInput) {
+    if let Some(mut m) = start(&input.request) {
+        let lines = input.response.lines();
+        step_checked(&mut m, input.response.status.status(), &lines);
+    }
+}
+
+/// Steps a whole chain of responses (at most [`ChainInput::MAX_RESPONSES`])
+/// and checks every step. After each step:
+///
+/// - 307 and 308 keep the method and the body (RFC 9110 §15.4.8, §15.4.9);
+/// - 303 gives GET, or HEAD from HEAD (RFC 9110 §15.4.4, Fetch);
+/// - 301 and 302 keep the method or turn POST into GET (Fetch);
+/// - a dropped body takes `Content-Length` and `Transfer-Encoding` with it,
+///   and a stream body is never sent again;
+/// - a follow yields an absolute http(s) URL with a host and no whitespace,
+///   control or non-ASCII byte;
+/// - no header is ever added, and on a hop the built-in profiles count as
+///   crossing (origin changed) none of the policy's credential headers is left;
+/// - the redirect count grows by one per follow and never passes the limit;
+/// - after a deliver or a refusal the machine never follows again;
+/// - [`RedirectMachine::check_invariants`] holds.
+///
+/// # Examples
+/// ```
+/// redirspec::fuzz::chain(&redirspec::fuzz::ChainInput::example());
+/// ```
+///
+/// The same responses also go, as exchanges one minute apart, into a
+/// [`RedirectMemory`] under the request's profile, with a Cache-Control
+/// chosen by the hop's index; after each, a recall of the current URL must
+/// stay within the memory's hop limit and give a URL.
+pub fn chain(input: &ChainInput) {
+    if let Some(mut m) = start(&input.request) {
+        let profile = match input.request.profile {
+            ProfileInput::Fetch => Profile::Fetch,
+            ProfileInput::Rfc9110 => Profile::Rfc9110,
+            ProfileInput::Rfc2616 => Profile::Rfc2616,
+        };
+        let mut memory = RedirectMemory::new(MemoryPolicy::new(profile));
+        for (i, r) in input
+            .responses
+            .iter()
+            .take(ChainInput::MAX_RESPONSES)
+            .enumerate()
+        {
+            let lines = r.lines();
+            remember(&mut memory, i, &m, r.status.status(), &lines);
+            step_checked(&mut m, r.status.status(), &lines);
+        }
+    }
+}
+
+/// Cache-Control values the memory sees, by hop index.
+const CACHE_CONTROLS: [&str; 6] = [
+    "",
+    "max-age=60",
+    "no-store",
+    "no-cache",
+    "public",
+    "max-age=0",
+];
+
+fn remember(
+    memory: &mut RedirectMemory,
+    index: usize,
+    m: &RedirectMachine,
+    status: StatusCode,
+    lines: &[Vec<u8>],
+) {
+    let mut response = HeaderMap::new();
+    for line in lines {
+        if let Ok(v) = HeaderValue::from_bytes(line) {
+            response.append(LOCATION, v);
+        }
+    }
+    let cc = CACHE_CONTROLS[index % CACHE_CONTROLS.len()];
+    if !cc.is_empty() {
+        response.insert(CACHE_CONTROL, HeaderValue::from_static(cc));
+    }
+    let time = 1_000_000 + 60 * index as u64;
+    memory.record(&Exchange {
+        time,
+        method: m.method(),
+        url: m.url(),
+        request_headers: m.headers(),
+        status,
+        response_headers: &response,
+    });
+    let recall = memory.recall(time, m.method(), m.url(), m.headers());
+    assert!(
+        recall.hops.len() <= memory.policy().max_hops as usize,
+        "{} remembered hops over the limit",
+        recall.hops.len()
+    );
+    assert!(!recall.url.is_empty(), "a recall gave no URL");
+    assert!(
+        memory.len() <= memory.policy().max_entries,
+        "memory over its bound"
+    );
+}
+
+thread_local! {
+    /// The three profiles' policies, built once per thread (the RFC 9110 and
+    /// RFC 2616 ones allocate their header lists).
+    static POLICIES: [Policy; 3] = [
+        Profile::Fetch.policy(),
+        Profile::Rfc9110.policy(),
+        Profile::Rfc2616.policy(),
+    ];
+}
+
+fn start(req: &RequestInput) -> Option<RedirectMachine> {
+    let url = req.url();
+    let index = match req.profile {
+        ProfileInput::Fetch => 0,
+        ProfileInput::Rfc9110 => 1,
+        ProfileInput::Rfc2616 => 2,
+    };
+    let policy = POLICIES.with(|p| p[index].clone());
+    match RedirectMachine::new(
+        req.method.method(),
+        &url,
+        req.headers.headers(),
+        req.body.body(),
+        policy,
+    ) {
+        Ok(m) => Some(m.with_redirect_count(req.redirect_count())),
+        Err(e) => panic!("start URL {url:?} refused: {e}"),
+    }
+}
+
+/// What the machine was before a step.
+struct Before {
+    method: Method,
+    url: String,
+    headers: HeaderMap,
+    body: Body,
+    hops: u32,
+    finished: bool,
+}
+
+/// Steps `m` once and checks the step against the state before it.
+pub(crate) fn step_checked(m: &mut RedirectMachine, status: StatusCode, lines: &[Vec<u8>]) {
+    let before = Before {
+        method: m.method().clone(),
+        url: m.url().to_owned(),
+        headers: m.headers().clone(),
+        body: m.body(),
+        hops: m.redirect_count(),
+        finished: m.is_finished(),
+    };
+    let p = m.policy();
+    let (limit, boundary, compare_with, mode) =
+        (p.max_redirects, p.boundary, p.compare_with, p.location_mode);
+    // Checked after the step, against `m.policy()`: (dropped body, crossed).
+    let mut header_checks = None;
+    let refs: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+    match m.step_raw(status, &refs) {
+        Step::Follow(hop) => {
+            assert!(!before.finished, "followed after the chain ended");
+            let (method, code) = (hop.method(), status.as_u16());
+            let to_get = *method == Method::GET && before.method != Method::GET;
+            match code {
+                307 | 308 => {
+                    assert_eq!(*method, before.method, "{code} changed the method");
+                    assert_eq!(hop.body(), before.body, "{code} changed the body");
+                }
+                303 => {
+                    let ok = *method == Method::GET
+                        || (*method == Method::HEAD && before.method == Method::HEAD);
+                    assert!(ok, "303 to {} gave {method}", before.method);
+                }
+                301 | 302 => {
+                    let ok = *method == before.method
+                        || (before.method == Method::POST && *method == Method::GET);
+                    assert!(ok, "{code} turned {} into {method}", before.method);
+                }
+                _ => assert!(
+                    (300..400).contains(&code),
+                    "followed a {code}, which is not a redirect"
+                ),
+            }
+            if to_get {
+                assert_eq!(hop.body(), Body::None, "GET with a body");
+                for name in [CONTENT_LENGTH, TRANSFER_ENCODING] {
+                    assert!(
+                        !hop.headers().contains_key(&name),
+                        "{name} kept with no body"
+                    );
+                }
+            }
+            let expected_action = match (before.body, to_get) {
+                (Body::None, _) => BodyAction::None,
+                (_, true) => BodyAction::Drop,
+                (_, false) => BodyAction::Keep,
+            };
+            assert_eq!(hop.body_action(), expected_action, "body action");
+            assert_ne!(hop.body(), Body::Stream, "a stream body is sent again");
+            assert_followable(hop.url());
+            for (name, _) in hop.headers() {
+                assert!(before.headers.contains_key(name), "{name} was added");
+            }
+            assert_eq!(hop.redirect_count(), before.hops + 1, "hop count");
+            assert!(
+                hop.redirect_count() <= limit,
+                "{} hops, limit {limit}",
+                hop.redirect_count(),
+            );
+            let crossed = match (boundary, compare_with) {
+                (Boundary::Origin, CompareWith::PreviousHop) => {
+                    origin(&before.url, mode) != origin(hop.url(), mode)
+                }
+                _ => false,
+            };
+            header_checks = Some((to_get, crossed));
+        }
+        Step::Deliver(reason) => {
+            assert!(!before.finished, "delivered after the chain ended");
+            if reason == DeliverReason::NoLocation {
+                assert!(lines.is_empty(), "no-location with {} lines", lines.len());
+            }
+        }
+        Step::Refuse(refusal) => match refusal {
+            Refusal::Finished => assert!(before.finished, "finished before the end"),
+            Refusal::TooManyRedirects { limit } => {
+                assert!(!before.finished, "refused after the chain ended");
+                assert!(
+                    before.hops >= limit,
+                    "refused at {} hops, limit {limit}",
+                    before.hops
+                );
+            }
+            _ => assert!(!before.finished, "refused after the chain ended"),
+        },
+    }
+    if let Some((to_get, crossed)) = header_checks {
+        let (policy, headers) = (m.policy(), m.headers());
+        if to_get {
+            for name in policy.method_change_headers.iter() {
+                assert!(!headers.contains_key(name), "{name} kept on POST -> GET");
+            }
+        }
+        if crossed {
+            for name in policy.cross_origin_headers.iter() {
+                assert!(
+                    !headers.contains_key(name),
+                    "{name} crossed from {} to {}",
+                    before.url,
+                    m.url()
+                );
+            }
+        }
+    }
+    m.check_invariants();
+    let unchanged = !m.is_finished() || m.url() == before.url;
+    assert!(unchanged, "a chain that ended moved to another URL");
+}
+
+/// A URL a client may send a request to: absolute http(s) with `//` and a
+/// host, printable ASCII only.
+pub(crate) fn assert_followable(url: &str) {
+    if let Some(b) = url.bytes().find(|&b| b <= b' ' || b >= 0x7f) {
+        panic!("followed {url:?} with byte {b:#04x}");
+    }
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    assert!(
+        lower.starts_with("http://") || lower.starts_with("https://"),
+        "followed {url:?}, not http(s)"
+    );
+    let rest = &url[url.find("//").map_or(0, |p| p + 2)..];
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..host_end];
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    assert!(
+        !host.is_empty() && !host.starts_with(':'),
+        "followed {url:?}, which has no host"
+    );
+}
+
+/// The origin of a URL as (scheme, host, port), computed here independently
+/// of the machine: lower-case scheme and host, default port filled in.
+fn origin(url: &str, mode: LocationMode) -> Option<(String, String, Option<u16>)> {
+    match mode {
+        LocationMode::Whatwg => {
+            let u = url::Url::parse(url).ok()?;
+            Some((
+                u.scheme().to_owned(),
+                u.host_str()?.to_owned(),
+                u.port_or_known_default(),
+            ))
+        }
+        _ => {
+            let r = parse_uri_reference(url.as_bytes()).ok()?;
+            let scheme = r.scheme()?.to_ascii_lowercase();
+            let port = match r.port() {
+                Some(p) if !p.is_empty() => p.parse::<u16>().ok(),
+                _ => default_port(&scheme),
+            };
+            Some((scheme, r.host()?.to_ascii_lowercase(), port))
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! The properties that fuzzers check, one function per property (feature `fuzz`).
+//!
+//! The cargo-fuzz targets in `fuzz/fuzz_targets/`, the bolero harnesses in
+//! `tests/fuzz_*.rs` and the corpus replay in `tests/corpus_replay.rs` all call
+//! these functions and nothing else, so a property lives in one place. Each
+//! function takes any input, never panics on its own account, and panics with a
+//! message naming the broken property when the model misbehaves — that panic
+//! is the finding.
+//!
+//! | function | input | property |
+//! |---|---|---|
+//! | [`location_parse`] | raw Location bytes | both modes total; strict values round-trip |
+//! | [`resolve`] | reference and base bytes | RFC 3986 §5.2 result laws; agrees with `url` on a documented subset |
+//! | [`machine_step`] | [`StepInput`] | one response: every step invariant |
+//! | [`chain`] | [`ChainInput`] | a chain of responses: every step invariant, at every step |
+//! | [`raw_response`] | raw response bytes | `httparse` (at most 64 headers), then every profile |
+//! | [`follower_agrees`] | [`ChainInput`] and any [`RedirectFollower`](crate::check::RedirectFollower) | the implementation agrees with the model, up to pinned divergences |
+//!
+//! To fuzz your own code with the same inputs, derive from these types or call
+//! the functions from your own target:
+//! ```
+//! // fuzz_targets/chain.rs:  fuzz_target!(|i: redirspec::fuzz::ChainInput| redirspec::fuzz::chain(&i));
+//! let input = redirspec::fuzz::ChainInput::example();
+//! redirspec::fuzz::chain(&input);
+//! ```
+
+mod follower;
+mod input;
+mod location;
+mod machine;
+mod resolve;
+mod response;
+
+pub use follower::{follower_agrees, scenario, FOLLOWER_MAX_RESPONSES};
+pub use input::{
+    BodyInput, ChainInput, HeaderFlags, LocationLine, MethodInput, ProfileInput, RequestInput,
+    ResolveInput, ResponseInput, StatusInput, StepInput, BASES, ORIGINS,
+};
+pub use location::location_parse;
+pub use machine::{chain, machine_step};
+pub use resolve::resolve;
+pub use response::{raw_response, MAX_HEADERS};

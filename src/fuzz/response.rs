@@ -1,0 +1,68 @@
+//! A raw HTTP/1.x response, parsed by `httparse`, then through the model.
+
+use http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+
+use super::machine::step_checked;
+use crate::{Body, Profile, RedirectMachine};
+
+/// The most header lines a response may have; `httparse` refuses more
+/// (`TooManyHeaders`) and the response is then not stepped. Bounds the work
+/// and the memory per input.
+pub const MAX_HEADERS: usize = 64;
+
+/// Parses `raw` as a response head with `httparse` (obsolete line folding,
+/// spaces after a header name and before the first header allowed, as lenient
+/// clients do, so that the model sees the odd values), and, when the head is
+/// complete, steps its status and every `Location` field line into a machine
+/// of each profile, checking every step invariant of
+/// [`chain`](super::chain). A head that is incomplete or invalid is skipped:
+/// a client acts only on a complete head. Returns how many Location lines
+/// were found, or `None` when the head was skipped.
+///
+/// The request that gets the response is a POST with a 5-byte body, an
+/// `Authorization`, a `Cookie` and a `Content-Type`, to `https://a.test/x#f`.
+///
+/// # Examples
+/// ```
+/// let n = redirspec::fuzz::raw_response(b"HTTP/1.1 302 Found\r\nLocation: /a\r\nLocation: /b\r\n\r\n");
+/// assert_eq!(n, Some(2));
+/// assert_eq!(redirspec::fuzz::raw_response(b"HTTP/1.1 302 Fo"), None);
+/// ```
+pub fn raw_response(raw: &[u8]) -> Option<usize> {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut response = httparse::Response::new(&mut headers);
+    let status = httparse::ParserConfig::default()
+        .allow_obsolete_multiline_headers_in_responses(true)
+        .allow_spaces_after_header_name_in_responses(true)
+        .allow_space_before_first_header_name(true)
+        .parse_response(&mut response, raw);
+    if !matches!(status, Ok(httparse::Status::Complete(_))) {
+        return None;
+    }
+    let status = StatusCode::from_u16(response.code?).ok()?;
+    let lines: Vec<Vec<u8>> = response
+        .headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("location"))
+        .map(|h| h.value.to_vec())
+        .collect();
+    for profile in Profile::ALL {
+        let mut request = HeaderMap::new();
+        request.insert(AUTHORIZATION, HeaderValue::from_static("Bearer t"));
+        request.insert(COOKIE, HeaderValue::from_static("s=1"));
+        request.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        let start = RedirectMachine::new(
+            Method::POST,
+            "https://a.test/x#f",
+            request,
+            Body::Bytes(5),
+            profile.policy(),
+        );
+        let Ok(mut m) = start else {
+            panic!("the fixed start URL is refused under {profile}");
+        };
+        step_checked(&mut m, status, &lines);
+    }
+    Some(lines.len())
+}

@@ -1,0 +1,828 @@
+//! Fast paths for the common Location shapes, each proven equal to the
+//! general path it stands in for.
+//!
+//! [`parse_common`] reads a well-formed ASCII `URI-reference` in one pass and
+//! returns exactly the [`UriRef`] that
+//! [`parse_uri_reference`](super::parse_uri_reference) returns for it. It
+//! answers `None` — "use the general parser" — for everything outside its
+//! domain, and the general parser then accepts or reports the error with its
+//! offset. Nothing is lost by the fast path: the general parser is the
+//! definition, this is a shortcut for the inputs where it is cheap to be sure.
+//!
+//! ## The domain of `parse_common`
+//! Every byte is one of RFC 3986's `unreserved`, `sub-delims`, `:`, `@`, `/`,
+//! `?`, `#`, or a `%` followed by two hex digits (so: ASCII, no space, no
+//! control byte, no `\`, no `[`/`]`, no `"<>^{|}` or backquote), and:
+//! - at most one `#`;
+//! - no userinfo (no `@` inside an authority) and no IP literal;
+//! - a port, when written, is digits only;
+//! - a relative path's first segment has no `:`.
+//!
+//! Outside it (userinfo, IP literals, bad escapes, bad bytes, a bad port, a
+//! colon in the first segment) the general parser decides.
+//!
+//! The tests compare `parse_common` with `parse_uri_reference` on every
+//! corpus value and on random references (proptest).
+
+use std::borrow::Cow;
+
+use url::{Position, Url};
+
+use super::location::LocationError;
+use super::profile::Policy;
+use super::resolve::{remove_dot_segments, UriBuf};
+use super::uri::{Parts, UriRef};
+
+// One table of byte classes, as bit flags.
+/// `unreserved` / `sub-delims` / `:` / `@` (RFC 3986 §3.3 `pchar` less
+/// `pct-encoded`).
+const PCHAR: u8 = 1;
+/// `/` and `?`, which a query and a fragment take as data (§3.4, §3.5).
+const SLASH_QM: u8 = 2;
+/// `/` alone (a path's separator, §3.3).
+const SLASH: u8 = 32;
+/// ALPHA / DIGIT / "+" / "-" / "." (§3.1, after the first letter).
+const SCHEME: u8 = 4;
+/// HEXDIG.
+const HEX: u8 = 8;
+/// `unreserved` / `sub-delims` (§3.2.2 `reg-name` less `pct-encoded`).
+const REG_NAME: u8 = 16;
+
+const fn table() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        let alnum = c.is_ascii_alphanumeric();
+        let unreserved = alnum || matches!(c, b'-' | b'.' | b'_' | b'~');
+        let sub_delim = matches!(
+            c,
+            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+        );
+        let mut f = 0;
+        if unreserved || sub_delim || c == b':' || c == b'@' {
+            f |= PCHAR;
+        }
+        if c == b'/' || c == b'?' {
+            f |= SLASH_QM;
+        }
+        if c == b'/' {
+            f |= SLASH;
+        }
+        if alnum || matches!(c, b'+' | b'-' | b'.') {
+            f |= SCHEME;
+        }
+        if c.is_ascii_hexdigit() {
+            f |= HEX;
+        }
+        if unreserved || sub_delim {
+            f |= REG_NAME;
+        }
+        t[i] = f;
+        i += 1;
+    }
+    t
+}
+static CLASS: [u8; 256] = table();
+
+#[inline(always)]
+fn is(b: u8, flags: u8) -> bool {
+    CLASS[b as usize] & flags != 0
+}
+
+/// `%` HEXDIG HEXDIG at `i`?
+#[inline(always)]
+fn escape_at(v: &[u8], i: usize) -> bool {
+    i + 2 < v.len() && is(v[i + 1], HEX) && is(v[i + 2], HEX)
+}
+
+/// Scans `v[i..]` while bytes are in `flags` (or valid escapes); returns the
+/// offset of the first other byte, or `None` on a bad `%`.
+#[inline(always)]
+fn run(v: &[u8], mut i: usize, flags: u8) -> Option<usize> {
+    loop {
+        i += v[i..]
+            .iter()
+            .position(|&b| !is(b, flags))
+            .unwrap_or(v.len() - i);
+        if i < v.len() && v[i] == b'%' {
+            if !escape_at(v, i) {
+                return None;
+            }
+            i += 3;
+        } else {
+            return Some(i);
+        }
+    }
+}
+
+/// Parses a well-formed ASCII URI reference in one pass, or answers `None`
+/// when it is outside this module's domain (see the module docs). When it
+/// answers `Some(r)`, `r` equals what
+/// [`parse_uri_reference`](super::parse_uri_reference) returns.
+pub(crate) fn parse_common(v: &[u8]) -> Option<UriRef<'_>> {
+    let n = v.len();
+    let mut p = Parts::default();
+    let mut i = 0;
+    // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+    if n > 0 && v[0].is_ascii_alphabetic() {
+        let mut j = 1;
+        while j < n && is(v[j], SCHEME) {
+            j += 1;
+        }
+        if j < n && v[j] == b':' {
+            p.scheme_end = Some(j);
+            i = j + 1;
+        }
+    }
+    // "//" authority, without userinfo or IP literal
+    if v[i..].starts_with(b"//") {
+        let start = i + 2;
+        let host_end = run(v, start, REG_NAME)?;
+        let mut end = host_end;
+        if host_end < n && v[host_end] == b':' {
+            end = host_end + 1;
+            while end < n && v[end].is_ascii_digit() {
+                end += 1;
+            }
+            p.port = Some((host_end + 1, end));
+        }
+        // The authority must end here: anything but "/", "?", "#" or the end
+        // ("@", "[", a non-digit in the port, a bad byte) is for the general parser.
+        if end < n && !matches!(v[end], b'/' | b'?' | b'#') {
+            return None;
+        }
+        p.authority = Some((start, end));
+        p.host = (start, host_end);
+        i = end;
+    } else {
+        p.host = (i, i);
+    }
+    // path: pchar and "/"
+    let path_start = i;
+    i = run(v, i, PCHAR | SLASH)?;
+    if p.scheme_end.is_none() && p.authority.is_none() {
+        // path-noscheme: no ":" in the first segment of a relative path
+        let first = &v[path_start..i];
+        let seg = first.iter().position(|&b| b == b'/').unwrap_or(first.len());
+        if first[..seg].contains(&b':') {
+            return None;
+        }
+    }
+    p.path = (path_start, i);
+    // query: pchar, "/" and "?"
+    if i < n && v[i] == b'?' {
+        let end = run(v, i + 1, PCHAR | SLASH_QM)?;
+        p.query = Some((i + 1, end));
+        i = end;
+    }
+    // fragment: pchar, "/" and "?"
+    if i < n && v[i] == b'#' {
+        let end = run(v, i + 1, PCHAR | SLASH_QM)?;
+        p.fragment = Some((i + 1, end));
+        i = end;
+    }
+    if i != n {
+        return None;
+    }
+    // Every byte is ASCII here: this never fails.
+    let text = std::str::from_utf8(v).ok()?;
+    Some(UriRef::from_parts(text, p))
+}
+
+// ---- WHATWG (Fetch) -----------------------------------------------------------
+
+/// A URL as the WHATWG URL parser serializes it, with its component offsets,
+/// and the parsed [`Url`] when one is at hand.
+///
+/// The machine's Fetch-mode URLs. The text is always the `url` crate's
+/// serialization: either copied from a [`Url`] or written by
+/// [`resolve_whatwg`]'s fast path, which writes exactly what the `url` crate
+/// would. A [`Url`] is parsed from the text only when the general path needs
+/// one as a base.
+#[derive(Debug, Default)]
+pub(crate) struct WebUrl {
+    buf: UriBuf,
+    url: Option<Url>,
+}
+
+impl Clone for WebUrl {
+    fn clone(&self) -> Self {
+        WebUrl {
+            buf: self.buf.clone(),
+            url: self.url.clone(),
+        }
+    }
+    fn clone_from(&mut self, source: &Self) {
+        self.buf.clone_from(&source.buf);
+        // The parsed form (a cache) comes along, so that a restored machine
+        // does not parse its URL again on the general path.
+        self.url.clone_from(&source.url);
+    }
+}
+
+impl WebUrl {
+    /// Takes a parsed URL: its serialization and offsets.
+    pub(crate) fn from_url(url: Url) -> Self {
+        let mut w = WebUrl::default();
+        w.set_url(url);
+        w
+    }
+
+    fn set_url(&mut self, url: Url) {
+        let at = |p: Position| url[..p].len();
+        let (text, parts, _) = self.buf.raw_mut();
+        text.clear();
+        text.push_str(url.as_str());
+        *parts = Parts {
+            scheme_end: Some(at(Position::AfterScheme)),
+            authority: url
+                .has_authority()
+                .then(|| (at(Position::BeforeUsername), at(Position::AfterPort))),
+            userinfo_end: (!url.username().is_empty() || url.password().is_some())
+                .then(|| at(Position::BeforeHost) - 1),
+            host: (at(Position::BeforeHost), at(Position::AfterHost)),
+            port: url
+                .port()
+                .map(|_| (at(Position::BeforePort), at(Position::AfterPort))),
+            path: (at(Position::BeforePath), at(Position::AfterPath)),
+            query: url
+                .query()
+                .map(|_| (at(Position::BeforeQuery), at(Position::AfterQuery))),
+            fragment: url
+                .fragment()
+                .map(|_| (at(Position::BeforeFragment), at(Position::AfterFragment))),
+        };
+        self.url = Some(url);
+    }
+
+    /// The parsed form, parsed from the text if there is none yet.
+    fn url(&mut self) -> Result<&Url, LocationError> {
+        if self.url.is_none() {
+            let url = Url::parse(self.buf.as_str()).map_err(LocationError::Whatwg)?;
+            self.url = Some(url);
+        }
+        self.url
+            .as_ref()
+            .ok_or(LocationError::Whatwg(url::ParseError::EmptyHost))
+    }
+
+    /// The serialization.
+    pub(crate) fn as_str(&self) -> &str {
+        self.buf.as_str()
+    }
+    /// The scheme (lower case, as the WHATWG parser leaves it).
+    pub(crate) fn scheme(&self) -> &str {
+        self.buf.scheme().unwrap_or_default()
+    }
+    /// The host, as `Url::host_str` gives it.
+    pub(crate) fn host_str(&self) -> Option<&str> {
+        self.buf.authority().and(self.buf.host())
+    }
+    /// The port when it is not the scheme's default, as `Url::port` gives it
+    /// (the WHATWG serializer leaves a default port out).
+    pub(crate) fn port(&self) -> Option<u16> {
+        self.buf.port().and_then(|p| p.parse().ok())
+    }
+    /// The fragment, without `#`.
+    pub(crate) fn fragment(&self) -> Option<&str> {
+        self.buf.fragment()
+    }
+    /// The serialization up to the fragment.
+    pub(crate) fn without_fragment(&self) -> &str {
+        self.buf.without_fragment()
+    }
+}
+
+/// Parses a Location value with the WHATWG URL parser against `current`
+/// (Fetch "location URL") into `next`, with the policy's checks and
+/// fragment inheritance. Well-formed common values take the fast path
+/// ([`whatwg_common`]); every other value goes to the `url` crate.
+pub(crate) fn resolve_whatwg(
+    current: &mut WebUrl,
+    value: &[u8],
+    next: &mut WebUrl,
+    policy: &Policy,
+) -> Result<(), LocationError> {
+    if whatwg_common(current, value, next, policy) {
+        return Ok(());
+    }
+    // Encoding Standard "UTF-8 decode": invalid sequences become U+FFFD.
+    let text = String::from_utf8_lossy(value);
+    let base = current.url()?;
+    let text = collapse_leading_slashes(&text, base.scheme());
+    // Fetch "location URL": "set location to the result of parsing
+    // location with response's URL".
+    let mut url = Url::options()
+        .base_url(Some(base))
+        .parse(&text)
+        .map_err(LocationError::Whatwg)?;
+    if !policy.relative_location && Url::parse(&text).is_err() {
+        return Err(LocationError::RelativeNotAllowed);
+    }
+    if policy.refuse_userinfo && (!url.username().is_empty() || url.password().is_some()) {
+        return Err(LocationError::Userinfo);
+    }
+    // Fetch "location URL": "If location is a URL whose fragment is
+    // null, then set location's fragment to requestFragment."
+    if policy.inherit_fragment && url.fragment().is_none() {
+        url.set_fragment(current.fragment());
+    }
+    next.set_url(url);
+    Ok(())
+}
+
+/// Where the `url` crate departs from the URL Standard, and the model must not.
+///
+/// URL Standard: with no scheme and a special base, "relative state" goes to
+/// "relative slash state" on `/` (or `\`), which goes to "special authority
+/// ignore slashes state" on a second `/` or `\`; that state skips every
+/// further `/` and `\` ("Otherwise, validation error, continue"). So
+/// `///evil.test` against `http://a.test/` is `http://evil.test/`
+/// (web-platform-tests urltestdata: `///test` against `http://example.org/`
+/// gives `http://test/`). `url` 2.5 fails there with `EmptyHost` for three or
+/// more forward slashes. A run of two or more slashes and backslashes means
+/// the same as `//` to the parser, so the run is rewritten to `//` first.
+/// Leading C0 controls and spaces, and tabs and newlines inside the run, are
+/// what the parser itself strips or removes before it starts.
+pub(crate) fn collapse_leading_slashes<'a>(text: &'a str, base_scheme: &str) -> Cow<'a, str> {
+    // Special schemes but "file", whose host state reads slashes differently.
+    if !matches!(base_scheme, "http" | "https" | "ws" | "wss" | "ftp") {
+        return Cow::Borrowed(text);
+    }
+    let body = text.trim_start_matches(|c: char| c <= ' ');
+    let mut slashes = 0;
+    let mut end = 0;
+    for (i, c) in body.char_indices() {
+        match c {
+            '/' | '\\' => slashes += 1,
+            '\t' | '\n' | '\r' => {}
+            _ => break,
+        }
+        end = i + c.len_utf8();
+    }
+    if slashes < 3 {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(format!("//{}", &body[end..]))
+}
+
+/// The WHATWG fast path: writes into `out` exactly the serialization the
+/// `url` crate gives for `v` parsed against `base` (then fragment
+/// inheritance), and answers `true`; or answers `false`, having decided
+/// nothing, when `v` or `base` is outside its domain.
+///
+/// ## Domain, and why the result equals the WHATWG parser's there
+/// - `base` is an `http` or `https` URL with a host and no userinfo (so the
+///   policy's userinfo check has nothing to refuse).
+/// - `v` is in [`parse_common`]'s domain (every byte an RFC 3986 character,
+///   hence no space, control byte, tab or newline for the WHATWG parser to
+///   strip or remove, no `\` for it to read as `/`, no non-ASCII to encode
+///   or map) and has no `'` (which the special-query set encodes) and no
+///   `%2e`/`%2E` (which the path parser reads as a dot). None of its bytes
+///   is then in the path, query or fragment percent-encode sets: those
+///   components are copied as they are.
+/// - With a scheme, the scheme is `http` or `https` (any case; written in
+///   lower case) followed by `//` (so not the `http:path` and `http:/path`
+///   forms, which the WHATWG parser reads relative to a special base).
+/// - With an authority: a host of ASCII letters, digits, `-` and `.` only,
+///   in non-empty labels, none starting with `xn--` and the last starting
+///   with a letter: the host parser's domain-to-ASCII then only lower-cases
+///   it, and it is never an IPv4 address (the "ends in a number" check
+///   needs a last label that is a number). A port of at most five digits and
+///   at most 65535 is written without leading zeros, and not at all when it
+///   is the scheme's default; an empty port is left out. An empty path
+///   becomes `/` (a special URL's path is never empty).
+/// - Paths: WHATWG path parsing keeps every segment but `.` and `..` (and
+///   their `%2e` forms, excluded above), which remove themselves or the
+///   segment before, and ends the path with `/` after a trailing `.` or
+///   `..`: RFC 3986 `remove_dot_segments` on the merged path does the same,
+///   because the base path (a WHATWG serialization) has no dot segment.
+/// - Otherwise the WHATWG "relative" states give RFC 3986 §5.2.2: an empty
+///   reference keeps the base path and query; a query-only reference keeps
+///   the base path; a fragment-only reference keeps path and query.
+///
+/// `tests` check the result against the `url` crate on every corpus value
+/// and on random references against random bases.
+pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Policy) -> bool {
+    let Some(r) = parse_common(v) else {
+        return false;
+    };
+    let b = base.buf.as_ref();
+    let base_scheme = match b.scheme() {
+        Some(s @ ("http" | "https")) => s,
+        _ => return false,
+    };
+    if b.userinfo().is_some() || b.authority().is_none() {
+        return false;
+    }
+    if has_quote_or_encoded_dot(v) {
+        return false;
+    }
+    let scheme = match r.scheme() {
+        None if !policy.relative_location => return false,
+        None => base_scheme,
+        Some(_) if r.authority().is_none() => return false,
+        Some(s) if s.eq_ignore_ascii_case("http") => "http",
+        Some(s) if s.eq_ignore_ascii_case("https") => "https",
+        Some(_) => return false,
+    };
+    let (text, parts, scratch) = out.buf.raw_mut();
+    text.clear();
+    *parts = Parts::default();
+    text.push_str(scheme);
+    parts.scheme_end = Some(text.len());
+    text.push_str("://");
+    let query;
+    if let Some(host) = r.host().filter(|_| r.authority().is_some()) {
+        if !plain_host(host.as_bytes()) {
+            return false;
+        }
+        let start = text.len();
+        text.push_str(host);
+        text[start..].make_ascii_lowercase();
+        parts.host = (start, text.len());
+        if let Some(port) = r.port().filter(|p| !p.is_empty()) {
+            let Some(n) = small_port(port) else {
+                return false;
+            };
+            if n != if scheme == "http" { 80 } else { 443 } {
+                text.push(':');
+                let p = text.len();
+                push_decimal(text, n);
+                parts.port = Some((p, text.len()));
+            }
+        }
+        parts.authority = Some((start, text.len()));
+        let p = text.len();
+        if r.path().is_empty() {
+            text.push('/');
+        } else {
+            remove_dot_segments(r.path(), text);
+        }
+        parts.path = (p, text.len());
+        query = r.query();
+    } else {
+        // The base's authority, as serialized.
+        let bp = b.parts();
+        let (a0, a1) = bp.authority.unwrap_or_default();
+        let start = text.len();
+        text.push_str(&b.as_str()[a0..a1]);
+        let shift = |x: usize| x - a0 + start;
+        parts.authority = Some((start, text.len()));
+        parts.host = (shift(bp.host.0), shift(bp.host.1));
+        parts.port = bp.port.map(|(x, y)| (shift(x), shift(y)));
+        let p = text.len();
+        if r.path().is_empty() {
+            text.push_str(b.path());
+            query = r.query().or(b.query());
+        } else {
+            if r.path().starts_with('/') {
+                remove_dot_segments(r.path(), text);
+            } else {
+                // The base path without its last segment, then the reference.
+                let bpath = b.path();
+                scratch.clear();
+                scratch.push_str(&bpath[..bpath.rfind('/').map_or(0, |i| i + 1)]);
+                scratch.push_str(r.path());
+                remove_dot_segments(scratch, text);
+            }
+            query = r.query();
+        }
+        parts.path = (p, text.len());
+    }
+    if let Some(q) = query {
+        text.push('?');
+        let p = text.len();
+        text.push_str(q);
+        parts.query = Some((p, text.len()));
+    }
+    // Fetch "location URL": a null fragment becomes requestFragment.
+    let fragment = match r.fragment() {
+        None if policy.inherit_fragment => b.fragment(),
+        f => f,
+    };
+    if let Some(f) = fragment {
+        text.push('#');
+        let p = text.len();
+        text.push_str(f);
+        parts.fragment = Some((p, text.len()));
+    }
+    out.url = None;
+    true
+}
+
+/// A `'` or a `%2e` / `%2E` anywhere. (One branch-free pass for the common
+/// case; the escapes are looked at only when there is a `%`.)
+fn has_quote_or_encoded_dot(v: &[u8]) -> bool {
+    let (quote, pct) = v.iter().fold((false, false), |(q, p), &b| {
+        (q | (b == b'\''), p | (b == b'%'))
+    });
+    quote
+        || (pct
+            && v.windows(3)
+                .any(|w| w[0] == b'%' && w[1] == b'2' && (w[2] | 0x20) == b'e'))
+}
+
+/// A host the WHATWG host parser only lower-cases (see [`whatwg_common`]):
+/// labels of ASCII letters, digits and `-`, none empty, none starting with
+/// `xn--`, the last starting with a letter.
+fn plain_host(h: &[u8]) -> bool {
+    let mut label_start = 0;
+    for (i, &c) in h.iter().enumerate() {
+        if c == b'.' {
+            if i == label_start {
+                return false;
+            }
+            label_start = i + 1;
+        } else if !(c.is_ascii_alphanumeric() || c == b'-')
+            || (i == label_start + 3 && h[label_start..=i].eq_ignore_ascii_case(b"xn--"))
+        {
+            return false;
+        }
+    }
+    label_start < h.len() && h[label_start].is_ascii_alphabetic()
+}
+
+/// A port of one to five digits, at most 65535.
+fn small_port(p: &str) -> Option<u16> {
+    if p.len() > 5 {
+        return None;
+    }
+    p.parse().ok()
+}
+
+fn push_decimal(out: &mut String, n: u16) {
+    let mut digits = [0u8; 5];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::parse_uri_reference;
+    use proptest::prelude::*;
+
+    /// The property: inside the domain, the same answer as the general parser.
+    fn same_as_general(v: &[u8]) -> bool {
+        let fast = parse_common(v);
+        if let Some(r) = fast {
+            let general = parse_uri_reference(v);
+            assert_eq!(general, Ok(r), "{:?}", String::from_utf8_lossy(v));
+        }
+        fast.is_some()
+    }
+
+    #[test]
+    fn common_shapes_take_the_fast_path() {
+        for s in [
+            "",
+            "/login?next=%2Faccount",
+            "https://example.test/next",
+            "https://example.test:8443/login",
+            "https://example.test:/x",
+            "//cdn.example.test/app.js",
+            "../index.html",
+            "?page=2",
+            "#top",
+            "g;x?y#s",
+            "a:b",
+            "http:g",
+            "./a:b",
+            "/a:b",
+            "HTTPS://A.TEST",
+        ] {
+            assert!(same_as_general(s.as_bytes()), "{s:?} left the fast path");
+        }
+    }
+
+    #[test]
+    fn everything_else_goes_to_the_general_parser() {
+        for s in [
+            "8080:path",
+            "a:b/c#d#e",
+            "//u@h/",
+            "//[::1]/",
+            "//h:8a/",
+            "/a b",
+            "/a\\b",
+            "/%zz",
+            "/a%4",
+            "/caf\u{e9}",
+            "//h/\t",
+        ] {
+            assert!(!same_as_general(s.as_bytes()), "{s:?} took the fast path");
+        }
+    }
+
+    #[test]
+    fn corpus_values_agree_with_the_general_parser() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/location_parse");
+        let mut fast = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let v = std::fs::read(entry.unwrap().path()).unwrap();
+            fast += usize::from(same_as_general(&v));
+        }
+        assert!(fast > 100, "only {fast} corpus values took the fast path");
+    }
+
+    // ---- WHATWG fast path against the `url` crate ----------------------------
+
+    use crate::Profile;
+
+    const BASES: &[&str] = &[
+        "https://www.example.test/account/profile?tab=1#top",
+        "http://a/b/c/d;p?q",
+        "https://h.test:8443/",
+        "http://h.test/dir/",
+        "HTTPS://EXAMPLE.test/a/b/c",
+        "http://h.test:80/x?y",
+        "https://u:p@h.test/with/userinfo",
+        "http://127.0.0.1/ip",
+        "https://xn--nxasmq6b.test/idn",
+    ];
+
+    /// What the machine did before the fast path: the `url` crate, then
+    /// fragment inheritance.
+    fn by_url_crate(base: &Url, v: &[u8]) -> Option<Url> {
+        let text = String::from_utf8_lossy(v);
+        let mut url = Url::options().base_url(Some(base)).parse(&text).ok()?;
+        if url.fragment().is_none() {
+            url.set_fragment(base.fragment());
+        }
+        Some(url)
+    }
+
+    /// The property: when the fast path answers, it wrote the `url` crate's
+    /// serialization, offsets that agree with the `url` crate's accessors,
+    /// and a text that parses back to itself.
+    fn whatwg_agrees(base: &str, v: &[u8]) -> bool {
+        let Ok(base_url) = Url::parse(base) else {
+            return false;
+        };
+        let base = WebUrl::from_url(base_url.clone());
+        let mut out = WebUrl::default();
+        let policy = Profile::Fetch.policy();
+        if !whatwg_common(&base, v, &mut out, &policy) {
+            return false;
+        }
+        let shown = String::from_utf8_lossy(v);
+        let Some(want) = by_url_crate(&base_url, v) else {
+            panic!(
+                "fast path accepted {shown:?} against {}; the url crate rejects it",
+                base.as_str()
+            );
+        };
+        assert_eq!(
+            out.as_str(),
+            want.as_str(),
+            "{shown:?} against {}",
+            base.as_str()
+        );
+        assert_eq!(out.scheme(), want.scheme(), "{shown:?}");
+        assert_eq!(out.host_str(), want.host_str(), "{shown:?}");
+        assert_eq!(out.port(), want.port(), "{shown:?}");
+        assert_eq!(out.fragment(), want.fragment(), "{shown:?}");
+        assert_eq!(out.without_fragment(), &want[..Position::AfterQuery]);
+        assert_eq!(out.buf.path(), want.path(), "{shown:?}");
+        assert_eq!(out.buf.query(), want.query(), "{shown:?}");
+        assert_eq!(Url::parse(out.as_str()).unwrap().as_str(), out.as_str());
+        true
+    }
+
+    #[test]
+    fn web_url_offsets_match_the_url_crate() {
+        for s in BASES
+            .iter()
+            .chain(&["http://[::1]:8080/p?q#f", "https://u@h/", "https://h"])
+        {
+            let url = Url::parse(s).unwrap();
+            let w = WebUrl::from_url(url.clone());
+            assert_eq!(w.as_str(), url.as_str());
+            assert_eq!(w.scheme(), url.scheme());
+            assert_eq!(w.host_str(), url.host_str(), "{s}");
+            assert_eq!(w.port(), url.port(), "{s}");
+            assert_eq!(w.fragment(), url.fragment());
+            assert_eq!(w.without_fragment(), &url[..Position::AfterQuery]);
+        }
+    }
+
+    #[test]
+    fn whatwg_common_shapes_take_the_fast_path() {
+        let base = BASES[0];
+        for s in [
+            "/login?next=%2Faccount%2Fsettings",
+            "https://example.test/next",
+            "HtTpS://Example.TEST/Path/To",
+            "https://example.test:443/x",
+            "https://example.test:08443/x",
+            "http://example.test:/x",
+            "//cdn.example.test/app.js",
+            "../index.html",
+            "a/./../b/./c/..",
+            "?page=2",
+            "#frag",
+            "",
+            "https://example.test",
+        ] {
+            assert!(
+                whatwg_agrees(base, s.as_bytes()),
+                "{s:?} left the fast path"
+            );
+        }
+    }
+
+    #[test]
+    fn whatwg_outside_the_domain_goes_to_the_url_crate() {
+        let base = BASES[0];
+        for s in [
+            "http:g",
+            "https:/x",
+            "ftp://h/",
+            "///h/x",
+            "//h..t/",
+            "//h.test./",
+            "//1.2.3.4/",
+            "//h.0x7f/",
+            "//xn--nxasmq6b.test/",
+            "//h_t.test/",
+            "/a/%2e%2E/b",
+            "/it's",
+            "//u@h/",
+            "//h:65536/",
+        ] {
+            assert!(
+                !whatwg_agrees(base, s.as_bytes()),
+                "{s:?} took the fast path"
+            );
+        }
+        // Bases outside the domain.
+        assert!(!whatwg_agrees("https://u:p@h.test/x", b"/y"));
+        assert!(!whatwg_agrees("ftp://h.test/x", b"/y"));
+    }
+
+    #[test]
+    fn whatwg_corpus_replay_agrees_with_the_url_crate() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/location_parse");
+        let values: Vec<Vec<u8>> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+            .collect();
+        let mut fast = 0;
+        for base in BASES {
+            for v in &values {
+                fast += usize::from(whatwg_agrees(base, v));
+            }
+        }
+        assert!(
+            fast > 400,
+            "only {fast} corpus resolutions took the fast path"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn whatwg_random_references_agree(
+            base in "https?://[a-zA-Z0-9.-]{1,10}(:[0-9]{1,5})?(/[a-z.;=]{0,4}){0,3}(\\?[a-z=&]{0,5})?(#[a-z]{0,3})?",
+            r in "((https?|HTTP|ftp):)?(//[a-zA-Z0-9.%:_-]{0,12})?[a-zA-Z0-9/.:;@%?#=&~'-]{0,24}",
+        ) {
+            whatwg_agrees(&base, r.as_bytes());
+        }
+        #[test]
+        fn whatwg_random_in_domain_references_agree(
+            base in "https?://[a-z0-9-]{1,6}(\\.[a-zA-Z][a-z0-9]{0,4}){1,2}(:[0-9]{1,5})?(/[a-z.;=]{0,4}){0,3}(\\?[a-z=&]{0,5})?(#[a-z]{0,3})?",
+            r in "((https?|HTTP):)?(//[a-zA-Z0-9.-]{1,12}(:[0-9]{0,6})?)?[a-zA-Z0-9/.:;@?#=&~-]{0,20}(%[0-9a-fA-F]{2})?[a-z/?#.]{0,4}",
+        ) {
+            whatwg_agrees(&base, r.as_bytes());
+        }
+        #[test]
+        fn whatwg_dot_segments_agree(r in "(\\.{1,2}/|[a-z]{1,2}/|/){0,8}(\\.{0,2})(\\?[a-z.]{0,3})?") {
+            for base in BASES {
+                whatwg_agrees(base, r.as_bytes());
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn random_references_agree(s in "([a-zA-Z][a-zA-Z0-9+.-]{0,4}:)?(//[a-zA-Z0-9.%@:\\[\\]-]{0,12})?[a-zA-Z0-9/.:;@%?#=&~-]{0,24}") {
+            same_as_general(s.as_bytes());
+        }
+        #[test]
+        fn random_bytes_agree(v in proptest::collection::vec(any::<u8>(), 0..24)) {
+            same_as_general(&v);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Zero heap allocations per decision in steady state, counted by a global
+//! allocator (not timed): every strict-mode (RFC 9110, RFC 2616) decision
+//! below, and Fetch decisions on the fast path of `model/fast.rs`.
+//!
+//! Its own test binary, with one `#[test]`: the counter is process-wide, so
+//! no other test may allocate on another thread while a step is counted.
+//!
+//! "Steady state": the machine's buffers have grown on earlier decisions.
+//! Each decision is counted alone: the machine is first restored to the start
+//! state with `clone_from` (outside the count), then one `step_raw` runs
+//! inside the count and must make no allocation and no reallocation.
+
+use std::alloc::System;
+use std::path::Path;
+
+use http::header::{AUTHORIZATION, CONTENT_TYPE};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use redirspec::{Body, Policy, Profile, RedirectMachine, Step};
+use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+const BASE: &str = "https://www.example.test/account/profile?tab=1#top";
+
+/// Location values (corpus files) whose decisions are counted: follows,
+/// deliveries and refusals that carry no owned data. (`RedirectLoop` and
+/// `SchemeNotAllowed` refusals own a `String`: they allocate, once, at the
+/// end of a chain; `#top` against a base of the same URL is such a loop.)
+const LOCATIONS: &[&str] = &[
+    "path-login-next",
+    "abs-https-basic",
+    "abs-https-oauth-callback",
+    "path-basic",
+    "rel-dotdot-file",
+    "query-page",
+    "schemerel-host-path",
+    "abs-https-port",
+    "matrix-jsessionid",
+    "abs-https-sso-return-to",
+    "rfc-normal-dotdot-dotdot-g",
+    "rel-traversal-etc-passwd",
+    "path-dot-segments",
+    "abs-https-mixed-case",
+    "ipv6-loopback-port",
+    // refused (invalid Location) without owned data
+    "bad-pct-escape-nonhex",
+    "attack-backslash-host",
+    "ctl-cr-in-path",
+    "utf8-invalid-latin1",
+    "port-65536",
+    "overlong-70k-path",
+];
+
+fn corpus(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus/location_parse")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn start(method: Method, policy: Policy) -> RedirectMachine {
+    let mut headers = HeaderMap::new();
+    headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer t"));
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    let body = if method == Method::GET {
+        Body::None
+    } else {
+        Body::Bytes(5)
+    };
+    RedirectMachine::new(method, BASE, headers, body, policy).unwrap()
+}
+
+/// Allocations and reallocations made by one step on a restored machine.
+fn count_step(
+    m: &mut RedirectMachine,
+    start: &RedirectMachine,
+    status: StatusCode,
+    loc: &[u8],
+) -> (usize, &'static str) {
+    m.clone_from(start);
+    let region = Region::new(GLOBAL);
+    let action = m.step_raw(status, &[loc]).action();
+    let change = region.change();
+    (change.allocations + change.reallocations, action)
+}
+
+fn strict_profile_allocates_nothing(profile: Profile) {
+    let start = start(Method::POST, profile.policy());
+    let mut m = start.clone();
+    let inputs: Vec<(&str, Vec<u8>)> = LOCATIONS.iter().map(|n| (*n, corpus(n))).collect();
+    for status in [
+        StatusCode::FOUND,
+        StatusCode::SEE_OTHER,
+        StatusCode::PERMANENT_REDIRECT,
+    ] {
+        // Warm-up: the buffers grow to the longest result. A followed step
+        // swaps the machine's current and next buffers, so each input runs
+        // twice, once into each.
+        for (_, loc) in &inputs {
+            count_step(&mut m, &start, status, loc);
+            count_step(&mut m, &start, status, loc);
+        }
+        for (name, loc) in &inputs {
+            let (allocs, action) = count_step(&mut m, &start, status, loc);
+            assert_eq!(
+                allocs, 0,
+                "{profile} {status} {name}: {allocs} allocation(s) in a steady-state step ({action})"
+            );
+        }
+    }
+}
+
+/// A 10-hop chain (loop detection on, for the strict profiles) then the
+/// final 200, every step counted, after one warm-up run of the same chain.
+fn chain_allocates_nothing(profile: Profile) {
+    let start = start(
+        Method::GET,
+        Policy {
+            max_redirects: 10,
+            ..profile.policy()
+        },
+    );
+    let chain: Vec<String> = (0..10)
+        .map(|i| format!("https://h{}.example.test/p/{i}?q={i}", i % 3))
+        .collect();
+    let mut m = start.clone();
+    for round in 0..2 {
+        m.clone_from(&start);
+        for loc in &chain {
+            let region = Region::new(GLOBAL);
+            let followed = matches!(
+                m.step_raw(StatusCode::TEMPORARY_REDIRECT, &[loc.as_bytes()]),
+                Step::Follow(_)
+            );
+            let change = region.change();
+            assert!(followed, "{profile}: {loc} not followed");
+            if round == 1 {
+                assert_eq!(
+                    change.allocations + change.reallocations,
+                    0,
+                    "{profile}: hop to {loc} allocated"
+                );
+            }
+        }
+        assert!(matches!(m.step_raw(StatusCode::OK, &[]), Step::Deliver(_)));
+    }
+}
+
+/// Location values on the Fetch fast path (model/fast.rs): the WHATWG
+/// result written without the `url` crate, hence without allocating.
+const FETCH_FAST: &[&str] = &[
+    "path-login-next",
+    "abs-https-basic",
+    "abs-https-oauth-callback",
+    "path-basic",
+    "rel-dotdot-file",
+    "query-page",
+    "schemerel-host-path",
+    "abs-https-port",
+    "matrix-jsessionid",
+    "abs-https-sso-return-to",
+    "rfc-normal-dotdot-dotdot-g",
+    "path-dot-segments",
+    "abs-https-mixed-case",
+    "frag-top",
+];
+
+fn fetch_fast_path_allocates_nothing() {
+    let start = start(Method::POST, Profile::Fetch.policy());
+    let mut m = start.clone();
+    let inputs: Vec<(&str, Vec<u8>)> = FETCH_FAST.iter().map(|n| (*n, corpus(n))).collect();
+    for status in [
+        StatusCode::FOUND,
+        StatusCode::SEE_OTHER,
+        StatusCode::PERMANENT_REDIRECT,
+    ] {
+        for (_, loc) in &inputs {
+            count_step(&mut m, &start, status, loc);
+            count_step(&mut m, &start, status, loc);
+        }
+        for (name, loc) in &inputs {
+            let (allocs, action) = count_step(&mut m, &start, status, loc);
+            assert_eq!(action, "follow", "fetch {status} {name}");
+            assert_eq!(
+                allocs, 0,
+                "fetch {status} {name}: {allocs} allocation(s) in a steady-state step"
+            );
+        }
+    }
+    // Off the fast path the `url` crate allocates: the count sees it.
+    let (allocs, action) = count_step(&mut m, &start, StatusCode::FOUND, "/caf\u{e9}".as_bytes());
+    assert_eq!(action, "follow");
+    assert!(allocs > 0, "the url crate's path allocated nothing?");
+}
+
+#[test]
+fn steady_state_decisions_allocate_nothing() {
+    // The counter sees allocations: this test can fail.
+    let region = Region::new(GLOBAL);
+    let v = std::hint::black_box(vec![0u8; 64]);
+    assert!(region.change().allocations >= 1);
+    drop(v);
+
+    for profile in [Profile::Rfc9110, Profile::Rfc2616] {
+        strict_profile_allocates_nothing(profile);
+        chain_allocates_nothing(profile);
+    }
+    fetch_fast_path_allocates_nothing();
+    chain_allocates_nothing(Profile::Fetch);
+}
