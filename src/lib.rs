@@ -7,6 +7,8 @@ pub mod check;
 pub mod cli;
 #[cfg(feature = "fuzz")]
 pub mod fuzz;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod model;
 mod replay;
 #[cfg(feature = "server")]

@@ -4,6 +4,8 @@
 //! CLI contract); `redirspec server` and `redirspec response` print a report
 //! of findings and exit 1 when a MUST is broken. Bad arguments exit 2 with
 //! one line on stderr.
+//! `redirspec matrix` and `redirspec client` (feature `live`) run real clients
+//! through the live suite and print the conformance matrix.
 
 use std::ffi::OsString;
 use std::io::{BufWriter, Write};
@@ -32,6 +34,10 @@ enum Command {
     Server(ServerCmd),
     /// Check a saved raw HTTP/1.x response.
     Response(ResponseCmd),
+    /// Run real HTTP clients through the live redirect suite and print the matrix.
+    Matrix(MatrixArgs),
+    /// Run one program, given as a command template, through the live suite.
+    Client(ClientArgs),
 }
 
 #[derive(Args, Debug)]
@@ -68,6 +74,63 @@ struct ResponseCmd {
     /// The absolute URL of the request it answered (needed for self-loop and downgrade).
     #[arg(long)]
     request_url: Option<String>,
+}
+
+/// Options shared by `matrix` and `client`.
+#[derive(Args, Debug)]
+struct LiveArgs {
+    /// Judge every client under this profile (fetch, rfc9110, rfc2616) instead of the
+    /// profile it matches best.
+    #[arg(long)]
+    profile: Option<String>,
+    /// Write matrix.json, a self-contained matrix.html and matrix.md into this folder.
+    #[arg(long, value_name = "DIR", default_value = "report")]
+    report: std::path::PathBuf,
+    /// Write no report files.
+    #[arg(long)]
+    no_report: bool,
+    /// Seconds one client may take for one scenario.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
+    /// Clients run at the same time (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    jobs: usize,
+    /// Add this many seeded random scenarios to the suite.
+    #[arg(long, default_value_t = 0)]
+    random: usize,
+    /// Add this many scenarios drawn from the crate's proptest strategies, moved onto
+    /// loopback.
+    #[arg(long, default_value_t = 0)]
+    strategies: usize,
+    /// Seed of the random scenarios (the same seed gives the same scenarios).
+    #[arg(long, default_value_t = 0x5EED)]
+    seed: u64,
+}
+
+#[derive(Args, Debug)]
+struct MatrixArgs {
+    /// Comma-separated clients: reqwest, ureq, curl, wget, node-fetch, python-urllib,
+    /// python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient, or all.
+    #[arg(long, default_value = "all")]
+    clients: String,
+    #[command(flatten)]
+    live: LiveArgs,
+}
+
+#[derive(Args, Debug)]
+struct ClientArgs {
+    /// Command template, e.g. 'curl -sS -L -X {method} [ -H {header} ]
+    /// [ --data-binary @{body_file} ] {url}'. Placeholders: {method} {url} {body_file}
+    /// {body_file?} {header} {headers_file} {headers_json}; [ … ] repeats per header or needs
+    /// a body.
+    /// Exit 0 = delivered (status from the last stdout line), non-zero = error.
+    #[arg(long)]
+    cmd: String,
+    /// Name shown in the report.
+    #[arg(long, default_value = "command")]
+    name: String,
+    #[command(flatten)]
+    live: LiveArgs,
 }
 
 /// Longest line `decide --batch` reads (1 MiB); longer lines get an error result.
@@ -130,6 +193,8 @@ fn main() -> ExitCode {
         Command::Decide(args) => single(args),
         Command::Server(args) => server(args),
         Command::Response(args) => response(args),
+        Command::Matrix(args) => live_matrix(&args),
+        Command::Client(args) => live_client(&args),
     }
 }
 
@@ -169,6 +234,85 @@ fn response(args: ResponseCmd) -> ExitCode {
         }
         Err(e) => usage_error(&e.to_string()),
     }
+}
+
+#[cfg(feature = "live")]
+fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, ExitCode> {
+    let profile = match &args.profile {
+        None => None,
+        Some(p) => match p.parse::<redirspec::Profile>() {
+            Ok(p) => Some(p),
+            Err(e) => return Err(usage_error(&e.to_string())),
+        },
+    };
+    if args.timeout == 0 {
+        return Err(usage_error("--timeout must be at least 1 second"));
+    }
+    Ok(redirspec::live::cli::RunSettings {
+        profile,
+        report_dir: (!args.no_report).then(|| args.report.clone()),
+        timeout: std::time::Duration::from_secs(args.timeout),
+        jobs: args.jobs,
+        random: args.random,
+        strategies: args.strategies,
+        seed: args.seed,
+    })
+}
+
+#[cfg(feature = "live")]
+fn live_result(
+    result: Result<redirspec::live::MatrixReport, redirspec::live::LiveError>,
+) -> ExitCode {
+    use redirspec::live::LiveError;
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e @ (LiveError::UnknownClient(_) | LiveError::BadCommand(_))) => {
+            usage_error(&e.to_string())
+        }
+        Err(e) => {
+            eprintln!("redirspec: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(feature = "live")]
+fn live_matrix(args: &MatrixArgs) -> ExitCode {
+    let settings = match live_settings(&args.live) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut stdout = std::io::stdout().lock();
+    live_result(redirspec::live::cli::matrix_command(
+        &args.clients,
+        &settings,
+        &mut stdout,
+    ))
+}
+
+#[cfg(feature = "live")]
+fn live_client(args: &ClientArgs) -> ExitCode {
+    let settings = match live_settings(&args.live) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut stdout = std::io::stdout().lock();
+    live_result(redirspec::live::cli::client_command(
+        &args.name,
+        &args.cmd,
+        &settings,
+        &mut stdout,
+    ))
+}
+
+#[cfg(not(feature = "live"))]
+fn live_matrix(_: &MatrixArgs) -> ExitCode {
+    usage_error("this redirspec was built without the `live` feature")
+}
+
+#[cfg(not(feature = "live"))]
+fn live_client(_: &ClientArgs) -> ExitCode {
+    usage_error("this redirspec was built without the `live` feature")
 }
 
 /// One line on stderr, exit 2.

@@ -1,0 +1,178 @@
+//! What the `redirspec matrix` and `redirspec client` commands do, as library calls; the
+//! binary only parses arguments and maps errors to exit codes.
+
+use super::client::ClientUnderTest;
+use super::command::CommandClient;
+use super::matrix::{clients_by_name, run, MatrixOptions, MatrixReport, Progress};
+use super::report::{text, write_reports};
+use super::LiveError;
+use crate::Profile;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Seed used when none is given.
+pub const DEFAULT_SEED: u64 = 0x5EED;
+
+/// Settings shared by `matrix` and `client`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSettings {
+    /// Judge under this profile; `None`: each client under its best match.
+    pub profile: Option<Profile>,
+    /// Write `matrix.json` and `matrix.html` here.
+    pub report_dir: Option<PathBuf>,
+    /// Time-out of one scenario for one client.
+    pub timeout: Duration,
+    /// Clients run at the same time (0: one per core).
+    pub jobs: usize,
+    /// Random scenarios added to the suite ([`super::suite::random`]).
+    pub random: usize,
+    /// Scenarios drawn from the proptest strategies added to the suite
+    /// ([`super::from_strategies::from_strategies`]).
+    pub strategies: usize,
+    /// Seed of the random scenarios.
+    pub seed: u64,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            profile: None,
+            report_dir: None,
+            timeout: Duration::from_secs(10),
+            jobs: 0,
+            random: 0,
+            strategies: 0,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+/// Prints progress on a writer (stderr in the binary): a rewritten status line on a terminal,
+/// one line per finished or skipped client otherwise.
+pub struct ProgressPrinter<W: Write + Send> {
+    out: Mutex<W>,
+    tty: bool,
+}
+
+impl<W: Write + Send> ProgressPrinter<W> {
+    /// A printer on `out`; `tty` turns on the rewritten status line.
+    pub fn new(out: W, tty: bool) -> Self {
+        ProgressPrinter {
+            out: Mutex::new(out),
+            tty,
+        }
+    }
+
+    /// Reports one event.
+    pub fn report(&self, p: Progress<'_>) {
+        let Ok(mut out) = self.out.lock() else {
+            return;
+        };
+        let clear = if self.tty { "\r\x1b[2K" } else { "" };
+        let _ = match p {
+            Progress::ClientSkipped { client, note } => {
+                writeln!(out, "{clear}{client}: skipped ({note})")
+            }
+            Progress::ScenarioDone {
+                client,
+                scenario,
+                done,
+                total,
+            } if self.tty => {
+                let width = 30usize;
+                let filled = (done * width).checked_div(total).unwrap_or(width);
+                write!(
+                    out,
+                    "{clear}[{}{}] {done}/{total} {client}: {scenario}",
+                    "#".repeat(filled),
+                    ".".repeat(width - filled)
+                )
+            }
+            Progress::ScenarioDone { .. } => Ok(()),
+            Progress::ClientDone {
+                client,
+                profile,
+                conforms,
+                total,
+            } => writeln!(
+                out,
+                "{clear}{client}: {conforms}/{total} scenarios conform to {profile}"
+            ),
+        };
+        let _ = out.flush();
+    }
+}
+
+fn options(clients: Vec<Box<dyn ClientUnderTest>>, settings: &RunSettings) -> MatrixOptions {
+    let mut opts = MatrixOptions::new(clients);
+    opts.profile = settings.profile;
+    opts.timeout = settings.timeout;
+    if settings.jobs > 0 {
+        opts.jobs = settings.jobs;
+    }
+    opts.scenarios
+        .extend(super::suite::random(settings.seed, settings.random));
+    opts.scenarios
+        .extend(super::from_strategies::from_strategies(
+            settings.seed,
+            settings.strategies,
+        ));
+    opts
+}
+
+fn finish(
+    report: MatrixReport,
+    settings: &RunSettings,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<MatrixReport, LiveError> {
+    let io = |source| LiveError::Io {
+        context: "stdout".to_owned(),
+        source,
+    };
+    stdout.write_all(text(&report).as_bytes()).map_err(io)?;
+    if let Some(dir) = &settings.report_dir {
+        let (json, html) = write_reports(&report, dir)?;
+        let _ = writeln!(stderr, "wrote {} and {}", json.display(), html.display());
+    }
+    Ok(report)
+}
+
+/// `redirspec matrix`: runs the suite against `clients` (a comma-separated list, or `all`),
+/// prints the matrix on `stdout`, progress on stderr, and writes the reports.
+///
+/// # Errors
+/// [`LiveError::UnknownClient`] for an unknown client name; [`LiveError::Io`] or
+/// [`LiveError::Json`] when a report cannot be written.
+pub fn matrix_command(
+    clients: &str,
+    settings: &RunSettings,
+    stdout: &mut dyn Write,
+) -> Result<MatrixReport, LiveError> {
+    let clients = clients_by_name(clients)?;
+    let opts = options(clients, settings);
+    let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
+    let report = run(&opts, &|p| printer.report(p))?;
+    finish(report, settings, stdout, &mut std::io::stderr())
+}
+
+/// `redirspec client --cmd '…'`: runs the suite against one program described by a command
+/// template (see [`super::command`]).
+///
+/// # Errors
+/// [`LiveError::BadCommand`] for a template that does not parse; report errors as for
+/// [`matrix_command`].
+pub fn client_command(
+    name: &str,
+    template: &str,
+    settings: &RunSettings,
+    stdout: &mut dyn Write,
+) -> Result<MatrixReport, LiveError> {
+    let client = CommandClient::new(name, template)?;
+    let opts = options(vec![Box::new(client)], settings);
+    let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
+    let report = run(&opts, &|p| printer.report(p))?;
+    finish(report, settings, stdout, &mut std::io::stderr())
+}

@@ -1,0 +1,252 @@
+//! The [`ClientUnderTest`] trait and the in-process adapters (reqwest, ureq).
+//!
+//! An adapter gets one [`ClientRequest`] — the first request of a scenario — and lets the
+//! client follow redirects its own way, with its own defaults (that is what is being
+//! measured). It reports what the caller would see as a [`ClientOutcome`]; everything the
+//! client sent on the wire is recorded by the server, not by the adapter.
+
+use http::Method;
+use std::time::Duration;
+
+/// The first request of a scenario, as handed to a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientRequest {
+    /// Method of the first request.
+    pub method: Method,
+    /// Absolute URL of the first request (may carry a fragment).
+    pub url: String,
+    /// Header fields to send, in order.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes, if any (replayable: the same bytes can be sent again).
+    pub body: Option<Vec<u8>>,
+    /// How long the whole exchange may take, redirects included.
+    pub timeout: Duration,
+}
+
+/// What the caller of a client saw at the end of a scenario.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ClientOutcome {
+    /// The client handed a response to its caller (`status` when the adapter can tell).
+    Delivered {
+        /// Status code of the delivered response.
+        status: Option<u16>,
+    },
+    /// The client raised an error.
+    Failed {
+        /// The client's message, shortened.
+        message: String,
+    },
+    /// The client did not finish within the time-out (and was stopped when it is a process).
+    TimedOut {
+        /// The time-out that expired, in milliseconds.
+        after_ms: u64,
+    },
+}
+
+impl ClientOutcome {
+    /// A short human-readable form (`delivered 302`, `failed: …`, `timed out after 5000 ms`).
+    pub fn summary(&self) -> String {
+        match self {
+            ClientOutcome::Delivered { status: Some(s) } => format!("delivered {s}"),
+            ClientOutcome::Delivered { status: None } => "delivered".to_owned(),
+            ClientOutcome::Failed { message } => format!("failed: {message}"),
+            ClientOutcome::TimedOut { after_ms } => format!("timed out after {after_ms} ms"),
+        }
+    }
+}
+
+/// Shortens a client message to one line of at most 200 characters.
+pub(crate) fn one_line(message: &str) -> String {
+    let line: String = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() > 200 {
+        let mut s: String = line.chars().take(199).collect();
+        s.push('…');
+        s
+    } else {
+        line
+    }
+}
+
+/// A real HTTP client, driven through one scenario at a time.
+///
+/// Implement it for your own client to put it in the matrix.
+///
+/// # Examples
+/// ```
+/// use redirspec::live::matrix::run_scenario;
+/// use redirspec::live::{suite, ClientOutcome, ClientRequest, ClientUnderTest, ServerLimits};
+///
+/// /// A client that never follows: it sends the first request only.
+/// struct NoFollow;
+///
+/// impl ClientUnderTest for NoFollow {
+///     fn name(&self) -> &str {
+///         "no-follow"
+///     }
+///     fn execute(&self, request: &ClientRequest) -> ClientOutcome {
+///         let agent: ureq::Agent = ureq::Agent::config_builder()
+///             .max_redirects(0)
+///             .http_status_as_error(false)
+///             .build()
+///             .into();
+///         let mut get = agent.get(&request.url);
+///         for (name, value) in &request.headers {
+///             get = get.header(name.as_str(), value.as_str());
+///         }
+///         match get.call() {
+///             Ok(r) => ClientOutcome::Delivered { status: Some(r.status().as_u16()) },
+///             Err(e) => ClientOutcome::Failed { message: e.to_string() },
+///         }
+///     }
+/// }
+///
+/// let scenario = suite::suite().into_iter().find(|s| s.name == "302-get").unwrap();
+/// let report = run_scenario(&NoFollow, &scenario, std::time::Duration::from_secs(5),
+///                           ServerLimits::default());
+/// assert_eq!(report.outcome, ClientOutcome::Delivered { status: Some(302) });
+/// // Every profile follows a 302 for GET: the client stopped one request short.
+/// assert_eq!(report.verdict("fetch").unwrap().verdict.key(), "request@1");
+/// ```
+pub trait ClientUnderTest: Send + Sync {
+    /// Stable name used in reports and expectation files (`curl`, `reqwest`).
+    fn name(&self) -> &str;
+
+    /// A one-line description (version, settings used).
+    fn describe(&self) -> String {
+        self.name().to_owned()
+    }
+
+    /// `Err(note)` when the client cannot run here (program or module missing).
+    ///
+    /// # Errors
+    /// A note saying what is missing.
+    fn check_available(&self) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// A scheduling hint: roughly how long one scenario takes, in milliseconds. The matrix
+    /// starts the slowest clients first so that parallel jobs finish together.
+    fn cost_hint_ms(&self) -> u32 {
+        20
+    }
+
+    /// Sends `request`, follows redirects the client's own way, and reports the outcome.
+    fn execute(&self, request: &ClientRequest) -> ClientOutcome;
+}
+
+/// reqwest's blocking client with its default redirect policy (10 hops).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ReqwestClient;
+
+impl ClientUnderTest for ReqwestClient {
+    fn name(&self) -> &str {
+        "reqwest"
+    }
+
+    fn describe(&self) -> String {
+        "reqwest 0.12 blocking, default redirect policy".to_owned()
+    }
+
+    fn execute(&self, request: &ClientRequest) -> ClientOutcome {
+        let client = match reqwest::blocking::Client::builder()
+            .no_proxy()
+            .timeout(request.timeout)
+            .build()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                return ClientOutcome::Failed {
+                    message: one_line(&format!("could not build the client: {e}")),
+                }
+            }
+        };
+        let mut builder = client.request(request.method.clone(), &request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        match builder.send() {
+            Ok(response) => ClientOutcome::Delivered {
+                status: Some(response.status().as_u16()),
+            },
+            Err(e) if e.is_timeout() => ClientOutcome::TimedOut {
+                after_ms: millis(request.timeout),
+            },
+            Err(e) => ClientOutcome::Failed {
+                message: one_line(&error_chain(&e)),
+            },
+        }
+    }
+}
+
+/// ureq 3 with its default redirect settings (10 hops, no Authorization on redirects);
+/// `http_status_as_error` is turned off so that a delivered 3xx is seen as delivered.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct UreqClient;
+
+impl ClientUnderTest for UreqClient {
+    fn name(&self) -> &str {
+        "ureq"
+    }
+
+    fn describe(&self) -> String {
+        "ureq 3 agent, default redirect settings, http_status_as_error off".to_owned()
+    }
+
+    fn execute(&self, request: &ClientRequest) -> ClientOutcome {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .proxy(None)
+            .allow_non_standard_methods(true)
+            .timeout_global(Some(request.timeout))
+            .build()
+            .into();
+        let mut builder = http::Request::builder()
+            .method(request.method.clone())
+            .uri(request.url.as_str());
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let result = match &request.body {
+            Some(body) => builder.body(body.clone()).map(|r| agent.run(r)),
+            None => builder.body(()).map(|r| agent.run(r)),
+        };
+        let result = match result {
+            Ok(r) => r,
+            Err(e) => {
+                return ClientOutcome::Failed {
+                    message: one_line(&format!("request not accepted: {e}")),
+                }
+            }
+        };
+        match result {
+            Ok(response) => ClientOutcome::Delivered {
+                status: Some(response.status().as_u16()),
+            },
+            Err(ureq::Error::Timeout(_)) => ClientOutcome::TimedOut {
+                after_ms: millis(request.timeout),
+            },
+            Err(e) => ClientOutcome::Failed {
+                message: one_line(&error_chain(&e)),
+            },
+        }
+    }
+}
+
+pub(crate) fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    s
+}

@@ -1,0 +1,583 @@
+//! The command adapter: any program that can fetch a URL, described by a
+//! [`CommandTemplate`] (see [`super::template`] for placeholders and groups), and the built-in
+//! presets.
+//!
+//! The program's exit status decides the outcome: 0 means it delivered a response (its status
+//! is read from the last line of stdout when that line is a three-digit number), anything else
+//! means it failed (its stderr is the message). A program still running at the time-out is
+//! killed, with its process group, and reported as timed out.
+
+use super::client::{millis, one_line, ClientOutcome, ClientRequest, ClientUnderTest};
+use super::template::{CommandTemplate, Expansion};
+use super::LiveError;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The node fetch script shipped with the crate.
+pub const FETCH_JS: &str = include_str!("assets/fetch.js");
+/// The python (urllib / urllib3 / requests) script shipped with the crate.
+pub const CLIENT_PY: &str = include_str!("assets/client.py");
+/// The perl (LWP::UserAgent / HTTP::Tiny) script shipped with the crate.
+pub const CLIENT_PL: &str = include_str!("assets/client.pl");
+/// The java (java.net.http.HttpClient) program shipped with the crate.
+pub const FETCH_JAVA: &str = include_str!("assets/Fetch.java");
+
+/// Writes every shipped script into `dir`.
+fn write_assets(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("fetch.js"), FETCH_JS)?;
+    std::fs::write(dir.join("client.py"), CLIENT_PY)?;
+    std::fs::write(dir.join("client.pl"), CLIENT_PL)?;
+    std::fs::write(dir.join("Fetch.java"), FETCH_JAVA)
+}
+
+/// A folder prepared once (scripts written, set-up command run), removed when the last
+/// clone of its client goes.
+#[derive(Debug)]
+struct Prepared {
+    dir: PathBuf,
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// How a command client is checked for presence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    /// Argument vector run once (bounded by 10 s); exit 0 means available.
+    pub argv: Vec<String>,
+    /// Note shown when it fails.
+    pub missing: String,
+}
+
+/// Any program, driven by a [`CommandTemplate`].
+#[derive(Debug, Clone)]
+pub struct CommandClient {
+    name: String,
+    template: CommandTemplate,
+    method_templates: Vec<(String, CommandTemplate)>,
+    probe: Option<Probe>,
+    describe: String,
+    version: Option<Vec<String>>,
+    setup: Option<Vec<String>>,
+    prepared: Arc<OnceLock<Result<Prepared, String>>>,
+    cost_hint_ms: u32,
+}
+
+static RUN_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl CommandClient {
+    /// A client named `name` run with `template`.
+    ///
+    /// # Errors
+    /// [`LiveError::BadCommand`] when the template does not parse.
+    pub fn new(name: &str, template: &str) -> Result<Self, LiveError> {
+        let template = CommandTemplate::parse(template)?;
+        Ok(CommandClient {
+            name: name.to_owned(),
+            describe: template.as_str().to_owned(),
+            version: None,
+            setup: None,
+            prepared: Arc::new(OnceLock::new()),
+            cost_hint_ms: 50,
+            template,
+            method_templates: Vec::new(),
+            probe: None,
+        })
+    }
+
+    /// Uses another template for one method (how a person would really ask the program for,
+    /// say, a PUT with a body).
+    ///
+    /// # Errors
+    /// [`LiveError::BadCommand`] when the template does not parse.
+    pub fn with_method_template(mut self, method: &str, template: &str) -> Result<Self, LiveError> {
+        self.method_templates
+            .push((method.to_owned(), CommandTemplate::parse(template)?));
+        Ok(self)
+    }
+
+    /// Sets the presence probe.
+    pub fn with_probe(mut self, argv: &[&str], missing: &str) -> Self {
+        self.probe = Some(Probe {
+            argv: argv.iter().map(|s| (*s).to_owned()).collect(),
+            missing: missing.to_owned(),
+        });
+        self
+    }
+
+    /// Sets a command whose first line of output names the version (added to
+    /// [`describe`](ClientUnderTest::describe)).
+    pub fn with_version(mut self, argv: &[&str]) -> Self {
+        self.version = Some(argv.iter().map(|s| (*s).to_owned()).collect());
+        self
+    }
+
+    /// Sets a command run once, in a folder holding the shipped scripts, before the first
+    /// request (compiling a program, say); `{script_dir}` then names that folder.
+    pub fn with_setup(mut self, argv: &[&str]) -> Self {
+        self.setup = Some(argv.iter().map(|s| (*s).to_owned()).collect());
+        self
+    }
+
+    /// Runs the set-up once; the prepared folder, if there is a set-up.
+    fn prepare(&self) -> Result<Option<&Path>, String> {
+        let Some(argv) = &self.setup else {
+            return Ok(None);
+        };
+        let prepared = self.prepared.get_or_init(|| {
+            let dir = scratch_dir();
+            let ran =
+                write_assets(&dir).and_then(|()| run_bounded(argv, &dir, Duration::from_secs(120)));
+            let prepared = Prepared { dir };
+            match ran {
+                Ok(Finished::Exited { success: true, .. }) => Ok(prepared),
+                Ok(Finished::Exited { stderr, code, .. }) => Err(one_line(&format!(
+                    "set-up `{}` failed (exit {code}): {}",
+                    argv.join(" "),
+                    String::from_utf8_lossy(&stderr)
+                ))),
+                Ok(Finished::TimedOut) => Err(format!("set-up `{}` timed out", argv.join(" "))),
+                Err(e) => Err(format!("set-up `{}` did not run: {e}", argv.join(" "))),
+            }
+        });
+        match prepared {
+            Ok(p) => Ok(Some(p.dir.as_path())),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// Sets the scheduling hint (see [`ClientUnderTest::cost_hint_ms`]).
+    pub fn with_cost_hint_ms(mut self, ms: u32) -> Self {
+        self.cost_hint_ms = ms;
+        self
+    }
+
+    /// Sets the one-line description.
+    pub fn with_description(mut self, describe: &str) -> Self {
+        self.describe = describe.to_owned();
+        self
+    }
+
+    fn template_for(&self, method: &str) -> &CommandTemplate {
+        self.method_templates
+            .iter()
+            .find(|(m, _)| m.eq_ignore_ascii_case(method))
+            .map(|(_, t)| t)
+            .unwrap_or(&self.template)
+    }
+
+    fn run_in(
+        &self,
+        dir: &Path,
+        script_dir: Option<&Path>,
+        request: &ClientRequest,
+    ) -> Result<ClientOutcome, std::io::Error> {
+        std::fs::create_dir_all(dir)?;
+        let script_dir = match script_dir {
+            Some(prepared) => prepared,
+            None => {
+                write_assets(dir)?;
+                dir
+            }
+        };
+        let body_file = dir.join("body");
+        std::fs::write(&body_file, request.body.as_deref().unwrap_or_default())?;
+        let headers_file = dir.join("headers.txt");
+        let lines: String = request
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {v}\n"))
+            .collect();
+        std::fs::write(&headers_file, lines)?;
+        let headers_json = dir.join("headers.json");
+        let json = serde_json::to_string(&request.headers).unwrap_or_else(|_| "[]".to_owned());
+        std::fs::write(&headers_json, json)?;
+        let ctx = Expansion {
+            method: request.method.as_str(),
+            url: &request.url,
+            body_file: &body_file,
+            has_body: request.body.is_some(),
+            headers: &request.headers,
+            headers_file: &headers_file,
+            headers_json: &headers_json,
+            script_dir,
+        };
+        let argv = self.template_for(request.method.as_str()).expand(&ctx);
+        let run = run_bounded(&argv, dir, request.timeout)?;
+        Ok(match run {
+            Finished::TimedOut => ClientOutcome::TimedOut {
+                after_ms: millis(request.timeout),
+            },
+            Finished::Exited {
+                success: true,
+                stdout,
+                ..
+            } => ClientOutcome::Delivered {
+                status: last_line(&stdout).and_then(|l| {
+                    let l = l.trim();
+                    (l.len() == 3)
+                        .then(|| l.parse::<u16>().ok())
+                        .flatten()
+                        .filter(|s| (100..=999).contains(s))
+                }),
+            },
+            Finished::Exited {
+                success: false,
+                code,
+                stdout,
+                stderr,
+            } => {
+                let msg = if stderr.iter().any(|b| !b.is_ascii_whitespace()) {
+                    String::from_utf8_lossy(&stderr).into_owned()
+                } else {
+                    last_line(&stdout).unwrap_or_default()
+                };
+                ClientOutcome::Failed {
+                    message: one_line(&format!("exit {code}: {msg}")),
+                }
+            }
+        })
+    }
+}
+
+fn last_line(bytes: &[u8]) -> Option<String> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(str::to_owned)
+}
+
+enum Finished {
+    Exited {
+        success: bool,
+        code: String,
+        stdout: Vec<u8>,
+        stderr: Vec<u8>,
+    },
+    TimedOut,
+}
+
+/// Runs `argv` in `dir` with no stdin, capturing output, killing it at `timeout`.
+fn run_bounded(argv: &[String], dir: &Path, timeout: Duration) -> std::io::Result<Finished> {
+    let Some((program, args)) = argv.split_first() else {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "empty command",
+        ));
+    };
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // Its own process group, so that a time-out ends whatever it started too.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command.spawn()?;
+    let out_reader = spawn_reader(child.stdout.take());
+    let err_reader = spawn_reader(child.stderr.take());
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break Some(status);
+        }
+        if Instant::now() >= deadline {
+            // Not reaped yet: the id is still ours.
+            kill_group(child.id());
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        thread::sleep(Duration::from_millis(3));
+    };
+    // A program that exited but left something running in its group keeps the pipes open;
+    // while that something lives, the group id is still ours to end.
+    let grace = Instant::now() + Duration::from_secs(2);
+    let mut stdout = out_reader.recv_timeout(grace.saturating_duration_since(Instant::now()));
+    let mut stderr = err_reader.recv_timeout(grace.saturating_duration_since(Instant::now()));
+    if stdout.is_err() || stderr.is_err() {
+        kill_group(child.id());
+        stdout = stdout.or_else(|_| out_reader.recv_timeout(Duration::from_secs(2)));
+        stderr = stderr.or_else(|_| err_reader.recv_timeout(Duration::from_secs(2)));
+    }
+    let (stdout, stderr) = (stdout.unwrap_or_default(), stderr.unwrap_or_default());
+    Ok(match status {
+        None => Finished::TimedOut,
+        Some(s) => Finished::Exited {
+            success: s.success(),
+            code: s
+                .code()
+                .map_or_else(|| "by signal".to_owned(), |c| c.to_string()),
+            stdout,
+            stderr,
+        },
+    })
+}
+
+/// Reads a pipe to its end (at most 1 MiB) on a thread; the bytes arrive on the channel.
+fn spawn_reader<R: Read + Send + 'static>(pipe: Option<R>) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut v = Vec::new();
+        if let Some(p) = pipe {
+            let _ = p.take(1 << 20).read_to_end(&mut v);
+        }
+        let _ = tx.send(v);
+    });
+    rx
+}
+
+/// Ends the process group led by `pid` (a program this module started), by its id.
+fn kill_group(pid: u32) {
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pid}")])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
+}
+
+fn scratch_dir() -> PathBuf {
+    let n = RUN_COUNTER.fetch_add(1, Ordering::SeqCst);
+    std::env::temp_dir().join(format!("redirspec-{}-{n}", std::process::id()))
+}
+
+impl ClientUnderTest for CommandClient {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn describe(&self) -> String {
+        let Some(argv) = &self.version else {
+            return self.describe.clone();
+        };
+        let dir = scratch_dir();
+        let result = std::fs::create_dir_all(&dir)
+            .and_then(|()| run_bounded(argv, &dir, Duration::from_secs(10)));
+        let _ = std::fs::remove_dir_all(&dir);
+        match result {
+            Ok(Finished::Exited {
+                success: true,
+                stdout,
+                stderr,
+                ..
+            }) => match String::from_utf8_lossy(if stdout.is_empty() { &stderr } else { &stdout })
+                .lines()
+                .next()
+            {
+                // `curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/…`: the part before " (".
+                Some(v) if !v.trim().is_empty() => {
+                    let short = v.split(" (").next().unwrap_or(v).trim();
+                    format!("{} ({short})", self.describe)
+                }
+                _ => self.describe.clone(),
+            },
+            _ => self.describe.clone(),
+        }
+    }
+
+    fn cost_hint_ms(&self) -> u32 {
+        self.cost_hint_ms
+    }
+
+    fn check_available(&self) -> Result<(), String> {
+        if let Some(probe) = &self.probe {
+            let dir = scratch_dir();
+            let result = std::fs::create_dir_all(&dir)
+                .and_then(|()| run_bounded(&probe.argv, &dir, Duration::from_secs(10)));
+            let _ = std::fs::remove_dir_all(&dir);
+            if !matches!(result, Ok(Finished::Exited { success: true, .. })) {
+                return Err(probe.missing.clone());
+            }
+        }
+        self.prepare().map(|_| ())
+    }
+
+    fn execute(&self, request: &ClientRequest) -> ClientOutcome {
+        let script_dir = match self.prepare() {
+            Ok(d) => d,
+            Err(e) => return ClientOutcome::Failed { message: e },
+        };
+        let dir = scratch_dir();
+        let outcome = self.run_in(&dir, script_dir, request);
+        let _ = std::fs::remove_dir_all(&dir);
+        outcome.unwrap_or_else(|e| ClientOutcome::Failed {
+            message: one_line(&format!(
+                "could not run {}: {e}",
+                self.template_for(request.method.as_str()).program()
+            )),
+        })
+    }
+}
+
+/// Names of the built-in command presets, in display order.
+pub const PRESETS: &[&str] = &[
+    "curl",
+    "wget",
+    "node-fetch",
+    "python-urllib",
+    "python-urllib3",
+    "python-requests",
+    "perl-lwp",
+    "perl-http-tiny",
+    "java-httpclient",
+];
+
+/// A built-in preset by name (see [`PRESETS`]).
+///
+/// # Errors
+/// [`LiveError::UnknownClient`] for a name that is not a preset.
+pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
+    let c = match name {
+        // curl: -L follows; a body is sent the usual way (--data-binary makes a POST, -T a
+        // PUT, -I a HEAD), never with -X, which would pin the method on every hop.
+        "curl" => CommandClient::new(
+            "curl",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
+        )?
+        .with_method_template(
+            "HEAD",
+            "curl -sS -L -I --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
+        )?
+        .with_method_template(
+            "POST",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
+             --data-binary @{body_file} {url}",
+        )?
+        .with_method_template(
+            "PUT",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
+             -T {body_file} {url}",
+        )?
+        .with_probe(&["curl", "--version"], "curl is not installed")
+        .with_description("curl -L (POST via --data-binary, PUT via -T)")
+        .with_version(&["curl", "--version"]),
+        "wget" => CommandClient::new(
+            "wget",
+            "wget -q -O /dev/null --no-proxy --method={method} [ --header={header} ] \
+             [ --body-file={body_file} ] {url}",
+        )?
+        .with_probe(&["wget", "--version"], "wget is not installed")
+        .with_description("wget --method (status not reported: exit code only)")
+        .with_version(&["wget", "--version"]),
+        "node-fetch" => CommandClient::new(
+            "node-fetch",
+            "node {script_dir}/fetch.js {method} {url} {body_file?} {headers_json}",
+        )?
+        .with_probe(
+            &[
+                "node",
+                "-e",
+                "if (typeof fetch !== 'function') process.exit(1)",
+            ],
+            "node with a global fetch (18+) is not installed",
+        )
+        .with_description("node global fetch (undici), redirect: follow")
+        .with_cost_hint_ms(300)
+        .with_version(&[
+            "node",
+            "-p",
+            "'node ' + process.version + ', undici ' + process.versions.undici",
+        ]),
+        "python-urllib" => python_preset("python-urllib", "urllib", "urllib.request")?,
+        "python-urllib3" => python_preset("python-urllib3", "urllib3", "urllib3")?,
+        "python-requests" => python_preset("python-requests", "requests", "requests")?,
+        "perl-lwp" => perl_preset("perl-lwp", "lwp", "LWP::UserAgent", "LWP")?,
+        "perl-http-tiny" => perl_preset("perl-http-tiny", "tiny", "HTTP::Tiny", "HTTP::Tiny")?,
+        // Compiled once (javac), then run per scenario: a source-file launch costs a second.
+        "java-httpclient" => CommandClient::new(
+            "java-httpclient",
+            "java -cp {script_dir} Fetch {method} {url} {body_file?} {headers_file}",
+        )?
+        .with_probe(
+            &["javac", "-version"],
+            "a JDK (javac, java 11+) is not installed",
+        )
+        .with_setup(&["javac", "-d", ".", "Fetch.java"])
+        .with_description("java.net.http.HttpClient, followRedirects(NORMAL)")
+        .with_cost_hint_ms(1000)
+        .with_version(&["java", "-version"]),
+        other => return Err(LiveError::UnknownClient(other.to_owned())),
+    };
+    Ok(c)
+}
+
+fn perl_preset(
+    name: &str,
+    flavour: &str,
+    module: &str,
+    version_of: &str,
+) -> Result<CommandClient, LiveError> {
+    Ok(CommandClient::new(
+        name,
+        &format!(
+            "perl {{script_dir}}/client.pl {flavour} {{method}} {{url}} {{body_file?}} \
+             {{headers_file}}"
+        ),
+    )?
+    .with_probe(
+        &["perl", &format!("-M{module}"), "-e", "1"],
+        &format!("perl with {module} is not installed"),
+    )
+    .with_description(&format!("perl {module}, default redirect handling"))
+    .with_version(&[
+        "perl",
+        &format!("-M{module}"),
+        "-e",
+        &format!("print \"perl $^V, {module} ${version_of}::VERSION\\n\""),
+    ]))
+}
+
+fn python_preset(name: &str, flavour: &str, module: &str) -> Result<CommandClient, LiveError> {
+    let import = format!("import {module}");
+    Ok(CommandClient::new(
+        name,
+        &format!(
+            "python3 {{script_dir}}/client.py {flavour} {{method}} {{url}} {{body_file?}} \
+             {{headers_json}}"
+        ),
+    )?
+    .with_probe(
+        &["python3", "-c", &import],
+        &format!("python3 with {flavour} is not installed"),
+    )
+    .with_description(&format!("python3 {flavour}, default redirect handling"))
+    .with_cost_hint_ms(250)
+    .with_version(&[
+        "python3",
+        "-c",
+        &format!(
+            "import sys, {module}; print('python', sys.version.split()[0], '{module}', \
+             getattr({module}, '__version__', ''))"
+        ),
+    ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_parses() {
+        for p in PRESETS {
+            assert_eq!(preset(p).unwrap().name(), *p);
+        }
+    }
+}

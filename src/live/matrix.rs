@@ -1,0 +1,456 @@
+//! The matrix: every client through every scenario, judged under every profile.
+//!
+//! A client runs a scenario once; what it sent does not depend on the profile, so the same
+//! observed trace is compared with the model's trace under each of [`Profile::ALL`]. The
+//! profile a client is reported under is the one requested, or else the one it conforms to
+//! most often (ties go to the earlier profile of [`Profile::ALL`]).
+
+use super::client::{ClientOutcome, ClientRequest, ClientUnderTest, ReqwestClient, UreqClient};
+use super::command::{preset, PRESETS};
+use super::compare::{compare, ExpectedTrace, ObservedTrace, RequestView, Verdict};
+use super::scenario::Scenario;
+use super::server::{RecordedRequest, ScriptedServer, ServerLimits};
+use super::suite::suite;
+use super::verdict::expected_trace;
+use super::LiveError;
+use crate::Profile;
+use serde::Serialize;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// Names accepted by [`clients_by_name`], in display order.
+pub fn client_names() -> Vec<&'static str> {
+    let mut v = vec!["reqwest", "ureq"];
+    v.extend_from_slice(PRESETS);
+    v
+}
+
+/// One client by name: `reqwest`, `ureq`, or a command preset.
+///
+/// # Errors
+/// [`LiveError::UnknownClient`] for any other name.
+pub fn client_by_name(name: &str) -> Result<Box<dyn ClientUnderTest>, LiveError> {
+    Ok(match name {
+        "reqwest" => Box::new(ReqwestClient),
+        "ureq" => Box::new(UreqClient),
+        other => Box::new(preset(other)?),
+    })
+}
+
+/// Clients from a comma-separated list; `all` (or an empty list) means every known client.
+///
+/// # Errors
+/// [`LiveError::UnknownClient`] for a name that is not known.
+pub fn clients_by_name(list: &str) -> Result<Vec<Box<dyn ClientUnderTest>>, LiveError> {
+    let names: Vec<&str> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    if names.is_empty() || names == ["all"] {
+        return client_names().into_iter().map(client_by_name).collect();
+    }
+    names.into_iter().map(client_by_name).collect()
+}
+
+/// What to run.
+pub struct MatrixOptions {
+    /// The clients.
+    pub clients: Vec<Box<dyn ClientUnderTest>>,
+    /// Judge every client under this profile; `None`: under the one it matches best.
+    pub profile: Option<Profile>,
+    /// The scenarios (default: [`suite()`]).
+    pub scenarios: Vec<Scenario>,
+    /// Time-out of one scenario for one client.
+    pub timeout: Duration,
+    /// Clients run at the same time.
+    pub jobs: usize,
+    /// Server bounds.
+    pub limits: ServerLimits,
+}
+
+impl MatrixOptions {
+    /// The whole suite for `clients`, best profile, 10 s per scenario, one job per core.
+    pub fn new(clients: Vec<Box<dyn ClientUnderTest>>) -> Self {
+        MatrixOptions {
+            clients,
+            profile: None,
+            scenarios: suite(),
+            timeout: Duration::from_secs(10),
+            jobs: std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            limits: ServerLimits::default(),
+        }
+    }
+}
+
+/// Progress, reported as it happens (the CLI prints it on stderr).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Progress<'a> {
+    /// A client is not available here.
+    ClientSkipped {
+        /// Client name.
+        client: &'a str,
+        /// Why.
+        note: &'a str,
+    },
+    /// A scenario finished for a client.
+    ScenarioDone {
+        /// Client name.
+        client: &'a str,
+        /// Scenario name.
+        scenario: &'a str,
+        /// Scenarios done for this client.
+        done: usize,
+        /// Scenarios in all for this client.
+        total: usize,
+    },
+    /// A client finished.
+    ClientDone {
+        /// Client name.
+        client: &'a str,
+        /// The profile it is reported under.
+        profile: &'a str,
+        /// Scenarios conforming under that profile.
+        conforms: usize,
+        /// Scenarios run.
+        total: usize,
+    },
+}
+
+/// The verdict under one profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileVerdict {
+    /// Profile name.
+    pub profile: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The model's trace.
+    pub expected: ExpectedTrace,
+}
+
+/// One scenario for one client.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioReport {
+    /// Scenario name.
+    pub name: String,
+    /// Scenario group.
+    pub group: String,
+    /// What it checks.
+    pub about: String,
+    /// The start URL used.
+    pub start_url: String,
+    /// What the client's caller saw.
+    pub outcome: ClientOutcome,
+    /// Requests as compared.
+    pub observed: Vec<RequestView>,
+    /// Requests as they arrived (raw headers and body).
+    pub recorded: Vec<RecordedRequest>,
+    /// Connections without a parsable request.
+    pub bad_connections: Vec<String>,
+    /// Verdict per profile, in [`Profile::ALL`] order.
+    pub verdicts: Vec<ProfileVerdict>,
+    /// A harness failure (port not bound, model error) instead of verdicts.
+    pub harness_error: Option<String>,
+    /// Wall time of the scenario, milliseconds.
+    pub elapsed_ms: u64,
+}
+
+impl ScenarioReport {
+    /// The verdict under `profile`, if it was computed.
+    pub fn verdict(&self, profile: &str) -> Option<&ProfileVerdict> {
+        self.verdicts.iter().find(|v| v.profile == profile)
+    }
+
+    /// Whether the scenario conforms under `profile`.
+    pub fn conforms(&self, profile: &str) -> bool {
+        self.verdict(profile).is_some_and(|v| v.verdict.conforms())
+    }
+}
+
+/// Conformance count under one profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileTotal {
+    /// Profile name.
+    pub profile: String,
+    /// Scenarios conforming.
+    pub conforms: usize,
+    /// Scenarios run.
+    pub total: usize,
+}
+
+/// One client's results.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientReport {
+    /// Client name.
+    pub name: String,
+    /// Client description.
+    pub description: String,
+    /// Why the client did not run, when it did not.
+    pub skipped: Option<String>,
+    /// The profile the client is reported under (`None` when skipped).
+    pub profile: Option<String>,
+    /// Whether `profile` was requested (`false`: the best match was chosen).
+    pub profile_requested: bool,
+    /// Conformance per profile.
+    pub totals: Vec<ProfileTotal>,
+    /// What the client did, in plain words (see [`super::facts`]).
+    pub facts: Vec<super::facts::Fact>,
+    /// Per scenario.
+    pub scenarios: Vec<ScenarioReport>,
+    /// Wall time, milliseconds.
+    pub elapsed_ms: u64,
+}
+
+impl ClientReport {
+    /// The reported profile's total.
+    pub fn total(&self) -> Option<&ProfileTotal> {
+        let p = self.profile.as_deref()?;
+        self.totals.iter().find(|t| t.profile == p)
+    }
+}
+
+/// The whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatrixReport {
+    /// redirspec version.
+    pub version: String,
+    /// Seconds since the Unix epoch at the start.
+    pub started_unix: u64,
+    /// Wall time, milliseconds.
+    pub elapsed_ms: u64,
+    /// Scenario groups in display order.
+    pub groups: Vec<String>,
+    /// Scenarios that were not run, with the reason.
+    pub skipped_scenarios: Vec<(String, String)>,
+    /// Per client, in the order given.
+    pub clients: Vec<ClientReport>,
+}
+
+fn elapsed_ms(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Runs one scenario for one client and judges it under every profile.
+pub fn run_scenario(
+    client: &dyn ClientUnderTest,
+    scenario: &Scenario,
+    timeout: Duration,
+    limits: ServerLimits,
+) -> ScenarioReport {
+    let started = Instant::now();
+    let mut report = ScenarioReport {
+        name: scenario.name.clone(),
+        group: scenario.group.to_owned(),
+        about: scenario.about.clone(),
+        start_url: String::new(),
+        outcome: ClientOutcome::Failed {
+            message: "not run".to_owned(),
+        },
+        observed: Vec::new(),
+        recorded: Vec::new(),
+        bad_connections: Vec::new(),
+        verdicts: Vec::new(),
+        harness_error: None,
+        elapsed_ms: 0,
+    };
+    let limits = ServerLimits {
+        lifetime: limits.lifetime.max(timeout + Duration::from_secs(5)),
+        ..limits
+    };
+    let server = match ScriptedServer::start(scenario, limits) {
+        Ok(s) => s,
+        Err(e) => {
+            report.harness_error = Some(e.to_string());
+            return report;
+        }
+    };
+    let origins = server.origins();
+    report.start_url = origins.expand(&scenario.start);
+    let request = ClientRequest {
+        method: scenario.method.clone(),
+        url: report.start_url.clone(),
+        headers: scenario.request_headers(),
+        body: scenario.request_body().map(<[u8]>::to_vec),
+        timeout,
+    };
+    let outcome = client.execute(&request);
+    let trace = server.finish();
+    let a = origins.expand("{A}");
+    let b = origins.expand("{B}");
+    let observed = ObservedTrace {
+        requests: trace
+            .requests
+            .iter()
+            .map(|r| {
+                let origin = match r.listener {
+                    super::server::Listener::A => &a,
+                    super::server::Listener::B => &b,
+                };
+                RequestView::observed(r, origin)
+            })
+            .collect(),
+        outcome,
+        flooded: trace.flooded,
+        bad_connections: trace.bad_connections.clone(),
+    };
+    for profile in Profile::ALL {
+        match expected_trace(scenario, origins, profile.as_str(), profile.policy()) {
+            Ok(expected) => report.verdicts.push(ProfileVerdict {
+                profile: profile.as_str().to_owned(),
+                verdict: compare(&expected, &observed),
+                expected,
+            }),
+            Err(e) => report.harness_error = Some(e.to_string()),
+        }
+    }
+    report.outcome = observed.outcome;
+    report.observed = observed.requests;
+    report.recorded = trace.requests;
+    report.bad_connections = trace.bad_connections;
+    report.elapsed_ms = elapsed_ms(started);
+    report
+}
+
+/// Runs every scenario of `opts` for one client.
+pub fn run_client(
+    client: &dyn ClientUnderTest,
+    opts: &MatrixOptions,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> ClientReport {
+    let started = Instant::now();
+    let mut report = ClientReport {
+        name: client.name().to_owned(),
+        description: client.describe(),
+        skipped: None,
+        profile: None,
+        profile_requested: opts.profile.is_some(),
+        totals: Vec::new(),
+        facts: Vec::new(),
+        scenarios: Vec::new(),
+        elapsed_ms: 0,
+    };
+    if let Err(note) = client.check_available() {
+        progress(Progress::ClientSkipped {
+            client: client.name(),
+            note: &note,
+        });
+        report.skipped = Some(note);
+        return report;
+    }
+    let total = opts.scenarios.len();
+    for (i, scenario) in opts.scenarios.iter().enumerate() {
+        report
+            .scenarios
+            .push(run_scenario(client, scenario, opts.timeout, opts.limits));
+        progress(Progress::ScenarioDone {
+            client: client.name(),
+            scenario: &scenario.name,
+            done: i + 1,
+            total,
+        });
+    }
+    report.totals = Profile::ALL
+        .iter()
+        .map(|p| ProfileTotal {
+            profile: p.as_str().to_owned(),
+            conforms: report
+                .scenarios
+                .iter()
+                .filter(|s| s.conforms(p.as_str()))
+                .count(),
+            total,
+        })
+        .collect();
+    let chosen = match opts.profile {
+        Some(p) => p.as_str().to_owned(),
+        None => {
+            let mut best: Option<&ProfileTotal> = None;
+            for t in &report.totals {
+                if best.is_none_or(|b| t.conforms > b.conforms) {
+                    best = Some(t);
+                }
+            }
+            best.map_or_else(
+                || Profile::ALL[0].as_str().to_owned(),
+                |b| b.profile.clone(),
+            )
+        }
+    };
+    let conforms = report
+        .scenarios
+        .iter()
+        .filter(|s| s.conforms(&chosen))
+        .count();
+    progress(Progress::ClientDone {
+        client: client.name(),
+        profile: &chosen,
+        conforms,
+        total,
+    });
+    report.profile = Some(chosen);
+    report.facts = super::facts::facts(&report.scenarios);
+    report.elapsed_ms = elapsed_ms(started);
+    report
+}
+
+/// Runs the matrix: clients in parallel (up to `opts.jobs`), scenarios in order.
+///
+/// # Errors
+/// None today; the `Result` leaves room for set-up failures (the signature is the CLI's).
+pub fn run(
+    opts: &MatrixOptions,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<MatrixReport, LiveError> {
+    let started = Instant::now();
+    let started_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let slots: Mutex<Vec<Option<ClientReport>>> = Mutex::new(vec![None; opts.clients.len()]);
+    // Slowest first, so that the jobs finish together; results keep the given order.
+    let mut order: Vec<usize> = (0..opts.clients.len()).collect();
+    order.sort_by_key(|i| std::cmp::Reverse(opts.clients.get(*i).map_or(0, |c| c.cost_hint_ms())));
+    let next = AtomicUsize::new(0);
+    let workers = opts.jobs.clamp(1, opts.clients.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::SeqCst)) {
+                    let Some(client) = opts.clients.get(i) else {
+                        break;
+                    };
+                    let r = run_client(client.as_ref(), opts, progress);
+                    if let Some(slot) = slots
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .get_mut(i)
+                    {
+                        *slot = Some(r);
+                    }
+                }
+            });
+        }
+    });
+    let clients = slots
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(MatrixReport {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        started_unix,
+        elapsed_ms: elapsed_ms(started),
+        groups: super::suite::GROUPS
+            .iter()
+            .filter(|g| opts.scenarios.iter().any(|s| s.group == **g))
+            .map(|g| (*g).to_owned())
+            .collect(),
+        skipped_scenarios: super::suite::SKIPPED
+            .iter()
+            .map(|(n, why)| ((*n).to_owned(), (*why).to_owned()))
+            .collect(),
+        clients,
+    })
+}

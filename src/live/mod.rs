@@ -1,0 +1,78 @@
+//! Live conformance: real HTTP clients driven through scripted redirect chains on loopback,
+//! judged hop by hop against the model (feature `live`).
+//!
+//! The pieces, in the order data flows:
+//! 1. [`suite`] — the fixed, named [`Scenario`]s: a start request and the responses to play.
+//! 2. [`server`] — [`ScriptedServer`]: two loopback listeners that answer by arrival order and
+//!    record every request; every wait is bounded and it stops by itself.
+//! 3. [`client`] / [`command`] — the [`ClientUnderTest`] trait; in-process reqwest and ureq;
+//!    any program through a command template, with presets for curl, wget, node's fetch,
+//!    python's urllib and requests.
+//! 4. [`verdict`] — the model's trace for the same scenario on the same URLs;
+//!    [`compare`](mod@compare) — the first divergence, hop by hop.
+//! 5. [`matrix`] — all of it for many clients; [`facts`] — what each client did, in plain
+//!    words; [`report`] — text, JSON and HTML.
+//!
+//! # Examples
+//! ```no_run
+//! use redirspec::live::{matrix, report};
+//! let opts = matrix::MatrixOptions::new(matrix::clients_by_name("reqwest,curl")?);
+//! let result = matrix::run(&opts, &|_| {})?;
+//! print!("{}", report::text(&result));
+//! # Ok::<(), redirspec::live::LiveError>(())
+//! ```
+
+pub mod cli;
+pub mod client;
+pub mod command;
+pub mod compare;
+pub mod facts;
+pub mod from_strategies;
+pub mod matrix;
+pub mod report;
+pub mod scenario;
+pub mod server;
+pub mod suite;
+pub mod template;
+pub mod verdict;
+
+pub use client::{ClientOutcome, ClientRequest, ClientUnderTest, ReqwestClient, UreqClient};
+pub use command::{preset, CommandClient};
+pub use compare::{compare, Divergence, ExpectedTrace, ObservedTrace, RequestView, Verdict};
+pub use matrix::{run, MatrixOptions, MatrixReport};
+pub use scenario::{Origins, Scenario, ScriptedResponse};
+pub use server::{RecordedRequest, ScriptedServer, ServerLimits, ServerTrace};
+pub use template::CommandTemplate;
+
+/// Errors of the live harness (not of clients: what a client does wrong is a verdict).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LiveError {
+    /// A loopback listener could not be bound or its thread not started.
+    #[error("cannot bind a loopback listener: {0}")]
+    Bind(#[source] std::io::Error),
+    /// A client name that is neither in-process nor a preset.
+    #[error(
+        "unknown client {0:?} (known: reqwest, ureq, curl, wget, node-fetch, python-urllib, \
+         python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient)"
+    )]
+    UnknownClient(String),
+    /// A command template that does not parse.
+    #[error("bad command template: {0}")]
+    BadCommand(String),
+    /// The model rejected a scenario (a harness bug).
+    #[error("model: {0}")]
+    Model(String),
+    /// Writing a report failed.
+    #[error("cannot write {context}: {source}")]
+    Io {
+        /// The path being written.
+        context: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Serialising a report failed.
+    #[error("cannot serialise the report: {0}")]
+    Json(#[source] serde_json::Error),
+}

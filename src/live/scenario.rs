@@ -1,0 +1,179 @@
+//! Scenarios: the scripted chain of responses a client is walked through.
+//!
+//! A [`Scenario`] is written once, with placeholders for the loopback origins that only exist
+//! once the server has bound its ports. [`Origins::expand`] fills them in:
+//!
+//! | placeholder | becomes                         | why                                  |
+//! |-------------|---------------------------------|--------------------------------------|
+//! | `{A}`       | `http://127.0.0.1:<port a>`     | the origin every scenario starts on  |
+//! | `{B}`       | `http://127.0.0.1:<port b>`     | same host, other port: other origin  |
+//! | `{L}`       | `http://localhost:<port a>`     | other host name, same port           |
+//! | `{A_AUTH}`, `{B_AUTH}`, `{L_AUTH}` | the authority alone (`127.0.0.1:<port a>`, …) | network-path references (`//h/p`) |
+//!
+//! The server answers by arrival order, not by path: request *k* of the scenario gets
+//! response *k* ([`Scenario::response_for`]). The model is asked about the very same responses,
+//! so where a client goes is checked by the verdict, never assumed by the server.
+
+use http::Method;
+
+/// The three loopback origins of one server run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origins {
+    /// Port of listener A (origins `{A}` and `{L}`).
+    pub a_port: u16,
+    /// Port of listener B (origin `{B}`).
+    pub b_port: u16,
+}
+
+impl Origins {
+    /// Replaces every placeholder of the table in the module docs.
+    ///
+    /// # Examples
+    /// ```
+    /// use redirspec::live::Origins;
+    /// let o = Origins { a_port: 8001, b_port: 8002 };
+    /// assert_eq!(o.expand("{B}/x"), "http://127.0.0.1:8002/x");
+    /// assert_eq!(o.expand("//{L_AUTH}/y"), "//localhost:8001/y");
+    /// ```
+    pub fn expand(&self, template: &str) -> String {
+        template
+            .replace("{A_AUTH}", &format!("127.0.0.1:{}", self.a_port))
+            .replace("{B_AUTH}", &format!("127.0.0.1:{}", self.b_port))
+            .replace("{L_AUTH}", &format!("localhost:{}", self.a_port))
+            .replace("{A}", &format!("http://127.0.0.1:{}", self.a_port))
+            .replace("{B}", &format!("http://127.0.0.1:{}", self.b_port))
+            .replace("{L}", &format!("http://localhost:{}", self.a_port))
+    }
+}
+
+/// One scripted response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptedResponse {
+    /// Status code sent (any three-digit code, including unknown 3xx).
+    pub status: u16,
+    /// Location field lines, sent verbatim after expansion: none, one, or several; a line may
+    /// be empty, padded with spaces, or invalid on purpose.
+    pub locations: Vec<String>,
+}
+
+impl ScriptedResponse {
+    /// A redirect with one Location line.
+    pub fn redirect(status: u16, location: &str) -> Self {
+        ScriptedResponse {
+            status,
+            locations: vec![location.to_owned()],
+        }
+    }
+
+    /// The response that ends a chain: `200 OK`.
+    pub fn ok() -> Self {
+        ScriptedResponse {
+            status: 200,
+            locations: Vec::new(),
+        }
+    }
+
+    /// A response with any status and any number of Location lines.
+    pub fn with_locations(status: u16, locations: &[&str]) -> Self {
+        ScriptedResponse {
+            status,
+            locations: locations.iter().map(|l| (*l).to_owned()).collect(),
+        }
+    }
+}
+
+/// A named, fixed scenario of the suite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scenario {
+    /// Unique, kebab-case name (`302-post`, `cred-leave-and-return`).
+    pub name: String,
+    /// Group shown as a column of the matrix (`method`, `relative`, …).
+    pub group: &'static str,
+    /// One sentence: what is being checked.
+    pub about: String,
+    /// Method of the first request.
+    pub method: Method,
+    /// Start URL template (see [`Origins::expand`]).
+    pub start: String,
+    /// Whether the first request carries [`REQUEST_BODY`] (with a Content-Type).
+    pub with_body: bool,
+    /// Responses by arrival order.
+    pub responses: Vec<ScriptedResponse>,
+    /// Once `responses` is used up: repeat its last entry (loops, endless chains) instead of
+    /// answering `200 OK`.
+    pub repeat_last: bool,
+}
+
+/// Body sent by scenarios that have one (replayable bytes).
+pub const REQUEST_BODY: &[u8] = b"redirspec=body&n=1";
+/// Authorization value sent on the first request of every scenario.
+pub const AUTHORIZATION_VALUE: &str = "Bearer redirspec-secret";
+/// Cookie value sent on the first request of every scenario.
+pub const COOKIE_VALUE: &str = "redirspec=session";
+/// Content-Type sent with [`REQUEST_BODY`].
+pub const CONTENT_TYPE_VALUE: &str = "application/x-www-form-urlencoded";
+
+impl Scenario {
+    /// The response to request number `index` (0-based, in arrival order).
+    pub fn response_for(&self, index: usize) -> ScriptedResponse {
+        match self.responses.get(index) {
+            Some(r) => r.clone(),
+            None => match (self.repeat_last, self.responses.last()) {
+                (true, Some(last)) => last.clone(),
+                _ => ScriptedResponse::ok(),
+            },
+        }
+    }
+
+    /// Header lines of the first request, in order: credentials always, Content-Type with a body.
+    pub fn request_headers(&self) -> Vec<(String, String)> {
+        let mut h = vec![
+            ("Authorization".to_owned(), AUTHORIZATION_VALUE.to_owned()),
+            ("Cookie".to_owned(), COOKIE_VALUE.to_owned()),
+        ];
+        if self.with_body {
+            h.push(("Content-Type".to_owned(), CONTENT_TYPE_VALUE.to_owned()));
+        }
+        h
+    }
+
+    /// The body of the first request, if any.
+    pub fn request_body(&self) -> Option<&'static [u8]> {
+        self.with_body.then_some(REQUEST_BODY)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expand_fills_every_placeholder() {
+        let o = Origins {
+            a_port: 1000,
+            b_port: 2000,
+        };
+        assert_eq!(
+            o.expand("{A}/x {B}/y {L}/z //{B_AUTH}/w //{L_AUTH}/v //{A_AUTH}/u"),
+            "http://127.0.0.1:1000/x http://127.0.0.1:2000/y http://localhost:1000/z \
+             //127.0.0.1:2000/w //localhost:1000/v //127.0.0.1:1000/u"
+        );
+    }
+
+    #[test]
+    fn responses_run_out_into_ok_or_repeat() {
+        let mut s = Scenario {
+            name: "t".into(),
+            group: "t",
+            about: String::new(),
+            method: Method::GET,
+            start: "{A}/".into(),
+            with_body: false,
+            responses: vec![ScriptedResponse::redirect(302, "/loop")],
+            repeat_last: false,
+        };
+        assert_eq!(s.response_for(1).status, 200);
+        s.repeat_last = true;
+        assert_eq!(s.response_for(7).status, 302);
+    }
+}

@@ -1,0 +1,110 @@
+//! The model's side of a verdict: [`RedirectMachine`] driven over the same scripted responses
+//! the server plays, with the real loopback URLs.
+//!
+//! This is the only file of `live` that speaks to the model.
+
+use super::compare::{BodyView, ExpectedEnd, ExpectedTrace, RequestView};
+use super::scenario::{Origins, Scenario};
+use super::LiveError;
+use crate::{Body, BodyAction, Policy, RedirectMachine, Step};
+use http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+
+/// Requests the model is followed for at most (a policy without a hop limit would otherwise
+/// never end on a looping scenario); matches the server's default cap.
+pub const MAX_MODEL_REQUESTS: usize = 80;
+
+fn view(method: &Method, url: &str, body: BodyView, headers: &HeaderMap) -> RequestView {
+    let without_fragment = url.split('#').next().unwrap_or(url);
+    RequestView {
+        method: method.as_str().to_owned(),
+        url: without_fragment.to_owned(),
+        body,
+        authorization: headers.contains_key(AUTHORIZATION),
+        cookie: headers.contains_key(COOKIE),
+        content_type: headers.contains_key(CONTENT_TYPE),
+    }
+}
+
+/// Runs the model over `scenario` as served on `origins`, under `policy` named `profile`.
+///
+/// # Errors
+/// [`LiveError::Model`] when the model rejects the start request (a harness bug: every start
+/// URL of the suite is valid).
+pub fn expected_trace(
+    scenario: &Scenario,
+    origins: Origins,
+    profile: &str,
+    policy: Policy,
+) -> Result<ExpectedTrace, LiveError> {
+    let start = origins.expand(&scenario.start);
+    let mut headers = HeaderMap::new();
+    for (name, value) in scenario.request_headers() {
+        let name = HeaderName::try_from(name.as_str())
+            .map_err(|e| LiveError::Model(format!("header name {name:?}: {e}")))?;
+        let value = HeaderValue::try_from(value.as_str())
+            .map_err(|e| LiveError::Model(format!("header value {value:?}: {e}")))?;
+        headers.append(name, value);
+    }
+    let body = match scenario.request_body() {
+        Some(b) => Body::Bytes(u64::try_from(b.len()).unwrap_or(u64::MAX)),
+        None => Body::None,
+    };
+    let original_body = if scenario.with_body {
+        BodyView::Original
+    } else {
+        BodyView::None
+    };
+    let mut machine = RedirectMachine::new(
+        scenario.method.clone(),
+        &start,
+        headers.clone(),
+        body,
+        policy,
+    )
+    .map_err(|e| LiveError::Model(format!("start {start:?}: {e}")))?;
+    let mut requests = vec![view(&scenario.method, &start, original_body, &headers)];
+    let mut index = 0;
+    loop {
+        let scripted = scenario.response_for(index);
+        let status = StatusCode::from_u16(scripted.status)
+            .map_err(|e| LiveError::Model(format!("status {}: {e}", scripted.status)))?;
+        let lines: Vec<String> = scripted
+            .locations
+            .iter()
+            .map(|l| origins.expand(l))
+            .collect();
+        let raw: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
+        let end = match machine.step_raw(status, &raw) {
+            Step::Follow(hop) => {
+                let body = match hop.body_action() {
+                    BodyAction::Keep => original_body,
+                    BodyAction::Drop | BodyAction::None => BodyView::None,
+                };
+                requests.push(view(hop.method(), hop.url(), body, hop.headers()));
+                if requests.len() >= MAX_MODEL_REQUESTS {
+                    ExpectedEnd::Refuse {
+                        reason: "harness-cap".to_owned(),
+                        detail: format!("the model was followed for {MAX_MODEL_REQUESTS} requests"),
+                    }
+                } else {
+                    index += 1;
+                    continue;
+                }
+            }
+            Step::Deliver(reason) => ExpectedEnd::Deliver {
+                status: scripted.status,
+                reason: reason.as_str().to_owned(),
+            },
+            Step::Refuse(refusal) => ExpectedEnd::Refuse {
+                reason: refusal.reason().to_owned(),
+                detail: refusal.to_string(),
+            },
+        };
+        return Ok(ExpectedTrace {
+            profile: profile.to_owned(),
+            requests,
+            end,
+        });
+    }
+}

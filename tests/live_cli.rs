@@ -1,0 +1,103 @@
+//! The `matrix` and `client` subcommands end to end: exit codes, stdout table, report files.
+#![cfg(all(feature = "live", feature = "cli"))]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn redirspec() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_redirspec"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("redirspec-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn matrix_prints_the_table_and_writes_both_reports() {
+    let dir = scratch("matrix");
+    let out = redirspec()
+        .args([
+            "matrix",
+            "--clients",
+            "reqwest,ureq",
+            "--timeout",
+            "5",
+            "--report",
+        ])
+        .arg(&dir)
+        .output()
+        .expect("run redirspec");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("client"), "{stdout}");
+    assert!(
+        stdout.contains("reqwest") && stdout.contains("ureq"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("what each client did"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("scenarios conform to"), "{stderr}");
+    let html = std::fs::read_to_string(dir.join("matrix.html")).expect("html report");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    assert!(
+        !html.contains("<script"),
+        "the report is self-contained and static"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("matrix.json")).expect("json"))
+            .expect("valid JSON");
+    assert_eq!(json["clients"].as_array().map(Vec::len), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn client_runs_a_command_template() {
+    let out = redirspec()
+        .args([
+            "client",
+            "--name",
+            "fails-always",
+            "--timeout",
+            "5",
+            "--profile",
+            "fetch",
+            "--no-report",
+            "--cmd",
+            "sh -c 'exit 3' {url}",
+        ])
+        .output()
+        .expect("run redirspec");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("fails-always"), "{stdout}");
+    assert!(
+        stdout.contains("request@0"),
+        "a client that sends nothing diverges: {stdout}"
+    );
+}
+
+#[test]
+fn bad_arguments_exit_2_with_one_line() {
+    for args in [
+        vec!["matrix", "--no-report", "--clients", "no-such-client"],
+        vec!["matrix", "--no-report", "--profile", "bogus"],
+        vec!["client", "--no-report", "--cmd", "curl 'unclosed"],
+        vec!["matrix", "--no-report", "--timeout", "0"],
+    ] {
+        let out = redirspec().args(&args).output().expect("run redirspec");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}

@@ -1,0 +1,63 @@
+//! The report writers and the plain-words facts, over a small real run (reqwest, in process).
+#![cfg(feature = "live")]
+
+use redirspec::live::facts::FACT_NAMES;
+use redirspec::live::matrix::{run, MatrixOptions};
+use redirspec::live::{report, suite, ReqwestClient};
+use redirspec::Profile;
+use std::time::Duration;
+
+fn small_run() -> redirspec::live::MatrixReport {
+    let mut opts = MatrixOptions::new(vec![Box::new(ReqwestClient)]);
+    opts.scenarios = suite::suite()
+        .into_iter()
+        .filter(|s| ["302-post", "cred-cross-port", "loc-missing"].contains(&s.name.as_str()))
+        .collect();
+    opts.profile = Some(Profile::Fetch);
+    opts.timeout = Duration::from_secs(10);
+    run(&opts, &|_| {}).expect("run")
+}
+
+#[test]
+fn facts_read_the_traces_and_mark_what_was_not_run() {
+    let r = small_run();
+    let c = &r.clients[0];
+    assert_eq!(c.facts.len(), FACT_NAMES.len());
+    let fact = |name: &str| {
+        c.facts
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.value.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(fact("POST on 301 / 302 / 303"), "? / GET / ?");
+    assert_eq!(fact("Content-Type after POST->GET (302)"), "dropped");
+    assert_eq!(fact("Authorization to other port / host"), "dropped / ?");
+    assert_eq!(fact("302 without Location"), "stops (302)");
+    assert_eq!(fact("self-loop"), "?");
+}
+
+#[test]
+fn every_writer_shows_the_client_and_its_groups() {
+    let r = small_run();
+    assert_eq!(r.groups, ["method", "credentials", "location"]);
+    let text = report::text(&r);
+    assert!(text.starts_with("client"), "{text}");
+    assert!(text.contains("reqwest") && text.contains("fetch"), "{text}");
+    let md = report::markdown(&r);
+    assert!(
+        md.starts_with("| client | profile | method | credentials | location |"),
+        "{md}"
+    );
+    assert!(md.contains("| reqwest | fetch |"), "{md}");
+    let html = report::html(&r);
+    assert!(html.contains("<h2 id=\"c-reqwest\">reqwest</h2>"));
+    assert!(html.contains("What each client did"));
+    let json: serde_json::Value =
+        serde_json::from_str(&report::json(&r).expect("json")).expect("valid JSON");
+    assert_eq!(json["clients"][0]["name"], "reqwest");
+    assert_eq!(
+        json["clients"][0]["scenarios"].as_array().map(Vec::len),
+        Some(3)
+    );
+}
