@@ -20,6 +20,9 @@ pub const MAX_HEADERS: usize = 64;
 /// a client acts only on a complete head. Returns how many Location lines
 /// were found, or `None` when the head was skipped.
 ///
+/// The same bytes also go through the server checker
+/// ([`crate::server::check_raw_properties`]).
+///
 /// The request that gets the response is a POST with a 5-byte body, an
 /// `Authorization`, a `Cookie` and a `Content-Type`, to `https://a.test/x#f`.
 ///
@@ -30,6 +33,9 @@ pub const MAX_HEADERS: usize = 64;
 /// assert_eq!(redirspec::fuzz::raw_response(b"HTTP/1.1 302 Fo"), None);
 /// ```
 pub fn raw_response(raw: &[u8]) -> Option<usize> {
+    // The server checker reads the same bytes and asserts its own properties
+    // (typed errors, offsets inside the input, findings that name real bytes).
+    crate::server::check_raw_properties(raw);
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut response = httparse::Response::new(&mut headers);
     let status = httparse::ParserConfig::default()
