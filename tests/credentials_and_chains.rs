@@ -249,6 +249,47 @@ fn loops_are_detected_where_the_profile_says() {
 }
 
 #[test]
+fn loops_through_equivalent_urls_are_loops() {
+    // RFC 9110 §4.2.3: http(s) URIs are compared after RFC 3986 §6.2.2 and
+    // §6.2.3 normalisation: scheme and host case, escapes of unreserved
+    // characters, hex case, default and empty ports, an empty path.
+    for equivalent in [
+        "HTTP://A.TEST/a",
+        "http://a.test:80/a",
+        "http://a.test:/a",
+        "http://a.test/%61",
+        "http://%61.test/a",
+    ] {
+        let mut m = machine(Profile::Rfc9110, "GET", "http://a.test/a", &[], Body::None);
+        assert_eq!(
+            outcome(m.step_raw(status(302), &[equivalent.as_bytes()])),
+            Outcome::Refuse("redirect-loop"),
+            "{equivalent}"
+        );
+    }
+    let mut m = machine(Profile::Rfc9110, "GET", "http://a.test", &[], Body::None);
+    assert_eq!(
+        outcome(m.step_raw(status(302), &[b"http://a.test/"])),
+        Outcome::Refuse("redirect-loop")
+    );
+    // Not equivalent: path case, an escaped reserved character, another port.
+    for different in [
+        "http://a.test/A",
+        "http://a.test:8080/a",
+        "http://a.test/a%2F",
+    ] {
+        let mut m = machine(Profile::Rfc9110, "GET", "http://a.test/a", &[], Body::None);
+        assert!(
+            matches!(
+                outcome(m.step_raw(status(302), &[different.as_bytes()])),
+                Outcome::Follow { .. }
+            ),
+            "{different}"
+        );
+    }
+}
+
+#[test]
 fn fragments_are_inherited_along_the_chain() {
     // RFC 9110 §10.2.2 / Fetch "location URL" step 4.
     for p in [Profile::Fetch, Profile::Rfc9110] {

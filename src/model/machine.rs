@@ -5,6 +5,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use url::Url;
 
 use super::body::{Body, BodyAction};
+use super::equivalence::push_key;
 use super::fast::{self, WebUrl};
 use super::location::{field_value, LocationError, LocationMode};
 use super::origin::{default_port, Origin};
@@ -135,6 +136,12 @@ impl<'a> View<'a> {
             View::Whatwg(u) => u.host_str().unwrap_or_default(),
         }
     }
+    /// The URL's comparison key (see `equivalence`), without fragment.
+    fn push_key(self, out: &mut String) {
+        let o = self.origin();
+        let port = o.port.filter(|&p| Some(p) != default_port(o.scheme));
+        push_key(out, self.without_fragment(), o.scheme, o.host, port);
+    }
     fn origin(self) -> Origin<'a> {
         let scheme = self.scheme();
         let port = match self {
@@ -197,17 +204,24 @@ impl Urls {
 struct Seen {
     arena: String,
     entries: Vec<(Method, usize, usize)>,
+    /// The key of the URL being looked up.
+    scratch: String,
 }
 
 impl Seen {
-    fn contains(&self, method: &Method, url: &str) -> bool {
+    /// Whether `method` and a URL equivalent to `url` (RFC 9110 §4.2.3) were
+    /// already requested.
+    fn contains(&mut self, method: &Method, url: View<'_>) -> bool {
+        self.scratch.clear();
+        url.push_key(&mut self.scratch);
+        let key = self.scratch.as_str();
         self.entries
             .iter()
-            .any(|(m, a, b)| m == method && &self.arena[*a..*b] == url)
+            .any(|(m, a, b)| m == method && &self.arena[*a..*b] == key)
     }
-    fn push(&mut self, method: &Method, url: &str) {
+    fn push(&mut self, method: &Method, url: View<'_>) {
         let start = self.arena.len();
-        self.arena.push_str(url);
+        url.push_key(&mut self.arena);
         self.entries.push((method.clone(), start, self.arena.len()));
     }
 }
@@ -319,6 +333,7 @@ impl Clone for Seen {
         Seen {
             arena: self.arena.clone(),
             entries: self.entries.clone(),
+            scratch: String::new(),
         }
     }
     fn clone_from(&mut self, source: &Self) {
@@ -379,7 +394,7 @@ impl RedirectMachine {
         };
         let mut seen = Seen::default();
         if policy.loop_detection {
-            seen.push(&method, urls.current().without_fragment());
+            seen.push(&method, urls.current());
         }
         Ok(RedirectMachine {
             policy,
@@ -578,11 +593,7 @@ impl RedirectMachine {
         let next_method = if to_get { &Method::GET } else { &self.method };
         // RFC 9110 §15.4: "A client SHOULD detect and intervene in cyclical
         // redirections".
-        if self.policy.loop_detection
-            && self
-                .seen
-                .contains(next_method, self.urls.next().without_fragment())
-        {
+        if self.policy.loop_detection && self.seen.contains(next_method, self.urls.next()) {
             return Err(Refusal::RedirectLoop {
                 method: next_method.clone(),
                 url: self.urls.next().without_fragment().to_owned(),
@@ -605,8 +616,7 @@ impl RedirectMachine {
         self.hops += 1;
         self.urls.advance();
         if self.policy.loop_detection {
-            self.seen
-                .push(&self.method, self.urls.current().without_fragment());
+            self.seen.push(&self.method, self.urls.current());
         }
         Ok(None)
     }

@@ -4,6 +4,7 @@
 //! WHATWG URL parser -> [`resolve`] -> [`RedirectMachine::step`] -> [`Step`].
 
 mod body;
+mod equivalence;
 mod fast;
 mod location;
 mod machine;

@@ -146,9 +146,10 @@ pub struct Policy {
     pub statuses: StatusRules,
     /// Redirects followed before the next one is refused (Fetch: 20).
     pub max_redirects: u32,
-    /// Refuse a request already sent in this chain (same method and URL,
-    /// fragment ignored). RFC 9110 §15.4: "A client SHOULD detect and
-    /// intervene in cyclical redirections".
+    /// Refuse a request already sent in this chain: the same method and an
+    /// equivalent URL (RFC 9110 §4.2.3: case of scheme and host, escapes,
+    /// default port and empty path normalised; fragment ignored). RFC 9110
+    /// §15.4: "A client SHOULD detect and intervene in cyclical redirections".
     pub loop_detection: bool,
     /// Headers removed when the method changes to GET.
     pub method_change_headers: Cow<'static, [HeaderName]>,

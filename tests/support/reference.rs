@@ -282,9 +282,65 @@ impl Reference {
         }
     }
 
+    /// The URL without fragment, normalised as RFC 9110 §4.2.3 compares
+    /// http(s) URIs (RFC 3986 §6.2.2-§6.2.3): scheme and host in lower
+    /// case, escapes with upper-case hex and unreserved characters decoded,
+    /// no default or empty port, `/` for an empty path.
     fn without_fragment(url: &str) -> String {
-        url.split('#').next().unwrap_or_default().to_owned()
+        let text = url.split('#').next().unwrap_or_default();
+        let Ok(u) = UriBuf::parse_absolute(text) else {
+            return text.to_owned();
+        };
+        let scheme = u.scheme().unwrap_or_default().to_ascii_lowercase();
+        let mut key = format!("{scheme}://");
+        if let Some(ui) = u.userinfo() {
+            key.push_str(ui);
+            key.push('@');
+        }
+        key.push_str(&unescape_unreserved(u.host().unwrap_or_default()).to_ascii_lowercase());
+        let default = if scheme == "https" { "443" } else { "80" };
+        if let Some(p) = u.port() {
+            let p = p.trim_start_matches('0');
+            if !p.is_empty() && p != default {
+                key.push(':');
+                key.push_str(p);
+            }
+        }
+        key.push_str(if u.path().is_empty() { "/" } else { u.path() });
+        if let Some(q) = u.query() {
+            key.push('?');
+            key.push_str(q);
+        }
+        unescape_unreserved(&key)
     }
+}
+
+/// `%41` -> `A` for unreserved characters, `%2f` -> `%2F` for the others.
+fn unescape_unreserved(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        let esc = rest
+            .get(i + 1..i + 3)
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match esc {
+            Some(v) if v.is_ascii_alphanumeric() || b"-._~".contains(&v) => {
+                out.push(v as char);
+                rest = &rest[i + 3..];
+            }
+            Some(_) => {
+                out.push_str(&rest[i..i + 3].to_ascii_uppercase());
+                rest = &rest[i + 3..];
+            }
+            None => {
+                out.push('%');
+                rest = &rest[i + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn trim(raw: &[u8]) -> &[u8] {
