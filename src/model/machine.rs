@@ -224,6 +224,13 @@ impl Seen {
         url.push_key(&mut self.arena);
         self.entries.push((method.clone(), start, self.arena.len()));
     }
+    /// Records the URL whose key the last `contains` built (the hop just
+    /// followed), without building it again.
+    fn push_looked_up(&mut self, method: &Method) {
+        let start = self.arena.len();
+        self.arena.push_str(&self.scratch);
+        self.entries.push((method.clone(), start, self.arena.len()));
+    }
 }
 
 // `Clone` by hand: `clone_from` copies into the buffers this machine already
@@ -616,7 +623,8 @@ impl RedirectMachine {
         self.hops += 1;
         self.urls.advance();
         if self.policy.loop_detection {
-            self.seen.push(&self.method, self.urls.current());
+            // `contains` above built the key of this very URL.
+            self.seen.push_looked_up(&self.method);
         }
         Ok(None)
     }
