@@ -5,7 +5,6 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use url::Url;
 
 use super::body::{Body, BodyAction};
-use super::equivalence::{is_key, push_key};
 use super::fast::{self, WebUrl};
 use super::location::{bounded_trimmed, check_field_bytes, LocationError, LocationMode};
 use super::origin::{default_port, Origin};
@@ -13,6 +12,7 @@ use super::profile::{
     Boundary, CompareWith, Downgrade, MultipleLocations, Policy, RedirectRule, Rewrite, StreamBody,
 };
 use super::resolve::{resolve, UriBuf};
+use super::seen::Seen;
 use super::status::{classify, StatusClass};
 use super::step::{DeliverReason, Hop, Refusal, Removal, RemovedHeader, Step};
 use super::uri::parse_uri_reference;
@@ -136,16 +136,6 @@ impl<'a> View<'a> {
             View::Whatwg(u) => u.host_str().unwrap_or_default(),
         }
     }
-    /// The URL's comparison key (see `equivalence`), without fragment.
-    fn push_key(self, out: &mut String) {
-        let o = self.origin();
-        let port = o.port.filter(|&p| Some(p) != default_port(o.scheme));
-        push_key(out, self.without_fragment(), o.scheme, o.host, port);
-    }
-    /// Whether the URL without fragment is its own comparison key.
-    fn is_key(self) -> bool {
-        is_key(self.buf())
-    }
     /// The URL's text and component offsets.
     fn buf(self) -> &'a UriBuf {
         match self {
@@ -206,55 +196,6 @@ impl Urls {
             Urls::Strict { current, next, .. } => std::mem::swap(current, next),
             Urls::Whatwg { current, next, .. } => std::mem::swap(current, next),
         }
-    }
-}
-
-/// Requests sent in this chain (method and URL without fragment), kept in
-/// one arena so that recording a hop allocates nothing in steady state.
-#[derive(Debug, Default)]
-struct Seen {
-    arena: String,
-    entries: Vec<(Method, usize, usize)>,
-    /// The key of the URL being looked up, when it is not the URL's text.
-    scratch: String,
-    /// Whether the last lookup's key was `scratch` (else the URL's text).
-    scratch_is_key: bool,
-}
-
-impl Seen {
-    /// Whether `method` and a URL equivalent to `url` (RFC 9110 §4.2.3) were
-    /// already requested.
-    fn contains(&mut self, method: &Method, url: View<'_>) -> bool {
-        // Most URLs are already normal: their text is their key, and
-        // building it would only copy it.
-        self.scratch_is_key = !url.is_key();
-        let key = if self.scratch_is_key {
-            self.scratch.clear();
-            url.push_key(&mut self.scratch);
-            self.scratch.as_str()
-        } else {
-            url.without_fragment()
-        };
-        let arena = self.arena.as_str();
-        self.entries
-            .iter()
-            .any(|(m, a, b)| &arena[*a..*b] == key && m == method)
-    }
-    fn push(&mut self, method: &Method, url: View<'_>) {
-        let start = self.arena.len();
-        url.push_key(&mut self.arena);
-        self.entries.push((method.clone(), start, self.arena.len()));
-    }
-    /// Records `url`, the URL the last `contains` looked up (the hop just
-    /// followed), without building its key again.
-    fn push_looked_up(&mut self, method: &Method, url: View<'_>) {
-        let start = self.arena.len();
-        if self.scratch_is_key {
-            self.arena.push_str(&self.scratch);
-        } else {
-            self.arena.push_str(url.without_fragment());
-        }
-        self.entries.push((method.clone(), start, self.arena.len()));
     }
 }
 
@@ -360,21 +301,6 @@ impl Clone for Urls {
     }
 }
 
-impl Clone for Seen {
-    fn clone(&self) -> Self {
-        Seen {
-            arena: self.arena.clone(),
-            entries: self.entries.clone(),
-            scratch: String::new(),
-            scratch_is_key: false,
-        }
-    }
-    fn clone_from(&mut self, source: &Self) {
-        self.arena.clone_from(&source.arena);
-        self.entries.clone_from(&source.entries);
-    }
-}
-
 fn is_get_or_head(m: &Method) -> bool {
     m == Method::GET || m == Method::HEAD
 }
@@ -427,7 +353,7 @@ impl RedirectMachine {
         };
         let mut seen = Seen::default();
         if policy.loop_detection {
-            seen.push(&method, urls.current());
+            seen.push(&method, urls.current().buf());
         }
         Ok(RedirectMachine {
             policy,
@@ -626,7 +552,14 @@ impl RedirectMachine {
         let next_method = if to_get { &Method::GET } else { &self.method };
         // RFC 9110 §15.4: "A client SHOULD detect and intervene in cyclical
         // redirections".
-        if self.policy.loop_detection && self.seen.contains(next_method, self.urls.next()) {
+        if self.policy.loop_detection
+            && self.seen.contains(
+                &self.method,
+                self.urls.current().buf(),
+                next_method,
+                self.urls.next().buf(),
+            )
+        {
             return Err(Refusal::RedirectLoop {
                 method: next_method.clone(),
                 url: self.urls.next().without_fragment().to_owned(),
@@ -649,8 +582,8 @@ impl RedirectMachine {
         self.hops += 1;
         self.urls.advance();
         if self.policy.loop_detection {
-            // `contains` above looked up this very URL.
-            self.seen.push_looked_up(&self.method, self.urls.current());
+            // Recorded by the next lookup, if there is one.
+            self.seen.push_later();
         }
         Ok(None)
     }
@@ -725,8 +658,8 @@ impl RedirectMachine {
             return false;
         }
         // The cheapest telling comparison next: hosts differ in most
-        // cross-origin redirects.
-        if !reference.origin().same_host(&next.origin()) {
+        // cross-origin redirects (and a host decides both boundaries).
+        if !same_host_text(reference.host(), next.host()) {
             return true;
         }
         same_origin_needed && !reference.origin().same_origin(&next.origin())
@@ -801,6 +734,12 @@ impl RedirectMachine {
             assert_ne!(self.body, Body::Stream, "a stream body was kept");
         }
     }
+}
+
+/// Hosts compare ASCII case-insensitively (RFC 3986 §3.2.2); the length
+/// first, since it tells most different hosts apart at once.
+fn same_host_text(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.eq_ignore_ascii_case(b)
 }
 
 /// The text up to the end of the authority (`scheme://userinfo@host:port`).
