@@ -91,18 +91,64 @@ pub struct RedirectMachine {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum Urls {
-    Strict {
-        current: UriBuf,
-        next: UriBuf,
-        first: UriBuf,
-    },
+    Strict(Trio<UriBuf>),
     // Fetch mode: the `url` crate's serializations, which the fast path in
     // model/fast.rs can write without a `Url` (see `fast::WebUrl`).
-    Whatwg {
-        current: WebUrl,
-        next: WebUrl,
-        first: WebUrl,
-    },
+    Whatwg(Trio<WebUrl>),
+}
+
+/// A current, a next and a first URL. Moving to the next request flips
+/// which of two buffers is current: no buffer is moved.
+#[derive(Debug)]
+struct Trio<U> {
+    pair: [U; 2],
+    /// Which of `pair` is the current URL (the other is the next).
+    flip: bool,
+    first: U,
+}
+
+impl<U> Trio<U> {
+    fn new(first: U, current: U, next: U) -> Self {
+        Trio {
+            pair: [current, next],
+            flip: false,
+            first,
+        }
+    }
+    fn current(&self) -> &U {
+        &self.pair[usize::from(self.flip)]
+    }
+    fn next(&self) -> &U {
+        &self.pair[usize::from(!self.flip)]
+    }
+    fn current_and_next(&mut self) -> (&mut U, &mut U) {
+        let [a, b] = &mut self.pair;
+        if self.flip {
+            (b, a)
+        } else {
+            (a, b)
+        }
+    }
+    fn advance(&mut self) {
+        self.flip = !self.flip;
+    }
+}
+
+// `clone_from` into the buffers this one already has.
+impl<U: Clone> Clone for Trio<U> {
+    fn clone(&self) -> Self {
+        Trio {
+            pair: self.pair.clone(),
+            flip: self.flip,
+            first: self.first.clone(),
+        }
+    }
+    fn clone_from(&mut self, source: &Self) {
+        self.pair[0].clone_from(&source.pair[0]);
+        self.pair[1].clone_from(&source.pair[1]);
+        self.flip = source.flip;
+        self.first.clone_from(&source.first);
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -175,26 +221,26 @@ fn port_number(digits: &str) -> Option<u16> {
 impl Urls {
     fn current(&self) -> View<'_> {
         match self {
-            Urls::Strict { current, .. } => View::Strict(current),
-            Urls::Whatwg { current, .. } => View::Whatwg(current),
+            Urls::Strict(t) => View::Strict(t.current()),
+            Urls::Whatwg(t) => View::Whatwg(t.current()),
         }
     }
     fn next(&self) -> View<'_> {
         match self {
-            Urls::Strict { next, .. } => View::Strict(next),
-            Urls::Whatwg { next, .. } => View::Whatwg(next),
+            Urls::Strict(t) => View::Strict(t.next()),
+            Urls::Whatwg(t) => View::Whatwg(t.next()),
         }
     }
     fn first(&self) -> View<'_> {
         match self {
-            Urls::Strict { first, .. } => View::Strict(first),
-            Urls::Whatwg { first, .. } => View::Whatwg(first),
+            Urls::Strict(t) => View::Strict(&t.first),
+            Urls::Whatwg(t) => View::Whatwg(&t.first),
         }
     }
     fn advance(&mut self) {
         match self {
-            Urls::Strict { current, next, .. } => std::mem::swap(current, next),
-            Urls::Whatwg { current, next, .. } => std::mem::swap(current, next),
+            Urls::Strict(t) => t.advance(),
+            Urls::Whatwg(t) => t.advance(),
         }
     }
 }
@@ -239,63 +285,19 @@ impl Clone for RedirectMachine {
     }
 }
 
+// `clone_from` into the buffers this one already has (the derived one would
+// allocate new ones).
 impl Clone for Urls {
     fn clone(&self) -> Self {
         match self {
-            Urls::Strict {
-                current,
-                next,
-                first,
-            } => Urls::Strict {
-                current: current.clone(),
-                next: next.clone(),
-                first: first.clone(),
-            },
-            Urls::Whatwg {
-                current,
-                next,
-                first,
-            } => Urls::Whatwg {
-                current: current.clone(),
-                next: next.clone(),
-                first: first.clone(),
-            },
+            Urls::Strict(t) => Urls::Strict(t.clone()),
+            Urls::Whatwg(t) => Urls::Whatwg(t.clone()),
         }
     }
     fn clone_from(&mut self, source: &Self) {
         match (self, source) {
-            (
-                Urls::Strict {
-                    current,
-                    next,
-                    first,
-                },
-                Urls::Strict {
-                    current: c,
-                    next: n,
-                    first: f,
-                },
-            ) => {
-                current.clone_from(c);
-                next.clone_from(n);
-                first.clone_from(f);
-            }
-            (
-                Urls::Whatwg {
-                    current,
-                    next,
-                    first,
-                },
-                Urls::Whatwg {
-                    current: c,
-                    next: n,
-                    first: f,
-                },
-            ) => {
-                current.clone_from(c);
-                next.clone_from(n);
-                first.clone_from(f);
-            }
+            (Urls::Strict(t), Urls::Strict(s)) => t.clone_from(s),
+            (Urls::Whatwg(t), Urls::Whatwg(s)) => t.clone_from(s),
             (this, source) => *this = source.clone(),
         }
     }
@@ -333,22 +335,18 @@ impl RedirectMachine {
                         return Err(LocationError::PortOutOfRange { offset }.into());
                     }
                 }
-                Urls::Strict {
-                    next: UriBuf::new(),
-                    first: u.clone(),
-                    current: u,
-                }
+                Urls::Strict(Trio::new(u.clone(), u, UriBuf::new()))
             }
             LocationMode::Whatwg => {
                 let u = Url::parse(url).map_err(LocationError::Whatwg)?;
                 if u.host_str().is_none_or(str::is_empty) {
                     return Err(LocationError::NoHost.into());
                 }
-                Urls::Whatwg {
-                    next: WebUrl::default(),
-                    first: WebUrl::from_url(u.clone()),
-                    current: WebUrl::from_url(u),
-                }
+                Urls::Whatwg(Trio::new(
+                    WebUrl::from_url(u.clone()),
+                    WebUrl::from_url(u),
+                    WebUrl::default(),
+                ))
             }
         };
         let mut seen = Seen::default();
@@ -525,7 +523,10 @@ impl RedirectMachine {
         }
 
         self.removed.clear();
-        if to_get {
+        // An empty header list has nothing to delete: neither the method
+        // rule's header check nor the origin comparison is needed.
+        let has_headers = !self.headers.is_empty();
+        if to_get && has_headers {
             // Fetch: "For each headerName of request-body-header name, delete
             // headerName from request's header list." / RFC 9110 §15.4 step 5.
             for name in self.policy.method_change_headers.iter() {
@@ -540,7 +541,7 @@ impl RedirectMachine {
                 note_removal(&mut self.removed, &self.headers, &name, Removal::Framing);
             }
         }
-        if self.crosses() {
+        if has_headers && self.crosses() {
             // Fetch: "If request's current URL's origin is not same origin with
             // locationURL's origin, then for each headerName of CORS
             // non-wildcard request-header name, delete headerName from
@@ -593,7 +594,8 @@ impl RedirectMachine {
         let policy = &self.policy;
         let (value, start) = bounded_trimmed(raw, policy.max_location_len)?;
         match &mut self.urls {
-            Urls::Strict { current, next, .. } => {
+            Urls::Strict(t) => {
+                let (current, next) = t.current_and_next();
                 // Fast path (model/fast.rs): the common well-formed shapes in
                 // one pass, with the general parser's exact result; `None`
                 // sends everything else to the general parser. The fast
@@ -631,7 +633,8 @@ impl RedirectMachine {
                     next.inherit_fragment(current.fragment());
                 }
             }
-            Urls::Whatwg { current, next, .. } => {
+            Urls::Whatwg(t) => {
+                let (current, next) = t.current_and_next();
                 // The WHATWG URL parser (the `url` crate), with a fast path for
                 // common values that writes the same bytes (model/fast.rs).
                 fast::resolve_whatwg(current, value, start, next, policy)?;
