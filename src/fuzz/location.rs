@@ -173,6 +173,12 @@ fn strict_machine_agrees(raw: &[u8], strict: Result<(), LocationError>) {
 }
 
 fn lenient(raw: &[u8]) {
+    // Differential: where the WHATWG fast path (model/fast.rs) answers, it
+    // writes the `url` crate's result byte for byte (panics otherwise).
+    let value = trim_field_value(raw).0;
+    for base in super::BASES {
+        crate::model::fast::check_against_url_crate(base, value);
+    }
     let mut m = FRESH.with(|(_, l)| l.clone());
     if let Step::Follow(hop) = m.step_raw(StatusCode::FOUND, &[raw]) {
         let url = hop.url();

@@ -15,7 +15,10 @@ use crate::model::{parse_uri_reference, resolve as resolve_ref, UriBuf, UriRef};
 /// 3. its text parses again, to the same components, and resolving that text
 ///    against the base gives the same text (resolution is idempotent:
 ///    `resolve(base, resolve(base, r)) == resolve(base, r)`);
-/// 4. on the subset below, the `url` crate gives the same URL.
+/// 4. on the subset below, the `url` crate gives the same URL;
+/// 5. wherever the Fetch profile's fast path (`model/fast.rs`) takes the
+///    reference against the base, it writes the `url` crate's serialization
+///    byte for byte (the differential proof the fast path rests on).
 ///
 /// The one case RFC 3986 leaves open is skipped by (3): a result with no
 /// authority whose path starts with `//` (e.g. `a:` + `/..//b`) reads back
@@ -64,8 +67,11 @@ use crate::model::{parse_uri_reference, resolve as resolve_ref, UriBuf, UriRef};
 /// redirspec::fuzz::resolve(b"not a reference", b"http://a/");
 /// ```
 pub fn resolve(reference: &[u8], base: &[u8]) -> Option<String> {
-    let r = parse_uri_reference(reference).ok()?;
     let base_text = std::str::from_utf8(base).ok()?;
+    // 5. Differential: where the WHATWG fast path (model/fast.rs) answers,
+    // it writes the `url` crate's result byte for byte.
+    crate::model::fast::check_against_url_crate(base_text, reference);
+    let r = parse_uri_reference(reference).ok()?;
     let base = UriBuf::parse_absolute(base_text).ok()?;
     let mut out = UriBuf::new();
     check_resolution(&base, &r, &mut out);

@@ -30,7 +30,9 @@ use url::{Position, Url};
 
 use super::location::{check_field_bytes, LocationError};
 use super::profile::Policy;
-use super::resolve::{remove_dot_segments, UriBuf};
+#[cfg(any(test, feature = "fuzz"))]
+use super::profile::Profile;
+use super::resolve::{remove_dot_segments, resolve_by_concatenation, UriBuf};
 use super::uri::{Parts, UriRef};
 
 // One table of byte classes, as bit flags.
@@ -429,6 +431,15 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
     if has_quote_or_encoded_dot(v) {
         return false;
     }
+    // `url` 2.5 never pops a segment that looks like a Windows drive letter
+    // (`c:`) on `..`, in http(s) URLs too (servo/rust-url#1113; the URL
+    // Standard does so only in file URLs). The model follows `url` there
+    // (tests/fuzz_findings.rs pins it), so such paths go to it.
+    if has_dot_dot(r.path())
+        && (has_drive_letter_segment(r.path()) || has_drive_letter_segment(b.path()))
+    {
+        return false;
+    }
     let scheme = match r.scheme() {
         None if !policy.relative_location => return false,
         None => base_scheme,
@@ -437,6 +448,18 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
         Some(s) if s.eq_ignore_ascii_case("https") => "https",
         Some(_) => return false,
     };
+    // A reference without an authority: the WHATWG "relative" states give
+    // RFC 3986 §5.2.2 (see above), and for all but a relative path without
+    // dot segments that is the base's prefix and the reference as written
+    // (model/resolve.rs).
+    if r.authority().is_none() && resolve_by_concatenation(&base.buf, &r, &mut out.buf) {
+        // Fetch "location URL": a null fragment becomes requestFragment.
+        if policy.inherit_fragment {
+            out.buf.inherit_fragment(b.fragment());
+        }
+        out.url = None;
+        return true;
+    }
     let (text, parts, scratch) = out.buf.raw_mut();
     text.clear();
     *parts = Parts::default();
@@ -522,6 +545,21 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
     true
 }
 
+/// Whether `path` has `..` anywhere (a `.` first, most paths have none).
+fn has_dot_dot(path: &str) -> bool {
+    let p = path.as_bytes();
+    p.contains(&b'.') && p.windows(2).any(|w| w == b"..")
+}
+
+/// Whether a segment of `path` is an ASCII letter and `:` (a Windows drive
+/// letter to the `url` crate).
+fn has_drive_letter_segment(path: &str) -> bool {
+    path.as_bytes().contains(&b':')
+        && path
+            .split('/')
+            .any(|s| matches!(s.as_bytes(), [l, b':'] if l.is_ascii_alphabetic()))
+}
+
 /// A `'` or a `%2e` / `%2E` anywhere. (One branch-free pass for the common
 /// case; the escapes are looked at only when there is a `%`.)
 fn has_quote_or_encoded_dot(v: &[u8]) -> bool {
@@ -578,6 +616,64 @@ fn push_decimal(out: &mut String, n: u16) {
         }
     }
     out.extend(digits[i..].iter().map(|&d| char::from(d)));
+}
+
+// ---- differential check ---------------------------------------------------------
+
+/// What the machine did before the fast path: the `url` crate, then
+/// fragment inheritance.
+#[cfg(any(test, feature = "fuzz"))]
+fn by_url_crate(base: &Url, v: &[u8]) -> Option<Url> {
+    let text = String::from_utf8_lossy(v);
+    let mut url = Url::options().base_url(Some(base)).parse(&text).ok()?;
+    if url.fragment().is_none() {
+        url.set_fragment(base.fragment());
+    }
+    Some(url)
+}
+
+/// The differential check of the WHATWG fast path, for tests and fuzz
+/// targets: when [`whatwg_common`] answers for `v` against `base` (under
+/// the Fetch policy), it wrote the `url` crate's serialization, offsets that
+/// agree with the `url` crate's accessors, and a text that parses back to
+/// itself. Panics on any difference; answers whether the fast path answered.
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) fn check_against_url_crate(base: &str, v: &[u8]) -> bool {
+    let Ok(base_url) = Url::parse(base) else {
+        return false;
+    };
+    let base = WebUrl::from_url(base_url.clone());
+    let mut out = WebUrl::default();
+    let policy = Profile::Fetch.policy();
+    if !whatwg_common(&base, v, &mut out, &policy) {
+        return false;
+    }
+    let shown = String::from_utf8_lossy(v);
+    let Some(want) = by_url_crate(&base_url, v) else {
+        panic!(
+            "fast path accepted {shown:?} against {}; the url crate rejects it",
+            base.as_str()
+        );
+    };
+    assert_eq!(
+        out.as_str(),
+        want.as_str(),
+        "{shown:?} against {}",
+        base.as_str()
+    );
+    assert_eq!(out.scheme(), want.scheme(), "{shown:?}");
+    assert_eq!(out.host_str(), want.host_str(), "{shown:?}");
+    assert_eq!(out.port(), want.port(), "{shown:?}");
+    assert_eq!(out.fragment(), want.fragment(), "{shown:?}");
+    assert_eq!(out.without_fragment(), &want[..Position::AfterQuery]);
+    assert_eq!(out.buf.path(), want.path(), "{shown:?}");
+    assert_eq!(out.buf.query(), want.query(), "{shown:?}");
+    assert_eq!(
+        Url::parse(out.as_str()).map(String::from).as_deref(),
+        Ok(out.as_str()),
+        "{shown:?}"
+    );
+    true
 }
 
 #[cfg(test)]
@@ -665,52 +761,21 @@ mod tests {
         "https://xn--nxasmq6b.test/idn",
     ];
 
-    /// What the machine did before the fast path: the `url` crate, then
-    /// fragment inheritance.
-    fn by_url_crate(base: &Url, v: &[u8]) -> Option<Url> {
-        let text = String::from_utf8_lossy(v);
-        let mut url = Url::options().base_url(Some(base)).parse(&text).ok()?;
-        if url.fragment().is_none() {
-            url.set_fragment(base.fragment());
+    /// Found by the location_parse fuzz target's differential check: the
+    /// fast path popped `t:` (as the URL Standard does), the `url` crate
+    /// does not (servo/rust-url#1113), so such paths now go to `url`.
+    #[test]
+    fn drive_letter_segments_go_to_the_url_crate() {
+        for (base, v) in [
+            ("http://a/b/c/d;p?q", &b"..//9/t:/../t"[..]),
+            ("http://a/c:/x/", b"../../y"),
+            ("https://a.test/x", b"/C:/.."),
+        ] {
+            assert!(!check_against_url_crate(base, v), "{v:?}");
         }
-        Some(url)
-    }
-
-    /// The property: when the fast path answers, it wrote the `url` crate's
-    /// serialization, offsets that agree with the `url` crate's accessors,
-    /// and a text that parses back to itself.
-    fn whatwg_agrees(base: &str, v: &[u8]) -> bool {
-        let Ok(base_url) = Url::parse(base) else {
-            return false;
-        };
-        let base = WebUrl::from_url(base_url.clone());
-        let mut out = WebUrl::default();
-        let policy = Profile::Fetch.policy();
-        if !whatwg_common(&base, v, &mut out, &policy) {
-            return false;
-        }
-        let shown = String::from_utf8_lossy(v);
-        let Some(want) = by_url_crate(&base_url, v) else {
-            panic!(
-                "fast path accepted {shown:?} against {}; the url crate rejects it",
-                base.as_str()
-            );
-        };
-        assert_eq!(
-            out.as_str(),
-            want.as_str(),
-            "{shown:?} against {}",
-            base.as_str()
-        );
-        assert_eq!(out.scheme(), want.scheme(), "{shown:?}");
-        assert_eq!(out.host_str(), want.host_str(), "{shown:?}");
-        assert_eq!(out.port(), want.port(), "{shown:?}");
-        assert_eq!(out.fragment(), want.fragment(), "{shown:?}");
-        assert_eq!(out.without_fragment(), &want[..Position::AfterQuery]);
-        assert_eq!(out.buf.path(), want.path(), "{shown:?}");
-        assert_eq!(out.buf.query(), want.query(), "{shown:?}");
-        assert_eq!(Url::parse(out.as_str()).unwrap().as_str(), out.as_str());
-        true
+        // Without `..` the fast path keeps them.
+        assert!(check_against_url_crate("http://a/c:/x/", b"y/z"));
+        assert!(check_against_url_crate("http://a/x/", b"/c:/y"));
     }
 
     #[test]
@@ -749,7 +814,7 @@ mod tests {
             "https://example.test",
         ] {
             assert!(
-                whatwg_agrees(base, s.as_bytes()),
+                check_against_url_crate(base, s.as_bytes()),
                 "{s:?} left the fast path"
             );
         }
@@ -775,13 +840,13 @@ mod tests {
             "//h:65536/",
         ] {
             assert!(
-                !whatwg_agrees(base, s.as_bytes()),
+                !check_against_url_crate(base, s.as_bytes()),
                 "{s:?} took the fast path"
             );
         }
         // Bases outside the domain.
-        assert!(!whatwg_agrees("https://u:p@h.test/x", b"/y"));
-        assert!(!whatwg_agrees("ftp://h.test/x", b"/y"));
+        assert!(!check_against_url_crate("https://u:p@h.test/x", b"/y"));
+        assert!(!check_against_url_crate("ftp://h.test/x", b"/y"));
     }
 
     #[test]
@@ -794,7 +859,7 @@ mod tests {
         let mut fast = 0;
         for base in BASES {
             for v in &values {
-                fast += usize::from(whatwg_agrees(base, v));
+                fast += usize::from(check_against_url_crate(base, v));
             }
         }
         assert!(
@@ -810,19 +875,19 @@ mod tests {
             base in "https?://[a-zA-Z0-9.-]{1,10}(:[0-9]{1,5})?(/[a-z.;=]{0,4}){0,3}(\\?[a-z=&]{0,5})?(#[a-z]{0,3})?",
             r in "((https?|HTTP|ftp):)?(//[a-zA-Z0-9.%:_-]{0,12})?[a-zA-Z0-9/.:;@%?#=&~'-]{0,24}",
         ) {
-            whatwg_agrees(&base, r.as_bytes());
+            check_against_url_crate(&base, r.as_bytes());
         }
         #[test]
         fn whatwg_random_in_domain_references_agree(
             base in "https?://[a-z0-9-]{1,6}(\\.[a-zA-Z][a-z0-9]{0,4}){1,2}(:[0-9]{1,5})?(/[a-z.;=]{0,4}){0,3}(\\?[a-z=&]{0,5})?(#[a-z]{0,3})?",
             r in "((https?|HTTP):)?(//[a-zA-Z0-9.-]{1,12}(:[0-9]{0,6})?)?[a-zA-Z0-9/.:;@?#=&~-]{0,20}(%[0-9a-fA-F]{2})?[a-z/?#.]{0,4}",
         ) {
-            whatwg_agrees(&base, r.as_bytes());
+            check_against_url_crate(&base, r.as_bytes());
         }
         #[test]
         fn whatwg_dot_segments_agree(r in "(\\.{1,2}/|[a-z]{1,2}/|/){0,8}(\\.{0,2})(\\?[a-z.]{0,3})?") {
             for base in BASES {
-                whatwg_agrees(base, r.as_bytes());
+                check_against_url_crate(base, r.as_bytes());
             }
         }
     }

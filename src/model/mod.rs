@@ -5,7 +5,7 @@
 
 mod body;
 mod equivalence;
-mod fast;
+pub(crate) mod fast;
 mod location;
 mod machine;
 pub mod memory;

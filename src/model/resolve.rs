@@ -174,7 +174,7 @@ pub fn resolve(base: &UriBuf, reference: &UriRef<'_>, out: &mut UriBuf) {
 /// the base up to its path; with an empty path and a query, the base up to
 /// its query; with an empty path and no query, the base without fragment.
 /// `tests` check it against [`resolve_by_the_algorithm`], text and offsets.
-fn resolve_by_concatenation(base: &UriBuf, r: &UriRef<'_>, out: &mut UriBuf) -> bool {
+pub(crate) fn resolve_by_concatenation(base: &UriBuf, r: &UriRef<'_>, out: &mut UriBuf) -> bool {
     let rp = r.parts();
     let bp = &base.parts;
     let path = r.path();
