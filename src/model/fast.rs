@@ -747,8 +747,6 @@ mod tests {
 
     // ---- WHATWG fast path against the `url` crate ----------------------------
 
-    use crate::Profile;
-
     const BASES: &[&str] = &[
         "https://www.example.test/account/profile?tab=1#top",
         "http://a/b/c/d;p?q",
