@@ -22,6 +22,7 @@
 //! # Ok::<(), redirspec::live::LiveError>(())
 //! ```
 
+pub mod chromium;
 pub mod cli;
 pub mod client;
 pub mod command;
@@ -29,8 +30,10 @@ pub mod compare;
 pub mod facts;
 pub mod from_strategies;
 pub mod matrix;
+pub mod recall;
 pub mod report;
 pub mod scenario;
+pub mod second_request;
 pub mod server;
 pub mod suite;
 pub mod template;
@@ -54,7 +57,7 @@ pub enum LiveError {
     /// A client name that is neither in-process nor a preset.
     #[error(
         "unknown client {0:?} (known: reqwest, ureq, curl, wget, node-fetch, python-urllib, \
-         python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient)"
+         python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient, chromium)"
     )]
     UnknownClient(String),
     /// A command template that does not parse.

@@ -11,7 +11,7 @@
 //! [`ServerLimits::max_requests`] requests are recorded, later ones are answered `503` and
 //! counted as a flood.
 
-use super::scenario::{Origins, Scenario};
+use super::scenario::{expand_time, Origins, Scenario};
 use super::LiveError;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -71,6 +71,11 @@ pub struct RecordedRequest {
     pub body: Vec<u8>,
     /// Status the server answered with.
     pub answered: u16,
+    /// When it was answered, in seconds since the Unix epoch (the server's clock).
+    pub time: u64,
+    /// The Location lines and scripted header fields of the answer, as sent (time
+    /// placeholders filled in); framing fields (`Content-Length`, `Connection`) left out.
+    pub sent: Vec<(String, String)>,
 }
 
 fn lossy_utf8<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -444,9 +449,27 @@ fn reason_phrase(status: u16) -> &'static str {
     }
 }
 
-/// The bytes of a scripted response: status line, Location lines verbatim, the body (left out,
-/// with its Content-Length kept, when `head` is set: RFC 9110 §9.3.2).
-fn response_bytes(status: u16, locations: &[String], body: &[u8], head: bool) -> Vec<u8> {
+/// The bytes of a scripted response: status line, Location lines verbatim, the other scripted
+/// fields, the body (left out, with its Content-Length kept, when `head` is set:
+/// RFC 9110 §9.3.2).
+fn response_bytes(
+    status: u16,
+    locations: &[String],
+    fields: &[(String, String)],
+    body: &[u8],
+    head: bool,
+) -> Vec<u8> {
+    response_bytes_typed(status, locations, fields, body, "text/plain", head)
+}
+
+fn response_bytes_typed(
+    status: u16,
+    locations: &[String],
+    fields: &[(String, String)],
+    body: &[u8],
+    content_type: &str,
+    head: bool,
+) -> Vec<u8> {
     let mut out = format!("HTTP/1.1 {status} {}\r\n", reason_phrase(status)).into_bytes();
     for l in locations {
         out.extend_from_slice(b"Location:");
@@ -456,8 +479,11 @@ fn response_bytes(status: u16, locations: &[String], body: &[u8], head: bool) ->
         }
         out.extend_from_slice(b"\r\n");
     }
+    for (name, value) in fields {
+        out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+    }
     if !body.is_empty() {
-        out.extend_from_slice(b"Content-Type: text/plain\r\n");
+        out.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
     }
     out.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
     out.extend_from_slice(b"Connection: close\r\n\r\n");
@@ -465,6 +491,65 @@ fn response_bytes(status: u16, locations: &[String], body: &[u8], head: bool) ->
         out.extend_from_slice(body);
     }
     out
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Path of the page a browser loads to ask for one path several times (see [`repeat_page`]).
+pub const REPEAT_PAGE: &str = "/__redirspec/repeat";
+
+/// Requests a [`REPEAT_PAGE`] may ask for at most.
+pub const MAX_REPEAT: u32 = 5;
+
+/// For `REPEAT_PAGE?n=N&path=P`: `Some(Ok(html))`, a page whose script fetches `P` (a
+/// same-origin absolute path of letters, digits and `/_.-`) `N` times in a row (1 to
+/// [`MAX_REPEAT`]), each with `fetch`'s default cache mode, and then writes the statuses it got
+/// into the title (`redirspec: 200 200`, or `error` for a failed fetch). `Some(Err(()))` for
+/// that path with bad parameters; `None` for any other target.
+pub fn repeat_page(target: &str) -> Option<Result<String, ()>> {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if path != REPEAT_PAGE {
+        return None;
+    }
+    let mut n = None;
+    let mut fetch = None;
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("n", v)) => {
+                n = v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=MAX_REPEAT).contains(n))
+            }
+            Some(("path", v)) => {
+                let ok = v.starts_with('/')
+                    && v.len() <= 200
+                    && v.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"/_.-".contains(&b));
+                fetch = ok.then(|| v.to_owned());
+            }
+            _ => {}
+        }
+    }
+    let (Some(n), Some(fetch)) = (n, fetch) else {
+        return Some(Err(()));
+    };
+    Some(Ok(format!(
+        "<!DOCTYPE html><html><head><title>redirspec: waiting</title><script>\n\
+         (async () => {{\n\
+         \x20 const seen = [];\n\
+         \x20 for (let i = 0; i < {n}; i++) {{\n\
+         \x20   try {{ const r = await fetch(\"{fetch}\"); await r.arrayBuffer(); seen.push(r.status); }}\n\
+         \x20   catch (e) {{ seen.push(\"error\"); }}\n\
+         \x20 }}\n\
+         \x20 document.title = \"redirspec: \" + seen.join(\" \");\n\
+         }})();\n\
+         </script></head><body></body></html>\n"
+    )))
 }
 
 fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
@@ -487,7 +572,7 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
                 ));
             }
             if matches!(e, ReadError::Garbage(_) | ReadError::TooLarge) {
-                let _ = stream.write_all(&response_bytes(400, &[], b"", false));
+                let _ = stream.write_all(&response_bytes(400, &[], &[], b"", false));
             }
             let _ = stream.shutdown(Shutdown::Both);
             return;
@@ -496,17 +581,40 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
     let bytes = {
         let mut t = shared.trace();
         let index = t.requests.len();
+        let now = unix_now();
         if index >= shared.limits.max_requests {
             t.flooded = true;
-            response_bytes(503, &[], b"", false)
+            response_bytes(503, &[], &[], b"", false)
+        } else if let Some(page) = (!shared.scenario.routes.is_empty())
+            .then(|| repeat_page(&parsed.target))
+            .flatten()
+        {
+            // The browser's page: served, not recorded (it is not part of the scenario).
+            let fields = [("Cache-Control".to_owned(), "no-store".to_owned())];
+            match page {
+                Ok(html) => {
+                    response_bytes_typed(200, &[], &fields, html.as_bytes(), "text/html", false)
+                }
+                Err(()) => response_bytes(400, &[], &fields, b"", false),
+            }
         } else {
-            let scripted = shared.scenario.response_for(index);
+            let scripted = shared.scenario.response_to(index, &parsed.target);
             let locations: Vec<String> = scripted
                 .locations
                 .iter()
                 .map(|l| shared.origins.expand(l))
                 .collect();
+            let fields: Vec<(String, String)> = scripted
+                .headers
+                .iter()
+                .map(|(n, v)| (n.clone(), expand_time(&shared.origins.expand(v), now)))
+                .collect();
             let head = parsed.method == "HEAD";
+            let sent = locations
+                .iter()
+                .map(|l| ("Location".to_owned(), l.clone()))
+                .chain(fields.iter().cloned())
+                .collect();
             t.requests.push(RecordedRequest {
                 index,
                 listener: which,
@@ -515,13 +623,15 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
                 headers: parsed.headers,
                 body,
                 answered: scripted.status,
+                time: now,
+                sent,
             });
             let body: &[u8] = if scripted.status == 200 {
                 b"redirspec: end of chain\n"
             } else {
                 b""
             };
-            response_bytes(scripted.status, &locations, body, head)
+            response_bytes(scripted.status, &locations, &fields, body, head)
         }
     };
     let _ = stream.write_all(&bytes);
@@ -549,8 +659,27 @@ mod tests {
     }
 
     #[test]
+    fn repeat_page_checks_its_parameters() {
+        let page = repeat_page("/__redirspec/repeat?n=2&path=/s/start")
+            .unwrap()
+            .unwrap();
+        assert!(page.contains("i < 2"), "{page}");
+        assert!(page.contains("fetch(\"/s/start\")"), "{page}");
+        assert_eq!(
+            repeat_page("/__redirspec/repeat?n=9&path=/s"),
+            Some(Err(()))
+        );
+        assert_eq!(
+            repeat_page("/__redirspec/repeat?n=2&path=/s\"x"),
+            Some(Err(()))
+        );
+        assert_eq!(repeat_page("/__redirspec/repeat?n=2&path=s"), Some(Err(())));
+        assert_eq!(repeat_page("/other?n=2&path=/s"), None);
+    }
+
+    #[test]
     fn response_keeps_location_lines_verbatim() {
-        let r = response_bytes(302, &["".into(), "  /x  ".into()], b"", false);
+        let r = response_bytes(302, &["".into(), "  /x  ".into()], &[], b"", false);
         let text = String::from_utf8(r).unwrap();
         assert!(text.contains("Location:\r\nLocation:   /x  \r\n"));
     }
