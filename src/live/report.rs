@@ -4,6 +4,7 @@
 use super::compare::Verdict;
 use super::facts::FACT_NAMES;
 use super::matrix::{ClientReport, MatrixReport, ScenarioReport};
+use super::second_request::{RepeatGroup, RepeatVerdict};
 use super::LiveError;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,47 @@ fn group_counts(client: &ClientReport, group: &str) -> (usize, usize) {
     let total = in_group.clone().count();
     let pass = in_group.filter(|s| s.conforms(profile)).count();
     (pass, total)
+}
+
+/// The second-request cells of a client: `pass/total` (or `n/a`) and the caching note.
+fn repeat_cells(group: &RepeatGroup) -> (String, String) {
+    if group.not_applicable.is_some() {
+        return ("n/a".to_owned(), "-".to_owned());
+    }
+    let (p, t) = group.counts();
+    (format!("{p}/{t}"), group.caches.clone())
+}
+
+/// Whether any client ran the second-request group.
+fn repeat_ran(report: &MatrixReport) -> bool {
+    !report.second_request.is_empty()
+}
+
+/// A group cell: `pass/total`, or `-` for a client that did not run the suite.
+fn group_cell(c: &ClientReport, group: &str) -> String {
+    if c.suite_skipped.is_some() {
+        return "-".to_owned();
+    }
+    let (p, t) = group_counts(c, group);
+    format!("{p}/{t}")
+}
+
+/// The model's word on a scenario of the second-request group.
+fn model_word(may_recall: bool) -> &'static str {
+    if may_recall {
+        "may recall"
+    } else {
+        "must ask again"
+    }
+}
+
+/// A verdict key for a table cell (`recalled`, `asked again`, `REUSED@2`, ...).
+fn repeat_key(v: &RepeatVerdict) -> String {
+    match v {
+        RepeatVerdict::Recalled { .. } => "recalled".to_owned(),
+        RepeatVerdict::AskedAgain => "asked again".to_owned(),
+        other => other.key().to_uppercase(),
+    }
 }
 
 /// The matrix as a plain-text table, then each client's divergences.
@@ -31,27 +73,41 @@ pub fn text(report: &MatrixReport) -> String {
     for g in &report.groups {
         let _ = write!(out, "  {:>11}", g);
     }
-    let _ = writeln!(out, "  {:>9}", "total");
+    let _ = write!(out, "  {:>9}", "total");
+    if repeat_ran(report) {
+        let _ = write!(out, "  {:>14}  {:>6}", "second-request", "caches");
+    }
+    out.push('\n');
     for c in &report.clients {
         if let Some(note) = &c.skipped {
             let _ = writeln!(out, "{:<name_w$}  skipped: {note}", c.name);
             continue;
         }
-        let _ = write!(
-            out,
-            "{:<name_w$}  {:<8}",
-            c.name,
-            c.profile.as_deref().unwrap_or("-")
-        );
+        let profile = match c.suite_skipped {
+            Some(_) => "-",
+            None => c.profile.as_deref().unwrap_or("-"),
+        };
+        let _ = write!(out, "{:<name_w$}  {profile:<8}", c.name);
         for g in &report.groups {
-            let (p, t) = group_counts(c, g);
-            let _ = write!(out, "  {:>11}", format!("{p}/{t}"));
+            let _ = write!(out, "  {:>11}", group_cell(c, g));
         }
-        let (p, t) = c.total().map_or((0, 0), |t| (t.conforms, t.total));
-        let _ = writeln!(out, "  {:>9}", format!("{p}/{t}"));
+        let total = match (&c.suite_skipped, c.total()) {
+            (None, Some(t)) => format!("{}/{}", t.conforms, t.total),
+            _ => "-".to_owned(),
+        };
+        let _ = write!(out, "  {total:>9}");
+        if repeat_ran(report) {
+            let (cell, caches) = repeat_cells(&c.second_request);
+            let _ = write!(out, "  {cell:>14}  {caches:>6}");
+        }
+        out.push('\n');
     }
     let _ = writeln!(out, "\nconformance per profile (scenarios conforming):");
-    for c in report.clients.iter().filter(|c| c.skipped.is_none()) {
+    for c in report
+        .clients
+        .iter()
+        .filter(|c| c.skipped.is_none() && c.suite_skipped.is_none())
+    {
         let per: Vec<String> = c
             .totals
             .iter()
@@ -62,10 +118,15 @@ pub fn text(report: &MatrixReport) -> String {
     for (name, why) in &report.skipped_scenarios {
         let _ = writeln!(out, "not run: {name}: {why}");
     }
+    for c in report.clients.iter().filter(|c| c.skipped.is_none()) {
+        if let Some(note) = &c.suite_skipped {
+            let _ = writeln!(out, "{}: suite not run: {note}", c.name);
+        }
+    }
     let ran: Vec<&ClientReport> = report
         .clients
         .iter()
-        .filter(|c| c.skipped.is_none())
+        .filter(|c| c.skipped.is_none() && c.suite_skipped.is_none())
         .collect();
     if !ran.is_empty() {
         let _ = writeln!(out, "\nwhat each client did:");
@@ -77,7 +138,9 @@ pub fn text(report: &MatrixReport) -> String {
             }
         }
     }
+    repeat_text(&mut out, report, name_w);
     for c in report.clients.iter().filter(|c| c.skipped.is_none()) {
+        repeat_divergences_text(&mut out, c);
         let profile = c.profile.as_deref().unwrap_or("");
         let diverging: Vec<&ScenarioReport> = c
             .scenarios
@@ -98,6 +161,67 @@ pub fn text(report: &MatrixReport) -> String {
         }
     }
     out
+}
+
+fn repeat_text(out: &mut String, report: &MatrixReport, name_w: usize) {
+    if !repeat_ran(report) {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nsecond request (the same URL asked twice from one process; model: a private cache):"
+    );
+    let ran: Vec<&ClientReport> = report
+        .clients
+        .iter()
+        .filter(|c| c.skipped.is_none())
+        .collect();
+    for r in &report.second_request {
+        let _ = writeln!(
+            out,
+            "  {} (model: {}): {}",
+            r.name,
+            model_word(r.model_may_recall),
+            r.about
+        );
+        for c in &ran {
+            let cell = match &c.second_request.not_applicable {
+                Some(note) => format!("not applicable: {note}"),
+                None => c
+                    .second_request
+                    .scenarios
+                    .iter()
+                    .find(|s| s.name == r.name)
+                    .map_or_else(|| "?".to_owned(), |s| repeat_key(&s.verdict)),
+            };
+            let _ = writeln!(out, "    {:<name_w$}  {cell}", c.name);
+        }
+    }
+}
+
+fn repeat_divergences_text(out: &mut String, c: &ClientReport) {
+    let failing: Vec<_> = c
+        .second_request
+        .scenarios
+        .iter()
+        .filter(|s| !s.conforms())
+        .collect();
+    if failing.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{} second request: {} divergences",
+        c.name,
+        failing.len()
+    );
+    for s in failing {
+        let line = match &s.harness_error {
+            Some(e) => format!("harness error: {e}"),
+            None => s.verdict.summary(),
+        };
+        let _ = writeln!(out, "  {:<28} {line}", s.name);
+    }
 }
 
 fn divergence_line(s: &ScenarioReport, profile: &str) -> String {
@@ -124,38 +248,57 @@ pub fn markdown(report: &MatrixReport) -> String {
     for g in &report.groups {
         let _ = write!(out, " {g} |");
     }
-    let _ = writeln!(out, " total | fetch | rfc9110 | rfc2616 |");
-    let _ = write!(out, "|---|---|");
+    let _ = write!(out, " total | fetch | rfc9110 | rfc2616 |");
+    let repeat = repeat_ran(report);
+    if repeat {
+        out.push_str(" second request | caches redirects |");
+    }
+    let _ = write!(out, "\n|---|---|");
     for _ in &report.groups {
         out.push_str("---:|");
     }
-    let _ = writeln!(out, "---:|---:|---:|---:|");
+    out.push_str("---:|---:|---:|---:|");
+    if repeat {
+        out.push_str("---:|---|");
+    }
+    out.push('\n');
     for c in &report.clients {
         if let Some(note) = &c.skipped {
             let _ = writeln!(out, "| {} | skipped: {} |", c.name, cell(note));
             continue;
         }
-        let _ = write!(
-            out,
-            "| {} | {} |",
-            c.name,
+        let suite = c.suite_skipped.is_none();
+        let profile = if suite {
             c.profile.as_deref().unwrap_or("-")
-        );
+        } else {
+            "-"
+        };
+        let _ = write!(out, "| {} | {profile} |", c.name);
         for g in &report.groups {
-            let (p, t) = group_counts(c, g);
-            let _ = write!(out, " {p}/{t} |");
+            let _ = write!(out, " {} |", group_cell(c, g));
         }
-        let (p, t) = c.total().map_or((0, 0), |t| (t.conforms, t.total));
-        let _ = write!(out, " **{p}/{t}** |");
-        for t in &c.totals {
-            let _ = write!(out, " {}/{} |", t.conforms, t.total);
+        if suite {
+            let (p, t) = c.total().map_or((0, 0), |t| (t.conforms, t.total));
+            let _ = write!(out, " **{p}/{t}** |");
+            for t in &c.totals {
+                let _ = write!(out, " {}/{} |", t.conforms, t.total);
+            }
+        } else {
+            out.push_str(" - | - | - | - |");
+        }
+        if repeat {
+            let (p, caches) = repeat_cells(&c.second_request);
+            let _ = write!(out, " {p} | {caches} |");
         }
         out.push('\n');
+    }
+    if repeat {
+        repeat_markdown(&mut out, report);
     }
     let ran: Vec<&ClientReport> = report
         .clients
         .iter()
-        .filter(|c| c.skipped.is_none())
+        .filter(|c| c.skipped.is_none() && c.suite_skipped.is_none())
         .collect();
     if !ran.is_empty() {
         out.push_str("\n| what the client did |");
@@ -177,6 +320,45 @@ pub fn markdown(report: &MatrixReport) -> String {
         }
     }
     out
+}
+
+fn repeat_markdown(out: &mut String, report: &MatrixReport) {
+    let ran: Vec<&ClientReport> = report
+        .clients
+        .iter()
+        .filter(|c| c.skipped.is_none())
+        .collect();
+    out.push_str("\n| second request | model |");
+    for c in &ran {
+        let _ = write!(out, " {} |", c.name);
+    }
+    out.push_str("\n|---|---|");
+    for _ in &ran {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    for r in &report.second_request {
+        let _ = write!(
+            out,
+            "| {} ({}) | {} |",
+            r.name,
+            r.about.replace('|', "\\|"),
+            model_word(r.model_may_recall)
+        );
+        for c in &ran {
+            let cell = match &c.second_request.not_applicable {
+                Some(_) => "n/a".to_owned(),
+                None => c
+                    .second_request
+                    .scenarios
+                    .iter()
+                    .find(|s| s.name == r.name)
+                    .map_or_else(|| "?".to_owned(), |s| repeat_key(&s.verdict)),
+            };
+            let _ = write!(out, " {cell} |");
+        }
+        out.push('\n');
+    }
 }
 
 /// The report as pretty-printed JSON.
@@ -248,27 +430,52 @@ pub fn html(report: &MatrixReport) -> String {
     for g in &report.groups {
         let _ = write!(h, "<th>{}</th>", esc(g));
     }
-    h.push_str("<th>total</th><th>fetch</th><th>rfc9110</th><th>rfc2616</th></tr>");
+    h.push_str("<th>total</th><th>fetch</th><th>rfc9110</th><th>rfc2616</th>");
+    let repeat = repeat_ran(report);
+    if repeat {
+        h.push_str("<th>second request</th><th>caches redirects</th>");
+    }
+    h.push_str("</tr>");
     for c in &report.clients {
         let _ = write!(h, "<tr><td><a href=\"#c-{0}\">{0}</a></td>", esc(&c.name));
         if let Some(note) = &c.skipped {
             let _ = write!(
                 h,
                 "<td class=\"skip\" colspan=\"{}\">skipped: {}</td></tr>",
-                report.groups.len() + 5,
+                report.groups.len() + 5 + if repeat { 2 } else { 0 },
                 esc(note)
             );
             continue;
         }
-        let _ = write!(h, "<td>{}</td>", esc(c.profile.as_deref().unwrap_or("-")));
-        for g in &report.groups {
-            let (p, t) = group_counts(c, g);
+        if let Some(note) = &c.suite_skipped {
+            let _ = write!(
+                h,
+                "<td class=\"skip\" colspan=\"{}\">suite not run: {}</td>",
+                report.groups.len() + 5,
+                esc(note)
+            );
+        } else {
+            let _ = write!(h, "<td>{}</td>", esc(c.profile.as_deref().unwrap_or("-")));
+            for g in &report.groups {
+                let (p, t) = group_counts(c, g);
+                let _ = write!(h, "<td class=\"num {}\">{p}/{t}</td>", cell_class(p, t));
+            }
+            let (p, t) = c.total().map_or((0, 0), |t| (t.conforms, t.total));
             let _ = write!(h, "<td class=\"num {}\">{p}/{t}</td>", cell_class(p, t));
+            for t in &c.totals {
+                let _ = write!(h, "<td class=\"num\">{}/{}</td>", t.conforms, t.total);
+            }
         }
-        let (p, t) = c.total().map_or((0, 0), |t| (t.conforms, t.total));
-        let _ = write!(h, "<td class=\"num {}\">{p}/{t}</td>", cell_class(p, t));
-        for t in &c.totals {
-            let _ = write!(h, "<td class=\"num\">{}/{}</td>", t.conforms, t.total);
+        if repeat {
+            let (cell, caches) = repeat_cells(&c.second_request);
+            let (p, t) = c.second_request.counts();
+            let _ = write!(
+                h,
+                "<td class=\"num {}\">{}</td><td>{}</td>",
+                cell_class(p, t),
+                esc(&cell),
+                esc(&caches)
+            );
         }
         h.push_str("</tr>");
     }
@@ -281,18 +488,123 @@ pub fn html(report: &MatrixReport) -> String {
         h.push_str("</ul>");
     }
     facts_table(&mut h, report);
+    repeat_html(&mut h, report);
     for c in &report.clients {
-        client_section(&mut h, c);
+        client_section(&mut h, c, repeat_ran(report));
     }
     h.push_str("</body></html>\n");
     h
+}
+
+fn repeat_html(h: &mut String, report: &MatrixReport) {
+    if !repeat_ran(report) {
+        return;
+    }
+    let ran: Vec<&ClientReport> = report
+        .clients
+        .iter()
+        .filter(|c| c.skipped.is_none())
+        .collect();
+    h.push_str(
+        "<h2 id=\"second-request\">Second request</h2><p class=\"muted\">Each client asks \
+         for the same URL twice from one process (one client object). The model is a private \
+         cache fed with the exchanges the server sent, at the times it sent them: \
+         <b>recalled</b> = went straight to a remembered target the model allows; \
+         <b>asked again</b> = asked the original URL again (always conformant: caching is a \
+         MAY); <b>REUSED@N</b> = request N went to a target the model says must not be used. \
+         Clients that cannot ask twice from one process are marked n/a.</p>\
+         <table><tr><th>scenario</th><th>model</th>",
+    );
+    for c in &ran {
+        let _ = write!(h, "<th>{}</th>", esc(&c.name));
+    }
+    h.push_str("</tr>");
+    for r in &report.second_request {
+        let _ = write!(
+            h,
+            "<tr><td><code>{}</code><br><span class=\"muted\">{}<br>{}</span></td><td>{}</td>",
+            esc(&r.name),
+            esc(&r.about),
+            esc(&r.rfc),
+            model_word(r.model_may_recall)
+        );
+        for c in &ran {
+            let (class, text) = match &c.second_request.not_applicable {
+                Some(note) => ("skip", format!("n/a: {note}")),
+                None => match c.second_request.scenarios.iter().find(|s| s.name == r.name) {
+                    Some(s) if s.conforms() => ("ok", repeat_key(&s.verdict)),
+                    Some(s) => ("bad", repeat_key(&s.verdict)),
+                    None => ("skip", "?".to_owned()),
+                },
+            };
+            let _ = write!(h, "<td class=\"{class}\">{}</td>", esc(&text));
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("<tr><th>caches redirects</th><td></td>");
+    for c in &ran {
+        let _ = write!(h, "<td>{}</td>", esc(&repeat_cells(&c.second_request).1));
+    }
+    h.push_str("</tr></table>");
+}
+
+fn repeat_client_html(h: &mut String, c: &ClientReport) {
+    let group = &c.second_request;
+    if let Some(note) = &group.not_applicable {
+        let _ = write!(
+            h,
+            "<p class=\"skip\">second request: not applicable ({})</p>",
+            esc(note)
+        );
+        return;
+    }
+    let (p, t) = group.counts();
+    let _ = write!(
+        h,
+        "<p>Second request: {p} of {t} conform; caches redirects: <b>{}</b>.</p>\
+         <table><tr><th>scenario</th><th>verdict</th><th>client outcome</th><th>model on the \
+         second request</th><th>requests</th></tr>",
+        esc(&group.caches)
+    );
+    for s in &group.scenarios {
+        let (class, text) = match &s.harness_error {
+            Some(e) => ("bad", format!("harness error: {e}")),
+            None if s.conforms() => ("ok", s.verdict.summary()),
+            None => ("bad", s.verdict.summary()),
+        };
+        let _ = write!(
+            h,
+            "<tr><td><code>{}</code></td><td class=\"{class}\">{}</td><td>{}</td><td>{}</td>\
+             <td><ol start=\"0\">",
+            esc(&s.name),
+            esc(&text),
+            esc(&s.outcome.summary()),
+            esc(s.model.as_deref().unwrap_or("-"))
+        );
+        for r in &s.requests {
+            let _ = write!(
+                h,
+                "<li>round {}: <code>{}</code> → {}{}</li>",
+                r.round,
+                esc(&r.sent),
+                r.answered,
+                if r.sent == r.intended {
+                    String::new()
+                } else {
+                    format!(" (instead of <code>{}</code>)", esc(&r.intended))
+                }
+            );
+        }
+        h.push_str("</ol></td></tr>");
+    }
+    h.push_str("</table>");
 }
 
 fn facts_table(h: &mut String, report: &MatrixReport) {
     let ran: Vec<&ClientReport> = report
         .clients
         .iter()
-        .filter(|c| c.skipped.is_none())
+        .filter(|c| c.skipped.is_none() && c.suite_skipped.is_none())
         .collect();
     if ran.is_empty() {
         return;
@@ -316,7 +628,7 @@ fn facts_table(h: &mut String, report: &MatrixReport) {
     h.push_str("</table>");
 }
 
-fn client_section(h: &mut String, c: &ClientReport) {
+fn client_section(h: &mut String, c: &ClientReport, repeat: bool) {
     let _ = write!(
         h,
         "<h2 id=\"c-{0}\">{0}</h2><p class=\"muted\">{1}</p>",
@@ -325,6 +637,13 @@ fn client_section(h: &mut String, c: &ClientReport) {
     );
     if let Some(note) = &c.skipped {
         let _ = write!(h, "<p class=\"skip\">skipped: {}</p>", esc(note));
+        return;
+    }
+    if repeat {
+        repeat_client_html(h, c);
+    }
+    if let Some(note) = &c.suite_skipped {
+        let _ = write!(h, "<p class=\"skip\">suite not run: {}</p>", esc(note));
         return;
     }
     let profile = c.profile.as_deref().unwrap_or("");
