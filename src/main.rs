@@ -105,12 +105,17 @@ struct LiveArgs {
     /// Seed of the random scenarios (the same seed gives the same scenarios).
     #[arg(long, default_value_t = 0x5EED)]
     seed: u64,
+    /// The second-request group (one process asks for a URL twice; does it reuse what it
+    /// remembers of a redirect?): on, off, or only (without the suite).
+    #[arg(long, value_name = "on|off|only", default_value = "on")]
+    second_request: String,
 }
 
 #[derive(Args, Debug)]
 struct MatrixArgs {
     /// Comma-separated clients: reqwest, ureq, curl, wget, node-fetch, python-urllib,
-    /// python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient, or all.
+    /// python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient, chromium
+    /// (second-request group only), or all.
     #[arg(long, default_value = "all")]
     clients: String,
     #[command(flatten)]
@@ -248,6 +253,13 @@ fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, E
     if args.timeout == 0 {
         return Err(usage_error("--timeout must be at least 1 second"));
     }
+    let second_request = match args
+        .second_request
+        .parse::<redirspec::live::cli::SecondRequestMode>()
+    {
+        Ok(m) => m,
+        Err(e) => return Err(usage_error(&e)),
+    };
     Ok(redirspec::live::cli::RunSettings {
         profile,
         report_dir: (!args.no_report).then(|| args.report.clone()),
@@ -256,6 +268,7 @@ fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, E
         random: args.random,
         strategies: args.strategies,
         seed: args.seed,
+        second_request,
     })
 }
 

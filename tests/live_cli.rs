@@ -93,6 +93,7 @@ fn bad_arguments_exit_2_with_one_line() {
         vec!["matrix", "--no-report", "--profile", "bogus"],
         vec!["client", "--no-report", "--cmd", "curl 'unclosed"],
         vec!["matrix", "--no-report", "--timeout", "0"],
+        vec!["matrix", "--no-report", "--second-request", "twice"],
     ] {
         let out = redirspec().args(&args).output().expect("run redirspec");
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -123,6 +123,10 @@ pub enum Progress<'a> {
         conforms: usize,
         /// Scenarios run.
         total: usize,
+        /// Second-request scenarios conforming and run (`None`: not applicable or not run).
+        second_request: Option<(usize, usize)>,
+        /// Whether it caches redirects (`yes`, `no`, `partly`, `-`).
+        caches: &'a str,
     },
 }
 
@@ -452,6 +456,12 @@ pub fn run_client(
         profile: &chosen,
         conforms,
         total,
+        second_request: report
+            .second_request
+            .not_applicable
+            .is_none()
+            .then(|| report.second_request.counts()),
+        caches: &report.second_request.caches,
     });
     report.profile = Some(chosen);
     report.facts = super::facts::facts(&report.scenarios);

@@ -27,6 +27,11 @@ fn repeat_cells(group: &RepeatGroup) -> (String, String) {
     (format!("{p}/{t}"), group.caches.clone())
 }
 
+/// Whether the client ran scenarios of the fixed suite.
+fn suite_ran(c: &ClientReport) -> bool {
+    c.skipped.is_none() && c.suite_skipped.is_none() && !c.scenarios.is_empty()
+}
+
 /// Whether any client ran the second-request group.
 fn repeat_ran(report: &MatrixReport) -> bool {
     !report.second_request.is_empty()
@@ -34,7 +39,7 @@ fn repeat_ran(report: &MatrixReport) -> bool {
 
 /// A group cell: `pass/total`, or `-` for a client that did not run the suite.
 fn group_cell(c: &ClientReport, group: &str) -> String {
-    if c.suite_skipped.is_some() {
+    if !suite_ran(c) {
         return "-".to_owned();
     }
     let (p, t) = group_counts(c, group);
@@ -83,16 +88,16 @@ pub fn text(report: &MatrixReport) -> String {
             let _ = writeln!(out, "{:<name_w$}  skipped: {note}", c.name);
             continue;
         }
-        let profile = match c.suite_skipped {
-            Some(_) => "-",
-            None => c.profile.as_deref().unwrap_or("-"),
+        let profile = match suite_ran(c) {
+            false => "-",
+            true => c.profile.as_deref().unwrap_or("-"),
         };
         let _ = write!(out, "{:<name_w$}  {profile:<8}", c.name);
         for g in &report.groups {
             let _ = write!(out, "  {:>11}", group_cell(c, g));
         }
-        let total = match (&c.suite_skipped, c.total()) {
-            (None, Some(t)) => format!("{}/{}", t.conforms, t.total),
+        let total = match (suite_ran(c), c.total()) {
+            (true, Some(t)) => format!("{}/{}", t.conforms, t.total),
             _ => "-".to_owned(),
         };
         let _ = write!(out, "  {total:>9}");
@@ -103,11 +108,7 @@ pub fn text(report: &MatrixReport) -> String {
         out.push('\n');
     }
     let _ = writeln!(out, "\nconformance per profile (scenarios conforming):");
-    for c in report
-        .clients
-        .iter()
-        .filter(|c| c.skipped.is_none() && c.suite_skipped.is_none())
-    {
+    for c in report.clients.iter().filter(|c| suite_ran(c)) {
         let per: Vec<String> = c
             .totals
             .iter()
@@ -123,11 +124,7 @@ pub fn text(report: &MatrixReport) -> String {
             let _ = writeln!(out, "{}: suite not run: {note}", c.name);
         }
     }
-    let ran: Vec<&ClientReport> = report
-        .clients
-        .iter()
-        .filter(|c| c.skipped.is_none() && c.suite_skipped.is_none())
-        .collect();
+    let ran: Vec<&ClientReport> = report.clients.iter().filter(|c| suite_ran(c)).collect();
     if !ran.is_empty() {
         let _ = writeln!(out, "\nwhat each client did:");
         for (i, fact) in FACT_NAMES.iter().enumerate() {
@@ -267,7 +264,7 @@ pub fn markdown(report: &MatrixReport) -> String {
             let _ = writeln!(out, "| {} | skipped: {} |", c.name, cell(note));
             continue;
         }
-        let suite = c.suite_skipped.is_none();
+        let suite = suite_ran(c);
         let profile = if suite {
             c.profile.as_deref().unwrap_or("-")
         } else {
@@ -295,11 +292,7 @@ pub fn markdown(report: &MatrixReport) -> String {
     if repeat {
         repeat_markdown(&mut out, report);
     }
-    let ran: Vec<&ClientReport> = report
-        .clients
-        .iter()
-        .filter(|c| c.skipped.is_none() && c.suite_skipped.is_none())
-        .collect();
+    let ran: Vec<&ClientReport> = report.clients.iter().filter(|c| suite_ran(c)).collect();
     if !ran.is_empty() {
         out.push_str("\n| what the client did |");
         for c in &ran {
@@ -447,12 +440,15 @@ pub fn html(report: &MatrixReport) -> String {
             );
             continue;
         }
-        if let Some(note) = &c.suite_skipped {
+        if !suite_ran(c) {
             let _ = write!(
                 h,
-                "<td class=\"skip\" colspan=\"{}\">suite not run: {}</td>",
+                "<td class=\"skip\" colspan=\"{}\">suite not run{}</td>",
                 report.groups.len() + 5,
-                esc(note)
+                c.suite_skipped
+                    .as_deref()
+                    .map(|n| format!(": {}", esc(n)))
+                    .unwrap_or_default()
             );
         } else {
             let _ = write!(h, "<td>{}</td>", esc(c.profile.as_deref().unwrap_or("-")));
@@ -601,11 +597,7 @@ fn repeat_client_html(h: &mut String, c: &ClientReport) {
 }
 
 fn facts_table(h: &mut String, report: &MatrixReport) {
-    let ran: Vec<&ClientReport> = report
-        .clients
-        .iter()
-        .filter(|c| c.skipped.is_none() && c.suite_skipped.is_none())
-        .collect();
+    let ran: Vec<&ClientReport> = report.clients.iter().filter(|c| suite_ran(c)).collect();
     if ran.is_empty() {
         return;
     }
@@ -642,8 +634,15 @@ fn client_section(h: &mut String, c: &ClientReport, repeat: bool) {
     if repeat {
         repeat_client_html(h, c);
     }
-    if let Some(note) = &c.suite_skipped {
-        let _ = write!(h, "<p class=\"skip\">suite not run: {}</p>", esc(note));
+    if !suite_ran(c) {
+        let _ = write!(
+            h,
+            "<p class=\"skip\">suite not run{}</p>",
+            c.suite_skipped
+                .as_deref()
+                .map(|n| format!(": {}", esc(n)))
+                .unwrap_or_default()
+        );
         return;
     }
     let profile = c.profile.as_deref().unwrap_or("");
