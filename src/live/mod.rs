@@ -11,7 +11,13 @@
 //! 4. [`verdict`] — the model's trace for the same scenario on the same URLs;
 //!    [`compare`](mod@compare) — the first divergence, hop by hop.
 //! 5. [`matrix`] — all of it for many clients; [`facts`] — what each client did, in plain
-//!    words; [`report`] — text, JSON and HTML.
+//!    words; [`report`] — text, JSON, Markdown and HTML.
+//! 6. [`second_request`] — the "second request" group: one process asks for the same URL
+//!    twice, the server scripts caching fields and answers by path, and
+//!    [`recall`] judges every request against the model's
+//!    [`RedirectMemory`](crate::model::memory::RedirectMemory) fed with what the server sent;
+//!    [`chromium`] — headless Chromium, the one common client with a cache that keeps
+//!    redirects, driven through a page.
 //!
 //! # Examples
 //! ```no_run

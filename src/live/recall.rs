@@ -235,3 +235,105 @@ pub fn model_expectation(scenario: &Scenario, origins: Origins) -> Recall {
 pub fn may_recall(recall: &Recall) -> bool {
     !recall.hops.is_empty()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::scenario::ScriptedResponse;
+    use crate::live::server::Listener;
+
+    fn origins() -> Origins {
+        Origins {
+            a_port: 7000,
+            b_port: 7001,
+        }
+    }
+
+    fn scenario(first: ScriptedResponse) -> Scenario {
+        Scenario {
+            name: "t".into(),
+            group: "t",
+            about: String::new(),
+            method: Method::GET,
+            start: "{A}/s/start".into(),
+            with_body: false,
+            responses: Vec::new(),
+            repeat_last: false,
+            routes: vec![
+                ("/s/start".into(), first),
+                ("/s/final".into(), ScriptedResponse::ok()),
+            ],
+        }
+    }
+
+    /// A request as the server records it: at `time`, `target` answered with `answered` and
+    /// the fields `sent`.
+    fn recorded(time: u64, target: &str, answered: u16, sent: &[(&str, &str)]) -> RecordedRequest {
+        RecordedRequest {
+            index: 0,
+            listener: Listener::A,
+            method: "GET".into(),
+            target: target.into(),
+            headers: vec![("Host".into(), "127.0.0.1:7000".into())],
+            body: Vec::new(),
+            answered,
+            time,
+            sent: sent
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+        }
+    }
+
+    /// The client's second round went straight to /s/final at `second`; the 308 was sent at
+    /// 1000 with `max-age=60`.
+    fn second_round_at(second: u64) -> Judgement {
+        let redirect = [("Location", "/s/final"), ("Cache-Control", "max-age=60")];
+        let s = scenario(ScriptedResponse::redirect(308, "/s/final"));
+        let trace = [
+            recorded(1000, "/s/start", 308, &redirect),
+            recorded(1000, "/s/final", 200, &[]),
+            recorded(second, "/s/final", 200, &[]),
+            // Not one of the scenario's paths: left out.
+            recorded(second, "/favicon.ico", 404, &[]),
+        ];
+        judge(&s, origins(), &trace)
+    }
+
+    #[test]
+    fn a_recall_is_judged_at_the_time_of_the_request() {
+        let fresh = second_round_at(1059);
+        assert_eq!(fresh.rounds_done, 2);
+        assert_eq!(fresh.requests.len(), 3);
+        assert_eq!(fresh.requests[2].skipped(), Some(1));
+        assert_eq!(
+            fresh.second_request.as_deref(),
+            Some("may go straight to /s/final (1 remembered hop; stops there: not-remembered)")
+        );
+        // RFC 9111 §4.2: fresh while freshness_lifetime > current_age; at 60 s it is stale.
+        let stale = second_round_at(1060);
+        assert_eq!(stale.requests[2].skipped(), None);
+        assert_eq!(stale.requests[2].stop, "stale");
+        assert_eq!(
+            stale.second_request.as_deref(),
+            Some("must ask /s/start again (stale)")
+        );
+    }
+
+    #[test]
+    fn rounds_end_at_a_non_redirect() {
+        let s = scenario(ScriptedResponse::redirect(302, "/s/final"));
+        let trace = [
+            recorded(5, "/s/start", 302, &[("Location", "/s/final")]),
+            recorded(5, "/s/final", 200, &[]),
+            recorded(6, "/s/start", 302, &[("Location", "/s/final")]),
+        ];
+        let j = judge(&s, origins(), &trace);
+        assert_eq!(j.rounds_done, 1);
+        assert_eq!(
+            j.requests.iter().map(|r| r.round).collect::<Vec<_>>(),
+            [1, 1, 2]
+        );
+        assert!(j.requests.iter().all(|r| r.skipped() == Some(0)));
+    }
+}
