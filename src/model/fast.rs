@@ -28,7 +28,7 @@ use std::borrow::Cow;
 
 use url::{Position, Url};
 
-use super::location::LocationError;
+use super::location::{check_field_bytes, LocationError};
 use super::profile::Policy;
 use super::resolve::{remove_dot_segments, UriBuf};
 use super::uri::{Parts, UriRef};
@@ -267,6 +267,10 @@ impl WebUrl {
             .ok_or(LocationError::Whatwg(url::ParseError::EmptyHost))
     }
 
+    /// The serialization and its component offsets.
+    pub(crate) fn buf(&self) -> &UriBuf {
+        &self.buf
+    }
     /// The serialization.
     pub(crate) fn as_str(&self) -> &str {
         self.buf.as_str()
@@ -298,15 +302,21 @@ impl WebUrl {
 /// (Fetch "location URL") into `next`, with the policy's checks and
 /// fragment inheritance. Well-formed common values take the fast path
 /// ([`whatwg_common`]); every other value goes to the `url` crate.
+///
+/// `value` is the trimmed field value and `start` its offset in the field
+/// line: the fast path accepts no NUL, CR or LF, and the field-level byte
+/// check runs here before the `url` crate sees a value.
 pub(crate) fn resolve_whatwg(
     current: &mut WebUrl,
     value: &[u8],
+    start: usize,
     next: &mut WebUrl,
     policy: &Policy,
 ) -> Result<(), LocationError> {
     if whatwg_common(current, value, next, policy) {
         return Ok(());
     }
+    check_field_bytes(value, start)?;
     // Encoding Standard "UTF-8 decode": invalid sequences become U+FFFD.
     let text = String::from_utf8_lossy(value);
     let base = current.url()?;

@@ -239,26 +239,31 @@ pub fn trim_field_value(raw: &[u8]) -> (&[u8], usize) {
     (&raw[start..end], start)
 }
 
-/// Field-level checks shared by both modes: length, then trimming, then no
-/// NUL, CR or LF. Returns the trimmed value and its offset in `raw`.
-pub(crate) fn field_value(raw: &[u8], max_len: usize) -> Result<(&[u8], usize), LocationError> {
+/// The first two field-level checks: length, then trimming. The fast paths
+/// (model/fast.rs) accept no NUL, CR or LF, so the machine runs
+/// [`check_field_bytes`] only when they decline a value.
+pub(crate) fn bounded_trimmed(raw: &[u8], max_len: usize) -> Result<(&[u8], usize), LocationError> {
     if raw.len() > max_len {
         return Err(LocationError::TooLong {
             len: raw.len(),
             max: max_len,
         });
     }
-    let (value, start) = trim_field_value(raw);
-    // RFC 9110 §5.5: "Field values containing CR, LF, or NUL characters are
-    // invalid and dangerous"; Fetch: a header value contains no 0x00, 0x0A, 0x0D.
-    if let Some(p) = value.iter().position(|&b| matches!(b, 0 | b'\r' | b'\n')) {
-        return Err(LocationError::InvalidByte {
+    Ok(trim_field_value(raw))
+}
+
+/// RFC 9110 §5.5: "Field values containing CR, LF, or NUL characters are
+/// invalid and dangerous"; Fetch: a header value contains no 0x00, 0x0A,
+/// 0x0D. `start` is the value's offset in the field line.
+pub(crate) fn check_field_bytes(value: &[u8], start: usize) -> Result<(), LocationError> {
+    match value.iter().position(|&b| matches!(b, 0 | b'\r' | b'\n')) {
+        Some(p) => Err(LocationError::InvalidByte {
             offset: start + p,
             byte: value[p],
             component: Component::FieldValue,
-        });
+        }),
+        None => Ok(()),
     }
-    Ok((value, start))
 }
 
 /// Parses one Location field value in [`LocationMode::Strict`]: trimming,
@@ -279,12 +284,17 @@ pub(crate) fn field_value(raw: &[u8], max_len: usize) -> Result<(&[u8], usize), 
 /// ));
 /// ```
 pub fn parse_location(raw: &[u8], max_len: usize) -> Result<UriRef<'_>, LocationError> {
-    let (value, start) = field_value(raw, max_len)?;
+    let (value, start) = bounded_trimmed(raw, max_len)?;
     // The one-pass parser for common values (model/fast.rs), with the
     // general parser's exact result; everything else goes to the general one.
+    // The fast parser accepts no NUL, CR or LF: the field-level byte check
+    // is needed only when it declines.
     match super::fast::parse_common(value) {
         Some(r) => Ok(r),
-        None => parse_uri_reference(value).map_err(|e| e.shifted(start)),
+        None => {
+            check_field_bytes(value, start)?;
+            parse_uri_reference(value).map_err(|e| e.shifted(start))
+        }
     }
 }
 

@@ -5,9 +5,9 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use url::Url;
 
 use super::body::{Body, BodyAction};
-use super::equivalence::push_key;
+use super::equivalence::{is_key, push_key};
 use super::fast::{self, WebUrl};
-use super::location::{field_value, LocationError, LocationMode};
+use super::location::{bounded_trimmed, check_field_bytes, LocationError, LocationMode};
 use super::origin::{default_port, Origin};
 use super::profile::{
     Boundary, CompareWith, Downgrade, MultipleLocations, Policy, RedirectRule, Rewrite, StreamBody,
@@ -142,6 +142,17 @@ impl<'a> View<'a> {
         let port = o.port.filter(|&p| Some(p) != default_port(o.scheme));
         push_key(out, self.without_fragment(), o.scheme, o.host, port);
     }
+    /// Whether the URL without fragment is its own comparison key.
+    fn is_key(self) -> bool {
+        is_key(self.buf())
+    }
+    /// The URL's text and component offsets.
+    fn buf(self) -> &'a UriBuf {
+        match self {
+            View::Strict(u) => u,
+            View::Whatwg(u) => u.buf(),
+        }
+    }
     fn origin(self) -> Origin<'a> {
         let scheme = self.scheme();
         let port = match self {
@@ -204,31 +215,45 @@ impl Urls {
 struct Seen {
     arena: String,
     entries: Vec<(Method, usize, usize)>,
-    /// The key of the URL being looked up.
+    /// The key of the URL being looked up, when it is not the URL's text.
     scratch: String,
+    /// Whether the last lookup's key was `scratch` (else the URL's text).
+    scratch_is_key: bool,
 }
 
 impl Seen {
     /// Whether `method` and a URL equivalent to `url` (RFC 9110 §4.2.3) were
     /// already requested.
     fn contains(&mut self, method: &Method, url: View<'_>) -> bool {
-        self.scratch.clear();
-        url.push_key(&mut self.scratch);
-        let key = self.scratch.as_str();
+        // Most URLs are already normal: their text is their key, and
+        // building it would only copy it.
+        self.scratch_is_key = !url.is_key();
+        let key = if self.scratch_is_key {
+            self.scratch.clear();
+            url.push_key(&mut self.scratch);
+            self.scratch.as_str()
+        } else {
+            url.without_fragment()
+        };
+        let arena = self.arena.as_str();
         self.entries
             .iter()
-            .any(|(m, a, b)| m == method && &self.arena[*a..*b] == key)
+            .any(|(m, a, b)| &arena[*a..*b] == key && m == method)
     }
     fn push(&mut self, method: &Method, url: View<'_>) {
         let start = self.arena.len();
         url.push_key(&mut self.arena);
         self.entries.push((method.clone(), start, self.arena.len()));
     }
-    /// Records the URL whose key the last `contains` built (the hop just
-    /// followed), without building it again.
-    fn push_looked_up(&mut self, method: &Method) {
+    /// Records `url`, the URL the last `contains` looked up (the hop just
+    /// followed), without building its key again.
+    fn push_looked_up(&mut self, method: &Method, url: View<'_>) {
         let start = self.arena.len();
-        self.arena.push_str(&self.scratch);
+        if self.scratch_is_key {
+            self.arena.push_str(&self.scratch);
+        } else {
+            self.arena.push_str(url.without_fragment());
+        }
         self.entries.push((method.clone(), start, self.arena.len()));
     }
 }
@@ -341,6 +366,7 @@ impl Clone for Seen {
             arena: self.arena.clone(),
             entries: self.entries.clone(),
             scratch: String::new(),
+            scratch_is_key: false,
         }
     }
     fn clone_from(&mut self, source: &Self) {
@@ -623,8 +649,8 @@ impl RedirectMachine {
         self.hops += 1;
         self.urls.advance();
         if self.policy.loop_detection {
-            // `contains` above built the key of this very URL.
-            self.seen.push_looked_up(&self.method);
+            // `contains` above looked up this very URL.
+            self.seen.push_looked_up(&self.method, self.urls.current());
         }
         Ok(None)
     }
@@ -632,15 +658,20 @@ impl RedirectMachine {
     /// Parses and resolves one Location line into the `next` URL.
     fn resolve_location(&mut self, raw: &[u8]) -> Result<(), LocationError> {
         let policy = &self.policy;
-        let (value, start) = field_value(raw, policy.max_location_len)?;
+        let (value, start) = bounded_trimmed(raw, policy.max_location_len)?;
         match &mut self.urls {
             Urls::Strict { current, next, .. } => {
                 // Fast path (model/fast.rs): the common well-formed shapes in
                 // one pass, with the general parser's exact result; `None`
-                // sends everything else to the general parser.
+                // sends everything else to the general parser. The fast
+                // parser accepts no NUL, CR or LF, so the field-level byte
+                // check runs only when it declines.
                 let r = match fast::parse_common(value) {
                     Some(r) => r,
-                    None => parse_uri_reference(value).map_err(|e| e.shifted(start))?,
+                    None => {
+                        check_field_bytes(value, start)?;
+                        parse_uri_reference(value).map_err(|e| e.shifted(start))?
+                    }
                 };
                 if !policy.relative_location && r.scheme().is_none() {
                     return Err(LocationError::RelativeNotAllowed);
@@ -670,7 +701,7 @@ impl RedirectMachine {
             Urls::Whatwg { current, next, .. } => {
                 // The WHATWG URL parser (the `url` crate), with a fast path for
                 // common values that writes the same bytes (model/fast.rs).
-                fast::resolve_whatwg(current, value, next, policy)?;
+                fast::resolve_whatwg(current, value, start, next, policy)?;
             }
         }
         Ok(())
@@ -681,13 +712,24 @@ impl RedirectMachine {
             CompareWith::PreviousHop => self.urls.current(),
             CompareWith::FirstRequest => self.urls.first(),
         };
-        let (a, b) = (reference.origin(), self.urls.next().origin());
-        match self.policy.boundary {
-            Boundary::Origin => !a.same_origin(&b),
-            Boundary::Host => !a.same_host(&b),
-            Boundary::EveryHop => true,
-            Boundary::Never => false,
+        let next = self.urls.next();
+        let same_origin_needed = match self.policy.boundary {
+            Boundary::Origin => true,
+            Boundary::Host => false,
+            Boundary::EveryHop => return true,
+            Boundary::Never => return false,
+        };
+        // The same scheme and authority, byte for byte (every relative
+        // reference without an authority): same origin, same host.
+        if origin_text(reference.buf()) == origin_text(next.buf()) {
+            return false;
         }
+        // The cheapest telling comparison next: hosts differ in most
+        // cross-origin redirects.
+        if !reference.origin().same_host(&next.origin()) {
+            return true;
+        }
+        same_origin_needed && !reference.origin().same_origin(&next.origin())
     }
 
     /// The policy.
@@ -759,6 +801,14 @@ impl RedirectMachine {
             assert_ne!(self.body, Body::Stream, "a stream body was kept");
         }
     }
+}
+
+/// The text up to the end of the authority (`scheme://userinfo@host:port`).
+fn origin_text(u: &UriBuf) -> &str {
+    let r = u.as_ref();
+    let p = r.parts();
+    let end = p.authority.map_or(p.host.1, |(_, b)| b);
+    &u.as_str()[..end]
 }
 
 /// Offset of the port digits inside a strict URI's text.
