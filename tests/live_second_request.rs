@@ -285,8 +285,10 @@ fn a_client_that_remembers_everything_is_caught_where_the_model_says_no() {
         [
             "301-heuristic recalled",
             "308-max-age recalled",
+            "301-max-age-0 reused@2",
             "301-no-store reused@2",
             "302-plain reused@2",
+            "302-last-modified reused@2",
             "307-max-age recalled",
             "307-no-cache reused@2",
             "302-expires-past reused@2",

@@ -97,6 +97,13 @@ pub fn scenarios() -> Vec<RepeatScenario> {
             to_final(308, &[("Cache-Control", "max-age=3600")]),
         ),
         repeat(
+            "301-max-age-0",
+            "301 with Cache-Control: max-age=0: stored, stale at once",
+            "RFC 9111 §4.2.1: max-age gives the freshness lifetime, here 0; §4.2.4: a cache MUST \
+             NOT generate a stale response unless ... permitted",
+            to_final(301, &[("Cache-Control", "max-age=0")]),
+        ),
+        repeat(
             "301-no-store",
             "301 with Cache-Control: no-store",
             "RFC 9111 §5.2.2.5: a cache MUST NOT store any part of either the immediate request \
@@ -109,6 +116,13 @@ pub fn scenarios() -> Vec<RepeatScenario> {
             "RFC 9110 §15.4.3: since the redirection might be altered on occasion, the client \
              ought to continue to use the target URI for future requests",
             to_final(302, &[]),
+        ),
+        repeat(
+            "302-last-modified",
+            "302 with only Last-Modified (ten days ago): no heuristic for a 302",
+            "RFC 9110 §15.1: all other status codes are not heuristically cacheable; RFC 9111 \
+             §3: without explicit freshness, only a heuristically cacheable status is stored",
+            to_final(302, &[("Last-Modified", "{now-864000}")]),
         ),
         repeat(
             "307-max-age",
@@ -457,8 +471,10 @@ mod tests {
             [
                 "301-heuristic not-remembered http://127.0.0.1:1000/s/final",
                 "308-max-age not-remembered http://127.0.0.1:1000/s/final",
+                "301-max-age-0 stale ",
                 "301-no-store not-remembered ",
                 "302-plain not-remembered ",
+                "302-last-modified not-remembered ",
                 "307-max-age not-remembered http://127.0.0.1:1000/s/final",
                 "307-no-cache must-validate ",
                 "302-expires-past stale ",
