@@ -131,6 +131,11 @@ struct ClientArgs {
     /// Exit 0 = delivered (status from the last stdout line), non-zero = error.
     #[arg(long)]
     cmd: String,
+    /// Command template that asks for {url} twice from one process (e.g. 'curl -sS -L -o
+    /// /dev/null -o /dev/null -w "%{http_code}\n" {url} {url}'), for the second-request
+    /// group; without it the group is not applicable to the program.
+    #[arg(long)]
+    cmd_twice: Option<String>,
     /// Name shown in the report.
     #[arg(long, default_value = "command")]
     name: String,
@@ -313,6 +318,7 @@ fn live_client(args: &ClientArgs) -> ExitCode {
     live_result(redirspec::live::cli::client_command(
         &args.name,
         &args.cmd,
+        args.cmd_twice.as_deref(),
         &settings,
         &mut stdout,
     ))

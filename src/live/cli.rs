@@ -206,8 +206,10 @@ pub fn matrix_command(
     finish(report, settings, stdout, &mut std::io::stderr())
 }
 
-/// `redirspec client --cmd '…'`: runs the suite against one program described by a command
-/// template (see [`super::command`]).
+/// `redirspec client --cmd '…' [--cmd-twice '…']`: runs the suite against one program
+/// described by a command template (see [`super::command`]); with `twice`, a template that
+/// makes the program ask twice from one process, the second-request group too (otherwise the
+/// group is "not applicable" to it).
 ///
 /// # Errors
 /// [`LiveError::BadCommand`] for a template that does not parse; report errors as for
@@ -215,10 +217,14 @@ pub fn matrix_command(
 pub fn client_command(
     name: &str,
     template: &str,
+    twice: Option<&str>,
     settings: &RunSettings,
     stdout: &mut dyn Write,
 ) -> Result<MatrixReport, LiveError> {
-    let client = CommandClient::new(name, template)?;
+    let mut client = CommandClient::new(name, template)?;
+    if let Some(twice) = twice {
+        client = client.with_twice_template(twice)?;
+    }
     let opts = options(vec![Box::new(client)], settings);
     let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
     let report = run(&opts, &|p| printer.report(p))?;
