@@ -36,6 +36,7 @@ pub mod compare;
 pub mod facts;
 pub mod from_strategies;
 pub mod matrix;
+pub mod page;
 pub mod recall;
 pub mod report;
 pub mod scenario;

@@ -11,6 +11,7 @@
 //! [`ServerLimits::max_requests`] requests are recorded, later ones are answered `503` and
 //! counted as a flood.
 
+use super::page::{repeat_page, PageAnswer};
 use super::scenario::{expand_time, Origins, Scenario};
 use super::LiveError;
 use std::io::{self, Read, Write};
@@ -499,59 +500,6 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// Path of the page a browser loads to ask for one path several times (see [`repeat_page`]).
-pub const REPEAT_PAGE: &str = "/__redirspec/repeat";
-
-/// Requests a [`REPEAT_PAGE`] may ask for at most.
-pub const MAX_REPEAT: u32 = 5;
-
-/// For `REPEAT_PAGE?n=N&path=P`: `Some(Ok(html))`, a page whose script fetches `P` (a
-/// same-origin absolute path of letters, digits and `/_.-`) `N` times in a row (1 to
-/// [`MAX_REPEAT`]), each with `fetch`'s default cache mode, and then writes the statuses it got
-/// into the title (`redirspec: 200 200`, or `error` for a failed fetch). `Some(Err(()))` for
-/// that path with bad parameters; `None` for any other target.
-pub fn repeat_page(target: &str) -> Option<Result<String, ()>> {
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    if path != REPEAT_PAGE {
-        return None;
-    }
-    let mut n = None;
-    let mut fetch = None;
-    for pair in query.split('&') {
-        match pair.split_once('=') {
-            Some(("n", v)) => {
-                n = v
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| (1..=MAX_REPEAT).contains(n))
-            }
-            Some(("path", v)) => {
-                let ok = v.starts_with('/')
-                    && v.len() <= 200
-                    && v.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"/_.-".contains(&b));
-                fetch = ok.then(|| v.to_owned());
-            }
-            _ => {}
-        }
-    }
-    let (Some(n), Some(fetch)) = (n, fetch) else {
-        return Some(Err(()));
-    };
-    Some(Ok(format!(
-        "<!DOCTYPE html><html><head><title>redirspec: waiting</title><script>\n\
-         (async () => {{\n\
-         \x20 const seen = [];\n\
-         \x20 for (let i = 0; i < {n}; i++) {{\n\
-         \x20   try {{ const r = await fetch(\"{fetch}\"); await r.arrayBuffer(); seen.push(r.status); }}\n\
-         \x20   catch (e) {{ seen.push(\"error\"); }}\n\
-         \x20 }}\n\
-         \x20 document.title = \"redirspec: \" + seen.join(\" \");\n\
-         }})();\n\
-         </script></head><body></body></html>\n"
-    )))
-}
-
 fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
     if stream.set_nonblocking(false).is_err() {
         return;
@@ -592,10 +540,10 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
             // The browser's page: served, not recorded (it is not part of the scenario).
             let fields = [("Cache-Control".to_owned(), "no-store".to_owned())];
             match page {
-                Ok(html) => {
+                PageAnswer::Page(html) => {
                     response_bytes_typed(200, &[], &fields, html.as_bytes(), "text/html", false)
                 }
-                Err(()) => response_bytes(400, &[], &fields, b"", false),
+                PageAnswer::BadParameters => response_bytes(400, &[], &fields, b"", false),
             }
         } else {
             let scripted = shared.scenario.response_to(index, &parsed.target);
@@ -656,25 +604,6 @@ mod tests {
         assert_eq!(dechunk(b"3\r\nab").unwrap(), None);
         assert!(dechunk(b"zz\r\n").is_err());
         assert!(dechunk(b"ffffffffffffffff\r\nab").is_err());
-    }
-
-    #[test]
-    fn repeat_page_checks_its_parameters() {
-        let page = repeat_page("/__redirspec/repeat?n=2&path=/s/start")
-            .unwrap()
-            .unwrap();
-        assert!(page.contains("i < 2"), "{page}");
-        assert!(page.contains("fetch(\"/s/start\")"), "{page}");
-        assert_eq!(
-            repeat_page("/__redirspec/repeat?n=9&path=/s"),
-            Some(Err(()))
-        );
-        assert_eq!(
-            repeat_page("/__redirspec/repeat?n=2&path=/s\"x"),
-            Some(Err(()))
-        );
-        assert_eq!(repeat_page("/__redirspec/repeat?n=2&path=s"), Some(Err(())));
-        assert_eq!(repeat_page("/other?n=2&path=/s"), None);
     }
 
     #[test]
