@@ -299,6 +299,11 @@ fn a_client_that_remembers_everything_is_caught_where_the_model_says_no() {
 }
 
 #[test]
+fn a_client_that_remembers_everything_caches_redirects() {
+    assert_eq!(run_group(&RemembersEverything).caches, "yes");
+}
+
+#[test]
 fn a_client_that_remembers_nothing_always_conforms() {
     let group = run_group(&RemembersNothing);
     assert!(group

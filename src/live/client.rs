@@ -2,8 +2,10 @@
 //!
 //! An adapter gets one [`ClientRequest`] — the first request of a scenario — and lets the
 //! client follow redirects its own way, with its own defaults (that is what is being
-//! measured). It reports what the caller would see as a [`ClientOutcome`]; everything the
-//! client sent on the wire is recorded by the server, not by the adapter.
+//! measured). For the second-request group, [`ClientUnderTest::execute_twice`] sends it twice
+//! from one client object; a client that cannot says so in [`ClientUnderTest::repeats`].
+//! It reports what the caller would see as a [`ClientOutcome`]; everything the client sent on
+//! the wire is recorded by the server, not by the adapter.
 
 use http::Method;
 use std::time::Duration;

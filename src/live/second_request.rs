@@ -221,7 +221,7 @@ impl RepeatVerdict {
     pub fn summary(&self) -> String {
         match self {
             RepeatVerdict::Recalled { hops } => {
-                format!("recalled: went straight to the remembered target ({hops} hop skipped)")
+                format!("recalled: went straight to a remembered target (hops skipped: {hops})")
             }
             RepeatVerdict::AskedAgain => "asked again: does not reuse this redirect".to_owned(),
             RepeatVerdict::Reused {
@@ -420,22 +420,32 @@ impl RepeatGroup {
     }
 }
 
-/// `yes` when the client recalled every redirect the model lets it recall, `no` when none,
-/// `partly` in between; `-` when no scenario allowed a recall or none completed.
+/// Whether the client caches redirects, as seen: `yes` when it skipped requests in every
+/// scenario where the model lets it, `no` when it never skipped a request, `partly` in
+/// between; a reuse the model forbids counts as remembering (it is reported as a divergence
+/// on its own). `-` when no scenario completed.
 pub fn caches(reports: &[RepeatReport]) -> String {
-    let allowed: Vec<&RepeatReport> = reports
+    let completed: Vec<&RepeatReport> = reports
         .iter()
-        .filter(|r| r.model_may_recall && r.conforms())
+        .filter(|r| r.harness_error.is_none())
+        .filter(|r| !matches!(r.verdict, RepeatVerdict::Incomplete { .. }))
         .collect();
-    let recalled = allowed
-        .iter()
-        .filter(|r| matches!(r.verdict, RepeatVerdict::Recalled { .. }))
-        .count();
-    match (recalled, allowed.len()) {
-        (_, 0) => "-".to_owned(),
-        (0, _) => "no".to_owned(),
-        (r, n) if r == n => "yes".to_owned(),
-        _ => "partly".to_owned(),
+    let remembers = |r: &&RepeatReport| {
+        matches!(
+            r.verdict,
+            RepeatVerdict::Recalled { .. } | RepeatVerdict::Reused { .. }
+        )
+    };
+    let allowed: Vec<&&RepeatReport> = completed.iter().filter(|r| r.model_may_recall).collect();
+    let recalled = allowed.iter().filter(|r| remembers(r)).count();
+    if completed.is_empty() {
+        "-".to_owned()
+    } else if !completed.iter().any(remembers) {
+        "no".to_owned()
+    } else if !allowed.is_empty() && recalled == allowed.len() {
+        "yes".to_owned()
+    } else {
+        "partly".to_owned()
     }
 }
 
@@ -504,6 +514,60 @@ mod tests {
             stop: "not-remembered",
             answered: 200,
         }
+    }
+
+    fn report(may: bool, verdict: RepeatVerdict) -> RepeatReport {
+        RepeatReport {
+            name: "t".into(),
+            about: String::new(),
+            rfc: String::new(),
+            model_may_recall: may,
+            start_url: String::new(),
+            outcome: ClientOutcome::Delivered { status: Some(200) },
+            model: None,
+            requests: Vec::new(),
+            verdict,
+            harness_error: None,
+            elapsed_ms: 0,
+        }
+    }
+
+    #[test]
+    fn caching_note() {
+        let recalled = RepeatVerdict::Recalled { hops: 1 };
+        let asked = RepeatVerdict::AskedAgain;
+        let reused = RepeatVerdict::Reused {
+            request: 2,
+            intended: "a".into(),
+            sent: "b".into(),
+            stop: "stale".into(),
+        };
+        let incomplete = RepeatVerdict::Incomplete { detail: "x".into() };
+        let note = |rs: Vec<RepeatReport>| caches(&rs);
+        assert_eq!(
+            note(vec![
+                report(true, recalled.clone()),
+                report(false, asked.clone())
+            ]),
+            "yes"
+        );
+        assert_eq!(
+            note(vec![
+                report(true, asked.clone()),
+                report(false, asked.clone())
+            ]),
+            "no"
+        );
+        assert_eq!(
+            note(vec![report(true, recalled), report(true, asked.clone())]),
+            "partly"
+        );
+        assert_eq!(
+            note(vec![report(true, asked), report(false, reused)]),
+            "partly"
+        );
+        assert_eq!(note(vec![report(true, incomplete)]), "-");
+        assert_eq!(note(Vec::new()), "-");
     }
 
     #[test]
