@@ -285,6 +285,8 @@ fn a_client_that_remembers_everything_is_caught_where_the_model_says_no() {
         [
             "301-heuristic recalled",
             "308-max-age recalled",
+            "308-vary recalled",
+            "308-vary-star reused@2",
             "301-max-age-0 reused@2",
             "301-no-store reused@2",
             "302-plain reused@2",

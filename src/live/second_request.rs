@@ -22,7 +22,7 @@
 use super::client::{ClientOutcome, ClientRequest, ClientUnderTest};
 use super::recall::{judge, model_expectation, JudgedRequest};
 use super::scenario::{Origins, Scenario, ScriptedResponse};
-use super::server::{ScriptedServer, ServerLimits};
+use super::server::{RecordedRequest, ScriptedServer, ServerLimits};
 use http::Method;
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -95,6 +95,29 @@ pub fn scenarios() -> Vec<RepeatScenario> {
             "308 with Cache-Control: max-age=3600",
             "RFC 9111 §4.2.1: if the max-age response directive is present, use its value",
             to_final(308, &[("Cache-Control", "max-age=3600")]),
+        ),
+        repeat(
+            "308-vary",
+            "308 with max-age=3600 and Vary: Accept-Language, asked with the same fields",
+            "RFC 9111 §4.1: a stored response with Vary is used only if the nominated request \
+             fields match those of the original request",
+            to_final(
+                308,
+                &[
+                    ("Cache-Control", "max-age=3600"),
+                    ("Vary", "Accept-Language"),
+                ],
+            ),
+        ),
+        repeat(
+            "308-vary-star",
+            "308 with max-age=3600 and Vary: *: never matches",
+            "RFC 9111 §4.1: a stored response with a Vary header field value containing a member \
+             \"*\" always fails to match",
+            to_final(
+                308,
+                &[("Cache-Control", "max-age=3600"), ("Vary", "*")],
+            ),
         ),
         repeat(
             "301-max-age-0",
@@ -288,6 +311,8 @@ pub struct RepeatReport {
     pub model: Option<String>,
     /// Each request to the scenario's paths, judged.
     pub requests: Vec<JudgedRequest>,
+    /// Every request as it arrived (raw header fields, time, what was sent back).
+    pub recorded: Vec<RecordedRequest>,
     /// The verdict.
     pub verdict: RepeatVerdict,
     /// A harness failure instead of a verdict.
@@ -333,6 +358,7 @@ pub fn run_repeat(
         },
         model: None,
         requests: Vec::new(),
+        recorded: Vec::new(),
         verdict: RepeatVerdict::Incomplete {
             detail: "not run".to_owned(),
         },
@@ -365,6 +391,7 @@ pub fn run_repeat(
     report.verdict = verdict(&judgement.requests, judgement.rounds_done);
     report.model = judgement.second_request;
     report.requests = judgement.requests;
+    report.recorded = trace.requests;
     report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     report
 }
@@ -481,6 +508,8 @@ mod tests {
             [
                 "301-heuristic not-remembered http://127.0.0.1:1000/s/final",
                 "308-max-age not-remembered http://127.0.0.1:1000/s/final",
+                "308-vary not-remembered http://127.0.0.1:1000/s/final",
+                "308-vary-star not-remembered ",
                 "301-max-age-0 stale ",
                 "301-no-store not-remembered ",
                 "302-plain not-remembered ",
@@ -526,6 +555,7 @@ mod tests {
             outcome: ClientOutcome::Delivered { status: Some(200) },
             model: None,
             requests: Vec::new(),
+            recorded: Vec::new(),
             verdict,
             harness_error: None,
             elapsed_ms: 0,
