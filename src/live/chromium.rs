@@ -5,15 +5,16 @@
 //! [`REPEAT_PAGE`](super::page::REPEAT_PAGE), whose script calls `fetch(path)` twice in a row
 //! (default cache mode) and writes the statuses into the page title; `chromium --headless
 //! --dump-dom` prints the page once its scripts have run (`--virtual-time-budget` lets pending
-//! fetches finish first). Each run gets a fresh profile folder, so nothing is remembered from an
-//! earlier run. Without `--disable-background-networking` and the other flags below, Chromium
-//! spends its time on connections a closed machine cannot make.
+//! fetches finish first). Each run gets a fresh profile folder, so nothing is remembered from
+//! an earlier run, and `HOME` and the XDG folders point into the run's scratch folder. Without
+//! `--disable-background-networking` and the other flags below, Chromium spends its time on
+//! connections a closed machine cannot make.
 //!
 //! Chromium runs this group only: the fixed suite's requests (POST bodies, Authorization,
 //! other origins) cannot be made from a page the same way a library makes them.
 
 use super::client::{millis, one_line, ClientOutcome, ClientRequest, ClientUnderTest};
-use super::command::{run_bounded, scratch_dir, Finished};
+use super::command::{run_bounded, run_bounded_with_env, scratch_dir, Finished};
 use super::page::REPEAT_PAGE;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -167,8 +168,15 @@ impl ClientUnderTest for ChromiumClient {
         };
         let dir = scratch_dir();
         let profile = dir.join("profile");
-        let ran = std::fs::create_dir_all(&profile)
-            .and_then(|()| run_bounded(&self.argv(&profile, &page), &dir, request.timeout));
+        // Everything Chromium writes stays in the scratch folder, removed after the run.
+        let env = [
+            ("HOME", dir.as_path()),
+            ("XDG_CONFIG_HOME", dir.as_path()),
+            ("XDG_CACHE_HOME", dir.as_path()),
+        ];
+        let ran = std::fs::create_dir_all(&profile).and_then(|()| {
+            run_bounded_with_env(&self.argv(&profile, &page), &dir, request.timeout, &env)
+        });
         let _ = std::fs::remove_dir_all(&dir);
         match ran {
             Err(e) => ClientOutcome::Failed {

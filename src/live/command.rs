@@ -287,6 +287,16 @@ pub(crate) fn run_bounded(
     dir: &Path,
     timeout: Duration,
 ) -> std::io::Result<Finished> {
+    run_bounded_with_env(argv, dir, timeout, &[])
+}
+
+/// [`run_bounded`] with some environment variables set (the rest inherited).
+pub(crate) fn run_bounded_with_env(
+    argv: &[String],
+    dir: &Path,
+    timeout: Duration,
+    env: &[(&str, &Path)],
+) -> std::io::Result<Finished> {
     let Some((program, args)) = argv.split_first() else {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
@@ -296,6 +306,7 @@ pub(crate) fn run_bounded(
     let mut command = Command::new(program);
     command
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
