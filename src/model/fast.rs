@@ -545,9 +545,12 @@ fn plain_host(h: &[u8]) -> bool {
                 return false;
             }
             label_start = i + 1;
-        } else if !(c.is_ascii_alphanumeric() || c == b'-')
-            || (i == label_start + 3 && h[label_start..=i].eq_ignore_ascii_case(b"xn--"))
-        {
+        } else if c == b'-' {
+            // Only a `-` can make a label start with "xn--" (its fourth byte).
+            if i == label_start + 3 && h[label_start..=i].eq_ignore_ascii_case(b"xn--") {
+                return false;
+            }
+        } else if !c.is_ascii_alphanumeric() {
             return false;
         }
     }

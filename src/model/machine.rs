@@ -5,7 +5,6 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use url::Url;
 
 use super::body::{Body, BodyAction};
-use super::equivalence::{is_key, push_key};
 use super::fast::{self, WebUrl};
 use super::location::{bounded_trimmed, check_field_bytes, LocationError, LocationMode};
 use super::origin::{default_port, Origin};
@@ -13,6 +12,7 @@ use super::profile::{
     Boundary, CompareWith, Downgrade, MultipleLocations, Policy, RedirectRule, Rewrite, StreamBody,
 };
 use super::resolve::{resolve, UriBuf};
+use super::seen::Seen;
 use super::status::{classify, StatusClass};
 use super::step::{DeliverReason, Hop, Refusal, Removal, RemovedHeader, Step};
 use super::uri::parse_uri_reference;
@@ -91,18 +91,64 @@ pub struct RedirectMachine {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum Urls {
-    Strict {
-        current: UriBuf,
-        next: UriBuf,
-        first: UriBuf,
-    },
+    Strict(Trio<UriBuf>),
     // Fetch mode: the `url` crate's serializations, which the fast path in
     // model/fast.rs can write without a `Url` (see `fast::WebUrl`).
-    Whatwg {
-        current: WebUrl,
-        next: WebUrl,
-        first: WebUrl,
-    },
+    Whatwg(Trio<WebUrl>),
+}
+
+/// A current, a next and a first URL. Moving to the next request flips
+/// which of two buffers is current: no buffer is moved.
+#[derive(Debug)]
+struct Trio<U> {
+    pair: [U; 2],
+    /// Which of `pair` is the current URL (the other is the next).
+    flip: bool,
+    first: U,
+}
+
+impl<U> Trio<U> {
+    fn new(first: U, current: U, next: U) -> Self {
+        Trio {
+            pair: [current, next],
+            flip: false,
+            first,
+        }
+    }
+    fn current(&self) -> &U {
+        &self.pair[usize::from(self.flip)]
+    }
+    fn next(&self) -> &U {
+        &self.pair[usize::from(!self.flip)]
+    }
+    fn current_and_next(&mut self) -> (&mut U, &mut U) {
+        let [a, b] = &mut self.pair;
+        if self.flip {
+            (b, a)
+        } else {
+            (a, b)
+        }
+    }
+    fn advance(&mut self) {
+        self.flip = !self.flip;
+    }
+}
+
+// `clone_from` into the buffers this one already has.
+impl<U: Clone> Clone for Trio<U> {
+    fn clone(&self) -> Self {
+        Trio {
+            pair: self.pair.clone(),
+            flip: self.flip,
+            first: self.first.clone(),
+        }
+    }
+    fn clone_from(&mut self, source: &Self) {
+        self.pair[0].clone_from(&source.pair[0]);
+        self.pair[1].clone_from(&source.pair[1]);
+        self.flip = source.flip;
+        self.first.clone_from(&source.first);
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -135,16 +181,6 @@ impl<'a> View<'a> {
             View::Strict(u) => u.host().unwrap_or_default(),
             View::Whatwg(u) => u.host_str().unwrap_or_default(),
         }
-    }
-    /// The URL's comparison key (see `equivalence`), without fragment.
-    fn push_key(self, out: &mut String) {
-        let o = self.origin();
-        let port = o.port.filter(|&p| Some(p) != default_port(o.scheme));
-        push_key(out, self.without_fragment(), o.scheme, o.host, port);
-    }
-    /// Whether the URL without fragment is its own comparison key.
-    fn is_key(self) -> bool {
-        is_key(self.buf())
     }
     /// The URL's text and component offsets.
     fn buf(self) -> &'a UriBuf {
@@ -185,76 +221,27 @@ fn port_number(digits: &str) -> Option<u16> {
 impl Urls {
     fn current(&self) -> View<'_> {
         match self {
-            Urls::Strict { current, .. } => View::Strict(current),
-            Urls::Whatwg { current, .. } => View::Whatwg(current),
+            Urls::Strict(t) => View::Strict(t.current()),
+            Urls::Whatwg(t) => View::Whatwg(t.current()),
         }
     }
     fn next(&self) -> View<'_> {
         match self {
-            Urls::Strict { next, .. } => View::Strict(next),
-            Urls::Whatwg { next, .. } => View::Whatwg(next),
+            Urls::Strict(t) => View::Strict(t.next()),
+            Urls::Whatwg(t) => View::Whatwg(t.next()),
         }
     }
     fn first(&self) -> View<'_> {
         match self {
-            Urls::Strict { first, .. } => View::Strict(first),
-            Urls::Whatwg { first, .. } => View::Whatwg(first),
+            Urls::Strict(t) => View::Strict(&t.first),
+            Urls::Whatwg(t) => View::Whatwg(&t.first),
         }
     }
     fn advance(&mut self) {
         match self {
-            Urls::Strict { current, next, .. } => std::mem::swap(current, next),
-            Urls::Whatwg { current, next, .. } => std::mem::swap(current, next),
+            Urls::Strict(t) => t.advance(),
+            Urls::Whatwg(t) => t.advance(),
         }
-    }
-}
-
-/// Requests sent in this chain (method and URL without fragment), kept in
-/// one arena so that recording a hop allocates nothing in steady state.
-#[derive(Debug, Default)]
-struct Seen {
-    arena: String,
-    entries: Vec<(Method, usize, usize)>,
-    /// The key of the URL being looked up, when it is not the URL's text.
-    scratch: String,
-    /// Whether the last lookup's key was `scratch` (else the URL's text).
-    scratch_is_key: bool,
-}
-
-impl Seen {
-    /// Whether `method` and a URL equivalent to `url` (RFC 9110 §4.2.3) were
-    /// already requested.
-    fn contains(&mut self, method: &Method, url: View<'_>) -> bool {
-        // Most URLs are already normal: their text is their key, and
-        // building it would only copy it.
-        self.scratch_is_key = !url.is_key();
-        let key = if self.scratch_is_key {
-            self.scratch.clear();
-            url.push_key(&mut self.scratch);
-            self.scratch.as_str()
-        } else {
-            url.without_fragment()
-        };
-        let arena = self.arena.as_str();
-        self.entries
-            .iter()
-            .any(|(m, a, b)| &arena[*a..*b] == key && m == method)
-    }
-    fn push(&mut self, method: &Method, url: View<'_>) {
-        let start = self.arena.len();
-        url.push_key(&mut self.arena);
-        self.entries.push((method.clone(), start, self.arena.len()));
-    }
-    /// Records `url`, the URL the last `contains` looked up (the hop just
-    /// followed), without building its key again.
-    fn push_looked_up(&mut self, method: &Method, url: View<'_>) {
-        let start = self.arena.len();
-        if self.scratch_is_key {
-            self.arena.push_str(&self.scratch);
-        } else {
-            self.arena.push_str(url.without_fragment());
-        }
-        self.entries.push((method.clone(), start, self.arena.len()));
     }
 }
 
@@ -298,80 +285,21 @@ impl Clone for RedirectMachine {
     }
 }
 
+// `clone_from` into the buffers this one already has (the derived one would
+// allocate new ones).
 impl Clone for Urls {
     fn clone(&self) -> Self {
         match self {
-            Urls::Strict {
-                current,
-                next,
-                first,
-            } => Urls::Strict {
-                current: current.clone(),
-                next: next.clone(),
-                first: first.clone(),
-            },
-            Urls::Whatwg {
-                current,
-                next,
-                first,
-            } => Urls::Whatwg {
-                current: current.clone(),
-                next: next.clone(),
-                first: first.clone(),
-            },
+            Urls::Strict(t) => Urls::Strict(t.clone()),
+            Urls::Whatwg(t) => Urls::Whatwg(t.clone()),
         }
     }
     fn clone_from(&mut self, source: &Self) {
         match (self, source) {
-            (
-                Urls::Strict {
-                    current,
-                    next,
-                    first,
-                },
-                Urls::Strict {
-                    current: c,
-                    next: n,
-                    first: f,
-                },
-            ) => {
-                current.clone_from(c);
-                next.clone_from(n);
-                first.clone_from(f);
-            }
-            (
-                Urls::Whatwg {
-                    current,
-                    next,
-                    first,
-                },
-                Urls::Whatwg {
-                    current: c,
-                    next: n,
-                    first: f,
-                },
-            ) => {
-                current.clone_from(c);
-                next.clone_from(n);
-                first.clone_from(f);
-            }
+            (Urls::Strict(t), Urls::Strict(s)) => t.clone_from(s),
+            (Urls::Whatwg(t), Urls::Whatwg(s)) => t.clone_from(s),
             (this, source) => *this = source.clone(),
         }
-    }
-}
-
-impl Clone for Seen {
-    fn clone(&self) -> Self {
-        Seen {
-            arena: self.arena.clone(),
-            entries: self.entries.clone(),
-            scratch: String::new(),
-            scratch_is_key: false,
-        }
-    }
-    fn clone_from(&mut self, source: &Self) {
-        self.arena.clone_from(&source.arena);
-        self.entries.clone_from(&source.entries);
     }
 }
 
@@ -407,27 +335,23 @@ impl RedirectMachine {
                         return Err(LocationError::PortOutOfRange { offset }.into());
                     }
                 }
-                Urls::Strict {
-                    next: UriBuf::new(),
-                    first: u.clone(),
-                    current: u,
-                }
+                Urls::Strict(Trio::new(u.clone(), u, UriBuf::new()))
             }
             LocationMode::Whatwg => {
                 let u = Url::parse(url).map_err(LocationError::Whatwg)?;
                 if u.host_str().is_none_or(str::is_empty) {
                     return Err(LocationError::NoHost.into());
                 }
-                Urls::Whatwg {
-                    next: WebUrl::default(),
-                    first: WebUrl::from_url(u.clone()),
-                    current: WebUrl::from_url(u),
-                }
+                Urls::Whatwg(Trio::new(
+                    WebUrl::from_url(u.clone()),
+                    WebUrl::from_url(u),
+                    WebUrl::default(),
+                ))
             }
         };
         let mut seen = Seen::default();
         if policy.loop_detection {
-            seen.push(&method, urls.current());
+            seen.push(&method, urls.current().buf());
         }
         Ok(RedirectMachine {
             policy,
@@ -599,7 +523,10 @@ impl RedirectMachine {
         }
 
         self.removed.clear();
-        if to_get {
+        // An empty header list has nothing to delete: neither the method
+        // rule's header check nor the origin comparison is needed.
+        let has_headers = !self.headers.is_empty();
+        if to_get && has_headers {
             // Fetch: "For each headerName of request-body-header name, delete
             // headerName from request's header list." / RFC 9110 §15.4 step 5.
             for name in self.policy.method_change_headers.iter() {
@@ -614,7 +541,7 @@ impl RedirectMachine {
                 note_removal(&mut self.removed, &self.headers, &name, Removal::Framing);
             }
         }
-        if self.crosses() {
+        if has_headers && self.crosses() {
             // Fetch: "If request's current URL's origin is not same origin with
             // locationURL's origin, then for each headerName of CORS
             // non-wildcard request-header name, delete headerName from
@@ -626,7 +553,14 @@ impl RedirectMachine {
         let next_method = if to_get { &Method::GET } else { &self.method };
         // RFC 9110 §15.4: "A client SHOULD detect and intervene in cyclical
         // redirections".
-        if self.policy.loop_detection && self.seen.contains(next_method, self.urls.next()) {
+        if self.policy.loop_detection
+            && self.seen.contains(
+                &self.method,
+                self.urls.current().buf(),
+                next_method,
+                self.urls.next().buf(),
+            )
+        {
             return Err(Refusal::RedirectLoop {
                 method: next_method.clone(),
                 url: self.urls.next().without_fragment().to_owned(),
@@ -649,8 +583,8 @@ impl RedirectMachine {
         self.hops += 1;
         self.urls.advance();
         if self.policy.loop_detection {
-            // `contains` above looked up this very URL.
-            self.seen.push_looked_up(&self.method, self.urls.current());
+            // Recorded by the next lookup, if there is one.
+            self.seen.push_later();
         }
         Ok(None)
     }
@@ -660,7 +594,8 @@ impl RedirectMachine {
         let policy = &self.policy;
         let (value, start) = bounded_trimmed(raw, policy.max_location_len)?;
         match &mut self.urls {
-            Urls::Strict { current, next, .. } => {
+            Urls::Strict(t) => {
+                let (current, next) = t.current_and_next();
                 // Fast path (model/fast.rs): the common well-formed shapes in
                 // one pass, with the general parser's exact result; `None`
                 // sends everything else to the general parser. The fast
@@ -698,7 +633,8 @@ impl RedirectMachine {
                     next.inherit_fragment(current.fragment());
                 }
             }
-            Urls::Whatwg { current, next, .. } => {
+            Urls::Whatwg(t) => {
+                let (current, next) = t.current_and_next();
                 // The WHATWG URL parser (the `url` crate), with a fast path for
                 // common values that writes the same bytes (model/fast.rs).
                 fast::resolve_whatwg(current, value, start, next, policy)?;
@@ -725,8 +661,8 @@ impl RedirectMachine {
             return false;
         }
         // The cheapest telling comparison next: hosts differ in most
-        // cross-origin redirects.
-        if !reference.origin().same_host(&next.origin()) {
+        // cross-origin redirects (and a host decides both boundaries).
+        if !same_host_text(reference.host(), next.host()) {
             return true;
         }
         same_origin_needed && !reference.origin().same_origin(&next.origin())
@@ -801,6 +737,12 @@ impl RedirectMachine {
             assert_ne!(self.body, Body::Stream, "a stream body was kept");
         }
     }
+}
+
+/// Hosts compare ASCII case-insensitively (RFC 3986 §3.2.2); the length
+/// first, since it tells most different hosts apart at once.
+fn same_host_text(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.eq_ignore_ascii_case(b)
 }
 
 /// The text up to the end of the authority (`scheme://userinfo@host:port`).

@@ -12,6 +12,7 @@ pub mod memory;
 mod origin;
 mod profile;
 mod resolve;
+mod seen;
 mod status;
 mod step;
 mod uri;

@@ -89,6 +89,11 @@ impl UriBuf {
         &self.text
     }
 
+    /// The component offsets.
+    pub(crate) fn parts(&self) -> &Parts {
+        &self.parts
+    }
+
     accessors!();
 
     /// The text, the component offsets and the scratch buffer, for the fast
@@ -153,6 +158,77 @@ fn push_authority(out: &mut String, parts: &mut Parts, src: &UriRef<'_>) {
 /// assert_eq!(out.as_str(), "https://a.test/x/y?z");
 /// ```
 pub fn resolve(base: &UriBuf, reference: &UriRef<'_>, out: &mut UriBuf) {
+    if !resolve_by_concatenation(base, reference, out) {
+        resolve_by_the_algorithm(base, reference, out);
+    }
+}
+
+/// RFC 3986 §5.2.2 where its result is a prefix of the base followed by the
+/// whole reference, as it is: answers `false`, having written nothing, for
+/// the other references.
+///
+/// That is every reference but a relative-path one (whose path is merged)
+/// whose path has no dot segment (`remove_dot_segments` then leaves the path
+/// as it is): with a scheme, the result is the reference; with an
+/// authority, the base's `scheme:` and the reference; with an absolute path,
+/// the base up to its path; with an empty path and a query, the base up to
+/// its query; with an empty path and no query, the base without fragment.
+/// `tests` check it against [`resolve_by_the_algorithm`], text and offsets.
+fn resolve_by_concatenation(base: &UriBuf, r: &UriRef<'_>, out: &mut UriBuf) -> bool {
+    let rp = r.parts();
+    let bp = &base.parts;
+    let path = r.path();
+    let prefix_end = if rp.scheme_end.is_some() {
+        0
+    } else if rp.authority.is_some() {
+        bp.scheme_end.map_or(0, |e| e + 1)
+    } else if path.starts_with('/') {
+        bp.path.0
+    } else if !path.is_empty() {
+        // A relative path: merged with the base's (§5.2.3).
+        return false;
+    } else if rp.query.is_some() {
+        bp.path.1
+    } else {
+        bp.fragment.map_or(base.text.len(), |(a, _)| a - 1)
+    };
+    if has_dot_segment(path.as_bytes()) {
+        return false;
+    }
+    let UriBuf { text, parts, .. } = out;
+    text.clear();
+    text.push_str(&base.text[..prefix_end]);
+    text.push_str(r.as_str());
+    let at = |x: usize| x + prefix_end;
+    let shifted = |o: Option<(usize, usize)>| o.map(|(a, b)| (at(a), at(b)));
+    *parts = Parts {
+        scheme_end: rp.scheme_end.map(at).or(bp.scheme_end),
+        authority: shifted(rp.authority),
+        userinfo_end: rp.userinfo_end.map(at),
+        host: (at(rp.host.0), at(rp.host.1)),
+        port: shifted(rp.port),
+        path: (at(rp.path.0), at(rp.path.1)),
+        query: shifted(rp.query),
+        fragment: shifted(rp.fragment),
+    };
+    if rp.scheme_end.is_none() && rp.authority.is_none() {
+        // The base's authority, and its path when the reference has none.
+        parts.authority = bp.authority;
+        parts.userinfo_end = bp.userinfo_end;
+        parts.host = bp.host;
+        parts.port = bp.port;
+        if path.is_empty() {
+            parts.path = bp.path;
+            if rp.query.is_none() {
+                parts.query = bp.query;
+            }
+        }
+    }
+    true
+}
+
+/// RFC 3986 §5.2.2 step by step.
+fn resolve_by_the_algorithm(base: &UriBuf, reference: &UriRef<'_>, out: &mut UriBuf) {
     let UriBuf {
         text,
         parts,
@@ -335,6 +411,56 @@ fn has_dot_segment(path: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::model::parse_uri_reference;
+
+    /// Both ways of resolving, text and offsets.
+    fn both(base: &str, reference: &[u8]) -> Option<(UriBuf, UriBuf, bool)> {
+        let base = UriBuf::parse_absolute(base).ok()?;
+        let r = parse_uri_reference(reference).ok()?;
+        let (mut fast, mut slow) = (UriBuf::new(), UriBuf::new());
+        let took = resolve_by_concatenation(&base, &r, &mut fast);
+        resolve_by_the_algorithm(&base, &r, &mut slow);
+        Some((fast, slow, took))
+    }
+
+    #[test]
+    fn concatenation_covers_the_common_forms() {
+        let base = "https://u@a.test:8443/x/y?q#f";
+        for (r, took) in [
+            ("https://b.test/n?m#k", true),
+            ("//b.test/n", true),
+            ("/n?m", true),
+            ("?m", true),
+            ("#k", true),
+            ("", true),
+            ("n", false),
+            ("/a/../n", false),
+            ("https://b.test/./n", false),
+        ] {
+            let (fast, slow, t) = both(base, r.as_bytes()).unwrap();
+            assert_eq!(t, took, "{r}");
+            if took {
+                assert_eq!(fast.as_str(), slow.as_str(), "{r}");
+                assert_eq!(fast.parts, slow.parts, "{r}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+        /// Wherever concatenation answers, it answers what the algorithm does.
+        #[test]
+        fn concatenation_equals_the_algorithm(
+            base in "[a-zA-Z][a-z+.]{0,3}:(//([a-z]{0,2}@)?[a-z.]{0,4}(:[0-9]{0,3})?)?(/[a-z.]{0,3}){0,3}(\\?[a-z/?]{0,3})?(#[a-z]{0,2})?",
+            reference in "([a-z]{1,3}:)?(//[a-z.@:]{0,5})?[a-z./]{0,8}(\\?[a-z/?.]{0,3})?(#[a-z./]{0,2})?",
+        ) {
+            if let Some((fast, slow, took)) = both(&base, reference.as_bytes()) {
+                if took {
+                    proptest::prop_assert_eq!(fast.as_str(), slow.as_str());
+                    proptest::prop_assert_eq!(fast.parts, slow.parts);
+                }
+            }
+        }
+    }
 
     proptest::proptest! {
         #[test]
