@@ -331,3 +331,48 @@ fn a_client_that_cannot_repeat_is_not_applicable() {
     assert!(group.scenarios.is_empty());
     assert_eq!(group.caches, "-");
 }
+
+#[test]
+fn the_server_answers_by_path_with_its_caching_fields_and_records_them() {
+    use redirspec::live::ScriptedServer;
+    let s = scenario("302-stale-age");
+    let server = ScriptedServer::start(&s.scenario, ServerLimits::default()).expect("bind");
+    let authority = format!("127.0.0.1:{}", server.origins().a_port);
+    let mut conn = TcpStream::connect(&authority).expect("connect");
+    conn.write_all(format!("GET /s/final HTTP/1.1\r\nHost: {authority}\r\n\r\n").as_bytes())
+        .expect("write");
+    let mut first = String::new();
+    conn.read_to_string(&mut first).expect("read");
+    let mut conn = TcpStream::connect(&authority).expect("connect");
+    conn.write_all(format!("GET /s/start?q HTTP/1.1\r\nHost: {authority}\r\n\r\n").as_bytes())
+        .expect("write");
+    let mut second = String::new();
+    conn.read_to_string(&mut second).expect("read");
+    let trace = server.finish();
+    // By path, not by arrival order: the first request (to /s/final) got the final 200.
+    assert!(first.starts_with("HTTP/1.1 200 OK\r\n"), "{first}");
+    assert!(first.contains("\r\nCache-Control: no-store\r\n"), "{first}");
+    assert!(
+        second.starts_with("HTTP/1.1 302 Found\r\nLocation: /s/final\r\nDate: "),
+        "{second}"
+    );
+    assert!(
+        second.contains("\r\nCache-Control: max-age=60\r\nAge: 120\r\n"),
+        "{second}"
+    );
+    let [final_req, start_req] = trace.requests.as_slice() else {
+        panic!("two requests: {trace:?}");
+    };
+    assert_eq!((final_req.answered, start_req.answered), (200, 302));
+    assert!(start_req.time >= final_req.time && start_req.time > 1_700_000_000);
+    let sent: Vec<&str> = start_req.sent.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(sent, ["Location", "Date", "Cache-Control", "Age"]);
+    // The Date sent is the time recorded.
+    let date = &start_req.sent[1].1;
+    let at = httpdate::parse_http_date(date).expect("an HTTP-date");
+    let secs = at
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    assert_eq!(secs, start_req.time);
+}
