@@ -376,3 +376,37 @@ fn the_server_answers_by_path_with_its_caching_fields_and_records_them() {
         .as_secs();
     assert_eq!(secs, start_req.time);
 }
+
+#[test]
+fn reports_show_a_forbidden_reuse_as_a_divergence() {
+    use redirspec::live::matrix::{run, MatrixOptions};
+    use redirspec::live::report;
+    let mut opts = MatrixOptions::new(vec![Box::new(RemembersEverything)]);
+    opts.scenarios = Vec::new();
+    opts.repeat = vec![scenario("302-plain"), scenario("308-max-age")];
+    opts.timeout = Duration::from_secs(10);
+    let r = run(&opts, &|_| {}).expect("run");
+    let text = report::text(&r);
+    assert!(
+        text.contains("remembers-everything second request: 1 divergences"),
+        "{text}"
+    );
+    assert!(
+        text.contains("302-plain") && text.contains("reused@2: went to"),
+        "{text}"
+    );
+    assert!(
+        text.contains("REUSED@2") && text.contains("recalled"),
+        "{text}"
+    );
+    let md = report::markdown(&r);
+    assert!(md.contains("| 1/2 | yes |"), "{md}");
+    assert!(md.contains("| must ask again | REUSED@2 |"), "{md}");
+    let html = report::html(&r);
+    assert!(html.contains("<td class=\"bad\">REUSED@2</td>"), "{html}");
+    let json: serde_json::Value =
+        serde_json::from_str(&report::json(&r).expect("json")).expect("valid JSON");
+    let verdict = &json["clients"][0]["second_request"]["scenarios"][0]["verdict"];
+    assert_eq!(verdict["verdict"], "reused");
+    assert_eq!(verdict["request"], 2);
+}
