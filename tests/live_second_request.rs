@@ -6,8 +6,9 @@
 //! `REDIRSPEC_BLESS=1` to rewrite the files from what was observed. A client whose program is
 //! missing is skipped with a printed note.
 //!
-//! Budget: the clients here are the in-process ones, curl, python requests and Chromium (the
-//! one that caches); node and java are slower to start and are covered by `redirspec matrix`.
+//! Budget: the clients here are the in-process ones, curl, node's fetch, python requests, Java
+//! and Chromium (the one that caches); the others (wget, urllib, urllib3, LWP, HTTP::Tiny)
+//! behave like the libraries here and are covered by `redirspec matrix`.
 #![cfg(feature = "live")]
 
 use redirspec::live::matrix::client_by_name;
@@ -125,6 +126,21 @@ fn check(client_name: &str) {
 #[test]
 fn reqwest_second_requests_match_pinned() {
     check("reqwest");
+}
+
+#[test]
+fn ureq_second_requests_match_pinned() {
+    check("ureq");
+}
+
+#[test]
+fn node_fetch_second_requests_match_pinned() {
+    check("node-fetch");
+}
+
+#[test]
+fn java_httpclient_second_requests_match_pinned() {
+    check("java-httpclient");
 }
 
 #[test]
