@@ -470,7 +470,7 @@ impl RedirectMachine {
             .policy
             .allowed_schemes
             .iter()
-            .any(|s| s.eq_ignore_ascii_case(scheme))
+            .any(|s| s == scheme || s.eq_ignore_ascii_case(scheme))
         {
             return Err(Refusal::SchemeNotAllowed {
                 scheme: scheme.to_ascii_lowercase(),
@@ -482,8 +482,8 @@ impl RedirectMachine {
             return Err(LocationError::NoHost.into());
         }
         if self.policy.downgrade == Downgrade::Refuse
-            && self.urls.current().scheme().eq_ignore_ascii_case("https")
             && scheme.eq_ignore_ascii_case("http")
+            && self.urls.current().scheme().eq_ignore_ascii_case("https")
         {
             return Err(Refusal::Downgrade);
         }
