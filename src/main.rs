@@ -105,12 +105,17 @@ struct LiveArgs {
     /// Seed of the random scenarios (the same seed gives the same scenarios).
     #[arg(long, default_value_t = 0x5EED)]
     seed: u64,
+    /// The second-request group (one process asks for a URL twice; does it reuse what it
+    /// remembers of a redirect?): on, off, or only (without the suite).
+    #[arg(long, value_name = "on|off|only", default_value = "on")]
+    second_request: String,
 }
 
 #[derive(Args, Debug)]
 struct MatrixArgs {
     /// Comma-separated clients: reqwest, ureq, curl, wget, node-fetch, python-urllib,
-    /// python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient, or all.
+    /// python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient, chromium
+    /// (second-request group only), or all.
     #[arg(long, default_value = "all")]
     clients: String,
     #[command(flatten)]
@@ -126,6 +131,11 @@ struct ClientArgs {
     /// Exit 0 = delivered (status from the last stdout line), non-zero = error.
     #[arg(long)]
     cmd: String,
+    /// Command template that asks for {url} twice from one process (e.g. 'curl -sS -L -o
+    /// /dev/null -o /dev/null -w "%{http_code}\n" {url} {url}'), for the second-request
+    /// group; without it the group is not applicable to the program.
+    #[arg(long)]
+    cmd_twice: Option<String>,
     /// Name shown in the report.
     #[arg(long, default_value = "command")]
     name: String,
@@ -248,6 +258,13 @@ fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, E
     if args.timeout == 0 {
         return Err(usage_error("--timeout must be at least 1 second"));
     }
+    let second_request = match args
+        .second_request
+        .parse::<redirspec::live::cli::SecondRequestMode>()
+    {
+        Ok(m) => m,
+        Err(e) => return Err(usage_error(&e)),
+    };
     Ok(redirspec::live::cli::RunSettings {
         profile,
         report_dir: (!args.no_report).then(|| args.report.clone()),
@@ -256,6 +273,7 @@ fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, E
         random: args.random,
         strategies: args.strategies,
         seed: args.seed,
+        second_request,
     })
 }
 
@@ -300,6 +318,7 @@ fn live_client(args: &ClientArgs) -> ExitCode {
     live_result(redirspec::live::cli::client_command(
         &args.name,
         &args.cmd,
+        args.cmd_twice.as_deref(),
         &settings,
         &mut stdout,
     ))

@@ -87,12 +87,46 @@ fn client_runs_a_command_template() {
 }
 
 #[test]
+fn client_runs_the_second_request_group_with_a_twice_template() {
+    let out = redirspec()
+        .args([
+            "client",
+            "--name",
+            "asks-nothing",
+            "--timeout",
+            "5",
+            "--no-report",
+            "--second-request",
+            "only",
+            "--cmd",
+            "sh -c 'exit 0' {url}",
+            "--cmd-twice",
+            "sh -c 'exit 0' {url} {url}",
+        ])
+        .output()
+        .expect("run redirspec");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Nothing reached the server: every scenario of the group is incomplete, none judged as
+    // a recall or a reuse, and the suite was not run.
+    let n = redirspec::live::second_request::scenarios().len();
+    assert!(stdout.contains(&format!("0/{n}")), "{stdout}");
+    assert!(stdout.contains("INCOMPLETE"), "{stdout}");
+    assert!(!stdout.contains("what each client did"), "{stdout}");
+}
+
+#[test]
 fn bad_arguments_exit_2_with_one_line() {
     for args in [
         vec!["matrix", "--no-report", "--clients", "no-such-client"],
         vec!["matrix", "--no-report", "--profile", "bogus"],
         vec!["client", "--no-report", "--cmd", "curl 'unclosed"],
         vec!["matrix", "--no-report", "--timeout", "0"],
+        vec!["matrix", "--no-report", "--second-request", "twice"],
     ] {
         let out = redirspec().args(&args).output().expect("run redirspec");
         assert_eq!(out.status.code(), Some(2), "{args:?}");

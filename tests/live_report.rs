@@ -56,6 +56,29 @@ fn every_writer_shows_the_client_and_its_groups() {
     let json: serde_json::Value =
         serde_json::from_str(&report::json(&r).expect("json")).expect("valid JSON");
     assert_eq!(json["clients"][0]["name"], "reqwest");
+    // The second-request group, with the client's caching note, in every format.
+    assert!(
+        text.contains("second-request") && text.contains("302-plain"),
+        "{text}"
+    );
+    assert!(md.contains("| second request | caches redirects |"), "{md}");
+    let n = redirspec::live::second_request::scenarios().len();
+    assert!(md.contains(&format!("| {n}/{n} | no |")), "{md}");
+    assert!(
+        md.contains(
+            "| 302-plain (302 without freshness information) | must ask again | asked again |"
+        ),
+        "{md}"
+    );
+    assert!(html.contains("<h2 id=\"second-request\">Second request</h2>"));
+    assert!(html.contains("caches redirects: <b>no</b>"));
+    assert_eq!(json["clients"][0]["second_request"]["caches"], "no");
+    let plain = json["clients"][0]["second_request"]["scenarios"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["name"] == "302-plain"))
+        .expect("302-plain in the JSON report");
+    assert_eq!(plain["verdict"]["verdict"], "asked-again");
+    assert_eq!(json["second_request"][0]["model_may_recall"], true);
     assert_eq!(
         json["clients"][0]["scenarios"].as_array().map(Vec::len),
         Some(3)

@@ -33,6 +33,35 @@ pub struct RunSettings {
     pub strategies: usize,
     /// Seed of the random scenarios.
     pub seed: u64,
+    /// Whether the second-request group runs, and the suite with it.
+    pub second_request: SecondRequestMode,
+}
+
+/// Which parts run: the fixed suite, the second-request group, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SecondRequestMode {
+    /// Both (the default).
+    #[default]
+    On,
+    /// The suite alone.
+    Off,
+    /// The second-request group alone.
+    Only,
+}
+
+impl std::str::FromStr for SecondRequestMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "on" => Ok(SecondRequestMode::On),
+            "off" => Ok(SecondRequestMode::Off),
+            "only" => Ok(SecondRequestMode::Only),
+            other => Err(format!(
+                "unknown second-request mode {other:?} (on, off, only)"
+            )),
+        }
+    }
 }
 
 impl Default for RunSettings {
@@ -45,6 +74,7 @@ impl Default for RunSettings {
             random: 0,
             strategies: 0,
             seed: DEFAULT_SEED,
+            second_request: SecondRequestMode::On,
         }
     }
 }
@@ -96,10 +126,23 @@ impl<W: Write + Send> ProgressPrinter<W> {
                 profile,
                 conforms,
                 total,
-            } => writeln!(
-                out,
-                "{clear}{client}: {conforms}/{total} scenarios conform to {profile}"
-            ),
+                second_request,
+                caches,
+            } => {
+                let mut parts = Vec::new();
+                if total > 0 {
+                    parts.push(format!("{conforms}/{total} scenarios conform to {profile}"));
+                }
+                if let Some((p, t)) = second_request {
+                    parts.push(format!(
+                        "second request {p}/{t} conform, caches redirects: {caches}"
+                    ));
+                }
+                if parts.is_empty() {
+                    parts.push("nothing run".to_owned());
+                }
+                writeln!(out, "{clear}{client}: {}", parts.join("; "))
+            }
         };
         let _ = out.flush();
     }
@@ -119,6 +162,11 @@ fn options(clients: Vec<Box<dyn ClientUnderTest>>, settings: &RunSettings) -> Ma
             settings.seed,
             settings.strategies,
         ));
+    match settings.second_request {
+        SecondRequestMode::On => {}
+        SecondRequestMode::Off => opts.repeat.clear(),
+        SecondRequestMode::Only => opts.scenarios.clear(),
+    }
     opts
 }
 
@@ -158,8 +206,10 @@ pub fn matrix_command(
     finish(report, settings, stdout, &mut std::io::stderr())
 }
 
-/// `redirspec client --cmd '…'`: runs the suite against one program described by a command
-/// template (see [`super::command`]).
+/// `redirspec client --cmd '…' [--cmd-twice '…']`: runs the suite against one program
+/// described by a command template (see [`super::command`]); with `twice`, a template that
+/// makes the program ask twice from one process, the second-request group too (otherwise the
+/// group is "not applicable" to it).
 ///
 /// # Errors
 /// [`LiveError::BadCommand`] for a template that does not parse; report errors as for
@@ -167,10 +217,14 @@ pub fn matrix_command(
 pub fn client_command(
     name: &str,
     template: &str,
+    twice: Option<&str>,
     settings: &RunSettings,
     stdout: &mut dyn Write,
 ) -> Result<MatrixReport, LiveError> {
-    let client = CommandClient::new(name, template)?;
+    let mut client = CommandClient::new(name, template)?;
+    if let Some(twice) = twice {
+        client = client.with_twice_template(twice)?;
+    }
     let opts = options(vec![Box::new(client)], settings);
     let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
     let report = run(&opts, &|p| printer.report(p))?;

@@ -2,8 +2,10 @@
 //!
 //! An adapter gets one [`ClientRequest`] — the first request of a scenario — and lets the
 //! client follow redirects its own way, with its own defaults (that is what is being
-//! measured). It reports what the caller would see as a [`ClientOutcome`]; everything the
-//! client sent on the wire is recorded by the server, not by the adapter.
+//! measured). For the second-request group, [`ClientUnderTest::execute_twice`] sends it twice
+//! from one client object; a client that cannot says so in [`ClientUnderTest::repeats`].
+//! It reports what the caller would see as a [`ClientOutcome`]; everything the client sent on
+//! the wire is recorded by the server, not by the adapter.
 
 use http::Method;
 use std::time::Duration;
@@ -133,6 +135,39 @@ pub trait ClientUnderTest: Send + Sync {
 
     /// Sends `request`, follows redirects the client's own way, and reports the outcome.
     fn execute(&self, request: &ClientRequest) -> ClientOutcome;
+
+    /// `Err(note)` when the client does not run the fixed suite (a browser, which can only be
+    /// driven through a page, runs the second-request group alone).
+    ///
+    /// # Errors
+    /// A note saying why.
+    fn runs_suite(&self) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// `Err(note)` when the client cannot send several requests from one process and one
+    /// client object (one `Client`, one `Session`, one curl handle): the second-request group
+    /// is then "not applicable" to it.
+    ///
+    /// # Errors
+    /// A note saying why.
+    fn repeats(&self) -> Result<(), String> {
+        Err("one request per run: cannot ask twice from one process".to_owned())
+    }
+
+    /// Sends `request` twice in a row from one process and one client object, the second
+    /// after the first has ended, following redirects its own way each time; the outcome is
+    /// the second one's (or the first failure). Only called when [`repeats`](Self::repeats)
+    /// is `Ok`.
+    fn execute_twice(&self, request: &ClientRequest) -> ClientOutcome {
+        let _ = request;
+        ClientOutcome::Failed {
+            message: self
+                .repeats()
+                .err()
+                .unwrap_or_else(|| "execute_twice is not implemented".to_owned()),
+        }
+    }
 }
 
 /// reqwest's blocking client with its default redirect policy (10 hops).
@@ -149,6 +184,21 @@ impl ClientUnderTest for ReqwestClient {
     }
 
     fn execute(&self, request: &ClientRequest) -> ClientOutcome {
+        self.run(request, 1)
+    }
+
+    fn repeats(&self) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn execute_twice(&self, request: &ClientRequest) -> ClientOutcome {
+        self.run(request, 2)
+    }
+}
+
+impl ReqwestClient {
+    /// `times` sends of `request` through one `Client`.
+    fn run(&self, request: &ClientRequest, times: u32) -> ClientOutcome {
         let client = match reqwest::blocking::Client::builder()
             .no_proxy()
             .timeout(request.timeout)
@@ -161,24 +211,38 @@ impl ClientUnderTest for ReqwestClient {
                 }
             }
         };
-        let mut builder = client.request(request.method.clone(), &request.url);
-        for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), value.as_str());
+        let mut outcome = ClientOutcome::Delivered { status: None };
+        for _ in 0..times {
+            let mut builder = client.request(request.method.clone(), &request.url);
+            for (name, value) in &request.headers {
+                builder = builder.header(name.as_str(), value.as_str());
+            }
+            if let Some(body) = &request.body {
+                builder = builder.body(body.clone());
+            }
+            // The body is read (and a failure to read it ignored) so that the connection is
+            // done with before the next send.
+            outcome = match builder.send().map(|r| {
+                let status = r.status().as_u16();
+                let _ = r.bytes();
+                status
+            }) {
+                Ok(status) => ClientOutcome::Delivered {
+                    status: Some(status),
+                },
+                Err(e) if e.is_timeout() => {
+                    return ClientOutcome::TimedOut {
+                        after_ms: millis(request.timeout),
+                    }
+                }
+                Err(e) => {
+                    return ClientOutcome::Failed {
+                        message: one_line(&error_chain(&e)),
+                    }
+                }
+            };
         }
-        if let Some(body) = &request.body {
-            builder = builder.body(body.clone());
-        }
-        match builder.send() {
-            Ok(response) => ClientOutcome::Delivered {
-                status: Some(response.status().as_u16()),
-            },
-            Err(e) if e.is_timeout() => ClientOutcome::TimedOut {
-                after_ms: millis(request.timeout),
-            },
-            Err(e) => ClientOutcome::Failed {
-                message: one_line(&error_chain(&e)),
-            },
-        }
+        outcome
     }
 }
 
@@ -197,13 +261,36 @@ impl ClientUnderTest for UreqClient {
     }
 
     fn execute(&self, request: &ClientRequest) -> ClientOutcome {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let agent = Self::agent(request);
+        Self::run(&agent, request)
+    }
+
+    fn repeats(&self) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn execute_twice(&self, request: &ClientRequest) -> ClientOutcome {
+        let agent = Self::agent(request);
+        match Self::run(&agent, request) {
+            ClientOutcome::Delivered { .. } => Self::run(&agent, request),
+            failed => failed,
+        }
+    }
+}
+
+impl UreqClient {
+    fn agent(request: &ClientRequest) -> ureq::Agent {
+        ureq::Agent::config_builder()
             .http_status_as_error(false)
             .proxy(None)
             .allow_non_standard_methods(true)
             .timeout_global(Some(request.timeout))
             .build()
-            .into();
+            .into()
+    }
+
+    /// One request through `agent`, its body read to the end.
+    fn run(agent: &ureq::Agent, request: &ClientRequest) -> ClientOutcome {
         let mut builder = http::Request::builder()
             .method(request.method.clone())
             .uri(request.url.as_str());
@@ -223,9 +310,13 @@ impl ClientUnderTest for UreqClient {
             }
         };
         match result {
-            Ok(response) => ClientOutcome::Delivered {
-                status: Some(response.status().as_u16()),
-            },
+            Ok(mut response) => {
+                let status = response.status().as_u16();
+                let _ = response.body_mut().read_to_vec();
+                ClientOutcome::Delivered {
+                    status: Some(status),
+                }
+            }
             Err(ureq::Error::Timeout(_)) => ClientOutcome::TimedOut {
                 after_ms: millis(request.timeout),
             },

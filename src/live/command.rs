@@ -64,6 +64,7 @@ pub struct CommandClient {
     name: String,
     template: CommandTemplate,
     method_templates: Vec<(String, CommandTemplate)>,
+    twice_template: Option<CommandTemplate>,
     probe: Option<Probe>,
     describe: String,
     version: Option<Vec<String>>,
@@ -90,8 +91,20 @@ impl CommandClient {
             cost_hint_ms: 50,
             template,
             method_templates: Vec::new(),
+            twice_template: None,
             probe: None,
         })
+    }
+
+    /// Sets the template that makes the program send the request twice in a row, from one
+    /// process and one client object (see [`ClientUnderTest::execute_twice`]); its exit status
+    /// and last line of output are read as for a single request.
+    ///
+    /// # Errors
+    /// [`LiveError::BadCommand`] when the template does not parse.
+    pub fn with_twice_template(mut self, template: &str) -> Result<Self, LiveError> {
+        self.twice_template = Some(CommandTemplate::parse(template)?);
+        Ok(self)
     }
 
     /// Uses another template for one method (how a person would really ask the program for,
@@ -180,6 +193,7 @@ impl CommandClient {
         dir: &Path,
         script_dir: Option<&Path>,
         request: &ClientRequest,
+        template: &CommandTemplate,
     ) -> Result<ClientOutcome, std::io::Error> {
         std::fs::create_dir_all(dir)?;
         let script_dir = match script_dir {
@@ -211,7 +225,7 @@ impl CommandClient {
             headers_json: &headers_json,
             script_dir,
         };
-        let argv = self.template_for(request.method.as_str()).expand(&ctx);
+        let argv = template.expand(&ctx);
         let run = run_bounded(&argv, dir, request.timeout)?;
         Ok(match run {
             Finished::TimedOut => ClientOutcome::TimedOut {
@@ -257,7 +271,7 @@ fn last_line(bytes: &[u8]) -> Option<String> {
         .map(str::to_owned)
 }
 
-enum Finished {
+pub(crate) enum Finished {
     Exited {
         success: bool,
         code: String,
@@ -268,7 +282,21 @@ enum Finished {
 }
 
 /// Runs `argv` in `dir` with no stdin, capturing output, killing it at `timeout`.
-fn run_bounded(argv: &[String], dir: &Path, timeout: Duration) -> std::io::Result<Finished> {
+pub(crate) fn run_bounded(
+    argv: &[String],
+    dir: &Path,
+    timeout: Duration,
+) -> std::io::Result<Finished> {
+    run_bounded_with_env(argv, dir, timeout, &[])
+}
+
+/// [`run_bounded`] with some environment variables set (the rest inherited).
+pub(crate) fn run_bounded_with_env(
+    argv: &[String],
+    dir: &Path,
+    timeout: Duration,
+    env: &[(&str, &Path)],
+) -> std::io::Result<Finished> {
     let Some((program, args)) = argv.split_first() else {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
@@ -278,6 +306,7 @@ fn run_bounded(argv: &[String], dir: &Path, timeout: Duration) -> std::io::Resul
     let mut command = Command::new(program);
     command
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -354,7 +383,7 @@ fn kill_group(pid: u32) {
     let _ = pid;
 }
 
-fn scratch_dir() -> PathBuf {
+pub(crate) fn scratch_dir() -> PathBuf {
     let n = RUN_COUNTER.fetch_add(1, Ordering::SeqCst);
     std::env::temp_dir().join(format!("redirspec-{}-{n}", std::process::id()))
 }
@@ -411,18 +440,37 @@ impl ClientUnderTest for CommandClient {
     }
 
     fn execute(&self, request: &ClientRequest) -> ClientOutcome {
+        self.execute_with(request, self.template_for(request.method.as_str()))
+    }
+
+    fn repeats(&self) -> Result<(), String> {
+        match self.twice_template {
+            Some(_) => Ok(()),
+            None => Err("no command that asks twice from one process".to_owned()),
+        }
+    }
+
+    fn execute_twice(&self, request: &ClientRequest) -> ClientOutcome {
+        match &self.twice_template {
+            Some(t) => self.execute_with(request, t),
+            None => ClientOutcome::Failed {
+                message: "no command that asks twice from one process".to_owned(),
+            },
+        }
+    }
+}
+
+impl CommandClient {
+    fn execute_with(&self, request: &ClientRequest, template: &CommandTemplate) -> ClientOutcome {
         let script_dir = match self.prepare() {
             Ok(d) => d,
             Err(e) => return ClientOutcome::Failed { message: e },
         };
         let dir = scratch_dir();
-        let outcome = self.run_in(&dir, script_dir, request);
+        let outcome = self.run_in(&dir, script_dir, request, template);
         let _ = std::fs::remove_dir_all(&dir);
         outcome.unwrap_or_else(|e| ClientOutcome::Failed {
-            message: one_line(&format!(
-                "could not run {}: {e}",
-                self.template_for(request.method.as_str()).program()
-            )),
+            message: one_line(&format!("could not run {}: {e}", template.program())),
         })
     }
 }
@@ -466,6 +514,11 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
             "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
              -T {body_file} {url}",
         )?
+        // Two URLs on one command line: one easy handle, used for both, one after the other.
+        .with_twice_template(
+            "curl -sS -L --noproxy * -o /dev/null -o /dev/null -w '%{http_code}\\n' \
+             [ -H {header} ] {url} {url}",
+        )?
         .with_probe(&["curl", "--version"], "curl is not installed")
         .with_description("curl -L (POST via --data-binary, PUT via -T)")
         .with_version(&["curl", "--version"]),
@@ -474,12 +527,17 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
             "wget -q -O /dev/null --no-proxy --method={method} [ --header={header} ] \
              [ --body-file={body_file} ] {url}",
         )?
+        // Two URLs on one command line: one process, one after the other.
+        .with_twice_template("wget -q -O /dev/null --no-proxy [ --header={header} ] {url} {url}")?
         .with_probe(&["wget", "--version"], "wget is not installed")
         .with_description("wget --method (status not reported: exit code only)")
         .with_version(&["wget", "--version"]),
         "node-fetch" => CommandClient::new(
             "node-fetch",
             "node {script_dir}/fetch.js {method} {url} {body_file?} {headers_json}",
+        )?
+        .with_twice_template(
+            "node {script_dir}/fetch.js {method} {url} {body_file?} {headers_json} 2",
         )?
         .with_probe(
             &[
@@ -505,6 +563,9 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
         "java-httpclient" => CommandClient::new(
             "java-httpclient",
             "java -cp {script_dir} Fetch {method} {url} {body_file?} {headers_file}",
+        )?
+        .with_twice_template(
+            "java -cp {script_dir} Fetch {method} {url} {body_file?} {headers_file} 2",
         )?
         .with_probe(
             &["javac", "-version"],
@@ -532,6 +593,10 @@ fn perl_preset(
              {{headers_file}}"
         ),
     )?
+    .with_twice_template(&format!(
+        "perl {{script_dir}}/client.pl {flavour} {{method}} {{url}} {{body_file?}} \
+         {{headers_file}} 2"
+    ))?
     .with_probe(
         &["perl", &format!("-M{module}"), "-e", "1"],
         &format!("perl with {module} is not installed"),
@@ -554,6 +619,10 @@ fn python_preset(name: &str, flavour: &str, module: &str) -> Result<CommandClien
              {{headers_json}}"
         ),
     )?
+    .with_twice_template(&format!(
+        "python3 {{script_dir}}/client.py {flavour} {{method}} {{url}} {{body_file?}} \
+         {{headers_json}} 2"
+    ))?
     .with_probe(
         &["python3", "-c", &import],
         &format!("python3 with {flavour} is not installed"),
@@ -577,7 +646,11 @@ mod tests {
     #[test]
     fn every_preset_parses() {
         for p in PRESETS {
-            assert_eq!(preset(p).unwrap().name(), *p);
+            let c = preset(p).unwrap();
+            assert_eq!(c.name(), *p);
+            assert_eq!(c.repeats(), Ok(()), "{p}");
         }
+        let plain = CommandClient::new("x", "x {url}").unwrap();
+        assert!(plain.repeats().is_err());
     }
 }

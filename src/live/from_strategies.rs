@@ -101,6 +101,7 @@ fn to_live(s: &check::Scenario, name: String) -> Option<Scenario> {
         responses.push(ScriptedResponse {
             status: r.status.as_u16(),
             locations,
+            headers: Vec::new(),
         });
     }
     let summary: Vec<String> = responses
@@ -119,6 +120,7 @@ fn to_live(s: &check::Scenario, name: String) -> Option<Scenario> {
         start,
         responses,
         repeat_last: false,
+        routes: Vec::new(),
     })
 }
 

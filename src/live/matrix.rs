@@ -5,10 +5,12 @@
 //! profile a client is reported under is the one requested, or else the one it conforms to
 //! most often (ties go to the earlier profile of [`Profile::ALL`]).
 
+use super::chromium::ChromiumClient;
 use super::client::{ClientOutcome, ClientRequest, ClientUnderTest, ReqwestClient, UreqClient};
 use super::command::{preset, PRESETS};
 use super::compare::{compare, ExpectedTrace, ObservedTrace, RequestView, Verdict};
 use super::scenario::Scenario;
+use super::second_request::{self, RepeatGroup, RepeatScenario};
 use super::server::{RecordedRequest, ScriptedServer, ServerLimits};
 use super::suite::suite;
 use super::verdict::expected_trace;
@@ -23,10 +25,11 @@ use std::time::{Duration, Instant};
 pub fn client_names() -> Vec<&'static str> {
     let mut v = vec!["reqwest", "ureq"];
     v.extend_from_slice(PRESETS);
+    v.push("chromium");
     v
 }
 
-/// One client by name: `reqwest`, `ureq`, or a command preset.
+/// One client by name: `reqwest`, `ureq`, `chromium`, or a command preset.
 ///
 /// # Errors
 /// [`LiveError::UnknownClient`] for any other name.
@@ -34,6 +37,7 @@ pub fn client_by_name(name: &str) -> Result<Box<dyn ClientUnderTest>, LiveError>
     Ok(match name {
         "reqwest" => Box::new(ReqwestClient),
         "ureq" => Box::new(UreqClient),
+        "chromium" => Box::new(ChromiumClient::default()),
         other => Box::new(preset(other)?),
     })
 }
@@ -62,6 +66,8 @@ pub struct MatrixOptions {
     pub profile: Option<Profile>,
     /// The scenarios (default: [`suite()`]).
     pub scenarios: Vec<Scenario>,
+    /// The second-request group (default: [`second_request::scenarios()`]; empty: not run).
+    pub repeat: Vec<RepeatScenario>,
     /// Time-out of one scenario for one client.
     pub timeout: Duration,
     /// Clients run at the same time.
@@ -77,6 +83,7 @@ impl MatrixOptions {
             clients,
             profile: None,
             scenarios: suite(),
+            repeat: second_request::scenarios(),
             timeout: Duration::from_secs(10),
             jobs: std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             limits: ServerLimits::default(),
@@ -116,6 +123,10 @@ pub enum Progress<'a> {
         conforms: usize,
         /// Scenarios run.
         total: usize,
+        /// Second-request scenarios conforming and run (`None`: not applicable or not run).
+        second_request: Option<(usize, usize)>,
+        /// Whether it caches redirects (`yes`, `no`, `partly`, `-`).
+        caches: &'a str,
     },
 }
 
@@ -197,8 +208,13 @@ pub struct ClientReport {
     pub totals: Vec<ProfileTotal>,
     /// What the client did, in plain words (see [`super::facts`]).
     pub facts: Vec<super::facts::Fact>,
+    /// Why the fixed suite was not run for a client that ran (a browser runs the
+    /// second-request group only).
+    pub suite_skipped: Option<String>,
     /// Per scenario.
     pub scenarios: Vec<ScenarioReport>,
+    /// The second-request group (see [`second_request`]).
+    pub second_request: RepeatGroup,
     /// Wall time, milliseconds.
     pub elapsed_ms: u64,
 }
@@ -224,8 +240,24 @@ pub struct MatrixReport {
     pub groups: Vec<String>,
     /// Scenarios that were not run, with the reason.
     pub skipped_scenarios: Vec<(String, String)>,
+    /// The second-request group's scenarios that were run: name, what it checks, the spec
+    /// sentence, and whether the model lets a client skip the start URL the second time.
+    pub second_request: Vec<RepeatSummary>,
     /// Per client, in the order given.
     pub clients: Vec<ClientReport>,
+}
+
+/// One scenario of the second-request group, as listed in a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct RepeatSummary {
+    /// Scenario name.
+    pub name: String,
+    /// What it checks.
+    pub about: String,
+    /// The spec sentence.
+    pub rfc: String,
+    /// The model lets a client go straight to the remembered target the second time.
+    pub model_may_recall: bool,
 }
 
 fn elapsed_ms(since: Instant) -> u64 {
@@ -328,7 +360,9 @@ pub fn run_client(
         profile_requested: opts.profile.is_some(),
         totals: Vec::new(),
         facts: Vec::new(),
+        suite_skipped: None,
         scenarios: Vec::new(),
+        second_request: RepeatGroup::not_applicable("not run"),
         elapsed_ms: 0,
     };
     if let Err(note) = client.check_available() {
@@ -339,18 +373,52 @@ pub fn run_client(
         report.skipped = Some(note);
         return report;
     }
-    let total = opts.scenarios.len();
-    for (i, scenario) in opts.scenarios.iter().enumerate() {
+    let suite: &[Scenario] = match client.runs_suite() {
+        Ok(()) => &opts.scenarios,
+        Err(note) => {
+            report.suite_skipped = Some(note);
+            &[]
+        }
+    };
+    let repeats = if client.repeats().is_ok() {
+        opts.repeat.len()
+    } else {
+        0
+    };
+    let all = suite.len() + repeats;
+    let mut done = 0;
+    for scenario in suite {
         report
             .scenarios
             .push(run_scenario(client, scenario, opts.timeout, opts.limits));
+        done += 1;
         progress(Progress::ScenarioDone {
             client: client.name(),
             scenario: &scenario.name,
-            done: i + 1,
-            total,
+            done,
+            total: all,
         });
     }
+    report.second_request = if opts.repeat.is_empty() {
+        RepeatGroup::not_applicable("not run")
+    } else {
+        RepeatGroup::run(
+            client,
+            &opts.repeat,
+            opts.timeout,
+            opts.limits,
+            &mut |name| {
+                done += 1;
+                progress(Progress::ScenarioDone {
+                    client: client.name(),
+                    scenario: name,
+                    done,
+                    total: all,
+                });
+            },
+        )
+    };
+    let total = suite.len();
     report.totals = Profile::ALL
         .iter()
         .map(|p| ProfileTotal {
@@ -388,6 +456,12 @@ pub fn run_client(
         profile: &chosen,
         conforms,
         total,
+        second_request: report
+            .second_request
+            .not_applicable
+            .is_none()
+            .then(|| report.second_request.counts()),
+        caches: &report.second_request.caches,
     });
     report.profile = Some(chosen);
     report.facts = super::facts::facts(&report.scenarios);
@@ -450,6 +524,16 @@ pub fn run(
         skipped_scenarios: super::suite::SKIPPED
             .iter()
             .map(|(n, why)| ((*n).to_owned(), (*why).to_owned()))
+            .collect(),
+        second_request: opts
+            .repeat
+            .iter()
+            .map(|r| RepeatSummary {
+                name: r.scenario.name.clone(),
+                about: r.scenario.about.clone(),
+                rfc: r.rfc.to_owned(),
+                model_may_recall: second_request::model_may_recall(r),
+            })
             .collect(),
         clients,
     })

@@ -11,7 +11,13 @@
 //! 4. [`verdict`] — the model's trace for the same scenario on the same URLs;
 //!    [`compare`](mod@compare) — the first divergence, hop by hop.
 //! 5. [`matrix`] — all of it for many clients; [`facts`] — what each client did, in plain
-//!    words; [`report`] — text, JSON and HTML.
+//!    words; [`report`] — text, JSON, Markdown and HTML.
+//! 6. [`second_request`] — the "second request" group: one process asks for the same URL
+//!    twice, the server scripts caching fields and answers by path, and
+//!    [`recall`] judges every request against the model's
+//!    [`RedirectMemory`](crate::model::memory::RedirectMemory) fed with what the server sent;
+//!    [`chromium`] — headless Chromium, the one common client with a cache that keeps
+//!    redirects, driven through a page.
 //!
 //! # Examples
 //! ```no_run
@@ -22,6 +28,7 @@
 //! # Ok::<(), redirspec::live::LiveError>(())
 //! ```
 
+pub mod chromium;
 pub mod cli;
 pub mod client;
 pub mod command;
@@ -29,8 +36,11 @@ pub mod compare;
 pub mod facts;
 pub mod from_strategies;
 pub mod matrix;
+pub mod page;
+pub mod recall;
 pub mod report;
 pub mod scenario;
+pub mod second_request;
 pub mod server;
 pub mod suite;
 pub mod template;
@@ -54,7 +64,7 @@ pub enum LiveError {
     /// A client name that is neither in-process nor a preset.
     #[error(
         "unknown client {0:?} (known: reqwest, ureq, curl, wget, node-fetch, python-urllib, \
-         python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient)"
+         python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient, chromium)"
     )]
     UnknownClient(String),
     /// A command template that does not parse.

@@ -54,6 +54,10 @@ pub struct ScriptedResponse {
     /// Location field lines, sent verbatim after expansion: none, one, or several; a line may
     /// be empty, padded with spaces, or invalid on purpose.
     pub locations: Vec<String>,
+    /// More header fields (`Cache-Control`, `Date`, `Expires`, `Age`, ...), sent after the
+    /// Location lines. A value may hold time placeholders, filled in when the response is
+    /// sent (see [`expand_time`]).
+    pub headers: Vec<(String, String)>,
 }
 
 impl ScriptedResponse {
@@ -62,6 +66,7 @@ impl ScriptedResponse {
         ScriptedResponse {
             status,
             locations: vec![location.to_owned()],
+            headers: Vec::new(),
         }
     }
 
@@ -70,6 +75,7 @@ impl ScriptedResponse {
         ScriptedResponse {
             status: 200,
             locations: Vec::new(),
+            headers: Vec::new(),
         }
     }
 
@@ -78,8 +84,66 @@ impl ScriptedResponse {
         ScriptedResponse {
             status,
             locations: locations.iter().map(|l| (*l).to_owned()).collect(),
+            headers: Vec::new(),
         }
     }
+
+    /// The same response with one more header field (`value` may hold time placeholders).
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+/// Fills the time placeholders of a header value, `now` being the time the response is sent
+/// (seconds since the Unix epoch): `{now}` becomes that time as an IMF-fixdate
+/// (RFC 9110 §5.6.7), `{now-N}` and `{now+N}` that time minus or plus `N` seconds. Anything
+/// else is kept as written.
+///
+/// # Examples
+/// ```
+/// use redirspec::live::scenario::expand_time;
+/// assert_eq!(expand_time("{now}", 784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
+/// assert_eq!(expand_time("x {now-60} y", 784111837), "x Sun, 06 Nov 1994 08:49:37 GMT y");
+/// assert_eq!(expand_time("max-age=60", 0), "max-age=60");
+/// ```
+pub fn expand_time(value: &str, now: u64) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(i) = rest.find("{now") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 4..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[i..]);
+            return out;
+        };
+        let offset = &after[..end];
+        let at = match (
+            offset.chars().next(),
+            offset.get(1..).map(str::parse::<u64>),
+        ) {
+            (None, _) => Some(now),
+            (Some('-'), Some(Ok(n))) => Some(now.saturating_sub(n)),
+            (Some('+'), Some(Ok(n))) => now.checked_add(n),
+            _ => None,
+        };
+        match at {
+            Some(t) => out.push_str(&http_date(t)),
+            None => out.push_str(&rest[i..i + 4 + end + 1]),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Latest time an HTTP-date can show: 9999-12-31T23:59:59Z.
+const LAST_HTTP_DATE: u64 = 253_402_300_799;
+
+/// `t` (seconds since the Unix epoch, capped at year 9999) as an IMF-fixdate.
+fn http_date(t: u64) -> String {
+    let t = t.min(LAST_HTTP_DATE);
+    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(t))
 }
 
 /// A named, fixed scenario of the suite.
@@ -102,6 +166,11 @@ pub struct Scenario {
     /// Once `responses` is used up: repeat its last entry (loops, endless chains) instead of
     /// answering `200 OK`.
     pub repeat_last: bool,
+    /// When not empty, requests are answered by path (the request target without its query)
+    /// instead of by arrival order: the entry for the path, or `404` for a path not listed.
+    /// Scenarios where one client asks more than once need it, since a client that remembers
+    /// a redirect skips requests.
+    pub routes: Vec<(String, ScriptedResponse)>,
 }
 
 /// Body sent by scenarios that have one (replayable bytes).
@@ -114,6 +183,18 @@ pub const COOKIE_VALUE: &str = "redirspec=session";
 pub const CONTENT_TYPE_VALUE: &str = "application/x-www-form-urlencoded";
 
 impl Scenario {
+    /// The response to request number `index` (0-based, in arrival order) for `target`.
+    pub fn response_to(&self, index: usize, target: &str) -> ScriptedResponse {
+        if self.routes.is_empty() {
+            return self.response_for(index);
+        }
+        let path = target.split('?').next().unwrap_or(target);
+        self.routes.iter().find(|(p, _)| p == path).map_or_else(
+            || ScriptedResponse::with_locations(404, &[]),
+            |(_, r)| r.clone(),
+        )
+    }
+
     /// The response to request number `index` (0-based, in arrival order).
     pub fn response_for(&self, index: usize) -> ScriptedResponse {
         match self.responses.get(index) {
@@ -171,9 +252,46 @@ mod tests {
             with_body: false,
             responses: vec![ScriptedResponse::redirect(302, "/loop")],
             repeat_last: false,
+            routes: Vec::new(),
         };
         assert_eq!(s.response_for(1).status, 200);
         s.repeat_last = true;
         assert_eq!(s.response_for(7).status, 302);
+    }
+
+    #[test]
+    fn routes_answer_by_path() {
+        let s = Scenario {
+            name: "t".into(),
+            group: "t",
+            about: String::new(),
+            method: Method::GET,
+            start: "{A}/a".into(),
+            with_body: false,
+            responses: Vec::new(),
+            repeat_last: false,
+            routes: vec![("/a".into(), ScriptedResponse::redirect(301, "/b"))],
+        };
+        assert_eq!(s.response_to(5, "/a?q=1").status, 301);
+        assert_eq!(s.response_to(0, "/b").status, 404);
+    }
+
+    #[test]
+    fn time_placeholders() {
+        assert_eq!(
+            expand_time("{now+60}", 784111717),
+            "Sun, 06 Nov 1994 08:49:37 GMT"
+        );
+        assert_eq!(expand_time("{now-x}", 5), "{now-x}");
+        assert_eq!(expand_time("{now", 5), "{now");
+        assert_eq!(expand_time("{now}{now}", 0).len(), 58);
+        assert_eq!(
+            expand_time("{now+18446744073709551615}", 1),
+            "{now+18446744073709551615}"
+        );
+        assert_eq!(
+            expand_time("{now+1}", LAST_HTTP_DATE),
+            "Fri, 31 Dec 9999 23:59:59 GMT"
+        );
     }
 }

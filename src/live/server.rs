@@ -11,7 +11,8 @@
 //! [`ServerLimits::max_requests`] requests are recorded, later ones are answered `503` and
 //! counted as a flood.
 
-use super::scenario::{Origins, Scenario};
+use super::page::{repeat_page, PageAnswer};
+use super::scenario::{expand_time, Origins, Scenario};
 use super::LiveError;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -71,6 +72,11 @@ pub struct RecordedRequest {
     pub body: Vec<u8>,
     /// Status the server answered with.
     pub answered: u16,
+    /// When it was answered, in seconds since the Unix epoch (the server's clock).
+    pub time: u64,
+    /// The Location lines and scripted header fields of the answer, as sent (time
+    /// placeholders filled in); framing fields (`Content-Length`, `Connection`) left out.
+    pub sent: Vec<(String, String)>,
 }
 
 fn lossy_utf8<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -444,9 +450,27 @@ fn reason_phrase(status: u16) -> &'static str {
     }
 }
 
-/// The bytes of a scripted response: status line, Location lines verbatim, the body (left out,
-/// with its Content-Length kept, when `head` is set: RFC 9110 §9.3.2).
-fn response_bytes(status: u16, locations: &[String], body: &[u8], head: bool) -> Vec<u8> {
+/// The bytes of a scripted response: status line, Location lines verbatim, the other scripted
+/// fields, the body (left out, with its Content-Length kept, when `head` is set:
+/// RFC 9110 §9.3.2).
+fn response_bytes(
+    status: u16,
+    locations: &[String],
+    fields: &[(String, String)],
+    body: &[u8],
+    head: bool,
+) -> Vec<u8> {
+    response_bytes_typed(status, locations, fields, body, "text/plain", head)
+}
+
+fn response_bytes_typed(
+    status: u16,
+    locations: &[String],
+    fields: &[(String, String)],
+    body: &[u8],
+    content_type: &str,
+    head: bool,
+) -> Vec<u8> {
     let mut out = format!("HTTP/1.1 {status} {}\r\n", reason_phrase(status)).into_bytes();
     for l in locations {
         out.extend_from_slice(b"Location:");
@@ -456,8 +480,11 @@ fn response_bytes(status: u16, locations: &[String], body: &[u8], head: bool) ->
         }
         out.extend_from_slice(b"\r\n");
     }
+    for (name, value) in fields {
+        out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+    }
     if !body.is_empty() {
-        out.extend_from_slice(b"Content-Type: text/plain\r\n");
+        out.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
     }
     out.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
     out.extend_from_slice(b"Connection: close\r\n\r\n");
@@ -465,6 +492,12 @@ fn response_bytes(status: u16, locations: &[String], body: &[u8], head: bool) ->
         out.extend_from_slice(body);
     }
     out
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
@@ -487,7 +520,7 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
                 ));
             }
             if matches!(e, ReadError::Garbage(_) | ReadError::TooLarge) {
-                let _ = stream.write_all(&response_bytes(400, &[], b"", false));
+                let _ = stream.write_all(&response_bytes(400, &[], &[], b"", false));
             }
             let _ = stream.shutdown(Shutdown::Both);
             return;
@@ -496,17 +529,40 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
     let bytes = {
         let mut t = shared.trace();
         let index = t.requests.len();
+        let now = unix_now();
         if index >= shared.limits.max_requests {
             t.flooded = true;
-            response_bytes(503, &[], b"", false)
+            response_bytes(503, &[], &[], b"", false)
+        } else if let Some(page) = (!shared.scenario.routes.is_empty())
+            .then(|| repeat_page(&parsed.target))
+            .flatten()
+        {
+            // The browser's page: served, not recorded (it is not part of the scenario).
+            let fields = [("Cache-Control".to_owned(), "no-store".to_owned())];
+            match page {
+                PageAnswer::Page(html) => {
+                    response_bytes_typed(200, &[], &fields, html.as_bytes(), "text/html", false)
+                }
+                PageAnswer::BadParameters => response_bytes(400, &[], &fields, b"", false),
+            }
         } else {
-            let scripted = shared.scenario.response_for(index);
+            let scripted = shared.scenario.response_to(index, &parsed.target);
             let locations: Vec<String> = scripted
                 .locations
                 .iter()
                 .map(|l| shared.origins.expand(l))
                 .collect();
+            let fields: Vec<(String, String)> = scripted
+                .headers
+                .iter()
+                .map(|(n, v)| (n.clone(), expand_time(&shared.origins.expand(v), now)))
+                .collect();
             let head = parsed.method == "HEAD";
+            let sent = locations
+                .iter()
+                .map(|l| ("Location".to_owned(), l.clone()))
+                .chain(fields.iter().cloned())
+                .collect();
             t.requests.push(RecordedRequest {
                 index,
                 listener: which,
@@ -515,13 +571,15 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
                 headers: parsed.headers,
                 body,
                 answered: scripted.status,
+                time: now,
+                sent,
             });
             let body: &[u8] = if scripted.status == 200 {
                 b"redirspec: end of chain\n"
             } else {
                 b""
             };
-            response_bytes(scripted.status, &locations, body, head)
+            response_bytes(scripted.status, &locations, &fields, body, head)
         }
     };
     let _ = stream.write_all(&bytes);
@@ -550,7 +608,7 @@ mod tests {
 
     #[test]
     fn response_keeps_location_lines_verbatim() {
-        let r = response_bytes(302, &["".into(), "  /x  ".into()], b"", false);
+        let r = response_bytes(302, &["".into(), "  /x  ".into()], &[], b"", false);
         let text = String::from_utf8(r).unwrap();
         assert!(text.contains("Location:\r\nLocation:   /x  \r\n"));
     }

@@ -56,6 +56,7 @@ fn scenario(
         with_body,
         responses,
         repeat_last: false,
+        routes: Vec::new(),
     }
 }
 

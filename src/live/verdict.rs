@@ -1,7 +1,8 @@
 //! The model's side of a verdict: [`RedirectMachine`] driven over the same scripted responses
 //! the server plays, with the real loopback URLs.
 //!
-//! This is the only file of `live` that speaks to the model.
+//! With [`recall`](super::recall) (the second-request group's memory), the only file of `live`
+//! that speaks to the model.
 
 use super::compare::{BodyView, ExpectedEnd, ExpectedTrace, RequestView};
 use super::scenario::{Origins, Scenario};

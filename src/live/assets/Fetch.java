@@ -1,6 +1,7 @@
 // redirspec live adapter for java.net.http.HttpClient, followRedirects(NORMAL).
-// Usage: java -cp DIR Fetch METHOD URL BODY_FILE|"" HEADERS_FILE
-// HEADERS_FILE holds one "Name: value" line per header.
+// Usage: java -cp DIR Fetch METHOD URL BODY_FILE|"" HEADERS_FILE [COUNT]
+// HEADERS_FILE holds one "Name: value" line per header. COUNT (default 1): the request is sent
+// that many times in a row through one HttpClient.
 // Prints the delivered status on stdout and exits 0; prints the error on stderr and exits 1.
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,6 +17,7 @@ public class Fetch {
         String url = args[1];
         String bodyFile = args[2];
         String headersFile = args[3];
+        int count = args.length > 4 && args[4].matches("[1-5]") ? Integer.parseInt(args[4]) : 1;
         try {
             HttpClient client = HttpClient.newBuilder()
                     .followRedirects(HttpClient.Redirect.NORMAL)
@@ -34,9 +36,13 @@ public class Fetch {
                     request.header(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
                 }
             }
-            HttpResponse<byte[]> response =
-                    client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            System.out.println(response.statusCode());
+            int status = 0;
+            for (int i = 0; i < count; i++) {
+                HttpResponse<byte[]> response =
+                        client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+                status = response.statusCode();
+            }
+            System.out.println(status);
         } catch (Exception e) {
             System.err.println(e.getClass().getSimpleName() + ": " + e.getMessage());
             System.exit(1);

@@ -1,10 +1,17 @@
 //! Writers for a [`MatrixReport`]: a text table for terminals, JSON, and one self-contained
-//! HTML page (inline CSS, no scripts, no external resources).
+//! HTML page (inline CSS, no scripts, no external resources); the second-request group's parts
+//! are in [`second_request`].
+
+mod second_request;
 
 use super::compare::Verdict;
 use super::facts::FACT_NAMES;
 use super::matrix::{ClientReport, MatrixReport, ScenarioReport};
 use super::LiveError;
+use second_request::{
+    repeat_cells, repeat_client_html, repeat_divergences_text, repeat_html, repeat_markdown,
+    repeat_ran, repeat_text,
+};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -15,6 +22,20 @@ fn group_counts(client: &ClientReport, group: &str) -> (usize, usize) {
     let total = in_group.clone().count();
     let pass = in_group.filter(|s| s.conforms(profile)).count();
     (pass, total)
+}
+
+/// Whether the client ran scenarios of the fixed suite.
+fn suite_ran(c: &ClientReport) -> bool {
+    c.skipped.is_none() && c.suite_skipped.is_none() && !c.scenarios.is_empty()
+}
+
+/// A group cell: `pass/total`, or `-` for a client that did not run the suite.
+fn group_cell(c: &ClientReport, group: &str) -> String {
+    if !suite_ran(c) {
+        return "-".to_owned();
+    }
+    let (p, t) = group_counts(c, group);
+    format!("{p}/{t}")
 }
 
 /// The matrix as a plain-text table, then each client's divergences.
@@ -31,27 +52,37 @@ pub fn text(report: &MatrixReport) -> String {
     for g in &report.groups {
         let _ = write!(out, "  {:>11}", g);
     }
-    let _ = writeln!(out, "  {:>9}", "total");
+    let _ = write!(out, "  {:>9}", "total");
+    if repeat_ran(report) {
+        let _ = write!(out, "  {:>14}  {:>6}", "second-request", "caches");
+    }
+    out.push('\n');
     for c in &report.clients {
         if let Some(note) = &c.skipped {
             let _ = writeln!(out, "{:<name_w$}  skipped: {note}", c.name);
             continue;
         }
-        let _ = write!(
-            out,
-            "{:<name_w$}  {:<8}",
-            c.name,
-            c.profile.as_deref().unwrap_or("-")
-        );
+        let profile = match suite_ran(c) {
+            false => "-",
+            true => c.profile.as_deref().unwrap_or("-"),
+        };
+        let _ = write!(out, "{:<name_w$}  {profile:<8}", c.name);
         for g in &report.groups {
-            let (p, t) = group_counts(c, g);
-            let _ = write!(out, "  {:>11}", format!("{p}/{t}"));
+            let _ = write!(out, "  {:>11}", group_cell(c, g));
         }
-        let (p, t) = c.total().map_or((0, 0), |t| (t.conforms, t.total));
-        let _ = writeln!(out, "  {:>9}", format!("{p}/{t}"));
+        let total = match (suite_ran(c), c.total()) {
+            (true, Some(t)) => format!("{}/{}", t.conforms, t.total),
+            _ => "-".to_owned(),
+        };
+        let _ = write!(out, "  {total:>9}");
+        if repeat_ran(report) {
+            let (cell, caches) = repeat_cells(&c.second_request);
+            let _ = write!(out, "  {cell:>14}  {caches:>6}");
+        }
+        out.push('\n');
     }
     let _ = writeln!(out, "\nconformance per profile (scenarios conforming):");
-    for c in report.clients.iter().filter(|c| c.skipped.is_none()) {
+    for c in report.clients.iter().filter(|c| suite_ran(c)) {
         let per: Vec<String> = c
             .totals
             .iter()
@@ -62,11 +93,12 @@ pub fn text(report: &MatrixReport) -> String {
     for (name, why) in &report.skipped_scenarios {
         let _ = writeln!(out, "not run: {name}: {why}");
     }
-    let ran: Vec<&ClientReport> = report
-        .clients
-        .iter()
-        .filter(|c| c.skipped.is_none())
-        .collect();
+    for c in report.clients.iter().filter(|c| c.skipped.is_none()) {
+        if let Some(note) = &c.suite_skipped {
+            let _ = writeln!(out, "{}: suite not run: {note}", c.name);
+        }
+    }
+    let ran: Vec<&ClientReport> = report.clients.iter().filter(|c| suite_ran(c)).collect();
     if !ran.is_empty() {
         let _ = writeln!(out, "\nwhat each client did:");
         for (i, fact) in FACT_NAMES.iter().enumerate() {
@@ -77,7 +109,9 @@ pub fn text(report: &MatrixReport) -> String {
             }
         }
     }
+    repeat_text(&mut out, report, name_w);
     for c in report.clients.iter().filter(|c| c.skipped.is_none()) {
+        repeat_divergences_text(&mut out, c);
         let profile = c.profile.as_deref().unwrap_or("");
         let diverging: Vec<&ScenarioReport> = c
             .scenarios
@@ -124,39 +158,54 @@ pub fn markdown(report: &MatrixReport) -> String {
     for g in &report.groups {
         let _ = write!(out, " {g} |");
     }
-    let _ = writeln!(out, " total | fetch | rfc9110 | rfc2616 |");
-    let _ = write!(out, "|---|---|");
+    let _ = write!(out, " total | fetch | rfc9110 | rfc2616 |");
+    let repeat = repeat_ran(report);
+    if repeat {
+        out.push_str(" second request | caches redirects |");
+    }
+    let _ = write!(out, "\n|---|---|");
     for _ in &report.groups {
         out.push_str("---:|");
     }
-    let _ = writeln!(out, "---:|---:|---:|---:|");
+    out.push_str("---:|---:|---:|---:|");
+    if repeat {
+        out.push_str("---:|---|");
+    }
+    out.push('\n');
     for c in &report.clients {
         if let Some(note) = &c.skipped {
             let _ = writeln!(out, "| {} | skipped: {} |", c.name, cell(note));
             continue;
         }
-        let _ = write!(
-            out,
-            "| {} | {} |",
-            c.name,
+        let suite = suite_ran(c);
+        let profile = if suite {
             c.profile.as_deref().unwrap_or("-")
-        );
+        } else {
+            "-"
+        };
+        let _ = write!(out, "| {} | {profile} |", c.name);
         for g in &report.groups {
-            let (p, t) = group_counts(c, g);
-            let _ = write!(out, " {p}/{t} |");
+            let _ = write!(out, " {} |", group_cell(c, g));
         }
-        let (p, t) = c.total().map_or((0, 0), |t| (t.conforms, t.total));
-        let _ = write!(out, " **{p}/{t}** |");
-        for t in &c.totals {
-            let _ = write!(out, " {}/{} |", t.conforms, t.total);
+        if suite {
+            let (p, t) = c.total().map_or((0, 0), |t| (t.conforms, t.total));
+            let _ = write!(out, " **{p}/{t}** |");
+            for t in &c.totals {
+                let _ = write!(out, " {}/{} |", t.conforms, t.total);
+            }
+        } else {
+            out.push_str(" - | - | - | - |");
+        }
+        if repeat {
+            let (p, caches) = repeat_cells(&c.second_request);
+            let _ = write!(out, " {p} | {caches} |");
         }
         out.push('\n');
     }
-    let ran: Vec<&ClientReport> = report
-        .clients
-        .iter()
-        .filter(|c| c.skipped.is_none())
-        .collect();
+    if repeat {
+        repeat_markdown(&mut out, report);
+    }
+    let ran: Vec<&ClientReport> = report.clients.iter().filter(|c| suite_ran(c)).collect();
     if !ran.is_empty() {
         out.push_str("\n| what the client did |");
         for c in &ran {
@@ -248,27 +297,55 @@ pub fn html(report: &MatrixReport) -> String {
     for g in &report.groups {
         let _ = write!(h, "<th>{}</th>", esc(g));
     }
-    h.push_str("<th>total</th><th>fetch</th><th>rfc9110</th><th>rfc2616</th></tr>");
+    h.push_str("<th>total</th><th>fetch</th><th>rfc9110</th><th>rfc2616</th>");
+    let repeat = repeat_ran(report);
+    if repeat {
+        h.push_str("<th>second request</th><th>caches redirects</th>");
+    }
+    h.push_str("</tr>");
     for c in &report.clients {
         let _ = write!(h, "<tr><td><a href=\"#c-{0}\">{0}</a></td>", esc(&c.name));
         if let Some(note) = &c.skipped {
             let _ = write!(
                 h,
                 "<td class=\"skip\" colspan=\"{}\">skipped: {}</td></tr>",
-                report.groups.len() + 5,
+                report.groups.len() + 5 + if repeat { 2 } else { 0 },
                 esc(note)
             );
             continue;
         }
-        let _ = write!(h, "<td>{}</td>", esc(c.profile.as_deref().unwrap_or("-")));
-        for g in &report.groups {
-            let (p, t) = group_counts(c, g);
+        if !suite_ran(c) {
+            let _ = write!(
+                h,
+                "<td class=\"skip\" colspan=\"{}\">suite not run{}</td>",
+                report.groups.len() + 5,
+                c.suite_skipped
+                    .as_deref()
+                    .map(|n| format!(": {}", esc(n)))
+                    .unwrap_or_default()
+            );
+        } else {
+            let _ = write!(h, "<td>{}</td>", esc(c.profile.as_deref().unwrap_or("-")));
+            for g in &report.groups {
+                let (p, t) = group_counts(c, g);
+                let _ = write!(h, "<td class=\"num {}\">{p}/{t}</td>", cell_class(p, t));
+            }
+            let (p, t) = c.total().map_or((0, 0), |t| (t.conforms, t.total));
             let _ = write!(h, "<td class=\"num {}\">{p}/{t}</td>", cell_class(p, t));
+            for t in &c.totals {
+                let _ = write!(h, "<td class=\"num\">{}/{}</td>", t.conforms, t.total);
+            }
         }
-        let (p, t) = c.total().map_or((0, 0), |t| (t.conforms, t.total));
-        let _ = write!(h, "<td class=\"num {}\">{p}/{t}</td>", cell_class(p, t));
-        for t in &c.totals {
-            let _ = write!(h, "<td class=\"num\">{}/{}</td>", t.conforms, t.total);
+        if repeat {
+            let (cell, caches) = repeat_cells(&c.second_request);
+            let (p, t) = c.second_request.counts();
+            let _ = write!(
+                h,
+                "<td class=\"num {}\">{}</td><td>{}</td>",
+                cell_class(p, t),
+                esc(&cell),
+                esc(&caches)
+            );
         }
         h.push_str("</tr>");
     }
@@ -281,19 +358,16 @@ pub fn html(report: &MatrixReport) -> String {
         h.push_str("</ul>");
     }
     facts_table(&mut h, report);
+    repeat_html(&mut h, report);
     for c in &report.clients {
-        client_section(&mut h, c);
+        client_section(&mut h, c, repeat_ran(report));
     }
     h.push_str("</body></html>\n");
     h
 }
 
 fn facts_table(h: &mut String, report: &MatrixReport) {
-    let ran: Vec<&ClientReport> = report
-        .clients
-        .iter()
-        .filter(|c| c.skipped.is_none())
-        .collect();
+    let ran: Vec<&ClientReport> = report.clients.iter().filter(|c| suite_ran(c)).collect();
     if ran.is_empty() {
         return;
     }
@@ -316,7 +390,7 @@ fn facts_table(h: &mut String, report: &MatrixReport) {
     h.push_str("</table>");
 }
 
-fn client_section(h: &mut String, c: &ClientReport) {
+fn client_section(h: &mut String, c: &ClientReport, repeat: bool) {
     let _ = write!(
         h,
         "<h2 id=\"c-{0}\">{0}</h2><p class=\"muted\">{1}</p>",
@@ -325,6 +399,20 @@ fn client_section(h: &mut String, c: &ClientReport) {
     );
     if let Some(note) = &c.skipped {
         let _ = write!(h, "<p class=\"skip\">skipped: {}</p>", esc(note));
+        return;
+    }
+    if repeat {
+        repeat_client_html(h, c);
+    }
+    if !suite_ran(c) {
+        let _ = write!(
+            h,
+            "<p class=\"skip\">suite not run{}</p>",
+            c.suite_skipped
+                .as_deref()
+                .map(|n| format!(": {}", esc(n)))
+                .unwrap_or_default()
+        );
         return;
     }
     let profile = c.profile.as_deref().unwrap_or("");
