@@ -32,7 +32,7 @@ use super::location::{check_field_bytes, LocationError};
 use super::profile::Policy;
 #[cfg(any(test, feature = "fuzz"))]
 use super::profile::Profile;
-use super::resolve::{remove_dot_segments, resolve_by_concatenation, UriBuf};
+use super::resolve::{apply_dot_segment_rules, has_dot_segment, resolve_by_concatenation, UriBuf};
 use super::uri::{Parts, UriRef};
 
 // One table of byte classes, as bit flags.
@@ -431,15 +431,6 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
     if has_quote_or_encoded_dot(v) {
         return false;
     }
-    // `url` 2.5 never pops a segment that looks like a Windows drive letter
-    // (`c:`) on `..`, in http(s) URLs too (servo/rust-url#1113; the URL
-    // Standard does so only in file URLs). The model follows `url` there
-    // (tests/fuzz_findings.rs pins it), so such paths go to it.
-    if has_dot_dot(r.path())
-        && (has_drive_letter_segment(r.path()) || has_drive_letter_segment(b.path()))
-    {
-        return false;
-    }
     let scheme = match r.scheme() {
         None if !policy.relative_location => return false,
         None => base_scheme,
@@ -491,7 +482,9 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
         if r.path().is_empty() {
             text.push('/');
         } else {
-            remove_dot_segments(r.path(), text);
+            if !remove_dot_segments_as_url_does(r.path(), text) {
+                return false;
+            }
         }
         parts.path = (p, text.len());
         query = r.query();
@@ -511,14 +504,18 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
             query = r.query().or(b.query());
         } else {
             if r.path().starts_with('/') {
-                remove_dot_segments(r.path(), text);
+                if !remove_dot_segments_as_url_does(r.path(), text) {
+                    return false;
+                }
             } else {
                 // The base path without its last segment, then the reference.
                 let bpath = b.path();
                 scratch.clear();
                 scratch.push_str(&bpath[..bpath.rfind('/').map_or(0, |i| i + 1)]);
                 scratch.push_str(r.path());
-                remove_dot_segments(scratch, text);
+                if !remove_dot_segments_as_url_does(scratch, text) {
+                    return false;
+                }
             }
             query = r.query();
         }
@@ -545,19 +542,26 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
     true
 }
 
-/// Whether `path` has `..` anywhere (a `.` first, most paths have none).
-fn has_dot_dot(path: &str) -> bool {
-    let p = path.as_bytes();
-    p.contains(&b'.') && p.windows(2).any(|w| w == b"..")
-}
-
-/// Whether a segment of `path` is an ASCII letter and `:` (a Windows drive
-/// letter to the `url` crate).
-fn has_drive_letter_segment(path: &str) -> bool {
-    path.as_bytes().contains(&b':')
-        && path
-            .split('/')
-            .any(|s| matches!(s.as_bytes(), [l, b':'] if l.is_ascii_alphabetic()))
+/// RFC 3986 `remove_dot_segments`, which is what the WHATWG path parser
+/// does here (see [`whatwg_common`]), except where the `url` crate departs
+/// from it: `url` 2.5 never pops a segment that looks like a Windows drive
+/// letter (`c:`) on `..`, in http(s) URLs too (servo/rust-url#1113; the URL
+/// Standard keeps drive letters only in file URLs). The model follows `url`
+/// there (tests/fuzz_findings.rs pins it), so a path with dot segments and
+/// such a segment answers `false`, having written nothing, and goes to it.
+fn remove_dot_segments_as_url_does(input: &str, out: &mut String) -> bool {
+    if !has_dot_segment(input.as_bytes()) {
+        out.push_str(input);
+        return true;
+    }
+    if input
+        .split('/')
+        .any(|s| matches!(s.as_bytes(), [l, b':'] if l.is_ascii_alphabetic()))
+    {
+        return false;
+    }
+    apply_dot_segment_rules(input, out);
+    true
 }
 
 /// A `'` or a `%2e` / `%2E` anywhere. (One branch-free pass for the common

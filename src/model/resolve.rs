@@ -339,7 +339,7 @@ pub fn remove_dot_segments(input: &str, out: &mut String) {
 }
 
 /// The loop of RFC 3986 §5.2.4, rule by rule.
-fn apply_dot_segment_rules(input: &str, out: &mut String) {
+pub(crate) fn apply_dot_segment_rules(input: &str, out: &mut String) {
     let floor = out.len();
     let b = input.as_bytes();
     let n = b.len();
@@ -391,7 +391,7 @@ fn apply_dot_segment_rules(input: &str, out: &mut String) {
 }
 
 /// Whether a segment of `path` is "." or "..".
-fn has_dot_segment(path: &[u8]) -> bool {
+pub(crate) fn has_dot_segment(path: &[u8]) -> bool {
     let mut from = 0;
     while let Some(p) = path[from..].iter().position(|&b| b == b'.') {
         let p = from + p;
