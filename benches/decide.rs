@@ -28,6 +28,12 @@
 //!   rule, no checks, no fragment inheritance: less work than a decision.
 //!
 //! Inputs are Location values read from `corpus/location_parse/`.
+//!
+//! The request carries no header fields, in every implementation. Then
+//! nothing is removed anywhere: reqwest's path still compares host and port
+//! (as reqwest does), while redirspec's machine skips its header rules and
+//! the origin comparison for an empty header list (there is nothing they
+//! could remove); `tests/credentials_and_chains.rs` covers the rules.
 
 use std::hint::black_box;
 use std::path::Path;
