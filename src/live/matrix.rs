@@ -287,11 +287,7 @@ pub fn run_scenario(
         harness_error: None,
         elapsed_ms: 0,
     };
-    let limits = ServerLimits {
-        lifetime: limits.lifetime.max(timeout + Duration::from_secs(5)),
-        ..limits
-    };
-    let server = match ScriptedServer::start(scenario, limits) {
+    let server = match ScriptedServer::start_for_client(scenario, limits, timeout) {
         Ok(s) => s,
         Err(e) => {
             report.harness_error = Some(e.to_string());

@@ -125,6 +125,24 @@ pub struct ScriptedServer {
 }
 
 impl ScriptedServer {
+    /// Starts the server for one client run whose time-out is `timeout`:
+    /// as [`start`](Self::start), living at least five seconds longer than
+    /// the client may take.
+    ///
+    /// # Errors
+    /// As [`start`](Self::start).
+    pub fn start_for_client(
+        scenario: &Scenario,
+        limits: ServerLimits,
+        timeout: Duration,
+    ) -> Result<Self, LiveError> {
+        let limits = ServerLimits {
+            lifetime: limits.lifetime.max(timeout + Duration::from_secs(5)),
+            ..limits
+        };
+        ScriptedServer::start(scenario, limits)
+    }
+
     /// Binds both listeners and starts playing `scenario`.
     ///
     /// # Examples

@@ -12,6 +12,7 @@
 //! Two URLs are equivalent when their *keys* are equal: the key is the URL
 //! without fragment, normalised as above.
 
+use super::fast::push_decimal;
 use super::origin::default_port;
 use super::resolve::UriBuf;
 
@@ -96,12 +97,6 @@ pub(crate) fn push_key(out: &mut String, url: &UriBuf) -> KeyLayout {
             end: out.len(),
         };
     };
-    let plain = url.userinfo().is_none()
-        && !url.host().unwrap_or_default().contains('%')
-        && !text[parts.path.0..].contains('%');
-    if plain {
-        return push_plain_key(out, url, key_port(url));
-    }
     out.push_str(scheme);
     out[start..].make_ascii_lowercase();
     let scheme_end = out.len();
@@ -131,37 +126,6 @@ pub(crate) fn push_key(out: &mut String, url: &UriBuf) -> KeyLayout {
     }
 }
 
-/// [`push_key`] for a URL with an authority, without userinfo, and without
-/// `%` in its host, path and query (the caller knows): only the scheme and
-/// host fold case, and `port` is [`key_port`]'s answer.
-pub(crate) fn push_plain_key(out: &mut String, url: &UriBuf, port: Port) -> KeyLayout {
-    let start = out.len();
-    let parts = url.parts();
-    out.push_str(url.scheme().unwrap_or_default());
-    out[start..].make_ascii_lowercase();
-    let scheme_end = out.len();
-    out.push_str("://");
-    let host_start = out.len();
-    out.push_str(url.host().unwrap_or_default());
-    out[host_start..].make_ascii_lowercase();
-    let host = (host_start, out.len());
-    push_port(out, url, port);
-    let rest = out.len();
-    // RFC 3986 §6.2.3: "an empty path component should be normalized to a path of "/"".
-    if parts.path.0 == parts.path.1 {
-        out.push('/');
-    }
-    out.push_str(&url.without_fragment()[parts.path.0..]);
-    KeyLayout {
-        start,
-        scheme_end,
-        host,
-        port,
-        rest,
-        end: out.len(),
-    }
-}
-
 fn push_port(out: &mut String, url: &UriBuf, port: Port) {
     match port {
         Port::Default => {}
@@ -174,21 +138,6 @@ fn push_port(out: &mut String, url: &UriBuf, port: Port) {
             out.push_str(url.port().unwrap_or_default());
         }
     }
-}
-
-fn push_decimal(out: &mut String, n: u16) {
-    let mut digits = [0u8; 5];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 /// Whether every escape in `s` is as the key writes it: upper-case hex

@@ -607,7 +607,8 @@ fn small_port(p: &str) -> Option<u16> {
     p.parse().ok()
 }
 
-fn push_decimal(out: &mut String, n: u16) {
+/// Appends `n` in decimal, without leading zeros.
+pub(crate) fn push_decimal(out: &mut String, n: u16) {
     let mut digits = [0u8; 5];
     let mut i = digits.len();
     let mut n = n;
