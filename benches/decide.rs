@@ -39,12 +39,12 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use http::header::{
     AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_LOCATION, CONTENT_TYPE, COOKIE,
     PROXY_AUTHORIZATION, TRANSFER_ENCODING, WWW_AUTHENTICATE,
 };
-use http::{HeaderMap, Method, StatusCode, Uri};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use redirspec::model::parse_location;
 use redirspec::{Body, Policy, Profile, RedirectMachine, Step};
 use url::Url;
@@ -142,8 +142,11 @@ const CHUNK: u64 = 32;
 
 impl Redirspec {
     fn new(policy: Policy) -> Self {
-        let start =
-            RedirectMachine::new(Method::GET, BASE, HeaderMap::new(), Body::None, policy).unwrap();
+        Redirspec::with_headers(policy, HeaderMap::new())
+    }
+
+    fn with_headers(policy: Policy, headers: HeaderMap) -> Self {
+        let start = RedirectMachine::new(Method::GET, BASE, headers, Body::None, policy).unwrap();
         Redirspec {
             pool: Vec::new(),
             start,
@@ -410,6 +413,44 @@ fn decide(c: &mut Criterion) {
     decide_group(c, "decide_malformed", MALFORMED, false);
 }
 
+/// The mixed set for a request that carries credentials (`Authorization`
+/// and `Cookie`): every implementation compares origins and removes them
+/// where its rule says (redirspec: per profile; reqwest: cross host or
+/// port). reqwest's path gets fresh header lists outside the clock.
+fn decide_with_credentials(c: &mut Criterion) {
+    let inputs = corpus(MIXED);
+    let mut credentials = HeaderMap::new();
+    credentials.insert(AUTHORIZATION, HeaderValue::from_static("Bearer t0k3n"));
+    credentials.insert(COOKIE, HeaderValue::from_static("session=1"));
+    let mut g = c.benchmark_group("decide_with_credentials");
+    g.throughput(Throughput::Elements(inputs.len() as u64));
+    for profile in Profile::ALL {
+        let mut r = Redirspec::with_headers(profile.policy(), credentials.clone());
+        g.bench_function(format!("redirspec_{profile}"), |b| {
+            b.iter_custom(|iters| {
+                r.time(iters, inputs.len(), |m, k| {
+                    decide_one(m, STATUS, black_box(&inputs[k]))
+                })
+            })
+        });
+    }
+    let base = Url::parse(BASE).unwrap();
+    g.bench_function("reqwest", |b| {
+        b.iter_batched_ref(
+            || vec![credentials.clone(); inputs.len()],
+            |lists| {
+                let mut n = 0;
+                for (loc, headers) in inputs.iter().zip(lists.iter_mut()) {
+                    n += reqwest(&base, headers, STATUS, black_box(loc));
+                }
+                n
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
 /// The reset every `redirspec_*` decision includes, alone.
 fn overhead(c: &mut Criterion) {
     let mut g = c.benchmark_group("overhead");
@@ -553,6 +594,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = decide, overhead, parse, chain
+    targets = decide, decide_with_credentials, overhead, parse, chain
 }
 criterion_main!(benches);
