@@ -47,42 +47,50 @@ impl Clone for Seen {
     }
 }
 
-/// What a lookup needs of a URL, without building its key.
+/// What a lookup needs of a URL, without building its key (bytes of its
+/// text, sliced at its offsets).
 struct Candidate<'a> {
-    scheme: &'a str,
-    host: &'a str,
+    scheme: &'a [u8],
+    host: &'a [u8],
     port: Port,
     /// Whether the path is empty (the key writes `/`).
     empty_path: bool,
     /// The path and query.
-    rest: &'a str,
+    rest: &'a [u8],
 }
 
 impl<'a> Candidate<'a> {
     /// `None` for a URL the part-by-part comparison does not handle
     /// (userinfo, an escape in the host, a port beyond 65535).
     fn of(url: &'a UriBuf) -> Option<Self> {
-        let parts = url.parts();
-        let (scheme, host) = (url.scheme()?, url.host()?);
-        if url.userinfo().is_some() || host.as_bytes().contains(&b'%') {
+        let p = url.parts();
+        let text = url.as_str().as_bytes();
+        let scheme_end = p.scheme_end?;
+        p.authority?;
+        let host = &text[p.host.0..p.host.1];
+        if p.userinfo_end.is_some() || host.contains(&b'%') {
             return None;
         }
-        let port = key_port(url);
+        let port = match p.port {
+            None => Port::Default,
+            Some(_) => key_port(url),
+        };
         if port == Port::Invalid {
             return None;
         }
+        let end = p.fragment.map_or(text.len(), |(a, _)| a - 1);
         Some(Candidate {
-            scheme,
+            scheme: &text[..scheme_end],
             host,
             port,
-            empty_path: parts.path.0 == parts.path.1,
-            rest: &url.without_fragment()[parts.path.0..],
+            empty_path: p.path.0 == p.path.1,
+            rest: &text[p.path.0..end],
         })
     }
 }
 
 /// ASCII case-insensitive equality; equal bytes (the usual case) first.
-fn fold_eq(a: &str, b: &str) -> bool {
+fn fold_eq(a: &[u8], b: &[u8]) -> bool {
     a == b || (a.len() == b.len() && a.eq_ignore_ascii_case(b))
 }
 
@@ -129,7 +137,7 @@ impl Seen {
         // only when a key has the same origin and another path or query.
         let mut rest_is_key = None;
         for (m, e) in &self.entries {
-            let a = &self.arena;
+            let a = self.arena.as_bytes();
             // (A key with userinfo has text between "://" and the host.)
             if m != method
                 || e.host.0 != e.scheme_end + 3
@@ -141,7 +149,7 @@ impl Seen {
             }
             let key_rest = &a[e.rest..e.end];
             let same = if c.empty_path {
-                key_rest.strip_prefix('/') == Some(c.rest)
+                key_rest.strip_prefix(b"/") == Some(c.rest)
             } else {
                 key_rest == c.rest
             };
