@@ -95,8 +95,8 @@ fn strict_profile_allocates_nothing(profile: Profile) {
         StatusCode::PERMANENT_REDIRECT,
     ] {
         // Warm-up: the buffers grow to the longest result. A followed step
-        // swaps the machine's current and next buffers, so each input runs
-        // twice, once into each.
+        // flips which of the machine's two URL buffers is current, so each
+        // input runs twice, once into each.
         for (_, loc) in &inputs {
             count_step(&mut m, &start, status, loc);
             count_step(&mut m, &start, status, loc);
