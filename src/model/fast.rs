@@ -123,6 +123,16 @@ fn run(v: &[u8], mut i: usize, flags: u8) -> Option<usize> {
 /// answers `Some(r)`, `r` equals what
 /// [`parse_uri_reference`](super::parse_uri_reference) returns.
 pub(crate) fn parse_common(v: &[u8]) -> Option<UriRef<'_>> {
+    let p = scan_common(v)?;
+    // Every byte is ASCII here: this never fails.
+    let text = std::str::from_utf8(v).ok()?;
+    Some(UriRef::from_parts(text, p))
+}
+
+/// [`parse_common`]'s component offsets, without the text: `Some` exactly
+/// when every byte of `v` is in the domain (so `v` is ASCII).
+#[inline(always)]
+pub(crate) fn scan_common(v: &[u8]) -> Option<Parts> {
     let n = v.len();
     let mut p = Parts::default();
     let mut i = 0;
@@ -187,9 +197,7 @@ pub(crate) fn parse_common(v: &[u8]) -> Option<UriRef<'_>> {
     if i != n {
         return None;
     }
-    // Every byte is ASCII here: this never fails.
-    let text = std::str::from_utf8(v).ok()?;
-    Some(UriRef::from_parts(text, p))
+    Some(p)
 }
 
 // ---- WHATWG (Fetch) -----------------------------------------------------------

@@ -6,6 +6,7 @@ use url::Url;
 
 use super::body::{Body, BodyAction};
 use super::fast::{self, WebUrl};
+use super::fast_strict;
 use super::location::{bounded_trimmed, check_field_bytes, LocationError, LocationMode};
 use super::origin::{default_port, Origin};
 use super::profile::{
@@ -192,7 +193,7 @@ impl<'a> View<'a> {
     fn origin(self) -> Origin<'a> {
         let scheme = self.scheme();
         let port = match self {
-            View::Strict(u) => u.port().and_then(port_number),
+            View::Strict(u) => u.port().and_then(|p| port_number(p.as_bytes())),
             View::Whatwg(u) => u.port(),
         };
         Origin {
@@ -205,12 +206,12 @@ impl<'a> View<'a> {
 
 /// The value of a port (leading zeros allowed, RFC 3986 §3.2.3), or `None`
 /// when it is empty or beyond 65535.
-fn port_number(digits: &str) -> Option<u16> {
+pub(crate) fn port_number(digits: &[u8]) -> Option<u16> {
     if digits.is_empty() {
         return None;
     }
     digits
-        .bytes()
+        .iter()
         .try_fold(0u32, |v, d| {
             let v = v * 10 + u32::from(d.wrapping_sub(b'0'));
             (d.is_ascii_digit() && v <= 65535).then_some(v)
@@ -330,7 +331,7 @@ impl RedirectMachine {
                     return Err(LocationError::NoHost.into());
                 }
                 if let Some(p) = u.port() {
-                    if !p.is_empty() && port_number(p).is_none() {
+                    if !p.is_empty() && port_number(p.as_bytes()).is_none() {
                         let offset = url.len() - u.as_str().len() + port_offset(&u);
                         return Err(LocationError::PortOutOfRange { offset }.into());
                     }
@@ -596,6 +597,16 @@ impl RedirectMachine {
         match &mut self.urls {
             Urls::Strict(t) => {
                 let (current, next) = t.current_and_next();
+                // The one-pass path for the common values (model/fast_strict.rs).
+                if fast_strict::resolve_strict(
+                    current,
+                    value,
+                    next,
+                    policy.relative_location,
+                    policy.inherit_fragment,
+                ) {
+                    return Ok(());
+                }
                 // Fast path (model/fast.rs): the common well-formed shapes in
                 // one pass, with the general parser's exact result; `None`
                 // sends everything else to the general parser. The fast
@@ -615,7 +626,7 @@ impl RedirectMachine {
                     return Err(LocationError::Userinfo);
                 }
                 if let (Some(p), Some((offset, _))) = (r.port(), r.parts().port) {
-                    if !p.is_empty() && port_number(p).is_none() {
+                    if !p.is_empty() && port_number(p.as_bytes()).is_none() {
                         return Err(LocationError::PortOutOfRange {
                             offset: offset + start,
                         });
@@ -780,12 +791,12 @@ mod tests {
 
     #[test]
     fn port_numbers() {
-        assert_eq!(port_number("80"), Some(80));
-        assert_eq!(port_number("0080"), Some(80));
-        assert_eq!(port_number("65535"), Some(65535));
-        assert_eq!(port_number("65536"), None);
-        assert_eq!(port_number("99999999999999999999"), None);
-        assert_eq!(port_number(""), None);
+        assert_eq!(port_number(b"80"), Some(80));
+        assert_eq!(port_number(b"0080"), Some(80));
+        assert_eq!(port_number(b"65535"), Some(65535));
+        assert_eq!(port_number(b"65536"), None);
+        assert_eq!(port_number(b"99999999999999999999"), None);
+        assert_eq!(port_number(b""), None);
     }
 
     #[test]
