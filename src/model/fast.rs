@@ -35,20 +35,19 @@ use super::profile::Profile;
 use super::resolve::{apply_dot_segment_rules, has_dot_segment, resolve_by_concatenation, UriBuf};
 use super::uri::{Parts, UriRef};
 
-// One table of byte classes, as bit flags.
-/// `unreserved` / `sub-delims` / `:` / `@` (RFC 3986 §3.3 `pchar` less
-/// `pct-encoded`).
-const PCHAR: u8 = 1;
-/// `/` and `?`, which a query and a fragment take as data (§3.4, §3.5).
-const SLASH_QM: u8 = 2;
-/// `/` alone (a path's separator, §3.3).
-const SLASH: u8 = 32;
-/// ALPHA / DIGIT / "+" / "-" / "." (§3.1, after the first letter).
-const SCHEME: u8 = 4;
-/// HEXDIG.
-const HEX: u8 = 8;
+// One table of byte classes, as bit flags: one flag per component, set on
+// the bytes the component takes as they are (so that a run of bytes is in a
+// component when the AND of their classes has the flag).
 /// `unreserved` / `sub-delims` (§3.2.2 `reg-name` less `pct-encoded`).
-const REG_NAME: u8 = 16;
+const REG_NAME: u8 = 1;
+/// `pchar` less `pct-encoded`, and `/` (§3.3 path).
+const PATH: u8 = 2;
+/// `pchar` less `pct-encoded`, `/` and `?` (§3.4 query, §3.5 fragment).
+const QUERY: u8 = 4;
+/// ALPHA / DIGIT / "+" / "-" / "." (§3.1, after the first letter).
+const SCHEME: u8 = 8;
+/// HEXDIG.
+const HEX: u8 = 16;
 
 const fn table() -> [u8; 256] {
     let mut t = [0u8; 256];
@@ -61,24 +60,22 @@ const fn table() -> [u8; 256] {
             c,
             b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
         );
+        let pchar = unreserved || sub_delim || c == b':' || c == b'@';
         let mut f = 0;
-        if unreserved || sub_delim || c == b':' || c == b'@' {
-            f |= PCHAR;
+        if unreserved || sub_delim {
+            f |= REG_NAME;
         }
-        if c == b'/' || c == b'?' {
-            f |= SLASH_QM;
+        if pchar || c == b'/' {
+            f |= PATH;
         }
-        if c == b'/' {
-            f |= SLASH;
+        if pchar || c == b'/' || c == b'?' {
+            f |= QUERY;
         }
         if alnum || matches!(c, b'+' | b'-' | b'.') {
             f |= SCHEME;
         }
         if c.is_ascii_hexdigit() {
             f |= HEX;
-        }
-        if unreserved || sub_delim {
-            f |= REG_NAME;
         }
         t[i] = f;
         i += 1;
@@ -88,8 +85,8 @@ const fn table() -> [u8; 256] {
 static CLASS: [u8; 256] = table();
 
 #[inline(always)]
-fn is(b: u8, flags: u8) -> bool {
-    CLASS[b as usize] & flags != 0
+fn is(b: u8, flag: u8) -> bool {
+    CLASS[b as usize] & flag != 0
 }
 
 /// `%` HEXDIG HEXDIG at `i`?
@@ -98,14 +95,22 @@ fn escape_at(v: &[u8], i: usize) -> bool {
     i + 2 < v.len() && is(v[i + 1], HEX) && is(v[i + 2], HEX)
 }
 
-/// Scans `v[i..]` while bytes are in `flags` (or valid escapes); returns the
-/// offset of the first other byte, or `None` on a bad `%`.
+/// Scans `v[i..]` while bytes are in the class `flag` (or valid escapes);
+/// returns the offset of the first other byte, or `None` on a bad `%`.
 #[inline(always)]
-fn run(v: &[u8], mut i: usize, flags: u8) -> Option<usize> {
+fn run(v: &[u8], mut i: usize, flag: u8) -> Option<usize> {
     loop {
+        // Eight bytes at a time while all eight are in the class (one AND
+        // of their classes, one branch), then byte by byte.
+        while let Some(eight) = v.get(i..).and_then(|r| r.first_chunk::<8>()) {
+            if eight.iter().fold(flag, |all, &b| all & CLASS[b as usize]) == 0 {
+                break;
+            }
+            i += 8;
+        }
         i += v[i..]
             .iter()
-            .position(|&b| !is(b, flags))
+            .position(|&b| !is(b, flag))
             .unwrap_or(v.len() - i);
         if i < v.len() && v[i] == b'%' {
             if !escape_at(v, i) {
@@ -172,7 +177,7 @@ pub(crate) fn scan_common(v: &[u8]) -> Option<Parts> {
     }
     // path: pchar and "/"
     let path_start = i;
-    i = run(v, i, PCHAR | SLASH)?;
+    i = run(v, i, PATH)?;
     if p.scheme_end.is_none() && p.authority.is_none() {
         // path-noscheme: no ":" in the first segment of a relative path
         let first = &v[path_start..i];
@@ -184,13 +189,13 @@ pub(crate) fn scan_common(v: &[u8]) -> Option<Parts> {
     p.path = (path_start, i);
     // query: pchar, "/" and "?"
     if i < n && v[i] == b'?' {
-        let end = run(v, i + 1, PCHAR | SLASH_QM)?;
+        let end = run(v, i + 1, QUERY)?;
         p.query = Some((i + 1, end));
         i = end;
     }
     // fragment: pchar, "/" and "?"
     if i < n && v[i] == b'#' {
-        let end = run(v, i + 1, PCHAR | SLASH_QM)?;
+        let end = run(v, i + 1, QUERY)?;
         p.fragment = Some((i + 1, end));
         i = end;
     }

@@ -170,9 +170,9 @@ pub(crate) fn resolve_strict(
     // RFC 9110 §10.2.2: a value without a fragment inherits the request's.
     if inherit && p.fragment.is_none() {
         if let Some((a, b)) = bp.fragment {
-            text.push('#');
-            let start = text.len();
-            text.push_str(&btext[a..b]);
+            // "#" and the fragment, as the base has them.
+            let start = text.len() + 1;
+            text.push_str(&btext[a - 1..b]);
             p.fragment = Some((start, text.len()));
         }
     }
