@@ -95,10 +95,20 @@ fn escape_at(v: &[u8], i: usize) -> bool {
     i + 2 < v.len() && is(v[i + 1], HEX) && is(v[i + 2], HEX)
 }
 
+/// What a scan noticed on the way, for the passes that would look again.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Noticed {
+    /// A `.` in the path (so it may have a dot segment).
+    pub dot_in_path: bool,
+    /// A `%` escape anywhere.
+    pub escape: bool,
+}
+
 /// Scans `v[i..]` while bytes are in the class `flag` (or valid escapes);
 /// returns the offset of the first other byte, or `None` on a bad `%`.
+/// With `DOTS`, notes a `.` in what it took.
 #[inline(always)]
-fn run(v: &[u8], mut i: usize, flag: u8) -> Option<usize> {
+fn run<const DOTS: bool>(v: &[u8], mut i: usize, flag: u8, noticed: &mut Noticed) -> Option<usize> {
     loop {
         // Eight bytes at a time while all eight are in the class (one AND
         // of their classes, one branch), then byte by byte.
@@ -106,16 +116,24 @@ fn run(v: &[u8], mut i: usize, flag: u8) -> Option<usize> {
             if eight.iter().fold(flag, |all, &b| all & CLASS[b as usize]) == 0 {
                 break;
             }
+            if DOTS {
+                noticed.dot_in_path |= eight.contains(&b'.');
+            }
             i += 8;
         }
+        let start = i;
         i += v[i..]
             .iter()
             .position(|&b| !is(b, flag))
             .unwrap_or(v.len() - i);
+        if DOTS {
+            noticed.dot_in_path |= v[start..i].contains(&b'.');
+        }
         if i < v.len() && v[i] == b'%' {
             if !escape_at(v, i) {
                 return None;
             }
+            noticed.escape = true;
             i += 3;
         } else {
             return Some(i);
@@ -128,18 +146,20 @@ fn run(v: &[u8], mut i: usize, flag: u8) -> Option<usize> {
 /// answers `Some(r)`, `r` equals what
 /// [`parse_uri_reference`](super::parse_uri_reference) returns.
 pub(crate) fn parse_common(v: &[u8]) -> Option<UriRef<'_>> {
-    let p = scan_common(v)?;
+    let (p, _) = scan_common(v)?;
     // Every byte is ASCII here: this never fails.
     let text = std::str::from_utf8(v).ok()?;
     Some(UriRef::from_parts(text, p))
 }
 
-/// [`parse_common`]'s component offsets, without the text: `Some` exactly
-/// when every byte of `v` is in the domain (so `v` is ASCII).
+/// [`parse_common`]'s component offsets, without the text, and what the
+/// scan noticed: `Some` exactly when every byte of `v` is in the domain (so
+/// `v` is ASCII).
 #[inline(always)]
-pub(crate) fn scan_common(v: &[u8]) -> Option<Parts> {
+pub(crate) fn scan_common(v: &[u8]) -> Option<(Parts, Noticed)> {
     let n = v.len();
     let mut p = Parts::default();
+    let mut noticed = Noticed::default();
     let mut i = 0;
     // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
     if n > 0 && v[0].is_ascii_alphabetic() {
@@ -155,7 +175,7 @@ pub(crate) fn scan_common(v: &[u8]) -> Option<Parts> {
     // "//" authority, without userinfo or IP literal
     if v[i..].starts_with(b"//") {
         let start = i + 2;
-        let host_end = run(v, start, REG_NAME)?;
+        let host_end = run::<false>(v, start, REG_NAME, &mut noticed)?;
         let mut end = host_end;
         if host_end < n && v[host_end] == b':' {
             end = host_end + 1;
@@ -177,7 +197,7 @@ pub(crate) fn scan_common(v: &[u8]) -> Option<Parts> {
     }
     // path: pchar and "/"
     let path_start = i;
-    i = run(v, i, PATH)?;
+    i = run::<true>(v, i, PATH, &mut noticed)?;
     if p.scheme_end.is_none() && p.authority.is_none() {
         // path-noscheme: no ":" in the first segment of a relative path
         let first = &v[path_start..i];
@@ -189,20 +209,20 @@ pub(crate) fn scan_common(v: &[u8]) -> Option<Parts> {
     p.path = (path_start, i);
     // query: pchar, "/" and "?"
     if i < n && v[i] == b'?' {
-        let end = run(v, i + 1, QUERY)?;
+        let end = run::<false>(v, i + 1, QUERY, &mut noticed)?;
         p.query = Some((i + 1, end));
         i = end;
     }
     // fragment: pchar, "/" and "?"
     if i < n && v[i] == b'#' {
-        let end = run(v, i + 1, QUERY)?;
+        let end = run::<false>(v, i + 1, QUERY, &mut noticed)?;
         p.fragment = Some((i + 1, end));
         i = end;
     }
     if i != n {
         return None;
     }
-    Some(p)
+    Some((p, noticed))
 }
 
 // ---- WHATWG (Fetch) -----------------------------------------------------------

@@ -55,7 +55,7 @@ pub(crate) fn resolve_strict(
     relative: bool,
     inherit: bool,
 ) -> bool {
-    let Some(rp) = scan_common(v) else {
+    let Some((rp, noticed)) = scan_common(v) else {
         return false;
     };
     if let Some((a, b)) = rp.port {
@@ -99,7 +99,7 @@ pub(crate) fn resolve_strict(
     } else {
         (bp.fragment.map_or(btext.len(), |(a, _)| a - 1), None)
     };
-    let dots = has_dot_segment(path)
+    let dots = (noticed.dot_in_path && has_dot_segment(path))
         || dir.is_some_and(|d| has_dot_segment(&btext.as_bytes()[bp.path.0..d]));
     // `scan_common` took ASCII only: this never fails.
     let Ok(value) = std::str::from_utf8(v) else {
