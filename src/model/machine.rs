@@ -84,6 +84,9 @@ pub struct RedirectMachine {
     removed: Vec<RemovedHeader>,
     body_action: BodyAction,
     finished: bool,
+    /// Whether the policy allows `http` and `https`, read once (the scheme
+    /// check of every step then compares the common spellings only).
+    allows_http: [bool; 2],
 }
 
 /// The current, next and first URL, in the policy's parser's representation.
@@ -183,6 +186,12 @@ impl<'a> View<'a> {
             View::Whatwg(u) => u.host_str().unwrap_or_default(),
         }
     }
+    /// Whether the host is empty or absent (as `host().is_empty()`, from
+    /// the offsets alone).
+    fn host_is_empty(self) -> bool {
+        let p = self.buf().parts();
+        p.authority.is_none() || p.host.0 == p.host.1
+    }
     /// The URL's text and component offsets.
     fn buf(self) -> &'a UriBuf {
         match self {
@@ -263,6 +272,7 @@ impl Clone for RedirectMachine {
             removed: self.removed.clone(),
             body_action: self.body_action,
             finished: self.finished,
+            allows_http: self.allows_http,
         }
     }
     fn clone_from(&mut self, source: &Self) {
@@ -283,6 +293,7 @@ impl Clone for RedirectMachine {
         self.removed.clone_from(&source.removed);
         self.body_action = source.body_action;
         self.finished = source.finished;
+        self.allows_http = source.allows_http;
     }
 }
 
@@ -302,6 +313,14 @@ impl Clone for Urls {
             (this, source) => *this = source.clone(),
         }
     }
+}
+
+/// Whether the policy's schemes have `scheme` (ASCII case-insensitive).
+fn scheme_allowed(policy: &Policy, scheme: &str) -> bool {
+    policy
+        .allowed_schemes
+        .iter()
+        .any(|s| s == scheme || s.eq_ignore_ascii_case(scheme))
 }
 
 fn is_get_or_head(m: &Method) -> bool {
@@ -354,7 +373,12 @@ impl RedirectMachine {
         if policy.loop_detection {
             seen.push(&method, urls.current().buf());
         }
+        let allows_http = [
+            scheme_allowed(&policy, "http"),
+            scheme_allowed(&policy, "https"),
+        ];
         Ok(RedirectMachine {
+            allows_http,
             policy,
             method,
             headers,
@@ -467,19 +491,19 @@ impl RedirectMachine {
         let scheme = next.scheme();
         // Fetch: "If locationURL's scheme is not an HTTP(S) scheme, then return
         // a network error."
-        if !self
-            .policy
-            .allowed_schemes
-            .iter()
-            .any(|s| s == scheme || s.eq_ignore_ascii_case(scheme))
-        {
+        let allowed = match scheme.as_bytes() {
+            b"http" => self.allows_http[0],
+            b"https" => self.allows_http[1],
+            _ => scheme_allowed(&self.policy, scheme),
+        };
+        if !allowed {
             return Err(Refusal::SchemeNotAllowed {
                 scheme: scheme.to_ascii_lowercase(),
             });
         }
         // RFC 9110 §4.2.1: "A recipient that processes such a URI reference
         // [an http URI with an empty host] MUST reject it as invalid."
-        if next.host().is_empty() {
+        if next.host_is_empty() {
             return Err(LocationError::NoHost.into());
         }
         if self.policy.downgrade == Downgrade::Refuse
