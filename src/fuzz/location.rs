@@ -178,6 +178,7 @@ fn lenient(raw: &[u8]) {
     let value = trim_field_value(raw).0;
     for base in super::BASES {
         crate::model::fast::check_against_url_crate(base, value);
+        crate::model::fast_strict::check_against_general(base, value);
     }
     let mut m = FRESH.with(|(_, l)| l.clone());
     if let Step::Follow(hop) = m.step_raw(StatusCode::FOUND, &[raw]) {

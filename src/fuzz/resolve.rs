@@ -18,7 +18,10 @@ use crate::model::{parse_uri_reference, resolve as resolve_ref, UriBuf, UriRef};
 /// 4. on the subset below, the `url` crate gives the same URL;
 /// 5. wherever the Fetch profile's fast path (`model/fast.rs`) takes the
 ///    reference against the base, it writes the `url` crate's serialization
-///    byte for byte (the differential proof the fast path rests on).
+///    byte for byte (the differential proof the fast path rests on);
+/// 6. wherever the strict profiles' one-pass path (`model/fast_strict.rs`)
+///    takes the reference against the base, it gives the general parser's
+///    and resolver's text and offsets, fragment inheritance included.
 ///
 /// The one case RFC 3986 leaves open is skipped by (3): a result with no
 /// authority whose path starts with `//` (e.g. `a:` + `/..//b`) reads back
@@ -71,6 +74,9 @@ pub fn resolve(reference: &[u8], base: &[u8]) -> Option<String> {
     // 5. Differential: where the WHATWG fast path (model/fast.rs) answers,
     // it writes the `url` crate's result byte for byte.
     crate::model::fast::check_against_url_crate(base_text, reference);
+    // 6. Differential: where the strict one-pass path (model/fast_strict.rs)
+    // answers, it gives the general parser and resolver's text and offsets.
+    crate::model::fast_strict::check_against_general(base_text, reference);
     let r = parse_uri_reference(reference).ok()?;
     let base = UriBuf::parse_absolute(base_text).ok()?;
     let mut out = UriBuf::new();

@@ -35,20 +35,19 @@ use super::profile::Profile;
 use super::resolve::{apply_dot_segment_rules, has_dot_segment, resolve_by_concatenation, UriBuf};
 use super::uri::{Parts, UriRef};
 
-// One table of byte classes, as bit flags.
-/// `unreserved` / `sub-delims` / `:` / `@` (RFC 3986 §3.3 `pchar` less
-/// `pct-encoded`).
-const PCHAR: u8 = 1;
-/// `/` and `?`, which a query and a fragment take as data (§3.4, §3.5).
-const SLASH_QM: u8 = 2;
-/// `/` alone (a path's separator, §3.3).
-const SLASH: u8 = 32;
-/// ALPHA / DIGIT / "+" / "-" / "." (§3.1, after the first letter).
-const SCHEME: u8 = 4;
-/// HEXDIG.
-const HEX: u8 = 8;
+// One table of byte classes, as bit flags: one flag per component, set on
+// the bytes the component takes as they are (so that a run of bytes is in a
+// component when the AND of their classes has the flag).
 /// `unreserved` / `sub-delims` (§3.2.2 `reg-name` less `pct-encoded`).
-const REG_NAME: u8 = 16;
+const REG_NAME: u8 = 1;
+/// `pchar` less `pct-encoded`, and `/` (§3.3 path).
+const PATH: u8 = 2;
+/// `pchar` less `pct-encoded`, `/` and `?` (§3.4 query, §3.5 fragment).
+const QUERY: u8 = 4;
+/// ALPHA / DIGIT / "+" / "-" / "." (§3.1, after the first letter).
+const SCHEME: u8 = 8;
+/// HEXDIG.
+const HEX: u8 = 16;
 
 const fn table() -> [u8; 256] {
     let mut t = [0u8; 256];
@@ -61,24 +60,22 @@ const fn table() -> [u8; 256] {
             c,
             b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
         );
+        let pchar = unreserved || sub_delim || c == b':' || c == b'@';
         let mut f = 0;
-        if unreserved || sub_delim || c == b':' || c == b'@' {
-            f |= PCHAR;
+        if unreserved || sub_delim {
+            f |= REG_NAME;
         }
-        if c == b'/' || c == b'?' {
-            f |= SLASH_QM;
+        if pchar || c == b'/' {
+            f |= PATH;
         }
-        if c == b'/' {
-            f |= SLASH;
+        if pchar || c == b'/' || c == b'?' {
+            f |= QUERY;
         }
         if alnum || matches!(c, b'+' | b'-' | b'.') {
             f |= SCHEME;
         }
         if c.is_ascii_hexdigit() {
             f |= HEX;
-        }
-        if unreserved || sub_delim {
-            f |= REG_NAME;
         }
         t[i] = f;
         i += 1;
@@ -88,8 +85,8 @@ const fn table() -> [u8; 256] {
 static CLASS: [u8; 256] = table();
 
 #[inline(always)]
-fn is(b: u8, flags: u8) -> bool {
-    CLASS[b as usize] & flags != 0
+fn is(b: u8, flag: u8) -> bool {
+    CLASS[b as usize] & flag != 0
 }
 
 /// `%` HEXDIG HEXDIG at `i`?
@@ -98,19 +95,45 @@ fn escape_at(v: &[u8], i: usize) -> bool {
     i + 2 < v.len() && is(v[i + 1], HEX) && is(v[i + 2], HEX)
 }
 
-/// Scans `v[i..]` while bytes are in `flags` (or valid escapes); returns the
-/// offset of the first other byte, or `None` on a bad `%`.
+/// What a scan noticed on the way, for the passes that would look again.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Noticed {
+    /// A `.` in the path (so it may have a dot segment).
+    pub dot_in_path: bool,
+    /// A `%` escape anywhere.
+    pub escape: bool,
+}
+
+/// Scans `v[i..]` while bytes are in the class `flag` (or valid escapes);
+/// returns the offset of the first other byte, or `None` on a bad `%`.
+/// With `DOTS`, notes a `.` in what it took.
 #[inline(always)]
-fn run(v: &[u8], mut i: usize, flags: u8) -> Option<usize> {
+fn run<const DOTS: bool>(v: &[u8], mut i: usize, flag: u8, noticed: &mut Noticed) -> Option<usize> {
     loop {
+        // Eight bytes at a time while all eight are in the class (one AND
+        // of their classes, one branch), then byte by byte.
+        while let Some(eight) = v.get(i..).and_then(|r| r.first_chunk::<8>()) {
+            if eight.iter().fold(flag, |all, &b| all & CLASS[b as usize]) == 0 {
+                break;
+            }
+            if DOTS {
+                noticed.dot_in_path |= eight.contains(&b'.');
+            }
+            i += 8;
+        }
+        let start = i;
         i += v[i..]
             .iter()
-            .position(|&b| !is(b, flags))
+            .position(|&b| !is(b, flag))
             .unwrap_or(v.len() - i);
+        if DOTS {
+            noticed.dot_in_path |= v[start..i].contains(&b'.');
+        }
         if i < v.len() && v[i] == b'%' {
             if !escape_at(v, i) {
                 return None;
             }
+            noticed.escape = true;
             i += 3;
         } else {
             return Some(i);
@@ -123,8 +146,20 @@ fn run(v: &[u8], mut i: usize, flags: u8) -> Option<usize> {
 /// answers `Some(r)`, `r` equals what
 /// [`parse_uri_reference`](super::parse_uri_reference) returns.
 pub(crate) fn parse_common(v: &[u8]) -> Option<UriRef<'_>> {
+    let (p, _) = scan_common(v)?;
+    // Every byte is ASCII here: this never fails.
+    let text = std::str::from_utf8(v).ok()?;
+    Some(UriRef::from_parts(text, p))
+}
+
+/// [`parse_common`]'s component offsets, without the text, and what the
+/// scan noticed: `Some` exactly when every byte of `v` is in the domain (so
+/// `v` is ASCII).
+#[inline(always)]
+pub(crate) fn scan_common(v: &[u8]) -> Option<(Parts, Noticed)> {
     let n = v.len();
     let mut p = Parts::default();
+    let mut noticed = Noticed::default();
     let mut i = 0;
     // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
     if n > 0 && v[0].is_ascii_alphabetic() {
@@ -140,7 +175,7 @@ pub(crate) fn parse_common(v: &[u8]) -> Option<UriRef<'_>> {
     // "//" authority, without userinfo or IP literal
     if v[i..].starts_with(b"//") {
         let start = i + 2;
-        let host_end = run(v, start, REG_NAME)?;
+        let host_end = run::<false>(v, start, REG_NAME, &mut noticed)?;
         let mut end = host_end;
         if host_end < n && v[host_end] == b':' {
             end = host_end + 1;
@@ -162,7 +197,7 @@ pub(crate) fn parse_common(v: &[u8]) -> Option<UriRef<'_>> {
     }
     // path: pchar and "/"
     let path_start = i;
-    i = run(v, i, PCHAR | SLASH)?;
+    i = run::<true>(v, i, PATH, &mut noticed)?;
     if p.scheme_end.is_none() && p.authority.is_none() {
         // path-noscheme: no ":" in the first segment of a relative path
         let first = &v[path_start..i];
@@ -174,22 +209,20 @@ pub(crate) fn parse_common(v: &[u8]) -> Option<UriRef<'_>> {
     p.path = (path_start, i);
     // query: pchar, "/" and "?"
     if i < n && v[i] == b'?' {
-        let end = run(v, i + 1, PCHAR | SLASH_QM)?;
+        let end = run::<false>(v, i + 1, QUERY, &mut noticed)?;
         p.query = Some((i + 1, end));
         i = end;
     }
     // fragment: pchar, "/" and "?"
     if i < n && v[i] == b'#' {
-        let end = run(v, i + 1, PCHAR | SLASH_QM)?;
+        let end = run::<false>(v, i + 1, QUERY, &mut noticed)?;
         p.fragment = Some((i + 1, end));
         i = end;
     }
     if i != n {
         return None;
     }
-    // Every byte is ASCII here: this never fails.
-    let text = std::str::from_utf8(v).ok()?;
-    Some(UriRef::from_parts(text, p))
+    Some((p, noticed))
 }
 
 // ---- WHATWG (Fetch) -----------------------------------------------------------

@@ -6,6 +6,7 @@ use url::Url;
 
 use super::body::{Body, BodyAction};
 use super::fast::{self, WebUrl};
+use super::fast_strict;
 use super::location::{bounded_trimmed, check_field_bytes, LocationError, LocationMode};
 use super::origin::{default_port, Origin};
 use super::profile::{
@@ -83,6 +84,9 @@ pub struct RedirectMachine {
     removed: Vec<RemovedHeader>,
     body_action: BodyAction,
     finished: bool,
+    /// Whether the policy allows `http` and `https`, read once (the scheme
+    /// check of every step then compares the common spellings only).
+    allows_http: [bool; 2],
 }
 
 /// The current, next and first URL, in the policy's parser's representation.
@@ -182,6 +186,12 @@ impl<'a> View<'a> {
             View::Whatwg(u) => u.host_str().unwrap_or_default(),
         }
     }
+    /// Whether the host is empty or absent (as `host().is_empty()`, from
+    /// the offsets alone).
+    fn host_is_empty(self) -> bool {
+        let p = self.buf().parts();
+        p.authority.is_none() || p.host.0 == p.host.1
+    }
     /// The URL's text and component offsets.
     fn buf(self) -> &'a UriBuf {
         match self {
@@ -192,7 +202,7 @@ impl<'a> View<'a> {
     fn origin(self) -> Origin<'a> {
         let scheme = self.scheme();
         let port = match self {
-            View::Strict(u) => u.port().and_then(port_number),
+            View::Strict(u) => u.port().and_then(|p| port_number(p.as_bytes())),
             View::Whatwg(u) => u.port(),
         };
         Origin {
@@ -205,12 +215,12 @@ impl<'a> View<'a> {
 
 /// The value of a port (leading zeros allowed, RFC 3986 §3.2.3), or `None`
 /// when it is empty or beyond 65535.
-fn port_number(digits: &str) -> Option<u16> {
+pub(crate) fn port_number(digits: &[u8]) -> Option<u16> {
     if digits.is_empty() {
         return None;
     }
     digits
-        .bytes()
+        .iter()
         .try_fold(0u32, |v, d| {
             let v = v * 10 + u32::from(d.wrapping_sub(b'0'));
             (d.is_ascii_digit() && v <= 65535).then_some(v)
@@ -262,6 +272,7 @@ impl Clone for RedirectMachine {
             removed: self.removed.clone(),
             body_action: self.body_action,
             finished: self.finished,
+            allows_http: self.allows_http,
         }
     }
     fn clone_from(&mut self, source: &Self) {
@@ -282,6 +293,7 @@ impl Clone for RedirectMachine {
         self.removed.clone_from(&source.removed);
         self.body_action = source.body_action;
         self.finished = source.finished;
+        self.allows_http = source.allows_http;
     }
 }
 
@@ -301,6 +313,14 @@ impl Clone for Urls {
             (this, source) => *this = source.clone(),
         }
     }
+}
+
+/// Whether the policy's schemes have `scheme` (ASCII case-insensitive).
+fn scheme_allowed(policy: &Policy, scheme: &str) -> bool {
+    policy
+        .allowed_schemes
+        .iter()
+        .any(|s| s == scheme || s.eq_ignore_ascii_case(scheme))
 }
 
 fn is_get_or_head(m: &Method) -> bool {
@@ -330,7 +350,7 @@ impl RedirectMachine {
                     return Err(LocationError::NoHost.into());
                 }
                 if let Some(p) = u.port() {
-                    if !p.is_empty() && port_number(p).is_none() {
+                    if !p.is_empty() && port_number(p.as_bytes()).is_none() {
                         let offset = url.len() - u.as_str().len() + port_offset(&u);
                         return Err(LocationError::PortOutOfRange { offset }.into());
                     }
@@ -353,7 +373,12 @@ impl RedirectMachine {
         if policy.loop_detection {
             seen.push(&method, urls.current().buf());
         }
+        let allows_http = [
+            scheme_allowed(&policy, "http"),
+            scheme_allowed(&policy, "https"),
+        ];
         Ok(RedirectMachine {
+            allows_http,
             policy,
             method,
             headers,
@@ -466,19 +491,19 @@ impl RedirectMachine {
         let scheme = next.scheme();
         // Fetch: "If locationURL's scheme is not an HTTP(S) scheme, then return
         // a network error."
-        if !self
-            .policy
-            .allowed_schemes
-            .iter()
-            .any(|s| s == scheme || s.eq_ignore_ascii_case(scheme))
-        {
+        let allowed = match scheme.as_bytes() {
+            b"http" => self.allows_http[0],
+            b"https" => self.allows_http[1],
+            _ => scheme_allowed(&self.policy, scheme),
+        };
+        if !allowed {
             return Err(Refusal::SchemeNotAllowed {
                 scheme: scheme.to_ascii_lowercase(),
             });
         }
         // RFC 9110 §4.2.1: "A recipient that processes such a URI reference
         // [an http URI with an empty host] MUST reject it as invalid."
-        if next.host().is_empty() {
+        if next.host_is_empty() {
             return Err(LocationError::NoHost.into());
         }
         if self.policy.downgrade == Downgrade::Refuse
@@ -596,6 +621,16 @@ impl RedirectMachine {
         match &mut self.urls {
             Urls::Strict(t) => {
                 let (current, next) = t.current_and_next();
+                // The one-pass path for the common values (model/fast_strict.rs).
+                if fast_strict::resolve_strict(
+                    current,
+                    value,
+                    next,
+                    policy.relative_location,
+                    policy.inherit_fragment,
+                ) {
+                    return Ok(());
+                }
                 // Fast path (model/fast.rs): the common well-formed shapes in
                 // one pass, with the general parser's exact result; `None`
                 // sends everything else to the general parser. The fast
@@ -615,7 +650,7 @@ impl RedirectMachine {
                     return Err(LocationError::Userinfo);
                 }
                 if let (Some(p), Some((offset, _))) = (r.port(), r.parts().port) {
-                    if !p.is_empty() && port_number(p).is_none() {
+                    if !p.is_empty() && port_number(p.as_bytes()).is_none() {
                         return Err(LocationError::PortOutOfRange {
                             offset: offset + start,
                         });
@@ -780,12 +815,12 @@ mod tests {
 
     #[test]
     fn port_numbers() {
-        assert_eq!(port_number("80"), Some(80));
-        assert_eq!(port_number("0080"), Some(80));
-        assert_eq!(port_number("65535"), Some(65535));
-        assert_eq!(port_number("65536"), None);
-        assert_eq!(port_number("99999999999999999999"), None);
-        assert_eq!(port_number(""), None);
+        assert_eq!(port_number(b"80"), Some(80));
+        assert_eq!(port_number(b"0080"), Some(80));
+        assert_eq!(port_number(b"65535"), Some(65535));
+        assert_eq!(port_number(b"65536"), None);
+        assert_eq!(port_number(b"99999999999999999999"), None);
+        assert_eq!(port_number(b""), None);
     }
 
     #[test]

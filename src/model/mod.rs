@@ -6,6 +6,7 @@
 mod body;
 mod equivalence;
 pub(crate) mod fast;
+pub(crate) mod fast_strict;
 mod location;
 mod machine;
 pub mod memory;

@@ -391,6 +391,7 @@ pub(crate) fn apply_dot_segment_rules(input: &str, out: &mut String) {
 }
 
 /// Whether a segment of `path` is "." or "..".
+#[inline]
 pub(crate) fn has_dot_segment(path: &[u8]) -> bool {
     let mut from = 0;
     while let Some(p) = path[from..].iter().position(|&b| b == b'.') {

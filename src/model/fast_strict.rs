@@ -1,0 +1,336 @@
+//! The strict profiles' fast path: a Location value parsed (RFC 3986),
+//! resolved against the current URL (§5.2) and given the request's fragment
+//! (RFC 9110 §10.2.2) in one pass, straight into the next URL's buffer.
+//!
+//! [`resolve_strict`] stands in for
+//! [`parse_uri_reference`](super::parse_uri_reference), the policy's
+//! relative / userinfo / port checks, [`resolve`](super::resolve) and
+//! [`UriBuf::inherit_fragment`] together, on the values where they cannot
+//! fail. It answers `false` for every other value,
+//! having decided nothing, and the general path then gives the result or
+//! the error.
+//!
+//! ## The domain, and why the result is the general path's there
+//! - The value is in [`scan_common`]'s domain (every byte an RFC 3986
+//!   character or a valid escape, no userinfo, no IP literal, a port of
+//!   digits): the general parser reads the same components. A written port
+//!   is at most 65535 (the policy's range check passes); a userinfo, which
+//!   a policy may refuse, is outside the domain.
+//! - A value with a scheme has an authority (`http:g` goes to the general
+//!   path). A value without one needs a policy that allows relative values.
+//! - §5.2.2 then gives the base's prefix, the value's text before its
+//!   path, the path, and the value's query and fragment as written: with a
+//!   scheme, nothing of the base; with an authority, the base's `scheme:`;
+//!   with an absolute path, the base up to its path; with a relative path,
+//!   the base up to its path, and the path merged with the base path's
+//!   directory (§5.2.3 "Merge Paths": "all but the last segment of the base
+//!   URI's path"; a base with an authority and an empty path, where the
+//!   merge adds a `/`, goes to the general path); with an empty path and a
+//!   query, the base up to its query; with an empty path and no query, the
+//!   base without its fragment (`T.path = Base.path`, not normalised).
+//! - The path goes through §5.2.4 `remove_dot_segments` when it (or the
+//!   merged path) has a dot segment. Without one, §5.2.4 leaves it as it
+//!   is, and the result is the base's prefix followed by the whole value.
+//! - A value without a fragment gets the base's, when the policy asks.
+//!
+//! `tests` check text and offsets against the general path on the corpus
+//! and on random values against random bases; the `resolve` fuzz target
+//! checks every input it makes ([`check_against_general`]).
+
+use super::fast::scan_common;
+use super::machine::port_number;
+use super::resolve::{has_dot_segment, remove_dot_segments, UriBuf};
+use super::uri::Parts;
+
+/// Writes into `out` the URL the general path gives for the Location value
+/// `v` (trimmed) against `base` under a policy with `relative` values
+/// allowed or not and fragment inheritance `inherit`, and answers `true`;
+/// or answers `false`, with `out` unspecified, when `v` or `base` is
+/// outside the domain (see the module docs).
+#[inline]
+pub(crate) fn resolve_strict(
+    base: &UriBuf,
+    v: &[u8],
+    out: &mut UriBuf,
+    relative: bool,
+    inherit: bool,
+) -> bool {
+    let Some((rp, noticed)) = scan_common(v) else {
+        return false;
+    };
+    if let Some((a, b)) = rp.port {
+        if a != b && port_number(&v[a..b]).is_none() {
+            return false;
+        }
+    }
+    let bp = base.parts();
+    let btext = base.as_str();
+    let path = &v[rp.path.0..rp.path.1];
+    let has_scheme = rp.scheme_end.is_some();
+    // The base's text that comes before the value (`head`), and for a
+    // relative path the base path's directory, which the value's path is
+    // merged with (§5.2.3).
+    let (head, dir) = if has_scheme {
+        if rp.authority.is_none() {
+            return false;
+        }
+        (0, None)
+    } else if !relative {
+        return false;
+    } else if rp.authority.is_some() {
+        match bp.scheme_end {
+            Some(e) => (e + 1, None),
+            None => return false,
+        }
+    } else if let Some(&first) = path.first() {
+        if first == b'/' {
+            (bp.path.0, None)
+        } else {
+            // "all but the last segment of the base URI's path"
+            let bpath = &btext.as_bytes()[bp.path.0..bp.path.1];
+            match bpath.iter().rposition(|&b| b == b'/') {
+                Some(last) => (bp.path.0, Some(bp.path.0 + last + 1)),
+                // No "/": an empty path under an authority merges as "/".
+                None => return false,
+            }
+        }
+    } else if rp.query.is_some() {
+        (bp.path.1, None)
+    } else {
+        (bp.fragment.map_or(btext.len(), |(a, _)| a - 1), None)
+    };
+    let dots = (noticed.dot_in_path && has_dot_segment(path))
+        || dir.is_some_and(|d| has_dot_segment(&btext.as_bytes()[bp.path.0..d]));
+    // `scan_common` took ASCII only: this never fails.
+    let Ok(value) = std::str::from_utf8(v) else {
+        return false;
+    };
+    let (text, parts, scratch) = out.raw_mut();
+    text.clear();
+    // Where the value's first byte lands, and its path.
+    let (at, path_start, path_end);
+    if !dots {
+        // The path is written as it is: the base's prefix, then the value.
+        let prefix_end = dir.unwrap_or(head);
+        text.push_str(&btext[..prefix_end]);
+        text.push_str(value);
+        at = prefix_end;
+        path_start = if dir.is_some() {
+            bp.path.0
+        } else {
+            at + rp.path.0
+        };
+        path_end = at + rp.path.1;
+    } else {
+        // §5.2.4 on the value's path, or on the merged one.
+        text.push_str(&btext[..head]);
+        at = text.len();
+        text.push_str(&value[..rp.path.0]);
+        path_start = text.len();
+        let value_path = &value[rp.path.0..rp.path.1];
+        match dir {
+            Some(d) => {
+                scratch.clear();
+                scratch.push_str(&btext[bp.path.0..d]);
+                scratch.push_str(value_path);
+                remove_dot_segments(scratch, text);
+            }
+            None => remove_dot_segments(value_path, text),
+        }
+        path_end = text.len();
+        text.push_str(&value[rp.path.1..]);
+    }
+    // Offsets before the value's path move by `at`, after it to follow it.
+    let head_at = |x: usize| x + at;
+    let tail_at = |x: usize| x - rp.path.1 + path_end;
+    let tail = |o: Option<(usize, usize)>| o.map(|(a, b)| (tail_at(a), tail_at(b)));
+    let mut p = Parts {
+        scheme_end: rp.scheme_end.map(head_at).or(bp.scheme_end),
+        authority: rp.authority.map(|(a, b)| (head_at(a), head_at(b))),
+        userinfo_end: None,
+        host: (head_at(rp.host.0), head_at(rp.host.1)),
+        port: rp.port.map(|(a, b)| (head_at(a), head_at(b))),
+        path: (path_start, path_end),
+        query: tail(rp.query),
+        fragment: tail(rp.fragment),
+    };
+    if !has_scheme && rp.authority.is_none() {
+        // The base's authority; its path (and query) when the value has none.
+        p.authority = bp.authority;
+        p.userinfo_end = bp.userinfo_end;
+        p.host = bp.host;
+        p.port = bp.port;
+        if path.is_empty() {
+            p.path = bp.path;
+            if rp.query.is_none() {
+                p.query = bp.query;
+            }
+        }
+    }
+    // RFC 9110 §10.2.2: a value without a fragment inherits the request's.
+    if inherit && p.fragment.is_none() {
+        if let Some((a, b)) = bp.fragment {
+            // "#" and the fragment, as the base has them.
+            let start = text.len() + 1;
+            text.push_str(&btext[a - 1..b]);
+            p.fragment = Some((start, text.len()));
+        }
+    }
+    *parts = p;
+    true
+}
+
+/// Runs [`resolve_strict`] and the general path on `v` against `base` (an
+/// absolute URI), under both settings of both policy switches, and panics
+/// when the fast path's result differs from the general path's in text or
+/// offsets. Answers whether the fast path took `v` (relative values
+/// allowed, fragment inherited). `false` when `base` does not parse.
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
+    use super::resolve::resolve;
+    use super::uri::parse_uri_reference;
+    let Ok(b) = UriBuf::parse_absolute(base) else {
+        return false;
+    };
+    let mut took_default = false;
+    for relative in [true, false] {
+        for inherit in [true, false] {
+            let mut fast = UriBuf::new();
+            if !resolve_strict(&b, v, &mut fast, relative, inherit) {
+                continue;
+            }
+            took_default |= relative && inherit;
+            let r = parse_uri_reference(v).unwrap_or_else(|e| {
+                panic!("fast path took {v:?} against {base:?}, the parser refuses it: {e}")
+            });
+            assert!(relative || r.scheme().is_some(), "{v:?}: relative taken");
+            assert!(r.userinfo().is_none(), "{v:?}: userinfo taken");
+            if let Some(p) = r.port().filter(|p| !p.is_empty()) {
+                assert!(port_number(p.as_bytes()).is_some(), "{v:?}: port {p} taken");
+            }
+            let mut general = UriBuf::new();
+            resolve(&b, &r, &mut general);
+            if inherit && r.fragment().is_none() {
+                general.inherit_fragment(b.fragment());
+            }
+            assert_eq!(
+                (fast.as_str(), fast.parts()),
+                (general.as_str(), general.parts()),
+                "{v:?} against {base:?} (relative {relative}, inherit {inherit})"
+            );
+        }
+    }
+    took_default
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const BASES: &[&str] = &[
+        "https://www.example.test/account/profile?tab=1#top",
+        "http://a/b/c/d;p?q",
+        "https://h.test:8443/",
+        "http://h.test/dir/",
+        "http://h.test",
+        "http://h.test?q#f",
+        "HTTPS://EXAMPLE.test/a/b/c#",
+        "http://u:p@h.test/with/userinfo#x",
+        "http://h.test/a/./b/../c/d#f",
+        "http://h.test/a/..",
+        "http://[::1]:8080/p?q#f",
+        "urn:a:b",
+        "a:b/c",
+        "a:/b",
+        "a:",
+    ];
+
+    #[test]
+    fn common_shapes_take_the_fast_path() {
+        for v in [
+            "/login?next=%2Faccount%2Fsettings",
+            "https://example.test/next",
+            "https://example.test:8443/login",
+            "https://example.test:/login",
+            "https://example.test:065535/login",
+            "//cdn.example.test/assets/app.js",
+            "/app;jsessionid=0123456789ABCDEF?x=1",
+            "?page=2",
+            "#frag",
+            "",
+            "index.html",
+            "g;x?y#s",
+            "HTTPS://A.TEST",
+            "../index.html",
+            "./a",
+            "/a/../b",
+            "https://h.test/.",
+            "//h.test/a/./b/../c?q#f",
+        ] {
+            assert!(
+                check_against_general(BASES[0], v.as_bytes()),
+                "{v:?} left the fast path"
+            );
+        }
+    }
+
+    #[test]
+    fn everything_else_goes_to_the_general_path() {
+        for (base, v) in [
+            (BASES[0], "http:g"),
+            (BASES[0], "//u@h.test/"),
+            (BASES[0], "//h.test:65536/"),
+            (BASES[0], "//h.test:99999999999999999999/"),
+            (BASES[0], "/a b"),
+            (BASES[0], "a:b/c"),
+            ("http://h.test", "g"),
+            ("urn:a:b", "g"),
+        ] {
+            assert!(
+                !check_against_general(base, v.as_bytes()),
+                "{v:?} against {base:?} took the fast path"
+            );
+        }
+    }
+
+    #[test]
+    fn rfc3986_examples_agree() {
+        // RFC 3986 §5.4, every example, and the corpus values, against every base.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/location_parse");
+        let mut values: Vec<Vec<u8>> = [
+            "g:h", "g", "./g", "g/", "/g", "//g", "?y", "g?y", "#s", "g#s", "g?y#s", ";x", "g;x",
+            "g;x?y#s", "", ".", "./", "..", "../", "../g", "../..", "../../", "../../g",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            values.push(std::fs::read(entry.unwrap().path()).unwrap());
+        }
+        let mut took = 0;
+        for base in BASES {
+            for v in &values {
+                took += usize::from(check_against_general(base, v));
+            }
+        }
+        assert!(took > 500, "only {took} values took the fast path");
+    }
+
+    proptest! {
+        #[test]
+        fn random_values_agree(
+            base in "[a-zA-Z][a-z0-9+.-]{0,4}:(//[a-zA-Z0-9.%@:\\[\\]-]{0,10})?[a-z0-9/.;%:]{0,16}(\\?[a-z/?.%]{0,6})?(#[a-z/?]{0,4})?",
+            v in "([a-zA-Z][a-zA-Z0-9+.-]{0,4}:)?(//[a-zA-Z0-9.%@:\\[\\]-]{0,12})?[a-zA-Z0-9/.:;@%?#=&~-]{0,24}",
+        ) {
+            check_against_general(&base, v.as_bytes());
+        }
+
+        #[test]
+        fn random_bytes_agree(v in proptest::collection::vec(any::<u8>(), 0..24)) {
+            for base in BASES {
+                check_against_general(base, &v);
+            }
+        }
+    }
+}
