@@ -99,47 +99,35 @@ pub(crate) fn resolve_strict(
     } else {
         (bp.fragment.map_or(btext.len(), |(a, _)| a - 1), None)
     };
-    let dots = (noticed.dot_in_path && has_dot_segment(path))
-        || dir.is_some_and(|d| has_dot_segment(&btext.as_bytes()[bp.path.0..d]));
+    let path_dots = noticed.dot_in_path && has_dot_segment(path);
+    let dir_dots = dir.is_some_and(|d| has_dot_segment(&btext.as_bytes()[bp.path.0..d]));
     // `scan_common` took ASCII only: this never fails.
     let Ok(value) = std::str::from_utf8(v) else {
         return false;
     };
     let (text, parts, scratch) = out.raw_mut();
     text.clear();
-    // Where the value's first byte lands, and its path.
-    let (at, path_start, path_end);
-    if !dots {
+    // Where the value's first byte lands (for the parts before its path),
+    // and its path.
+    let (at, path_start, path_end) = if !path_dots && !dir_dots {
         // The path is written as it is: the base's prefix, then the value.
         let prefix_end = dir.unwrap_or(head);
         text.push_str(&btext[..prefix_end]);
         text.push_str(value);
-        at = prefix_end;
-        path_start = if dir.is_some() {
+        let path_start = if dir.is_some() {
             bp.path.0
         } else {
-            at + rp.path.0
+            prefix_end + rp.path.0
         };
-        path_end = at + rp.path.1;
+        (prefix_end, path_start, prefix_end + rp.path.1)
     } else {
-        // §5.2.4 on the value's path, or on the merged one.
-        text.push_str(&btext[..head]);
-        at = text.len();
-        text.push_str(&value[..rp.path.0]);
-        path_start = text.len();
-        let value_path = &value[rp.path.0..rp.path.1];
-        match dir {
-            Some(d) => {
-                scratch.clear();
-                scratch.push_str(&btext[bp.path.0..d]);
-                scratch.push_str(value_path);
-                remove_dot_segments(scratch, text);
-            }
-            None => remove_dot_segments(value_path, text),
-        }
-        path_end = text.len();
-        text.push_str(&value[rp.path.1..]);
-    }
+        let dirs = Dirs {
+            head,
+            dir,
+            dir_dots,
+        };
+        write_dotted(base, value, rp.path, dirs, text, scratch)
+    };
     // Offsets before the value's path move by `at`, after it to follow it.
     let head_at = |x: usize| x + at;
     let tail_at = |x: usize| x - rp.path.1 + path_end;
@@ -178,6 +166,97 @@ pub(crate) fn resolve_strict(
     }
     *parts = p;
     true
+}
+
+/// Where the base's text before a dotted path ends: `head`, and for a
+/// relative path the end of the base path's directory (`dir`), with
+/// whether that directory has a dot segment.
+struct Dirs {
+    head: usize,
+    dir: Option<usize>,
+    dir_dots: bool,
+}
+
+/// Writes the result's text for a value whose path (or merged path) has a
+/// dot segment; answers where the value's first byte landed and where the
+/// path is (see [`resolve_strict`]).
+///
+/// A relative path whose dot segments all lead it (`../`, `./`) under a
+/// directory without any pops directories in place
+/// ([`leading_dot_segments`]); every other path goes through §5.2.4
+/// [`remove_dot_segments`].
+#[inline(never)]
+fn write_dotted(
+    base: &UriBuf,
+    value: &str,
+    (path0, path1): (usize, usize),
+    dirs: Dirs,
+    text: &mut String,
+    scratch: &mut String,
+) -> (usize, usize, usize) {
+    let btext = base.as_str();
+    let bpath0 = base.parts().path.0;
+    let path = &value.as_bytes()[path0..path1];
+    if let (Some(d), false) = (dirs.dir, dirs.dir_dots) {
+        if let Some((cut, taken)) = leading_dot_segments(&btext.as_bytes()[bpath0..d], path) {
+            if !has_dot_segment(&path[taken..]) {
+                // (A relative path starts the value: `path0` is 0.)
+                let prefix_end = bpath0 + cut;
+                text.push_str(&btext[..prefix_end]);
+                text.push_str(&value[taken..]);
+                return (prefix_end, bpath0, prefix_end + path1 - taken);
+            }
+        }
+    }
+    text.push_str(&btext[..dirs.head]);
+    let at = text.len();
+    text.push_str(&value[..path0]);
+    let path_start = text.len();
+    let value_path = &value[path0..path1];
+    match dirs.dir {
+        Some(d) => {
+            scratch.clear();
+            scratch.push_str(&btext[bpath0..d]);
+            scratch.push_str(value_path);
+            remove_dot_segments(scratch, text);
+        }
+        None => remove_dot_segments(value_path, text),
+    }
+    let path_end = text.len();
+    text.push_str(&value[path1..]);
+    (at, path_start, path_end)
+}
+
+/// §5.2.4 on `dir` (a base path's directory: it starts and ends with `/`
+/// and has no dot segment) followed by a relative path whose first
+/// segments are `..` and `.`: each `..` removes the directory's last
+/// segment (none above the root), each `.` nothing. Answers how much of
+/// `dir` is left and how much of `path` those segments were, or `None`
+/// when `dir` does not start with `/`.
+///
+/// The rest of `path`, when it has no dot segment, then follows as it is:
+/// `tests` check the whole against [`remove_dot_segments`].
+fn leading_dot_segments(dir: &[u8], path: &[u8]) -> Option<(usize, usize)> {
+    if dir.first() != Some(&b'/') {
+        return None;
+    }
+    let mut cut = dir.len();
+    let mut i = 0;
+    loop {
+        let rest = &path[i..];
+        if rest.starts_with(b"../") || rest == b".." {
+            // The segment before the directory's last "/", and that "/".
+            cut = dir[..cut - 1]
+                .iter()
+                .rposition(|&b| b == b'/')
+                .map_or(1, |p| p + 1);
+            i += rest.len().min(3);
+        } else if rest.starts_with(b"./") || rest == b"." {
+            i += rest.len().min(2);
+        } else {
+            return Some((cut, i));
+        }
+    }
 }
 
 /// Runs [`resolve_strict`] and the general path on `v` against `base` (an
@@ -322,6 +401,14 @@ mod tests {
         fn random_values_agree(
             base in "[a-zA-Z][a-z0-9+.-]{0,4}:(//[a-zA-Z0-9.%@:\\[\\]-]{0,10})?[a-z0-9/.;%:]{0,16}(\\?[a-z/?.%]{0,6})?(#[a-z/?]{0,4})?",
             v in "([a-zA-Z][a-zA-Z0-9+.-]{0,4}:)?(//[a-zA-Z0-9.%@:\\[\\]-]{0,12})?[a-zA-Z0-9/.:;@%?#=&~-]{0,24}",
+        ) {
+            check_against_general(&base, v.as_bytes());
+        }
+
+        #[test]
+        fn dot_segments_agree(
+            base in "http://h(/[a-z.]{0,3}){0,4}/?(\\?q)?(#f)?",
+            v in "(\\.{1,2}/|[a-z]{1,2}/|/){0,8}(\\.{0,2})(\\?[a-z.]{0,3})?(#[a-z]{0,2})?",
         ) {
             check_against_general(&base, v.as_bytes());
         }
