@@ -48,6 +48,8 @@ const QUERY: u8 = 4;
 const SCHEME: u8 = 8;
 /// HEXDIG.
 const HEX: u8 = 16;
+/// `.` (noticed in a path: a dot segment needs one).
+const DOT: u8 = 32;
 
 const fn table() -> [u8; 256] {
     let mut t = [0u8; 256];
@@ -76,6 +78,9 @@ const fn table() -> [u8; 256] {
         }
         if c.is_ascii_hexdigit() {
             f |= HEX;
+        }
+        if c == b'.' {
+            f |= DOT;
         }
         t[i] = f;
         i += 1;
@@ -109,25 +114,32 @@ pub(crate) struct Noticed {
 /// With `DOTS`, notes a `.` in what it took.
 #[inline(always)]
 fn run<const DOTS: bool>(v: &[u8], mut i: usize, flag: u8, noticed: &mut Noticed) -> Option<usize> {
+    // The OR of the classes of the bytes taken (for `DOTS`).
+    let mut any = 0;
     loop {
         // Eight bytes at a time while all eight are in the class (one AND
         // of their classes, one branch), then byte by byte.
         while let Some(eight) = v.get(i..).and_then(|r| r.first_chunk::<8>()) {
-            if eight.iter().fold(flag, |all, &b| all & CLASS[b as usize]) == 0 {
+            let (all, or) = eight.iter().fold((flag, 0), |(all, or), &b| {
+                let c = CLASS[b as usize];
+                (all & c, or | c)
+            });
+            if all == 0 {
                 break;
             }
-            if DOTS {
-                noticed.dot_in_path |= eight.contains(&b'.');
-            }
+            any |= or;
             i += 8;
         }
-        let start = i;
-        i += v[i..]
-            .iter()
-            .position(|&b| !is(b, flag))
-            .unwrap_or(v.len() - i);
+        while let Some(&b) = v.get(i) {
+            let c = CLASS[b as usize];
+            if c & flag == 0 {
+                break;
+            }
+            any |= c;
+            i += 1;
+        }
         if DOTS {
-            noticed.dot_in_path |= v[start..i].contains(&b'.');
+            noticed.dot_in_path |= any & DOT != 0;
         }
         if i < v.len() && v[i] == b'%' {
             if !escape_at(v, i) {
