@@ -101,19 +101,37 @@ pub(crate) fn resolve_strict(
     };
     let path_dots = noticed.dot_in_path && has_dot_segment(path);
     let dir_dots = dir.is_some_and(|d| has_dot_segment(&btext.as_bytes()[bp.path.0..d]));
-    // `scan_common` took ASCII only: this never fails.
-    let Ok(value) = std::str::from_utf8(v) else {
-        return false;
-    };
     let (text, parts, scratch) = out.raw_mut();
-    text.clear();
+    // The base's fragment, when the value inherits it (RFC 9110 §10.2.2).
+    let inherited = match (inherit, rp.fragment) {
+        (true, None) => bp.fragment,
+        _ => None,
+    };
     // Where the value's first byte lands (for the parts before its path),
     // and its path.
     let (at, path_start, path_end) = if !path_dots && !dir_dots {
-        // The path is written as it is: the base's prefix, then the value.
+        // The path is written as it is: the base's prefix, the value, and
+        // the inherited "#" and fragment, as bytes, then checked as UTF-8
+        // once (in a buffer whose start is aligned, where the check reads
+        // words: cheaper than checking the value alone).
         let prefix_end = dir.unwrap_or(head);
-        text.push_str(&btext[..prefix_end]);
-        text.push_str(value);
+        let mut bytes = std::mem::take(text).into_bytes();
+        bytes.clear();
+        bytes.extend_from_slice(&btext.as_bytes()[..prefix_end]);
+        bytes.extend_from_slice(v);
+        if let Some((a, b)) = inherited {
+            bytes.extend_from_slice(&btext.as_bytes()[a - 1..b]);
+        }
+        match String::from_utf8(bytes) {
+            Ok(written) => *text = written,
+            // `scan_common` took ASCII only: this never happens.
+            Err(e) => {
+                let mut bytes = e.into_bytes();
+                bytes.clear();
+                *text = String::from_utf8(bytes).unwrap_or_default();
+                return false;
+            }
+        }
         let path_start = if dir.is_some() {
             bp.path.0
         } else {
@@ -121,12 +139,21 @@ pub(crate) fn resolve_strict(
         };
         (prefix_end, path_start, prefix_end + rp.path.1)
     } else {
+        // `scan_common` took ASCII only: this never fails.
+        let Ok(value) = std::str::from_utf8(v) else {
+            return false;
+        };
+        text.clear();
         let dirs = Dirs {
             head,
             dir,
             dir_dots,
         };
-        write_dotted(base, value, rp.path, dirs, text, scratch)
+        let written = write_dotted(base, value, rp.path, dirs, text, scratch);
+        if let Some((a, b)) = inherited {
+            text.push_str(&btext[a - 1..b]);
+        }
+        written
     };
     // Offsets before the value's path move by `at`, after it to follow it.
     let head_at = |x: usize| x + at;
@@ -155,14 +182,9 @@ pub(crate) fn resolve_strict(
             }
         }
     }
-    // RFC 9110 §10.2.2: a value without a fragment inherits the request's.
-    if inherit && p.fragment.is_none() {
-        if let Some((a, b)) = bp.fragment {
-            // "#" and the fragment, as the base has them.
-            let start = text.len() + 1;
-            text.push_str(&btext[a - 1..b]);
-            p.fragment = Some((start, text.len()));
-        }
+    if let Some((a, b)) = inherited {
+        // "#" and the fragment, as the base has them, end the text.
+        p.fragment = Some((text.len() - (b - a), text.len()));
     }
     *parts = p;
     true

@@ -615,6 +615,7 @@ impl RedirectMachine {
     }
 
     /// Parses and resolves one Location line into the `next` URL.
+    #[inline(always)]
     fn resolve_location(&mut self, raw: &[u8]) -> Result<(), LocationError> {
         let policy = &self.policy;
         let (value, start) = bounded_trimmed(raw, policy.max_location_len)?;
