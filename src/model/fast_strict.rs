@@ -55,7 +55,7 @@ pub(crate) fn resolve_strict(
     relative: bool,
     inherit: bool,
 ) -> bool {
-    let Some((rp, noticed)) = scan_common(v) else {
+    let Some((rp, noticed, value)) = scan_common(v) else {
         return false;
     };
     if let Some((a, b)) = rp.port {
@@ -111,26 +111,13 @@ pub(crate) fn resolve_strict(
     // and its path.
     let (at, path_start, path_end) = if !path_dots && !dir_dots {
         // The path is written as it is: the base's prefix, the value, and
-        // the inherited "#" and fragment, as bytes, then checked as UTF-8
-        // once (in a buffer whose start is aligned, where the check reads
-        // words: cheaper than checking the value alone).
+        // the inherited "#" and fragment.
         let prefix_end = dir.unwrap_or(head);
-        let mut bytes = std::mem::take(text).into_bytes();
-        bytes.clear();
-        bytes.extend_from_slice(&btext.as_bytes()[..prefix_end]);
-        bytes.extend_from_slice(v);
+        text.clear();
+        text.push_str(&btext[..prefix_end]);
+        text.push_str(value);
         if let Some((a, b)) = inherited {
-            bytes.extend_from_slice(&btext.as_bytes()[a - 1..b]);
-        }
-        match String::from_utf8(bytes) {
-            Ok(written) => *text = written,
-            // `scan_common` took ASCII only: this never happens.
-            Err(e) => {
-                let mut bytes = e.into_bytes();
-                bytes.clear();
-                *text = String::from_utf8(bytes).unwrap_or_default();
-                return false;
-            }
+            text.push_str(&btext[a - 1..b]);
         }
         let path_start = if dir.is_some() {
             bp.path.0
@@ -139,10 +126,6 @@ pub(crate) fn resolve_strict(
         };
         (prefix_end, path_start, prefix_end + rp.path.1)
     } else {
-        // `scan_common` took ASCII only: this never fails.
-        let Ok(value) = std::str::from_utf8(v) else {
-            return false;
-        };
         text.clear();
         let dirs = Dirs {
             head,

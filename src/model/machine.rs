@@ -547,7 +547,9 @@ impl RedirectMachine {
             return Err(Refusal::BodyNotReplayable);
         }
 
-        self.removed.clear();
+        if !self.removed.is_empty() {
+            self.removed.clear();
+        }
         // An empty header list has nothing to delete: neither the method
         // rule's header check nor the origin comparison is needed.
         let has_headers = !self.headers.is_empty();
