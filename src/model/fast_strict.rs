@@ -39,7 +39,7 @@
 
 use super::fast::scan_common;
 use super::machine::port_number;
-use super::resolve::{has_dot_segment, remove_dot_segments, UriBuf};
+use super::resolve::{has_dot_segment, remove_dot_segments, take_base_authority, UriBuf};
 use super::uri::Parts;
 
 /// Writes into `out` the URL the general path gives for the Location value
@@ -153,17 +153,7 @@ pub(crate) fn resolve_strict(
         fragment: tail(rp.fragment),
     };
     if !has_scheme && rp.authority.is_none() {
-        // The base's authority; its path (and query) when the value has none.
-        p.authority = bp.authority;
-        p.userinfo_end = bp.userinfo_end;
-        p.host = bp.host;
-        p.port = bp.port;
-        if path.is_empty() {
-            p.path = bp.path;
-            if rp.query.is_none() {
-                p.query = bp.query;
-            }
-        }
+        take_base_authority(&mut p, bp, path.is_empty(), rp.query.is_some());
     }
     if let Some((a, b)) = inherited {
         // "#" and the fragment, as the base has them, end the text.

@@ -212,19 +212,26 @@ pub(crate) fn resolve_by_concatenation(base: &UriBuf, r: &UriRef<'_>, out: &mut 
         fragment: shifted(rp.fragment),
     };
     if rp.scheme_end.is_none() && rp.authority.is_none() {
-        // The base's authority, and its path when the reference has none.
-        parts.authority = bp.authority;
-        parts.userinfo_end = bp.userinfo_end;
-        parts.host = bp.host;
-        parts.port = bp.port;
-        if path.is_empty() {
-            parts.path = bp.path;
-            if rp.query.is_none() {
-                parts.query = bp.query;
-            }
-        }
+        take_base_authority(parts, bp, path.is_empty(), rp.query.is_some());
     }
     true
+}
+
+/// §5.2.2 for a reference without scheme or authority, on the result's
+/// offsets: "T.authority = Base.authority", and for an empty reference
+/// path "T.path = Base.path" and, without a query, "T.query = Base.query".
+#[inline(always)]
+pub(crate) fn take_base_authority(parts: &mut Parts, base: &Parts, empty_path: bool, query: bool) {
+    parts.authority = base.authority;
+    parts.userinfo_end = base.userinfo_end;
+    parts.host = base.host;
+    parts.port = base.port;
+    if empty_path {
+        parts.path = base.path;
+        if !query {
+            parts.query = base.query;
+        }
+    }
 }
 
 /// RFC 3986 §5.2.2 step by step.
