@@ -2,7 +2,7 @@
 //! HTTP cache that keeps redirects.
 //!
 //! A browser is driven through a page: the scripted server serves
-//! [`REPEAT_PAGE`](super::page::REPEAT_PAGE), whose script calls `fetch(path)` twice in a row
+//! [`REPEAT_PAGE`], whose script calls `fetch(path)` twice in a row
 //! (default cache mode) and writes the statuses into the page title; `chromium --headless
 //! --dump-dom` prints the page once its scripts have run (`--virtual-time-budget` lets pending
 //! fetches finish first). Each run gets a fresh profile folder, so nothing is remembered from

@@ -176,7 +176,7 @@ pub fn body() -> BoxedStrategy<Body> {
     .boxed()
 }
 
-/// First requests: a [`method`], a [`url`], [`headers`] and a [`body`].
+/// First requests: a [`method`], a [`url`](fn@url), [`headers`] and a [`body`].
 pub fn request() -> BoxedStrategy<Request> {
     (method(), url(), headers(), body())
         .prop_map(|(method, url, headers, body)| Request {

@@ -1,6 +1,6 @@
 //! Writers for a [`MatrixReport`]: a text table for terminals, JSON, and one self-contained
 //! HTML page (inline CSS, no scripts, no external resources); the second-request group's parts
-//! are in [`second_request`].
+//! are in `report/second_request.rs`.
 
 mod second_request;
 
