@@ -105,8 +105,6 @@ fn escape_at(v: &[u8], i: usize) -> bool {
 pub(crate) struct Noticed {
     /// A `.` in the path (so it may have a dot segment).
     pub dot_in_path: bool,
-    /// A `%` escape anywhere.
-    pub escape: bool,
 }
 
 /// Scans `v[i..]` while bytes are in the class `flag` (or valid escapes);
@@ -145,7 +143,6 @@ fn run<const DOTS: bool>(v: &[u8], mut i: usize, flag: u8, noticed: &mut Noticed
             if !escape_at(v, i) {
                 return None;
             }
-            noticed.escape = true;
             i += 3;
         } else {
             return Some(i);
