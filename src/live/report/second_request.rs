@@ -2,7 +2,7 @@
 //! caching note, a table of scenarios × clients, and each client's requests.
 
 use super::super::matrix::{ClientReport, MatrixReport};
-use super::super::second_request::{RepeatGroup, RepeatVerdict};
+use super::super::second_request::{RepeatGroup, RepeatReport, RepeatVerdict};
 use super::esc;
 use std::fmt::Write as _;
 
@@ -34,6 +34,14 @@ fn repeat_key(v: &RepeatVerdict) -> String {
         other => other.key().to_uppercase(),
     }
 }
+/// A client's run of the scenario `name`, when it has one.
+fn run_of<'a>(c: &'a ClientReport, name: &str) -> Option<&'a RepeatReport> {
+    c.second_request.scenarios.iter().find(|s| s.name == name)
+}
+/// A client's verdict key for the scenario `name`, `?` when it has none.
+fn key_of(c: &ClientReport, name: &str) -> String {
+    run_of(c, name).map_or_else(|| "?".to_owned(), |s| repeat_key(&s.verdict))
+}
 pub(super) fn repeat_text(out: &mut String, report: &MatrixReport, name_w: usize) {
     if !repeat_ran(report) {
         return;
@@ -58,12 +66,7 @@ pub(super) fn repeat_text(out: &mut String, report: &MatrixReport, name_w: usize
         for c in &ran {
             let cell = match &c.second_request.not_applicable {
                 Some(note) => format!("not applicable: {note}"),
-                None => c
-                    .second_request
-                    .scenarios
-                    .iter()
-                    .find(|s| s.name == r.name)
-                    .map_or_else(|| "?".to_owned(), |s| repeat_key(&s.verdict)),
+                None => key_of(c, &r.name),
             };
             let _ = writeln!(out, "    {:<name_w$}  {cell}", c.name);
         }
@@ -119,12 +122,7 @@ pub(super) fn repeat_markdown(out: &mut String, report: &MatrixReport) {
         for c in &ran {
             let cell = match &c.second_request.not_applicable {
                 Some(_) => "n/a".to_owned(),
-                None => c
-                    .second_request
-                    .scenarios
-                    .iter()
-                    .find(|s| s.name == r.name)
-                    .map_or_else(|| "?".to_owned(), |s| repeat_key(&s.verdict)),
+                None => key_of(c, &r.name),
             };
             let _ = write!(out, " {cell} |");
         }
@@ -166,7 +164,7 @@ pub(super) fn repeat_html(h: &mut String, report: &MatrixReport) {
         for c in &ran {
             let (class, text) = match &c.second_request.not_applicable {
                 Some(note) => ("skip", format!("n/a: {note}")),
-                None => match c.second_request.scenarios.iter().find(|s| s.name == r.name) {
+                None => match run_of(c, &r.name) {
                     Some(s) if s.conforms() => ("ok", repeat_key(&s.verdict)),
                     Some(s) => ("bad", repeat_key(&s.verdict)),
                     None => ("skip", "?".to_owned()),
