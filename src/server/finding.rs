@@ -85,7 +85,8 @@ rules! {
     LocationControl = "location-control", Must, "RFC 9110 §5.5";
     /// Space or tab inside the Location value (not at its ends).
     LocationWhitespace = "location-whitespace", Must, "RFC 9110 §10.2.2";
-    /// The Location value is not a URI-reference (RFC 3986 §4.1).
+    /// The Location value is not a URI-reference (RFC 3986 §4.1), or it is
+    /// (or resolves to) an http(s) URI without a host (RFC 9110 §4.2.1, §4.2.2).
     LocationInvalid = "location-invalid", Must, "RFC 9110 §10.2.2";
     /// The Location resolves to the request's own URL (fragment ignored).
     LocationSelfLoop = "location-self-loop", Should, "RFC 9110 §15.4";

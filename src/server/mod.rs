@@ -17,7 +17,7 @@
 //! | `location-multiple` | MUST | several Location field lines |
 //! | `location-control` | MUST | CR, LF, NUL, other control bytes, obs-fold in Location |
 //! | `location-whitespace` | MUST | SP or HTAB inside the Location value |
-//! | `location-invalid` | MUST | not a URI-reference (offset of the first bad byte) |
+//! | `location-invalid` | MUST | not a URI-reference (offset of the first bad byte), or an http(s) URI without a host: `https:x`, `https:///x`, `http://`, `///x` (RFC 9110 §4.2.1, §4.2.2) |
 //! | `location-self-loop` | SHOULD (ADVICE with Set-Cookie) | resolves to the request URL (fragment ignored) and the next request keeps the method |
 //! | `https-downgrade` | SHOULD | https request redirected to http |
 //! | `not-modified-with-content` | MUST | bytes after the head of a 304 |
