@@ -58,7 +58,7 @@ pub use finding::{Evidence, Finding, Level, Rule};
 pub use net::{check_server, check_target, fetch_raw, NetError, NetOptions};
 pub use parse::{parse_response, ParseError, RawField, RawResponse, MAX_HEAD, MAX_HEADERS};
 pub use plan::{Plan, Planned};
-pub use probe::{attack_values, probe_url, ATTACKER_HOST};
+pub use probe::{attack_values, probe_url, probe_url_encoded, Encoding, ATTACKER_HOST};
 #[doc(hidden)]
 pub use properties::check_raw_properties;
 pub use report::{Report, Summary};
