@@ -510,8 +510,25 @@ fn content_length_invalid_and_with_transfer_encoding() {
         &["Location: /y", "Content-Length: 2, 2"],
         b"ab",
     );
+    // A sender of `2, 2` breaks the grammar (RFC 9110 §8.6, §2.2); of two
+    // equal lines, RFC 9110 §5.3. Only a recipient may repair it.
     let r = check(&same, &get());
-    assert_eq!(finding(&r, "content-length-invalid").level(), Level::Should);
+    let f = finding(&r, "content-length-invalid");
+    assert_eq!(
+        (f.level(), f.section()),
+        (Level::Must, "RFC 9110 §8.6, §2.2")
+    );
+    let two = raw(
+        "302 Found",
+        &["Location: /y", "Content-Length: 2", "Content-Length: 2"],
+        b"ab",
+    );
+    let r = check(&two, &get());
+    let f = finding(&r, "content-length-invalid");
+    assert_eq!(
+        (f.level(), f.section()),
+        (Level::Must, "RFC 9110 §5.3, §8.6")
+    );
     // RFC 9112 §6.2: "A sender MUST NOT send a Content-Length header field in
     // any message that contains a Transfer-Encoding header field."
     pair(
@@ -634,10 +651,13 @@ fn temporary_redirect_heuristic_caching() {
                 &get(),
             ),
         );
+        // ADVICE: RFC 9111 §4.2.2 lets caches use heuristics on a `public`
+        // response; no requirement on the server forbids sending it.
         assert_eq!(
             finding(&r, "temporary-redirect-heuristic-caching").level(),
-            Level::Should
+            Level::Advice
         );
+        assert!(!r.breaks_must());
     }
     let lm = raw(
         "302 Found",
@@ -855,4 +875,23 @@ fn report_reads_well() {
     );
     assert!(text.contains("MUST   location-invalid (RFC 9110 §10.2.2): the Location value is not a URI-reference: backslash at offset 1"), "{text}");
     assert!(text.contains("[at byte 31: \"/\\\\evil.test\"]"), "{text}");
+}
+
+/// A 304 points nowhere: the summary does not count it as a redirect.
+#[test]
+fn summary_does_not_count_304_as_a_redirect() {
+    let reports = [
+        check(
+            &raw("302 Found", &["Location: /y", "Content-Length: 0"], b""),
+            &get(),
+        ),
+        check(&raw("304 Not Modified", &["ETag: \"a\""], b""), &get()),
+        check(&raw("200 OK", &["Content-Length: 0"], b""), &get()),
+        check(
+            &raw("308 Permanent Redirect", &["Location: /z"], b""),
+            &get(),
+        ),
+    ];
+    let s = redirspec::server::Summary::of(&reports);
+    assert_eq!((s.responses, s.redirects), (4, 2), "{s}");
 }

@@ -108,8 +108,10 @@ rules! {
     UnusedStatusSent = "unused-status-sent", Should, "RFC 9110 §15.4.7";
     /// 300 with neither a Location nor content listing the choices.
     MultipleChoicesWithoutChoices = "multiple-choices-without-choices", Should, "RFC 9110 §15.4.1";
-    /// 302 or 307 that caches may keep for a heuristic time.
-    TemporaryRedirectHeuristicCaching = "temporary-redirect-heuristic-caching", Should, "RFC 9111 §4.2.2";
+    /// 302 or 307 that caches may keep for a heuristic time: ADVICE, no
+    /// requirement on the server forbids it (RFC 9111 §4.2.2 lets a cache
+    /// use heuristics on a response marked `public`).
+    TemporaryRedirectHeuristicCaching = "temporary-redirect-heuristic-caching", Advice, "RFC 9111 §4.2.2";
     /// 301 or 308 whose caching fields deny its permanence.
     PermanentRedirectNotCacheable = "permanent-redirect-not-cacheable", Advice, "RFC 9111 §4.2.2";
     /// POST answered with 301 or 302, which clients may turn into GET.

@@ -22,13 +22,13 @@
 //! | `https-downgrade` | SHOULD | https request redirected to http |
 //! | `not-modified-with-content` | MUST | bytes after the head of a 304 |
 //! | `head-with-content` | MUST | content in a response to HEAD |
-//! | `content-length-invalid` | MUST (SHOULD for equal duplicates) | not `1*DIGIT`, or values that differ |
+//! | `content-length-invalid` | MUST | not `1*DIGIT`, values that differ, or the same value repeated (RFC 9110 §5.3, §8.6) |
 //! | `content-length-with-transfer-encoding` | MUST | both framing fields |
 //! | `content-length-mismatch` | MUST | Content-Length is not the number of bytes sent |
 //! | `use-proxy-sent` | SHOULD | 305 |
 //! | `unused-status-sent` | SHOULD | 306 |
 //! | `multiple-choices-without-choices` | SHOULD | 300 with no Location, no Link and no content |
-//! | `temporary-redirect-heuristic-caching` | SHOULD (ADVICE for Last-Modified only) | 302/307 `public` without explicit lifetime |
+//! | `temporary-redirect-heuristic-caching` | ADVICE | 302/307 `public` (or with Last-Modified) without explicit lifetime: no server-side SHOULD forbids it |
 //! | `permanent-redirect-not-cacheable` | ADVICE | 301/308 with `no-store`, `max-age=0`, expired Expires |
 //! | `post-redirect-ambiguous` | ADVICE | POST answered with 301/302 |
 //! | `open-redirect` | MUST | a probe's attacker URL became the Location |

@@ -56,6 +56,26 @@ impl Planned {
     }
 }
 
+/// `path` on `base`'s server: an absolute path (`/…`, or `\\…` which the
+/// URL Standard reads as `/…` in an http URL) is set as the path, never read
+/// as a network-path reference (`//x` would name the host `x`); anything else
+/// is joined as a relative reference.
+fn join_path(base: &Url, path: &str) -> Option<Url> {
+    if !path.starts_with(['/', '\\']) {
+        return base.join(path).ok();
+    }
+    let path = path.split_once('#').map_or(path, |(p, _)| p);
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
+    let mut url = base.clone();
+    url.set_path(path);
+    url.set_query(query);
+    url.set_fragment(None);
+    Some(url)
+}
+
 /// A set of requests to send to one server.
 ///
 /// By default: GET, HEAD and POST to the base URL as given. Paths are
@@ -107,7 +127,9 @@ impl Plan {
         self
     }
 
-    /// Paths joined to the base URL (default: the base URL's own).
+    /// Paths joined to the base URL (default: the base URL's own). A path
+    /// that starts with `/` (or `\\`) replaces the base URL's path and query
+    /// and keeps its host: `//x` is the path `//x`, not the host `x`.
     pub fn paths<S: Into<String>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
         self.paths = paths.into_iter().map(Into::into).collect();
         self
@@ -137,7 +159,7 @@ impl Plan {
         } else {
             self.paths
                 .iter()
-                .filter_map(|p| self.base.join(p).ok())
+                .filter_map(|p| join_path(&self.base, p))
                 .collect()
         };
         if self.queries.is_empty() {
@@ -171,7 +193,7 @@ impl Plan {
             } else {
                 self.paths
                     .iter()
-                    .filter_map(|p| self.base.join(p).ok())
+                    .filter_map(|p| join_path(&self.base, p))
                     .collect()
             };
             for b in &bases {
@@ -192,5 +214,34 @@ impl Plan {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--path //x` is a path on the server, not the host `x`.
+    #[test]
+    fn absolute_paths_keep_the_host() {
+        let base = Url::parse("http://127.0.0.1:8080/app/?q=1").unwrap();
+        let urls: Vec<String> = Plan::new(base)
+            .methods([Method::GET])
+            .paths(["//x", "/a?b=c#f", "///y/z", "\\\\w", "rel", "/"])
+            .requests()
+            .into_iter()
+            .map(|p| p.url.to_string())
+            .collect();
+        assert_eq!(
+            urls,
+            [
+                "http://127.0.0.1:8080//x",
+                "http://127.0.0.1:8080/a?b=c",
+                "http://127.0.0.1:8080///y/z",
+                "http://127.0.0.1:8080//w",
+                "http://127.0.0.1:8080/app/rel",
+                "http://127.0.0.1:8080/",
+            ]
+        );
     }
 }
