@@ -77,6 +77,12 @@ macro_rules! rules {
 rules! {
     /// The bytes are not an HTTP/1.x response (RFC 9112 §2.1, §4).
     MalformedResponse = "malformed-response", Must, "RFC 9112 §2.1";
+    /// The response head is past the checker's limits (1 MiB, 1024 field
+    /// lines): no requirement sets a limit, but clients stop far earlier.
+    HeadTooLarge = "head-too-large", Should, "RFC 9110 §5.4";
+    /// No complete response within the timeout: what arrived is checked,
+    /// its framing is not judged.
+    IncompleteResponse = "incomplete-response", Should, "RFC 9112 §8";
     /// 301, 302, 303, 307 or 308 without a Location field.
     RedirectWithoutLocation = "redirect-without-location", Should, "RFC 9110 §15.4";
     /// More than one Location field line (Location is not a list).

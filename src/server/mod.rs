@@ -13,6 +13,8 @@
 //! | id | level | when |
 //! |---|---|---|
 //! | `malformed-response` | MUST | the bytes are not an HTTP/1.x response head |
+//! | `head-too-large` | SHOULD | a head past 1 MiB or 1024 field lines (the limit is named) |
+//! | `incomplete-response` | SHOULD | no complete response within the timeout (what arrived is checked, its framing is not) |
 //! | `redirect-without-location` | SHOULD | 301, 302, 303, 307, 308 without Location |
 //! | `location-multiple` | MUST | several Location field lines |
 //! | `location-control` | MUST | CR, LF, NUL, other control bytes, obs-fold in Location |
@@ -55,7 +57,9 @@ mod view;
 
 pub use check::{check_parts, check_raw, check_response, parse_error_finding, parse_error_report};
 pub use finding::{Evidence, Finding, Level, Rule};
-pub use net::{check_server, check_target, fetch_raw, NetError, NetOptions};
+pub use net::{
+    check_server, check_target, fetch, fetch_raw, Fetched, NetError, NetOptions, ReadEnd,
+};
 pub use parse::{parse_response, ParseError, RawField, RawResponse, MAX_HEAD, MAX_HEADERS};
 pub use plan::{Plan, Planned};
 pub use probe::{attack_values, probe_url, probe_url_encoded, Encoding, ATTACKER_HOST};
