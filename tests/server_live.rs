@@ -199,6 +199,23 @@ fn server_subcommand_refuses_what_it_must() {
     assert_eq!((code, err.lines().count()), (2, 1), "{err}");
     let (code, _, err) = run(&["server", "http://127.0.0.1:9/", "--method", "G ET"]);
     assert_eq!((code, err.lines().count()), (2, 1), "{err}");
+    // Nothing listens: exit 2, one plain line, no "os error".
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let (code, out, err) = run(&["server", &format!("http://127.0.0.1:{port}/")]);
+    assert_eq!(
+        (code, out.as_str(), err.lines().count()),
+        (2, "", 1),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("cannot connect to 127.0.0.1:{port}"))
+            && err.contains("connection refused")
+            && !err.contains("os error"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -244,8 +261,19 @@ fn response_subcommand_exit_statuses() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A scratch folder of our own: created exclusively, never an existing one.
 fn tempdir() -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("redirspec-server-live-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    for n in 0..100 {
+        let d = std::env::temp_dir().join(format!(
+            "redirspec-server-live-{}-{stamp}-{n}",
+            std::process::id()
+        ));
+        if std::fs::create_dir(&d).is_ok() {
+            return d;
+        }
+    }
+    panic!("no scratch folder could be created");
 }

@@ -33,7 +33,7 @@
 //! | `temporary-redirect-heuristic-caching` | ADVICE | 302/307 `public` (or with Last-Modified) without explicit lifetime: no server-side SHOULD forbids it |
 //! | `permanent-redirect-not-cacheable` | ADVICE | 301/308 with `no-store`, `max-age=0`, expired Expires |
 //! | `post-redirect-ambiguous` | ADVICE | POST answered with 301/302 |
-//! | `open-redirect` | MUST | a probe's attacker URL became the Location |
+//! | `open-redirect` | MUST | a probe's attacker URL, or a query value the checker sent ([`RequestInfo::judging_query`]), became a Location a browser resolves off the origin |
 //!
 //! Location values are parsed as RFC 3986 `URI-reference`s
 //! ([`parse_location`](crate::model::parse_location)) and resolved with

@@ -11,6 +11,10 @@
 //! `corpus/location_parse/` and carry the seed's name; a test checks that
 //! they have the same bytes. `{host}` stands for the server's own host.
 //!
+//! Each value is sent in every [`Encoding`]: servers that pass the query
+//! through undecoded (nginx `$arg_next`, Apache `%{QUERY_STRING}`) only
+//! return an attacker URL that was sent as written.
+//!
 //! The verdict (rule `open-redirect`) is given by the checker when the
 //! [`RequestInfo`](super::RequestInfo) carries the probe
 //! ([`RequestInfo::with_probe`](super::RequestInfo::with_probe)): the
