@@ -134,6 +134,13 @@ fn server_subcommand_against_python_http_server() {
         summary.starts_with("21 responses, 18 redirects: "),
         "{summary}"
     );
+    // `--path //x` is a path on this server, not the host `x`.
+    let (code, out, err) = run(&["server", &base, "--method", "GET", "--path", "//x"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.starts_with(&format!("GET http://127.0.0.1:{port}//x -> 200 OK: ok\n")),
+        "{out}{err}"
+    );
     // Only the requested methods, and the queries asked for.
     let (_, out, _) = run(&["server", &format!("{base}old"), "--method", "HEAD"]);
     assert_eq!(out.lines().count(), 2, "{out}");
