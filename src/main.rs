@@ -50,10 +50,12 @@ struct ServerCmd {
     /// A path to request, joined to URL; repeatable (default: URL's own).
     #[arg(long = "path")]
     paths: Vec<String>,
-    /// A query to send with every path ('' for none); repeatable (default: URL's own).
+    /// A query to send with every path ('' for none); repeatable (default: URL's own). A value
+    /// that leads off the origin and comes back as the Location is an open redirect.
     #[arg(long = "query")]
     queries: Vec<String>,
-    /// Probe this return-URL query parameter with open-redirect values; repeatable.
+    /// Probe this return-URL query parameter with open-redirect values (each fully encoded,
+    /// minimally encoded and double-encoded); repeatable.
     #[arg(long = "probe-open-redirect", value_name = "PARAM")]
     probes: Vec<String>,
     /// Allow a host that is not a loopback address; repeatable.

@@ -262,7 +262,12 @@ pub fn fetch(planned: &Planned, options: &NetOptions) -> Result<Fetched, NetErro
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).map_err(io)?;
-    let deadline = Instant::now() + options.timeout;
+    // A timeout too large to add (`--timeout-ms 18446744073709551615`)
+    // waits a day at most, never overflows.
+    let start = Instant::now();
+    let deadline = start
+        .checked_add(options.timeout.min(MAX_WAIT))
+        .unwrap_or(start);
     let no_content = planned.method == http::Method::HEAD;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
@@ -299,7 +304,9 @@ pub fn fetch(planned: &Planned, options: &NetOptions) -> Result<Fetched, NetErro
                 let room = options.max_response - buf.len();
                 buf.extend_from_slice(&chunk[..n.min(room)]);
                 if complete_by.is_none() && is_complete(&buf, no_content) {
-                    complete_by = Some((Instant::now() + AFTER_COMPLETE).min(deadline));
+                    let now = Instant::now();
+                    complete_by =
+                        Some(now.checked_add(AFTER_COMPLETE).unwrap_or(now).min(deadline));
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -328,6 +335,9 @@ pub fn fetch(planned: &Planned, options: &NetOptions) -> Result<Fetched, NetErro
     }
     Ok(Fetched { bytes: buf, end })
 }
+
+/// The longest one exchange may take, whatever the timeout says.
+const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
 
 /// How long bytes are still read after the framing says the message is
 /// complete (a server that honours `Connection: close` closes sooner).
@@ -564,6 +574,18 @@ mod tests {
         let reports = check_server(&get_only(one_shot(Some(Vec::new()))), &options).unwrap();
         assert!(reports[0].has("malformed-response"), "{}", reports[0]);
         assert_eq!(reports[0].status(), None);
+    }
+
+    /// `--timeout-ms 18446744073709551615`: no overflow, no panic.
+    #[test]
+    fn a_huge_timeout_does_not_overflow() {
+        let options = NetOptions {
+            timeout: Duration::MAX,
+            ..NetOptions::default()
+        };
+        let r = b"HTTP/1.1 302 Found\r\nLocation: /y\r\nContent-Length: 0\r\n\r\n".to_vec();
+        let reports = check_server(&get_only(one_shot(Some(r))), &options).unwrap();
+        assert!(reports[0].is_clean(), "{}", reports[0]);
     }
 
     #[test]
