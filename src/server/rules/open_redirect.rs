@@ -95,10 +95,10 @@ fn sent_values(base: &Url) -> Vec<Sent> {
             let Some(host) = lead.host_str().map(host_key) else {
                 continue;
             };
-            if host.is_empty()
-                || lead.origin() == base.origin()
-                || out.iter().any(|s| s.host == host)
-            {
+            // Another host: the same host on another scheme or port (an
+            // upgrade to https) is not the attacker's.
+            let own = base.host_str().map(host_key).unwrap_or_default();
+            if host.is_empty() || host == own || out.iter().any(|s| s.host == host) {
                 continue;
             }
             out.push(Sent {
@@ -181,7 +181,7 @@ mod tests {
     #[test]
     fn sent_values_that_leave_the_origin() {
         let base =
-            Url::parse("http://a.test/l?lang=en&next=https%253A%252F%252Fe.test&u=/ok&x=//b.test")
+            Url::parse("http://a.test/l?lang=en&next=https%253A%252F%252Fe.test&u=/ok&x=//b.test&up=https://a.test:8443/")
                 .unwrap();
         let hosts: Vec<_> = sent_values(&base)
             .into_iter()
