@@ -1,5 +1,4 @@
 //! The `redirspec decide` contract, through the real binary.
-#![cfg(feature = "cli")]
 
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -2,7 +2,6 @@
 //! with the redirecting handler in tests/fixtures/server/), and the exit
 //! statuses of `redirspec server` and `redirspec response`.
 
-#![cfg(feature = "cli")]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -29,7 +28,7 @@ fn start_python() -> Option<PyServer> {
         return None;
     }
     let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/server/redirect_server.py");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/server/redirect_server.py");
     let mut child = Command::new("python3")
         .arg(script)
         .stdout(Stdio::piped())

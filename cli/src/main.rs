@@ -1,7 +1,7 @@
 //! The `redirspec` command line.
 //!
-//! `redirspec decide` prints one JSON object per decision (see DESIGN.md's
-//! CLI contract); `redirspec server` and `redirspec response` print a report
+//! `redirspec decide` prints one JSON object per decision (see the README's `decide`
+//! contract); `redirspec server` and `redirspec response` print a report
 //! of findings and exit 1 when a MUST is broken. Bad arguments exit 2 with
 //! one line on stderr.
 //! `redirspec matrix` and `redirspec client` (feature `live`) run real clients
