@@ -289,6 +289,28 @@ impl WebUrl {
     }
 
     fn set_url(&mut self, url: Url) {
+        self.copy_url(&url);
+        self.url = Some(url);
+    }
+
+    /// Takes a request URL (Fetch mode): `Url::parse(text)`, through
+    /// [`whatwg_start`] when `text` is in its domain (no allocation once
+    /// this buffer has grown; the parsed form is then made only if the
+    /// general path needs it). On error this URL is unchanged or, when the
+    /// fast path declined half-way, holds a partial text: the machine starts
+    /// into a spare buffer.
+    pub(crate) fn set_start(&mut self, text: &str) -> Result<(), LocationError> {
+        if whatwg_start(text.as_bytes(), self) {
+            return Ok(());
+        }
+        let url = Url::parse(text).map_err(LocationError::Whatwg)?;
+        self.set_url(url);
+        Ok(())
+    }
+
+    /// Copies a parsed URL's serialization and offsets; no parsed form is
+    /// kept (it is made again from the text if the general path needs it).
+    pub(crate) fn copy_url(&mut self, url: &Url) {
         let at = |p: Position| url[..p].len();
         let (text, parts, _) = self.buf.raw_mut();
         text.clear();
@@ -312,7 +334,7 @@ impl WebUrl {
                 .fragment()
                 .map(|_| (at(Position::BeforeFragment), at(Position::AfterFragment))),
         };
-        self.url = Some(url);
+        self.url = None;
     }
 
     /// The parsed form, parsed from the text if there is none yet.
@@ -508,6 +530,27 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
         out.url = None;
         return true;
     }
+    let inherited = if policy.inherit_fragment {
+        b.fragment()
+    } else {
+        None
+    };
+    write_whatwg(Some(&b), &r, scheme, inherited, out)
+}
+
+/// The WHATWG serialization of `r` (in [`parse_common`]'s domain, without
+/// `'` or `%2e`, with an `http`/`https` `scheme` as it is to be written)
+/// against `base` (which is needed only when `r` has no authority) into
+/// `out`, with `inherited` as the fragment when `r` has none; or `false`
+/// when a host, port or path is outside the fast path's domain (see
+/// [`whatwg_common`]).
+fn write_whatwg(
+    base: Option<&UriRef<'_>>,
+    r: &UriRef<'_>,
+    scheme: &str,
+    inherited: Option<&str>,
+    out: &mut WebUrl,
+) -> bool {
     let (text, parts, scratch) = out.buf.raw_mut();
     text.clear();
     *parts = Parts::default();
@@ -546,6 +589,9 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
         parts.path = (p, text.len());
         query = r.query();
     } else {
+        let Some(b) = base else {
+            return false;
+        };
         // The base's authority, as serialized.
         let bp = b.parts();
         let (a0, a1) = bp.authority.unwrap_or_default();
@@ -585,10 +631,7 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
         parts.query = Some((p, text.len()));
     }
     // Fetch "location URL": a null fragment becomes requestFragment.
-    let fragment = match r.fragment() {
-        None if policy.inherit_fragment => b.fragment(),
-        f => f,
-    };
+    let fragment = r.fragment().or(inherited);
     if let Some(f) = fragment {
         text.push('#');
         let p = text.len();
@@ -597,6 +640,33 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
     }
     out.url = None;
     true
+}
+
+/// The WHATWG fast path for a request URL: writes into `out` exactly the
+/// serialization `Url::parse(v)` gives and answers `true`; or answers
+/// `false`, having decided nothing, when `v` is outside the domain.
+///
+/// The domain is [`whatwg_common`]'s for a reference with a scheme and an
+/// authority (`http://` or `https://` in any case, a plain host, a small
+/// port; no userinfo, no `'`, no `%2e`). Such a reference is parsed
+/// without its base by the WHATWG parser (the "scheme state" of a special
+/// scheme followed by `//` goes to the authority states, and the base is
+/// read nowhere after), so that path's result against any base is the
+/// result here; no fragment is inherited, since there is no earlier
+/// request. `tests` check it against the `url` crate.
+pub(crate) fn whatwg_start(v: &[u8], out: &mut WebUrl) -> bool {
+    let Some(r) = parse_common(v) else {
+        return false;
+    };
+    if r.authority().is_none() || has_quote_or_encoded_dot(v) {
+        return false;
+    }
+    let scheme = match r.scheme() {
+        Some(s) if s.eq_ignore_ascii_case("http") => "http",
+        Some(s) if s.eq_ignore_ascii_case("https") => "https",
+        _ => return false,
+    };
+    write_whatwg(None, &r, scheme, None, out)
 }
 
 /// RFC 3986 `remove_dot_segments`, which is what the WHATWG path parser

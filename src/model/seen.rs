@@ -76,6 +76,13 @@ impl Seen {
         });
     }
 
+    /// Forgets every request (a machine's restart), keeping the buffers.
+    pub fn clear(&mut self) {
+        self.arena.clear();
+        self.entries.clear();
+        self.pending = false;
+    }
+
     /// Notes that the machine moved to a new current request: it is
     /// recorded (as [`push`](Self::push) would) at the next lookup.
     #[inline]
