@@ -808,6 +808,35 @@ pub(crate) fn check_against_url_crate(base: &str, v: &[u8]) -> bool {
     true
 }
 
+/// The differential check of the WHATWG start fast path ([`whatwg_start`],
+/// which a machine's start and restart use): when it answers for `v`, it
+/// wrote `Url::parse(v)`'s serialization and offsets that agree with the
+/// `url` crate's accessors. Panics on any difference; answers whether the
+/// fast path answered.
+#[cfg(test)]
+pub(crate) fn check_start_against_url_crate(v: &[u8]) -> bool {
+    let mut out = WebUrl::default();
+    if !whatwg_start(v, &mut out) {
+        return false;
+    }
+    let shown = String::from_utf8_lossy(v);
+    let want = match Url::parse(&shown) {
+        Ok(u) => u,
+        Err(e) => panic!("start fast path accepted {shown:?}; the url crate says {e}"),
+    };
+    let mut copied = WebUrl::default();
+    copied.copy_url(&want);
+    assert_eq!(out.as_str(), want.as_str(), "{shown:?}");
+    assert_eq!(out.buf.parts(), copied.buf.parts(), "{shown:?}");
+    assert_eq!(out.scheme(), want.scheme(), "{shown:?}");
+    assert_eq!(out.host_str(), want.host_str(), "{shown:?}");
+    assert_eq!(out.port(), want.port(), "{shown:?}");
+    assert_eq!(out.fragment(), want.fragment(), "{shown:?}");
+    assert_eq!(out.buf.path(), want.path(), "{shown:?}");
+    assert_eq!(out.buf.query(), want.query(), "{shown:?}");
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1035,6 +1064,61 @@ mod tests {
             for base in BASES {
                 check_against_url_crate(base, r.as_bytes());
             }
+        }
+    }
+
+    #[test]
+    fn start_urls_agree_with_the_url_crate() {
+        for s in [
+            "https://www.example.test/account/profile?tab=1#top",
+            "HTTP://A.Test:80/x/../y?q#f",
+            "https://a.test:0443",
+            "http://a.test:/p",
+            "https://a.test",
+            "http://h/./a/b/../c/.",
+        ] {
+            assert!(check_start_against_url_crate(s.as_bytes()), "{s:?}");
+        }
+        for s in [
+            "/relative",
+            "//a.test/",
+            "http:a",
+            "ftp://a.test/",
+            "http://u@a.test/",
+            "http://1.2.3.4/",
+            "http://a.test:65536/",
+            "http://a.test/%2e/",
+            "http://a.test/it's",
+            " http://a.test/",
+        ] {
+            assert!(!check_start_against_url_crate(s.as_bytes()), "{s:?}");
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/location_parse");
+        let mut fast = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let v = std::fs::read(e.unwrap().path()).unwrap();
+            fast += usize::from(check_start_against_url_crate(&v));
+        }
+        assert!(
+            fast > 40,
+            "only {fast} corpus values took the start fast path"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn random_start_urls_agree(
+            s in "(https?|HTTPS?|ftp)://[a-zA-Z0-9._%-]{0,12}(:[0-9]{0,6})?(/[a-zA-Z0-9.;=%'-]{0,5}){0,4}(\\?[a-z=&.]{0,5})?(#[a-z.]{0,3})?",
+        ) {
+            check_start_against_url_crate(s.as_bytes());
+        }
+        #[test]
+        fn random_start_bytes_agree(v in proptest::collection::vec(any::<u8>(), 0..24)) {
+            let mut w = b"http://".to_vec();
+            w.extend_from_slice(&v);
+            check_start_against_url_crate(&w);
+            check_start_against_url_crate(&v);
         }
     }
 
