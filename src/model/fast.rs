@@ -300,6 +300,11 @@ impl WebUrl {
     /// fast path declined half-way, holds a partial text: the machine starts
     /// into a spare buffer.
     pub(crate) fn set_start(&mut self, text: &str) -> Result<(), LocationError> {
+        // The serialization is at most one byte longer (the `/` of an empty
+        // path): one allocation, not one per doubling, while it grows.
+        let buf = self.buf.raw_mut().0;
+        buf.clear();
+        buf.reserve(text.len() + 1);
         if whatwg_start(text.as_bytes(), self) {
             return Ok(());
         }
