@@ -585,9 +585,15 @@ impl RedirectMachine {
     /// Sets the number of redirects already followed before this request
     /// (the CLI's `--hops`).
     pub fn with_redirect_count(mut self, count: u32) -> Self {
+        self.set_redirect_count(count);
+        self
+    }
+
+    /// [`with_redirect_count`](Self::with_redirect_count) on a machine in
+    /// place (after [`reset`](Self::reset)).
+    pub fn set_redirect_count(&mut self, count: u32) {
         self.hops = count;
         self.start_hops = count;
-        self
     }
 
     /// Steps the machine with a response's status and header fields.
