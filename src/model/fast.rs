@@ -671,7 +671,38 @@ pub(crate) fn whatwg_start(v: &[u8], out: &mut WebUrl) -> bool {
         Some(s) if s.eq_ignore_ascii_case("https") => "https",
         _ => return false,
     };
+    if is_own_serialization(&r, scheme) {
+        // What `write_whatwg` would write, byte for byte: copied whole.
+        let (text, parts, _) = out.buf.raw_mut();
+        text.clear();
+        text.push_str(r.as_str());
+        *parts = r.parts();
+        out.url = None;
+        return true;
+    }
     write_whatwg(None, &r, scheme, None, out)
+}
+
+/// Whether [`write_whatwg`] would write `r` (with a scheme and an
+/// authority, in its domain) as it is, with the same offsets: the scheme in
+/// lower case, a plain host in lower case, no port or one written without
+/// leading zeros that is not the scheme's default, a path that is not
+/// empty and has no dot segment (so `remove_dot_segments` copies it); the
+/// query and fragment are copied in any case.
+fn is_own_serialization(r: &UriRef<'_>, scheme: &str) -> bool {
+    let host = r.host().unwrap_or_default().as_bytes();
+    let port_ok = match r.port() {
+        None => true,
+        Some(p) => {
+            !p.starts_with('0')
+                && small_port(p).is_some_and(|n| n != if scheme == "http" { 80 } else { 443 })
+        }
+    };
+    r.scheme() == Some(scheme)
+        && port_ok
+        && plain_host_case(host) == Some(true)
+        && !r.path().is_empty()
+        && !has_dot_segment(r.path().as_bytes())
 }
 
 /// RFC 3986 `remove_dot_segments`, which is what the WHATWG path parser
@@ -712,23 +743,54 @@ fn has_quote_or_encoded_dot(v: &[u8]) -> bool {
 /// labels of ASCII letters, digits and `-`, none empty, none starting with
 /// `xn--`, the last starting with a letter.
 fn plain_host(h: &[u8]) -> bool {
+    plain_host_case(h).is_some()
+}
+
+/// [`plain_host`]'s byte classes: lower-case letter 1, digit 2, upper-case
+/// letter 3, `-` 4, `.` 5, anything else 0.
+const HOST_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        t[c] = match b {
+            b'a'..=b'z' => 1,
+            b'0'..=b'9' => 2,
+            b'A'..=b'Z' => 3,
+            b'-' => 4,
+            b'.' => 5,
+            _ => 0,
+        };
+        c += 1;
+    }
+    t
+};
+
+/// Whether `h` is a [`plain_host`] (`None` when not), and whether it is in
+/// lower case already (one pass, one table lookup per byte).
+fn plain_host_case(h: &[u8]) -> Option<bool> {
     let mut label_start = 0;
+    let mut upper = false;
     for (i, &c) in h.iter().enumerate() {
-        if c == b'.' {
-            if i == label_start {
-                return false;
+        match HOST_CLASS[usize::from(c)] {
+            1 | 2 => {}
+            3 => upper = true,
+            4 => {
+                // Only a `-` can make a label start with "xn--" (its fourth byte).
+                if i == label_start + 3 && h[label_start..=i].eq_ignore_ascii_case(b"xn--") {
+                    return None;
+                }
             }
-            label_start = i + 1;
-        } else if c == b'-' {
-            // Only a `-` can make a label start with "xn--" (its fourth byte).
-            if i == label_start + 3 && h[label_start..=i].eq_ignore_ascii_case(b"xn--") {
-                return false;
+            5 => {
+                if i == label_start {
+                    return None;
+                }
+                label_start = i + 1;
             }
-        } else if !c.is_ascii_alphanumeric() {
-            return false;
+            _ => return None,
         }
     }
-    label_start < h.len() && h[label_start].is_ascii_alphabetic()
+    (label_start < h.len() && h[label_start].is_ascii_alphabetic()).then_some(!upper)
 }
 
 /// A port of one to five digits, at most 65535.

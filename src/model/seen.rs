@@ -67,6 +67,10 @@ impl Clone for Seen {
 impl Seen {
     /// Records a request (the first of a chain).
     pub fn push(&mut self, method: &Method, url: &UriBuf) {
+        // A key is at most one byte longer than the URL's text (see
+        // `Probe`): one allocation, not one per doubling, in a new machine.
+        self.arena.reserve(url.as_str().len() + 1);
+        self.entries.reserve(4);
         let key = push_key(&mut self.arena, url);
         let last = self.arena.as_bytes().last().copied().unwrap_or_default();
         self.entries.push(Entry {
