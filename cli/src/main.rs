@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use redirspec::cli::{
-    decide, decide_lines, exit_status, run_response, run_server, split_header, BoundedLines, Case,
+    decide_lines, exit_status, run_response, run_server, split_header, Batch, BoundedLines, Case,
     Decision, ServerArgs,
 };
 use redirspec::server::Summary;
@@ -418,25 +418,23 @@ fn print_json(d: &Decision) -> ExitCode {
 fn batch() -> ExitCode {
     let stdin = std::io::stdin().lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut cases = Batch::new();
     for line in BoundedLines::new(stdin, MAX_BATCH_LINE) {
-        let decision = match line {
+        let written = match line {
             Err(e) => {
                 eprintln!("redirspec: cannot read stdin: {e}");
                 return ExitCode::FAILURE;
             }
-            Ok(Err(e)) => Decision::Error {
-                detail: e.to_string(),
-            },
-            Ok(Ok(text)) => match serde_json::from_str::<Case>(&text) {
-                Ok(case) => decide(&case),
-                Err(e) => Decision::Error {
-                    detail: format!("bad case: {e}"),
+            Ok(Err(e)) => serde_json::to_writer(
+                &mut out,
+                &Decision::Error {
+                    detail: e.to_string(),
                 },
-            },
+            )
+            .map_err(std::io::Error::from),
+            Ok(Ok(text)) => cases.decide_line(&text, &mut out),
         };
-        let written = serde_json::to_writer(&mut out, &decision)
-            .map_err(std::io::Error::from)
-            .and_then(|()| out.write_all(b"\n"));
+        let written = written.and_then(|()| out.write_all(b"\n"));
         if let Err(e) = written {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 return ExitCode::SUCCESS;

@@ -194,32 +194,29 @@ const FETCH_BODY_HEADERS: &[HeaderName] = &[
 /// RFC 9110 §15.4 step 5: "remove content-specific header fields, including
 /// (but not limited to) Content-Encoding, Content-Language, Content-Location,
 /// Content-Type, Content-Length, Digest, and Last-Modified".
-/// (`Digest` has no constant in `http`, and a custom name cannot sit in a
-/// `const` slice, so these lists are built per policy.)
-fn rfc9110_content_headers() -> Vec<HeaderName> {
-    vec![
-        CONTENT_ENCODING,
-        CONTENT_LANGUAGE,
-        CONTENT_LOCATION,
-        CONTENT_TYPE,
-        CONTENT_LENGTH,
-        HeaderName::from_static("digest"),
-        LAST_MODIFIED,
-    ]
-}
+/// (`Digest` has no constant in `http`; `HeaderName::from_static` is a
+/// `const fn`, so the list is a static table and a policy made from it
+/// allocates nothing, nor does its clone.)
+static RFC9110_CONTENT_HEADERS: [HeaderName; 7] = [
+    CONTENT_ENCODING,
+    CONTENT_LANGUAGE,
+    CONTENT_LOCATION,
+    CONTENT_TYPE,
+    CONTENT_LENGTH,
+    HeaderName::from_static("digest"),
+    LAST_MODIFIED,
+];
 
 /// RFC 2616 names no list; these are its entity-headers that describe a body
 /// (§7.1), Content-MD5 (§14.15) included.
-fn rfc2616_entity_headers() -> Vec<HeaderName> {
-    vec![
-        CONTENT_ENCODING,
-        CONTENT_LANGUAGE,
-        CONTENT_LOCATION,
-        CONTENT_TYPE,
-        CONTENT_LENGTH,
-        HeaderName::from_static("content-md5"),
-    ]
-}
+static RFC2616_ENTITY_HEADERS: [HeaderName; 6] = [
+    CONTENT_ENCODING,
+    CONTENT_LANGUAGE,
+    CONTENT_LOCATION,
+    CONTENT_TYPE,
+    CONTENT_LENGTH,
+    HeaderName::from_static("content-md5"),
+];
 
 /// Fetch: "CORS non-wildcard request-header name": `Authorization`.
 const FETCH_CREDENTIALS: &[HeaderName] = &[AUTHORIZATION];
@@ -314,7 +311,7 @@ fn rfc9110() -> Policy {
         max_redirects: 20,
         // RFC 9110 §15.4: "A client SHOULD detect and intervene in cyclical redirections".
         loop_detection: true,
-        method_change_headers: Cow::Owned(rfc9110_content_headers()),
+        method_change_headers: Cow::Borrowed(&RFC9110_CONTENT_HEADERS),
         cross_origin_headers: Cow::Borrowed(RFC9110_CREDENTIALS),
         // RFC 9110 §5.3: a recipient may combine field lines; the combination
         // "a, b" is not a URI-reference, so several lines are an error.
@@ -353,7 +350,7 @@ fn rfc2616() -> Policy {
         max_redirects: 5,
         // §10.3: "A client SHOULD detect infinite redirection loops".
         loop_detection: true,
-        method_change_headers: Cow::Owned(rfc2616_entity_headers()),
+        method_change_headers: Cow::Borrowed(&RFC2616_ENTITY_HEADERS),
         // RFC 2616 is silent on credentials; the modern safe rule is kept.
         cross_origin_headers: Cow::Borrowed(RFC9110_CREDENTIALS),
         boundary: Boundary::Origin,

@@ -67,6 +67,10 @@ impl Clone for Seen {
 impl Seen {
     /// Records a request (the first of a chain).
     pub fn push(&mut self, method: &Method, url: &UriBuf) {
+        // A key is at most one byte longer than the URL's text (see
+        // `Probe`): one allocation, not one per doubling, in a new machine.
+        self.arena.reserve(url.as_str().len() + 1);
+        self.entries.reserve(4);
         let key = push_key(&mut self.arena, url);
         let last = self.arena.as_bytes().last().copied().unwrap_or_default();
         self.entries.push(Entry {
@@ -74,6 +78,13 @@ impl Seen {
             key,
             last,
         });
+    }
+
+    /// Forgets every request (a machine's restart), keeping the buffers.
+    pub fn clear(&mut self) {
+        self.arena.clear();
+        self.entries.clear();
+        self.pending = false;
     }
 
     /// Notes that the machine moved to a new current request: it is
