@@ -166,6 +166,10 @@ struct DecideArgs {
     /// A request header, 'Name: value'; repeatable.
     #[arg(long)]
     header: Vec<String>,
+    /// A field of the redirect response besides Location, 'Name: value';
+    /// repeatable (a Set-Cookie tells loop detection a repeat is not yet a cycle).
+    #[arg(long)]
+    response_header: Vec<String>,
     /// none, bytes:N or stream.
     #[arg(long, default_value = "none")]
     body: String,
@@ -173,7 +177,7 @@ struct DecideArgs {
     #[arg(long, default_value_t = 0)]
     hops: u32,
     /// Read one JSON case per line on stdin, write one result per line.
-    #[arg(long, conflicts_with_all = ["profile", "method", "url", "status", "location", "header"])]
+    #[arg(long, conflicts_with_all = ["profile", "method", "url", "status", "location", "header", "response_header"])]
     batch: bool,
 }
 
@@ -372,6 +376,13 @@ fn single(args: DecideArgs) -> ExitCode {
             Err(e) => return usage_error(&e.to_string()),
         }
     }
+    let mut response_headers = Vec::new();
+    for h in &args.response_header {
+        match split_header(h) {
+            Ok(pair) => response_headers.push(pair),
+            Err(e) => return usage_error(&e.to_string()),
+        }
+    }
     let (Some(profile), Some(method), Some(url), Some(status)) =
         (args.profile, args.method, args.url, args.status)
     else {
@@ -388,6 +399,7 @@ fn single(args: DecideArgs) -> ExitCode {
             .map(|l| String::from_utf8_lossy(&raw_bytes(l)).into_owned())
             .collect(),
         headers,
+        response_headers,
         body: args.body,
         hops: args.hops,
         memory: None,

@@ -274,3 +274,47 @@ fn location_bytes_reach_the_model_unchanged() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// Response fields reach the model: `--response-header` and the batch field
+/// `response_headers` (a Set-Cookie makes a self-redirect not yet a loop).
+#[test]
+fn response_headers_reach_loop_detection() {
+    let base = [
+        "decide",
+        "--profile",
+        "rfc9110",
+        "--method",
+        "GET",
+        "--url",
+        "http://a.test/x",
+        "--status",
+        "302",
+        "--location",
+        "/x",
+    ];
+    let (code, out, _) = redirspec(&base);
+    assert_eq!(code, 0);
+    assert!(out.contains(r#""reason":"redirect-loop""#), "{out}");
+    let mut with = base.to_vec();
+    with.extend(["--response-header", "Set-Cookie: seen=1"]);
+    let (code, out, _) = redirspec(&with);
+    assert_eq!(code, 0);
+    assert!(out.starts_with(r#"{"action":"follow""#), "{out}");
+    let mut bad = base.to_vec();
+    bad.extend(["--response-header", "no colon"]);
+    assert_eq!(redirspec(&bad).0, 2);
+
+    let (code, lines) = batch(concat!(
+        r#"{"profile":"rfc9110","method":"GET","url":"http://a.test/x","status":302,"location":["/x"],"response_headers":[["Set-Cookie","a=1"]]}"#,
+        "\n",
+        r#"{"profile":"rfc9110","method":"GET","url":"http://a.test/x","status":302,"location":["/x"],"response_headers":[["Bad Name","a=1"]]}"#,
+        "\n",
+    ));
+    assert_eq!(code, 0);
+    assert!(
+        lines[0].starts_with(r#"{"action":"follow""#),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].starts_with(r#"{"action":"error""#), "{}", lines[1]);
+}
