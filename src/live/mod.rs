@@ -28,6 +28,7 @@
 //! # Ok::<(), redirspec::live::LiveError>(())
 //! ```
 
+pub mod browser;
 pub mod chromium;
 pub mod cli;
 pub mod client;
