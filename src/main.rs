@@ -38,6 +38,16 @@ enum Command {
     Matrix(MatrixArgs),
     /// Run one program, given as a command template, through the live suite.
     Client(ClientArgs),
+    /// Run headless Chromium and Firefox ESR through the live suite with fetch() from a page
+    /// and print the model-vs-browsers table (Markdown).
+    Browsers(BrowsersArgs),
+}
+
+#[derive(Args, Debug)]
+struct BrowsersArgs {
+    /// Seconds one scenario may take.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
 }
 
 #[derive(Args, Debug)]
@@ -208,6 +218,7 @@ fn main() -> ExitCode {
         Command::Server(args) => server(args),
         Command::Response(args) => response(args),
         Command::Matrix(args) => live_matrix(&args),
+        Command::Browsers(args) => live_browsers(&args),
         Command::Client(args) => live_client(&args),
     }
 }
@@ -326,6 +337,18 @@ fn live_client(args: &ClientArgs) -> ExitCode {
         &settings,
         &mut stdout,
     ))
+}
+
+#[cfg(feature = "live")]
+fn live_browsers(args: &BrowsersArgs) -> ExitCode {
+    let timeout = std::time::Duration::from_secs(args.timeout.clamp(1, 600));
+    print!("{}", redirspec::live::browser::view_command(timeout));
+    ExitCode::SUCCESS
+}
+
+#[cfg(not(feature = "live"))]
+fn live_browsers(_: &BrowsersArgs) -> ExitCode {
+    usage_error("this redirspec was built without the `live` feature")
 }
 
 #[cfg(not(feature = "live"))]

@@ -750,9 +750,122 @@ fn run_one(session: &mut BrowserSession, scenario: &Scenario, timeout: Duration)
     report
 }
 
+/// What the model (the Fetch profile, browser reading, no Cookie) expects of `scenario`, in
+/// one line: the requests after the first and how the chain ends (`2 hops, deliver 200`).
+pub fn model_summary(scenario: &Scenario) -> String {
+    let origins = super::scenario::Origins {
+        a_port: 8001,
+        b_port: 8002,
+    };
+    let policy = Profile::Fetch.policy().browser_credentials();
+    match expected_trace(scenario, origins, "fetch", policy) {
+        Ok(t) => {
+            let hops = t.requests.len().saturating_sub(1);
+            let end = match &t.end {
+                super::compare::ExpectedEnd::Deliver { status, .. } => format!("deliver {status}"),
+                super::compare::ExpectedEnd::Refuse { reason, .. } => format!("error ({reason})"),
+            };
+            format!("{hops} hop{}, {end}", if hops == 1 { "" } else { "s" })
+        }
+        Err(e) => format!("model error: {e}"),
+    }
+}
+
+/// The **model vs browsers** view, as Markdown: per scenario the Fetch profile's expectation
+/// and each browser's verdict side by side, then the count of agreements per browser.
+pub fn markdown_view(
+    scenarios: &[Scenario],
+    runs: &[(BrowserKind, Vec<(String, BrowserResult)>)],
+) -> String {
+    let mut out = String::from("| scenario | model (`fetch`, browser reading) |");
+    for (kind, _) in runs {
+        out.push_str(&format!(" {} |", kind.name()));
+    }
+    out.push_str("\n|---|---|");
+    for _ in runs {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    let mut agree = vec![(0usize, 0usize); runs.len()];
+    for s in scenarios {
+        out.push_str(&format!("| {} | {} |", s.name, model_summary(s)));
+        for (i, (_, rows)) in runs.iter().enumerate() {
+            let cell = rows
+                .iter()
+                .find(|(n, _)| *n == s.name)
+                .map_or_else(|| "—".to_owned(), |(_, r)| r.key());
+            if cell == "conforms" {
+                agree[i].0 += 1;
+            }
+            if cell != "n/a" && cell != "skipped" && cell != "—" {
+                agree[i].1 += 1;
+            }
+            let shown = if cell == "conforms" {
+                "agrees".to_owned()
+            } else {
+                format!("**{cell}**")
+            };
+            out.push_str(&format!(" {shown} |"));
+        }
+        out.push('\n');
+    }
+    out.push_str("| **agreements** | |");
+    for (a, n) in &agree {
+        out.push_str(&format!(" **{a}/{n}** |"));
+    }
+    out.push('\n');
+    out
+}
+
+/// Runs the fixed suite in every installed browser (one process each) and renders
+/// [`markdown_view`], with a line per browser naming its version or why it was skipped.
+pub fn view_command(timeout: Duration) -> String {
+    let scenarios = super::suite::suite();
+    let runs: Vec<(BrowserKind, Vec<(String, BrowserResult)>)> = BrowserKind::ALL
+        .iter()
+        .map(|k| (*k, run_browser(*k, &scenarios, timeout)))
+        .collect();
+    let mut out = String::new();
+    for (kind, rows) in &runs {
+        match rows.iter().find_map(|(_, r)| match r {
+            BrowserResult::Skipped(why) => Some(why.clone()),
+            _ => None,
+        }) {
+            Some(why) => out.push_str(&format!("- {}: skipped: {why}\n", kind.name())),
+            None => out.push_str(&format!(
+                "- {}: {}\n",
+                kind.name(),
+                kind.version()
+                    .unwrap_or_else(|| "version unknown".to_owned())
+            )),
+        }
+    }
+    out.push('\n');
+    out.push_str(&markdown_view(&scenarios, &runs));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn view_counts_agreements() {
+        let suite = super::super::suite::suite();
+        let two = &suite[..2];
+        let rows = vec![
+            (two[0].name.clone(), BrowserResult::NotApplicable("why")),
+            (
+                two[1].name.clone(),
+                BrowserResult::Skipped("not installed".to_owned()),
+            ),
+        ];
+        let view = markdown_view(two, &[(BrowserKind::Firefox, rows)]);
+        assert!(view.contains("| firefox-esr |"), "{view}");
+        assert!(view.contains("**n/a**"), "{view}");
+        assert!(view.contains("**0/0**"), "{view}");
+        assert!(model_summary(&two[0]).contains("deliver 200"), "{view}");
+    }
 
     #[test]
     fn origins_split() {
