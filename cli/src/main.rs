@@ -38,6 +38,16 @@ enum Command {
     Matrix(MatrixArgs),
     /// Run one program, given as a command template, through the live suite.
     Client(ClientArgs),
+    /// Run headless Chromium and Firefox ESR through the live suite with fetch() from a page
+    /// and print the model-vs-browsers table (Markdown).
+    Browsers(BrowsersArgs),
+}
+
+#[derive(Args, Debug)]
+struct BrowsersArgs {
+    /// Seconds one scenario may take.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
 }
 
 #[derive(Args, Debug)]
@@ -166,6 +176,10 @@ struct DecideArgs {
     /// A request header, 'Name: value'; repeatable.
     #[arg(long)]
     header: Vec<String>,
+    /// A field of the redirect response besides Location, 'Name: value';
+    /// repeatable (a Set-Cookie tells loop detection a repeat is not yet a cycle).
+    #[arg(long)]
+    response_header: Vec<String>,
     /// none, bytes:N or stream.
     #[arg(long, default_value = "none")]
     body: String,
@@ -173,7 +187,7 @@ struct DecideArgs {
     #[arg(long, default_value_t = 0)]
     hops: u32,
     /// Read one JSON case per line on stdin, write one result per line.
-    #[arg(long, conflicts_with_all = ["profile", "method", "url", "status", "location", "header"])]
+    #[arg(long, conflicts_with_all = ["profile", "method", "url", "status", "location", "header", "response_header"])]
     batch: bool,
 }
 
@@ -204,6 +218,7 @@ fn main() -> ExitCode {
         Command::Server(args) => server(args),
         Command::Response(args) => response(args),
         Command::Matrix(args) => live_matrix(&args),
+        Command::Browsers(args) => live_browsers(&args),
         Command::Client(args) => live_client(&args),
     }
 }
@@ -324,6 +339,18 @@ fn live_client(args: &ClientArgs) -> ExitCode {
     ))
 }
 
+#[cfg(feature = "live")]
+fn live_browsers(args: &BrowsersArgs) -> ExitCode {
+    let timeout = std::time::Duration::from_secs(args.timeout.clamp(1, 600));
+    print!("{}", redirspec::live::browser::view_command(timeout));
+    ExitCode::SUCCESS
+}
+
+#[cfg(not(feature = "live"))]
+fn live_browsers(_: &BrowsersArgs) -> ExitCode {
+    usage_error("this redirspec was built without the `live` feature")
+}
+
 #[cfg(not(feature = "live"))]
 fn live_matrix(_: &MatrixArgs) -> ExitCode {
     usage_error("this redirspec was built without the `live` feature")
@@ -372,6 +399,13 @@ fn single(args: DecideArgs) -> ExitCode {
             Err(e) => return usage_error(&e.to_string()),
         }
     }
+    let mut response_headers = Vec::new();
+    for h in &args.response_header {
+        match split_header(h) {
+            Ok(pair) => response_headers.push(pair),
+            Err(e) => return usage_error(&e.to_string()),
+        }
+    }
     let (Some(profile), Some(method), Some(url), Some(status)) =
         (args.profile, args.method, args.url, args.status)
     else {
@@ -388,6 +422,7 @@ fn single(args: DecideArgs) -> ExitCode {
             .map(|l| String::from_utf8_lossy(&raw_bytes(l)).into_owned())
             .collect(),
         headers,
+        response_headers,
         body: args.body,
         hops: args.hops,
         memory: None,

@@ -281,7 +281,7 @@ fn location_bytes_reach_the_model_unchanged() {
 #[test]
 fn batch_shortcut_writes_what_decide_writes() {
     use redirspec::cli::{decide, Batch, Case, Decision};
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/location_parse");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/location_parse");
     let mut locations: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned())
@@ -359,4 +359,48 @@ fn batch_shortcut_writes_what_decide_writes() {
         shortcut += usize::from(!matches!(want, Decision::Error { .. }));
     }
     assert!(shortcut > 600, "only {shortcut} decided cases");
+}
+
+/// Response fields reach the model: `--response-header` and the batch field
+/// `response_headers` (a Set-Cookie makes a self-redirect not yet a loop).
+#[test]
+fn response_headers_reach_loop_detection() {
+    let base = [
+        "decide",
+        "--profile",
+        "rfc9110",
+        "--method",
+        "GET",
+        "--url",
+        "http://a.test/x",
+        "--status",
+        "302",
+        "--location",
+        "/x",
+    ];
+    let (code, out, _) = redirspec(&base);
+    assert_eq!(code, 0);
+    assert!(out.contains(r#""reason":"redirect-loop""#), "{out}");
+    let mut with = base.to_vec();
+    with.extend(["--response-header", "Set-Cookie: seen=1"]);
+    let (code, out, _) = redirspec(&with);
+    assert_eq!(code, 0);
+    assert!(out.starts_with(r#"{"action":"follow""#), "{out}");
+    let mut bad = base.to_vec();
+    bad.extend(["--response-header", "no colon"]);
+    assert_eq!(redirspec(&bad).0, 2);
+
+    let (code, lines) = batch(concat!(
+        r#"{"profile":"rfc9110","method":"GET","url":"http://a.test/x","status":302,"location":["/x"],"response_headers":[["Set-Cookie","a=1"]]}"#,
+        "\n",
+        r#"{"profile":"rfc9110","method":"GET","url":"http://a.test/x","status":302,"location":["/x"],"response_headers":[["Bad Name","a=1"]]}"#,
+        "\n",
+    ));
+    assert_eq!(code, 0);
+    assert!(
+        lines[0].starts_with(r#"{"action":"follow""#),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].starts_with(r#"{"action":"error""#), "{}", lines[1]);
 }

@@ -1,6 +1,6 @@
 //! The redirect state machine.
 
-use http::header::{CONTENT_LENGTH, LOCATION, TRANSFER_ENCODING};
+use http::header::{CONTENT_LENGTH, LOCATION, SET_COOKIE, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use url::Url;
 
@@ -598,27 +598,64 @@ impl RedirectMachine {
 
     /// Steps the machine with a response's status and header fields.
     ///
-    /// Every Location field line in `headers` counts (`get_all`).
+    /// Every Location field line in `headers` counts (`get_all`); the other
+    /// fields are the response's too (a `Set-Cookie` tells loop detection
+    /// that a repeat is not yet a cycle, see
+    /// [`Policy::repeats_after_set_cookie`]).
     pub fn step(&mut self, status: StatusCode, headers: &HeaderMap) -> Step<'_> {
         let lines = headers.get_all(LOCATION).iter().map(HeaderValue::as_bytes);
-        self.step_lines(status, lines)
+        self.step_lines(status, lines, headers.contains_key(SET_COOKIE))
     }
 
     /// Steps the machine with raw Location field lines (zero, one or several),
     /// for values an `http::HeaderValue` cannot hold (CR, LF, NUL, obs-text).
+    /// The response has no other fields.
     pub fn step_raw(&mut self, status: StatusCode, locations: &[&[u8]]) -> Step<'_> {
-        self.step_lines(status, locations.iter().copied())
+        self.step_lines(status, locations.iter().copied(), false)
+    }
+
+    /// [`step_raw`](Self::step_raw) with the response's other fields
+    /// (`fields`' own Location lines, if any, are not read: `locations` are).
+    ///
+    /// # Examples
+    /// The cookie-check redirect: a `302` to the same URL that sets a cookie
+    /// is followed once under RFC 9110's loop detection; the same repeat
+    /// again is a cycle.
+    /// ```
+    /// use http::{header, HeaderMap, Method, StatusCode};
+    /// use redirspec::{Body, Profile, RedirectMachine, Step};
+    ///
+    /// let mut m = RedirectMachine::new(
+    ///     Method::GET, "http://a.test/", HeaderMap::new(), Body::None, Profile::Rfc9110.policy(),
+    /// ).unwrap();
+    /// let mut fields = HeaderMap::new();
+    /// fields.insert(header::SET_COOKIE, "seen=1".parse().unwrap());
+    /// assert!(matches!(m.step_raw_with_fields(StatusCode::FOUND, &[b"/"], &fields), Step::Follow(_)));
+    /// assert!(matches!(m.step_raw_with_fields(StatusCode::FOUND, &[b"/"], &fields), Step::Refuse(_)));
+    /// ```
+    pub fn step_raw_with_fields(
+        &mut self,
+        status: StatusCode,
+        locations: &[&[u8]],
+        fields: &HeaderMap,
+    ) -> Step<'_> {
+        self.step_lines(
+            status,
+            locations.iter().copied(),
+            fields.contains_key(SET_COOKIE),
+        )
     }
 
     fn step_lines<'b>(
         &mut self,
         status: StatusCode,
         lines: impl Iterator<Item = &'b [u8]>,
+        sets_cookie: bool,
     ) -> Step<'_> {
         if self.finished {
             return Step::Refuse(Refusal::Finished);
         }
-        match self.decide(status, lines) {
+        match self.decide(status, lines, sets_cookie) {
             Ok(None) => Step::Follow(Hop { machine: self }),
             Ok(Some(reason)) => {
                 self.finished = true;
@@ -636,6 +673,7 @@ impl RedirectMachine {
         &mut self,
         status: StatusCode,
         mut lines: impl Iterator<Item = &'b [u8]>,
+        sets_cookie: bool,
     ) -> Result<Option<DeliverReason>, Refusal> {
         let class = classify(status);
         let rules = &self.policy.statuses;
@@ -782,6 +820,13 @@ impl RedirectMachine {
                 next_method,
                 self.urls.next().buf(),
             )
+            // A repeat whose response set a cookie is not yet a cycle: the
+            // request it leads to differs by the cookie (the cookie-check
+            // redirect); a repeat past the policy's count is.
+            && !(sets_cookie
+                && self
+                    .seen
+                    .tolerate_repeat(self.policy.repeats_after_set_cookie))
         {
             return Err(Refusal::RedirectLoop {
                 method: next_method.clone(),
