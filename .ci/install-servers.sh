@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Real servers for tests/server_real.rs: nginx and Apache (Debian packages),
+# Real servers for cli/tests/server_real.rs: nginx and Apache (Debian packages),
 # Django (pip; Flask too if absent), Express (npm, global). Idempotent: what is
 # present is not installed again. Every step is bounded by `timeout`; a step
 # that fails prints a visible note and the rest goes on (the test then skips
 # that server with a note, and fails under CI=true for a server this script
-# installs: see SERVERS in tests/server_real.rs).
+# installs: see SERVERS in cli/tests/server_real.rs).
 set -uo pipefail
 note() { echo "install-servers: $*"; }
 export DEBIAN_FRONTEND=noninteractive

@@ -33,7 +33,8 @@ fn write_assets(dir: &Path) -> std::io::Result<()> {
     std::fs::write(dir.join("fetch.js"), FETCH_JS)?;
     std::fs::write(dir.join("client.py"), CLIENT_PY)?;
     std::fs::write(dir.join("client.pl"), CLIENT_PL)?;
-    std::fs::write(dir.join("Fetch.java"), FETCH_JAVA)
+    std::fs::write(dir.join("Fetch.java"), FETCH_JAVA)?;
+    std::fs::write(dir.join("fetch.go"), super::go::FETCH_GO)
 }
 
 /// A folder prepared once (scripts written, set-up command run), removed when the last

@@ -19,7 +19,6 @@
 //! is not installed is skipped with a note; under `CI=true` that is a
 //! failure, since `.ci/install-servers.sh` installs every one of them.
 
-#![cfg(feature = "cli")]
 
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
@@ -34,7 +33,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_redirspec");
 const SERVERS: [&str; 5] = ["nginx", "apache", "flask", "django", "express"];
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/server/real")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/server/real")
 }
 
 /// A scratch folder of our own (created exclusively), removed when dropped.

@@ -2,7 +2,6 @@
 //! with the redirecting handler in tests/fixtures/server/), and the exit
 //! statuses of `redirspec server` and `redirspec response`.
 
-#![cfg(feature = "cli")]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -29,7 +28,7 @@ fn start_python() -> Option<PyServer> {
         return None;
     }
     let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/server/redirect_server.py");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/server/redirect_server.py");
     let mut child = Command::new("python3")
         .arg(script)
         .stdout(Stdio::piped())
@@ -184,11 +183,17 @@ fn open_redirect_probe_against_python_http_server() {
         .count();
     // Every attack value, fully encoded, minimally encoded and
     // double-encoded (a URL two encodings share is sent once).
-    let planned = redirspec::server::Plan::new(url::Url::parse(&url).unwrap())
-        .methods([http::Method::GET])
-        .probe_open_redirect("next")
-        .requests();
-    assert_eq!(probes, planned.len() - 1, "{out}");
+    let planned: usize = redirspec::server::attack_values("127.0.0.1")
+        .iter()
+        .map(|(_, v)| {
+            let forms: std::collections::HashSet<String> = redirspec::server::Encoding::ALL
+                .iter()
+                .map(|e| e.encode(v))
+                .collect();
+            forms.len()
+        })
+        .sum();
+    assert_eq!(probes, planned, "{out}");
     assert!(probes > 2 * redirspec::server::attack_values("127.0.0.1").len());
 }
 
