@@ -312,7 +312,10 @@ fn response_refuses_a_fifo_and_a_device() {
         eprintln!("note: mkfifo is absent; the FIFO case is skipped");
     }
     let text = refused(std::path::Path::new("/dev/zero"));
-    assert!(text.contains("not a regular file") && !text.contains('\n'), "{text}");
+    assert!(
+        text.contains("not a regular file") && !text.contains('\n'),
+        "{text}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -2,7 +2,6 @@
 //! with the redirecting handler in tests/fixtures/server/), and the exit
 //! statuses of `redirspec server` and `redirspec response`.
 
-
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

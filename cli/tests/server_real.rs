@@ -19,7 +19,6 @@
 //! is not installed is skipped with a note; under `CI=true` that is a
 //! failure, since `.ci/install-servers.sh` installs every one of them.
 
-
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
