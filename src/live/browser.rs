@@ -5,7 +5,7 @@
 //! One browser process per run, not per scenario: the browser opens a driver page on a
 //! loopback control server of its own ([`BrowserSession`]); the page asks the control server
 //! for the next job, loads the scenario origin's frame page
-//! ([`FETCH_PAGE`](super::page::FETCH_PAGE), served by the scripted server and not
+//! ([`FETCH_PAGE`], served by the scripted server and not
 //! recorded), hands it the job, and posts the outcome back. The scripted server records every
 //! hop as for any client, answers a CORS preflight (not recorded: the model has none) and
 //! allows cross-origin reads, so a chain that leaves the start origin can be followed to its
