@@ -296,6 +296,18 @@ pub fn suite() -> Vec<Scenario> {
         .collect();
     two_loop.repeat_last = true;
     s.push(two_loop);
+    s.push(scenario(
+        "loop-cookie-check",
+        "limits",
+        "a 302 to the same URL that sets a cookie (the cookie-check redirect): not yet a loop",
+        Method::GET,
+        "{A}/cc",
+        vec![
+            ScriptedResponse::redirect(302, "/cc")
+                .with_header("Set-Cookie", "redirspec-check=1; Path=/"),
+            ScriptedResponse::ok(),
+        ],
+    ));
     let locations: &[(&str, u16, &[&str], &str)] = &[
         (
             "loc-missing",
