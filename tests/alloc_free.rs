@@ -118,13 +118,7 @@ fn strict_profile_allocates_nothing(profile: Profile) {
 /// A 10-hop chain (loop detection on, for the strict profiles) then the
 /// final 200, every step counted, after one warm-up run of the same chain.
 fn chain_allocates_nothing(profile: Profile) {
-    let start = start(
-        Method::GET,
-        Policy {
-            max_redirects: 10,
-            ..profile.policy()
-        },
-    );
+    let start = start(Method::GET, profile.policy().with_max_redirects(10));
     let chain: Vec<String> = (0..10)
         .map(|i| format!("https://h{}.example.test/p/{i}?q={i}", i % 3))
         .collect();
@@ -237,10 +231,7 @@ fn resets_allocate_nothing(profile: Profile) {
     ];
     let uris: Vec<http::Uri> = starts.iter().map(|s| s.parse().unwrap()).collect();
     let urls: Vec<url::Url> = starts.iter().map(|s| url::Url::parse(s).unwrap()).collect();
-    let policy = Policy {
-        max_redirects: 10,
-        ..profile.policy()
-    };
+    let policy = profile.policy().with_max_redirects(10);
     let mut m =
         RedirectMachine::new(Method::GET, BASE, HeaderMap::new(), Body::None, policy).unwrap();
     let chain: Vec<String> = (0..10)
