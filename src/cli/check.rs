@@ -7,10 +7,8 @@ use std::time::Duration;
 
 use http::Method;
 
-use crate::server::{
-    check_raw, check_server, check_target, parse_error_report, NetError, NetOptions, Plan, Report,
-    RequestInfo, Summary,
-};
+use crate::probe::{check_server, check_target, NetError, NetOptions, Plan};
+use crate::server::{check_raw, parse_error_report, Report, RequestInfo, Summary};
 
 /// Largest file `redirspec response` reads (16 MiB).
 pub const MAX_RESPONSE_FILE: u64 = 16 << 20;

@@ -10,12 +10,12 @@ use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use super::check::{check_raw, parse_error_report};
-use super::finding::{Finding, Rule};
-use super::parse::{ParseError, MAX_HEAD};
 use super::plan::{Plan, Planned};
-use super::report::Report;
-use super::request::{RequestError, RequestInfo};
+use crate::server::Report;
+use crate::server::{check_raw, parse_error_report};
+use crate::server::{Finding, Rule};
+use crate::server::{ParseError, MAX_HEAD};
+use crate::server::{RequestError, RequestInfo};
 
 /// Why a server could not be checked.
 #[derive(Debug, thiserror::Error)]
@@ -345,9 +345,7 @@ const AFTER_COMPLETE: Duration = Duration::from_millis(300);
 
 /// The length of the head (through its empty line), when it is complete.
 fn find_head_end(buf: &[u8]) -> Option<usize> {
-    crate::server::parse::parse_response(buf)
-        .ok()
-        .map(|r| r.head_len)
+    crate::server::parse_response(buf).ok().map(|r| r.head_len)
 }
 
 /// Whether `buf` holds a complete response, by the framing of RFC 9112
@@ -356,7 +354,7 @@ fn find_head_end(buf: &[u8]) -> Option<usize> {
 /// trailer section; otherwise through a valid Content-Length. A response
 /// delimited by the close is complete only when the server closes.
 fn is_complete(buf: &[u8], head_request: bool) -> bool {
-    let Ok(r) = crate::server::parse::parse_response(buf) else {
+    let Ok(r) = crate::server::parse_response(buf) else {
         return false;
     };
     let code = r.status.as_u16();

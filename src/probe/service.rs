@@ -14,10 +14,10 @@ use http_body::Body as HttpBody;
 use http_body_util::{BodyExt, Full};
 use tower::{Service, ServiceExt};
 
-use super::check::check_parts;
 use super::plan::Plan;
-use super::report::Report;
-use super::request::RequestError;
+use crate::server::check_parts;
+use crate::server::Report;
+use crate::server::RequestError;
 
 /// A boxed error from the service or its body.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -100,7 +100,7 @@ impl Default for ServiceOptions {
 /// ```
 /// use std::convert::Infallible;
 /// use http::{Request, Response, StatusCode};
-/// use redirspec::server::{check_service, Plan, ServiceOptions};
+/// use redirspec::probe::{check_service, Plan, ServiceOptions};
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let svc = tower::service_fn(|_req: Request<_>| async {
