@@ -33,6 +33,7 @@ pub mod cli;
 pub mod client;
 pub mod command;
 pub mod compare;
+pub mod driver;
 pub mod facts;
 pub mod from_strategies;
 pub mod matrix;
