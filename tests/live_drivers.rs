@@ -12,6 +12,7 @@
 use redirspec::live::{preset, ClientOutcome, ClientRequest, ClientUnderTest};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -241,17 +242,18 @@ fn a_driver_survives_a_timed_out_scenario_by_starting_again() {
     // A listener that accepts and never answers.
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("address").port();
+    let done = Arc::new(AtomicBool::new(false));
+    let stop = Arc::clone(&done);
     let holder = thread::spawn(move || {
         let until = Instant::now() + Duration::from_secs(20);
         listener.set_nonblocking(true).expect("nonblocking");
         let mut held = Vec::new();
-        while Instant::now() < until && held.len() < 4 {
+        while Instant::now() < until && !stop.load(Ordering::SeqCst) && held.len() < 4 {
             match listener.accept() {
                 Ok((s, _)) => held.push(s),
                 Err(_) => thread::sleep(Duration::from_millis(10)),
             }
         }
-        thread::sleep(Duration::from_secs(3));
     });
     let mut stuck = get(format!("http://127.0.0.1:{port}/"));
     stuck.timeout = Duration::from_secs(2);
@@ -264,5 +266,6 @@ fn a_driver_survives_a_timed_out_scenario_by_starting_again() {
         ClientOutcome::Delivered { status: Some(200) }
     );
     assert!(client.driver_pid().is_some());
+    done.store(true, Ordering::SeqCst);
     let _ = holder.join();
 }
