@@ -72,6 +72,12 @@ pub enum LiveError {
     /// A command template that does not parse.
     #[error("bad command template: {0}")]
     BadCommand(String),
+    /// A number of [`cli::RunSettings`] out of its range.
+    #[error("{0}")]
+    BadSettings(String),
+    /// The one program `redirspec client` was asked to check cannot run (not found, say).
+    #[error("{0}")]
+    Unavailable(String),
     /// The model rejected a scenario (a harness bug).
     #[error("model: {0}")]
     Model(String),
