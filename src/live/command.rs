@@ -6,7 +6,7 @@
 //! is read from the last line of stdout when that line is a three-digit number), anything else
 //! means it failed (its stderr is the message). A program still running at the time-out is
 //! killed and reported as timed out. Each run happens in a fresh private scratch folder
-//! ([`super::scratch`]) and, whether the program exits or is killed, everything it started
+//! (`live::scratch`) and, whether the program exits or is killed, everything it started
 //! is ended with it ([`super::process`]).
 
 use super::client::{millis, one_line, ClientOutcome, ClientRequest, ClientUnderTest};

@@ -1,8 +1,8 @@
 //! Every process a run starts ends with it.
 //!
-//! A program under test is started by [`Supervised::spawn`]: in a process group of its own,
+//! A program under test is started by `Supervised::spawn`: in a process group of its own,
 //! with the environment variable [`RUN_VAR`] set to a token naming this one run (its children
-//! inherit it). When the program is done — it exited, it timed out, or its [`Supervised`] is
+//! inherit it). When the program is done — it exited, it timed out, or its `Supervised` is
 //! dropped — every process left from it is killed with `SIGKILL`:
 //! - its process group (the plain `sleep 1000 &` left behind by a shell);
 //! - on Linux, every process started after it whose environment carries the run's token,
@@ -17,7 +17,7 @@
 //! still an unreaped zombie, so the group id cannot have been reused.
 //!
 //! [`exit_on_signals`] makes SIGINT and SIGTERM end every run's processes, remove every open
-//! scratch folder ([`super::scratch`]) and exit with `128 + signal` (130, 143).
+//! scratch folder (`live::scratch`) and exit with `128 + signal` (130, 143).
 
 use std::collections::BTreeMap;
 use std::io;
