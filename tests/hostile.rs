@@ -155,10 +155,23 @@ fn start(args: &[&str], tmp: &Path) -> Child {
         .expect("start redirspec")
 }
 
-/// Waits for `child` at most `limit`; kills it and fails past that.
+/// Peak resident memory of a running process (`VmHWM`), in KiB.
+fn peak_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Most memory `redirspec` may use in these runs (it needs about 20 MiB).
+const MEMORY_BOUND_KIB: u64 = 512 * 1024;
+
+/// Waits for `child` at most `limit`; kills it and fails past that. Its peak memory,
+/// sampled while it runs, must stay under [`MEMORY_BOUND_KIB`].
 fn finish(mut child: Child, limit: Duration) -> (Output, Duration) {
     let started = Instant::now();
+    let mut peak = 0;
     loop {
+        peak = peak.max(peak_kib(child.id()).unwrap_or(0));
         if child.try_wait().expect("wait").is_some() {
             break;
         }
@@ -172,6 +185,10 @@ fn finish(mut child: Child, limit: Duration) -> (Output, Duration) {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+    assert!(
+        peak < MEMORY_BOUND_KIB,
+        "redirspec used {peak} KiB of memory"
+    );
     (child.wait_with_output().expect("output"), started.elapsed())
 }
 

@@ -100,7 +100,8 @@ pub struct ServerTrace {
     pub requests: Vec<RecordedRequest>,
     /// Connections that did not deliver a parsable request, with what went wrong.
     pub bad_connections: Vec<String>,
-    /// More than [`ServerLimits::max_requests`] requests arrived.
+    /// More than [`ServerLimits::max_requests`] requests arrived, or more connections than
+    /// the server serves in one run (then noted in [`bad_connections`](Self::bad_connections)).
     pub flooded: bool,
 }
 
