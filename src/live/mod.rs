@@ -19,6 +19,9 @@
 //!    [`chromium`] — headless Chromium, the one common client with a cache that keeps
 //!    redirects, driven through a page.
 //!
+//! Every program a run starts ends with it, leftovers included, and every file it gets lives
+//! in a private scratch folder removed after it: see [`process`].
+//!
 //! # Examples
 //! ```no_run
 //! use redirspec::live::{matrix, report};
