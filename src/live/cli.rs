@@ -235,11 +235,16 @@ pub fn matrix_command(
     stdout: &mut dyn Write,
 ) -> Result<MatrixReport, LiveError> {
     settings.check()?;
+    let names = clients;
     let clients = clients_by_name(clients)?;
     let opts = options(clients, settings);
     let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
     let report = run(&opts, &|p| printer.report(p))?;
-    finish(report, settings, stdout, &mut std::io::stderr())
+    let report = finish(report, settings, stdout, &mut std::io::stderr())?;
+    if super::browser::wanted(names) && settings.second_request != SecondRequestMode::Only {
+        super::browser::print_view(settings.timeout, settings.report_dir.as_deref(), stdout)?;
+    }
+    Ok(report)
 }
 
 /// `redirspec client --cmd '…' [--cmd-twice '…']`: runs the suite against one program

@@ -36,6 +36,7 @@ fn write_assets(dir: &Scratch) -> std::io::Result<()> {
     dir.write_new("client.py", CLIENT_PY.as_bytes())?;
     dir.write_new("client.pl", CLIENT_PL.as_bytes())?;
     dir.write_new("Fetch.java", FETCH_JAVA.as_bytes())?;
+    dir.write_new("fetch.go", super::go::FETCH_GO.as_bytes())?;
     Ok(())
 }
 

@@ -31,6 +31,7 @@
 //! # Ok::<(), redirspec::live::LiveError>(())
 //! ```
 
+pub mod browser;
 pub mod chromium;
 pub mod cli;
 pub mod client;
@@ -38,6 +39,7 @@ pub mod command;
 pub mod compare;
 pub mod facts;
 pub mod from_strategies;
+pub mod go;
 pub mod matrix;
 pub mod page;
 pub mod process;
@@ -69,7 +71,7 @@ pub enum LiveError {
     /// A client name that is neither in-process nor a preset.
     #[error(
         "unknown client {0:?} (known: reqwest, ureq, curl, wget, node-fetch, python-urllib, \
-         python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient, chromium)"
+         python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient, go-nethttp, chromium)"
     )]
     UnknownClient(String),
     /// A command template that does not parse.

@@ -70,12 +70,7 @@ impl Scratch {
     /// exists, a symlink included.
     pub(crate) fn write_new(&self, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
         let path = self.child(name)?;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&path)?;
-        file.write_all(bytes)?;
+        write_new_at(&path, bytes)?;
         Ok(path)
     }
 
@@ -99,6 +94,16 @@ impl Drop for Scratch {
             let _ = dir.close();
         }
     }
+}
+
+/// Writes a new file at `path` (mode 0600), for a sub-folder made by
+/// [`Scratch::create_dir`]; fails if anything by that name exists, a symlink included.
+pub(crate) fn write_new_at(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
 }
 
 /// Removes every scratch folder still open (the signal handler's last act: no `Drop` runs

@@ -11,7 +11,7 @@
 //! [`ServerLimits::max_requests`] requests are recorded, later ones are answered `503` and
 //! counted as a flood.
 
-use super::page::{repeat_page, PageAnswer};
+use super::page::{repeat_page, PageAnswer, FETCH_PAGE, FETCH_PAGE_HTML};
 use super::scenario::{expand_time, Origins, Scenario};
 use super::LiveError;
 use std::io::{self, Read, Write};
@@ -579,6 +579,21 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
                 }
                 PageAnswer::BadParameters => response_bytes(400, &[], &fields, b"", false),
             }
+        } else if parsed.target == FETCH_PAGE {
+            // A browser's frame page (src/live/browser.rs): served, not recorded.
+            let fields = [("Cache-Control".to_owned(), "no-store".to_owned())];
+            response_bytes_typed(
+                200,
+                &[],
+                &fields,
+                FETCH_PAGE_HTML.as_bytes(),
+                "text/html",
+                false,
+            )
+        } else if let Some(answer) = cors_preflight(&parsed) {
+            // A browser's CORS preflight before a cross-origin hop: answered, not recorded
+            // (the model has no preflights; the request it precedes is recorded).
+            answer
         } else {
             let scripted = shared.scenario.response_to(index, &parsed.target);
             let locations: Vec<String> = scripted
@@ -592,6 +607,10 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
                 .map(|(n, v)| (n.clone(), expand_time(&shared.origins.expand(v), now)))
                 .collect();
             let head = parsed.method == "HEAD";
+            let has_origin = parsed
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("origin"));
             let sent = locations
                 .iter()
                 .map(|l| ("Location".to_owned(), l.clone()))
@@ -613,6 +632,12 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
             } else {
                 b""
             };
+            let mut fields = fields;
+            // A browser's cross-origin hop (it sent `Origin`) may read the answer: the other
+            // origins of a scenario stand for sites that allow it.
+            if has_origin {
+                fields.push(("Access-Control-Allow-Origin".to_owned(), "*".to_owned()));
+            }
             response_bytes(scripted.status, &locations, &fields, body, head)
         }
     };
@@ -623,6 +648,32 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
     let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
     let mut sink = [0u8; 1024];
     let _ = stream.read(&mut sink);
+}
+
+/// The answer to a CORS preflight (`OPTIONS` with `Origin` and
+/// `Access-Control-Request-Method`), allowing the method and headers it asks for; `None` for
+/// any other request.
+fn cors_preflight(parsed: &Parsed) -> Option<Vec<u8>> {
+    let header = |name: &str| {
+        parsed
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    if parsed.method != "OPTIONS" || header("origin").is_none() {
+        return None;
+    }
+    let method = header("access-control-request-method")?;
+    let mut fields = vec![
+        ("Access-Control-Allow-Origin".to_owned(), "*".to_owned()),
+        ("Access-Control-Allow-Methods".to_owned(), method),
+        ("Cache-Control".to_owned(), "no-store".to_owned()),
+    ];
+    if let Some(h) = header("access-control-request-headers") {
+        fields.push(("Access-Control-Allow-Headers".to_owned(), h));
+    }
+    Some(response_bytes(204, &[], &fields, b"", false))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The `redirspec` command line.
 //!
-//! `redirspec decide` prints one JSON object per decision (see DESIGN.md's
-//! CLI contract); `redirspec server` and `redirspec response` print a report
+//! `redirspec decide` prints one JSON object per decision (see the README's `decide`
+//! contract); `redirspec server` and `redirspec response` print a report
 //! of findings and exit 1 when a MUST is broken. Bad arguments exit 2 with
 //! one line on stderr.
 //! `redirspec matrix` and `redirspec client` (feature `live`) run real clients
@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
 use redirspec::cli::{
-    decide, decide_lines, exit_status, run_response, run_server, split_header, BoundedLines, Case,
+    decide_lines, exit_status, run_response, run_server, split_header, Batch, BoundedLines, Case,
     Decision, ServerArgs,
 };
 use redirspec::server::Summary;
@@ -56,6 +56,16 @@ enum Command {
     Matrix(MatrixArgs),
     /// Run one program, given as a command template, through the live suite.
     Client(ClientArgs),
+    /// Run headless Chromium and Firefox ESR through the live suite with fetch() from a page
+    /// and print the model-vs-browsers table (Markdown).
+    Browsers(BrowsersArgs),
+}
+
+#[derive(Args, Debug)]
+struct BrowsersArgs {
+    /// Seconds one scenario may take.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
 }
 
 #[derive(Args, Debug)]
@@ -68,10 +78,12 @@ struct ServerCmd {
     /// A path to request, joined to URL; repeatable (default: URL's own).
     #[arg(long = "path")]
     paths: Vec<String>,
-    /// A query to send with every path ('' for none); repeatable (default: URL's own).
+    /// A query to send with every path ('' for none); repeatable (default: URL's own). A value
+    /// that leads off the origin and comes back as the Location is an open redirect.
     #[arg(long = "query")]
     queries: Vec<String>,
-    /// Probe this return-URL query parameter with open-redirect values; repeatable.
+    /// Probe this return-URL query parameter with open-redirect values (each fully encoded,
+    /// minimally encoded and double-encoded); repeatable.
     #[arg(long = "probe-open-redirect", value_name = "PARAM")]
     probes: Vec<String>,
     /// Allow a host that is not a loopback address; repeatable.
@@ -184,6 +196,10 @@ struct DecideArgs {
     /// A request header, 'Name: value'; repeatable.
     #[arg(long)]
     header: Vec<String>,
+    /// A field of the redirect response besides Location, 'Name: value';
+    /// repeatable (a Set-Cookie tells loop detection a repeat is not yet a cycle).
+    #[arg(long)]
+    response_header: Vec<String>,
     /// none, bytes:N or stream.
     #[arg(long, default_value = "none")]
     body: String,
@@ -191,7 +207,7 @@ struct DecideArgs {
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=MAX_HOPS))]
     hops: u32,
     /// Read one JSON case per line on stdin, write one result per line.
-    #[arg(long, conflicts_with_all = ["profile", "method", "url", "status", "location", "header"])]
+    #[arg(long, conflicts_with_all = ["profile", "method", "url", "status", "location", "header", "response_header"])]
     batch: bool,
 }
 
@@ -222,6 +238,7 @@ fn main() -> ExitCode {
         Command::Server(args) => server(args),
         Command::Response(args) => response(args),
         Command::Matrix(args) => live_matrix(&args),
+        Command::Browsers(args) => live_browsers(&args),
         Command::Client(args) => live_client(&args),
     }
 }
@@ -356,6 +373,18 @@ fn live_client(args: &ClientArgs) -> ExitCode {
     ))
 }
 
+#[cfg(feature = "live")]
+fn live_browsers(args: &BrowsersArgs) -> ExitCode {
+    let timeout = std::time::Duration::from_secs(args.timeout.clamp(1, 600));
+    print!("{}", redirspec::live::browser::view_command(timeout));
+    ExitCode::SUCCESS
+}
+
+#[cfg(not(feature = "live"))]
+fn live_browsers(_: &BrowsersArgs) -> ExitCode {
+    usage_error("this redirspec was built without the `live` feature")
+}
+
 #[cfg(not(feature = "live"))]
 fn live_matrix(_: &MatrixArgs) -> ExitCode {
     usage_error("this redirspec was built without the `live` feature")
@@ -404,6 +433,13 @@ fn single(args: DecideArgs) -> ExitCode {
             Err(e) => return usage_error(&e.to_string()),
         }
     }
+    let mut response_headers = Vec::new();
+    for h in &args.response_header {
+        match split_header(h) {
+            Ok(pair) => response_headers.push(pair),
+            Err(e) => return usage_error(&e.to_string()),
+        }
+    }
     let (Some(profile), Some(method), Some(url), Some(status)) =
         (args.profile, args.method, args.url, args.status)
     else {
@@ -420,6 +456,7 @@ fn single(args: DecideArgs) -> ExitCode {
             .map(|l| String::from_utf8_lossy(&raw_bytes(l)).into_owned())
             .collect(),
         headers,
+        response_headers,
         body: args.body,
         hops: args.hops,
         memory: None,
@@ -450,25 +487,23 @@ fn print_json(d: &Decision) -> ExitCode {
 fn batch() -> ExitCode {
     let stdin = std::io::stdin().lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut cases = Batch::new();
     for line in BoundedLines::new(stdin, MAX_BATCH_LINE) {
-        let decision = match line {
+        let written = match line {
             Err(e) => {
                 eprintln!("redirspec: cannot read stdin: {e}");
                 return ExitCode::FAILURE;
             }
-            Ok(Err(e)) => Decision::Error {
-                detail: e.to_string(),
-            },
-            Ok(Ok(text)) => match serde_json::from_str::<Case>(&text) {
-                Ok(case) => decide(&case),
-                Err(e) => Decision::Error {
-                    detail: format!("bad case: {e}"),
+            Ok(Err(e)) => serde_json::to_writer(
+                &mut out,
+                &Decision::Error {
+                    detail: e.to_string(),
                 },
-            },
+            )
+            .map_err(std::io::Error::from),
+            Ok(Ok(text)) => cases.decide_line(&text, &mut out),
         };
-        let written = serde_json::to_writer(&mut out, &decision)
-            .map_err(std::io::Error::from)
-            .and_then(|()| out.write_all(b"\n"));
+        let written = written.and_then(|()| out.write_all(b"\n"));
         if let Err(e) = written {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 return ExitCode::SUCCESS;

@@ -7,7 +7,7 @@
 //! nothing is left running and no scratch folder is left behind.
 //!
 //! The tests run one at a time (a lock): the descendant scan must see only its own run.
-#![cfg(all(feature = "live", feature = "cli", target_os = "linux"))]
+#![cfg(all(feature = "live", target_os = "linux"))]
 
 use std::net::TcpStream;
 use std::path::Path;
