@@ -8,7 +8,7 @@
 # took 4 minutes here). Real measurements: `cargo bench --bench decide`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-smoke=(--all-features --profile test --bench decide)
+smoke=(--all-features --profile test -p redirspec --bench decide)
 cargo bench "${smoke[@]}" --no-run
 # `--test` runs every benchmark routine once (what `cargo test --benches` does).
 cargo bench "${smoke[@]}" -- --test

@@ -39,7 +39,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, BatchSize, BenchmarkId, Criterion, Throughput};
 use http::header::{
     AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_LOCATION, CONTENT_TYPE, COOKIE,
     PROXY_AUTHORIZATION, TRANSFER_ENCODING, WWW_AUTHENTICATE,
@@ -591,9 +591,449 @@ fn config() -> Criterion {
         .sample_size(30)
 }
 
+// ---- what a client pays per request ------------------------------------------
+
+/// One request redirected once, redirspec: a machine started for the
+/// request (`RedirectMachine::new` with the profile's policy, which parses
+/// the request URL) and one step.
+#[inline]
+fn redirspec_request(profile: Profile, location: &[u8]) -> usize {
+    let Ok(mut m) = RedirectMachine::new(
+        Method::GET,
+        black_box(BASE),
+        HeaderMap::new(),
+        Body::None,
+        profile.policy(),
+    ) else {
+        return 2;
+    };
+    decide_one(&mut m, STATUS, location)
+}
+
+/// The same with a machine kept from request to request: `reset`, one step.
+#[inline]
+fn redirspec_request_reset(m: &mut RedirectMachine, location: &[u8]) -> usize {
+    if m.reset(Method::GET, black_box(BASE), HeaderMap::new(), Body::None)
+        .is_err()
+    {
+        return 2;
+    }
+    decide_one(m, STATUS, location)
+}
+
+/// reqwest's path for one request: `Url::parse` of the request URL (what
+/// `IntoUrl` does with the caller's string), then the redirect step.
+#[inline]
+fn reqwest_request(headers: &mut HeaderMap, location: &[u8]) -> usize {
+    let Ok(base) = Url::parse(black_box(BASE)) else {
+        return 2;
+    };
+    reqwest(&base, headers, STATUS, location)
+}
+
+/// tower-http's path for one request: the request's `http::Uri` parsed
+/// from the caller's string, then `follow_redirect`'s step.
+#[inline]
+fn tower_http_request(headers: &mut HeaderMap, location: &[u8]) -> usize {
+    let Ok(base) = black_box(BASE).parse::<Uri>() else {
+        return 2;
+    };
+    tower_http(&base, headers, STATUS, location)
+}
+
+/// fluent-uri for one request: the base parsed (borrowed, without the
+/// fragment it refuses), the Location parsed and resolved.
+#[inline]
+fn fluent_request(location: &[u8]) -> usize {
+    let Ok(base) = fluent_uri::Uri::parse(black_box(BASE_NO_FRAGMENT)) else {
+        return 2;
+    };
+    let Ok(text) = std::str::from_utf8(location) else {
+        return 2;
+    };
+    let Ok(r) = fluent_uri::UriRef::parse(text) else {
+        return 2;
+    };
+    match r.resolve_against(&base) {
+        Ok(u) => u.as_str().len(),
+        Err(_) => 2,
+    }
+}
+
+/// The comparators' per-request paths, in a group (they have no restart:
+/// the same path in `per_request` and `per_request_reset`).
+fn others_per_request(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    inputs: &[Vec<u8>],
+) {
+    let mut headers = HeaderMap::new();
+    g.bench_function("reqwest", |b| {
+        b.iter(|| {
+            inputs
+                .iter()
+                .map(|l| reqwest_request(&mut headers, black_box(l)))
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("tower_http", |b| {
+        b.iter(|| {
+            inputs
+                .iter()
+                .map(|l| tower_http_request(&mut headers, black_box(l)))
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("fluent_uri", |b| {
+        b.iter(|| {
+            inputs
+                .iter()
+                .map(|l| fluent_request(black_box(l)))
+                .sum::<usize>()
+        })
+    });
+}
+
+/// What a client pays for one redirected request, start included: the
+/// mixed set, one request per Location value, each a GET of `BASE`
+/// answered by a 302.
+/// - `per_request`: redirspec starts a machine per request (`new`);
+/// - `per_request_reset`: redirspec restarts one machine (`reset`).
+///
+/// reqwest's, tower-http's and fluent-uri's paths are the same in both
+/// (each parses its request URL per request: `Url::parse`, `Uri` parse,
+/// fluent-uri `Uri::parse`).
+fn per_request(c: &mut Criterion) {
+    let inputs = corpus(MIXED);
+    check_all_resolve(&inputs);
+    let mut g = c.benchmark_group("per_request");
+    g.throughput(Throughput::Elements(inputs.len() as u64));
+    for profile in Profile::ALL {
+        g.bench_function(format!("redirspec_{profile}"), |b| {
+            b.iter(|| {
+                inputs
+                    .iter()
+                    .map(|l| redirspec_request(profile, black_box(l)))
+                    .sum::<usize>()
+            })
+        });
+    }
+    others_per_request(&mut g, &inputs);
+    g.finish();
+
+    let mut g = c.benchmark_group("per_request_reset");
+    g.throughput(Throughput::Elements(inputs.len() as u64));
+    for profile in Profile::ALL {
+        let mut m = Redirspec::new(profile.policy()).start;
+        g.bench_function(format!("redirspec_{profile}"), |b| {
+            b.iter(|| {
+                inputs
+                    .iter()
+                    .map(|l| redirspec_request_reset(&mut m, black_box(l)))
+                    .sum::<usize>()
+            })
+        });
+    }
+    others_per_request(&mut g, &inputs);
+    g.finish();
+}
+
+/// The 10-hop chain of [`chain`] with the start of the request: redirspec
+/// `new` (or `reset`), ten steps and the final 200; reqwest `Url::parse`
+/// and ten joins; tower-http a `Uri` parse and ten `resolve_uri`s;
+/// fluent-uri a parse and ten resolutions (each against the last result
+/// without its fragment, which it refuses in a base).
+fn chain_with_start(c: &mut Criterion) {
+    let mut g = c.benchmark_group("chain_10_hops_with_start");
+    g.throughput(Throughput::Elements(CHAIN.len() as u64));
+    fn follow_chain(m: &mut RedirectMachine) -> usize {
+        let mut n = 0;
+        for loc in CHAIN {
+            if let Step::Follow(hop) = m.step_raw(StatusCode::FOUND, &[black_box(loc.as_bytes())]) {
+                n += hop.url().len();
+            }
+        }
+        let end = m.step_raw(StatusCode::OK, &[]);
+        assert!(matches!(end, Step::Deliver(_)), "{end:?}");
+        n
+    }
+    for profile in Profile::ALL {
+        let policy = Policy {
+            max_redirects: 10,
+            ..profile.policy()
+        };
+        g.bench_function(format!("redirspec_{profile}"), |b| {
+            b.iter(|| {
+                let policy = Policy {
+                    max_redirects: 10,
+                    ..profile.policy()
+                };
+                let mut m = RedirectMachine::new(
+                    Method::GET,
+                    black_box(BASE),
+                    HeaderMap::new(),
+                    Body::None,
+                    policy,
+                )
+                .unwrap();
+                follow_chain(&mut m)
+            })
+        });
+        let mut m =
+            RedirectMachine::new(Method::GET, BASE, HeaderMap::new(), Body::None, policy).unwrap();
+        g.bench_function(format!("redirspec_{profile}_reset"), |b| {
+            b.iter(|| {
+                m.reset(Method::GET, black_box(BASE), HeaderMap::new(), Body::None)
+                    .unwrap();
+                follow_chain(&mut m)
+            })
+        });
+    }
+    let mut headers = HeaderMap::new();
+    g.bench_function("reqwest", |b| {
+        b.iter(|| {
+            let mut current = Url::parse(black_box(BASE)).unwrap();
+            let mut n = 0;
+            for loc in CHAIN {
+                let Some(_method) = method_rule(StatusCode::FOUND, &Method::GET, &mut headers)
+                else {
+                    continue;
+                };
+                if let Ok(next) = current.join(black_box(loc)) {
+                    remove_sensitive(&mut headers, &next, &current);
+                    n += next.as_str().len();
+                    current = next;
+                }
+            }
+            n
+        })
+    });
+    g.bench_function("tower_http", |b| {
+        b.iter(|| {
+            let mut current: Uri = black_box(BASE).parse().unwrap();
+            let mut n = 0;
+            for loc in CHAIN {
+                let Some(_method) = method_rule(StatusCode::FOUND, &Method::GET, &mut headers)
+                else {
+                    continue;
+                };
+                let Ok(base) = Url::parse(&current.to_string()) else {
+                    continue;
+                };
+                let Ok(next) = base.join(black_box(loc)) else {
+                    continue;
+                };
+                if let Ok(uri) = Uri::try_from(String::from(next)) {
+                    n += uri.path().len();
+                    current = uri;
+                }
+            }
+            n
+        })
+    });
+    g.bench_function("fluent_uri", |b| {
+        b.iter(|| {
+            let mut current =
+                fluent_uri::Uri::parse(black_box(BASE_NO_FRAGMENT).to_owned()).unwrap();
+            let mut n = 0;
+            for loc in CHAIN {
+                let Ok(r) = fluent_uri::UriRef::parse(black_box(loc)) else {
+                    continue;
+                };
+                let Ok(next) = r.resolve_against(&current) else {
+                    continue;
+                };
+                n += next.as_str().len();
+                current = if next.fragment().is_some() {
+                    let s = next.as_str();
+                    let cut = s.find('#').unwrap_or(s.len());
+                    fluent_uri::Uri::parse(s[..cut].to_owned()).unwrap()
+                } else {
+                    next
+                };
+            }
+            n
+        })
+    });
+    g.finish();
+}
+
+/// `decide --batch` in process: JSON case lines in, JSON result lines out
+/// (`redirspec::cli::run_batch`, what the binary runs on stdin/stdout),
+/// over the mixed set under every profile with GET and POST, with and
+/// without credentials. One element is one case.
+#[cfg(feature = "cli")]
+fn batch_cases() -> Vec<u8> {
+    let mut out = Vec::new();
+    let locations = corpus(MIXED);
+    for round in 0..10 {
+        for profile in Profile::ALL {
+            for (i, loc) in locations.iter().enumerate() {
+                let loc = serde_json::to_string(&String::from_utf8_lossy(loc)).unwrap();
+                let (method, body) = if (i + round) % 2 == 0 {
+                    ("GET", "none")
+                } else {
+                    ("POST", "bytes:5")
+                };
+                let headers = if (i + round) % 3 == 0 {
+                    r#"[["Authorization","Bearer t"],["Content-Type","text/plain"]]"#
+                } else {
+                    "[]"
+                };
+                out.extend_from_slice(
+                    format!(
+                        r#"{{"profile":"{profile}","method":"{method}","url":"{BASE}","status":302,"location":[{loc}],"headers":{headers},"body":"{body}"}}"#
+                    )
+                    .as_bytes(),
+                );
+                out.push(b'\n');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(feature = "cli")]
+fn batch(c: &mut Criterion) {
+    let input = batch_cases();
+    let lines = input.iter().filter(|&&b| b == b'\n').count() as u64;
+    let mut g = c.benchmark_group("decide_batch");
+    g.throughput(Throughput::Elements(lines));
+    let mut out = Vec::with_capacity(input.len() * 2);
+    g.bench_function("redirspec_in_process", |b| {
+        b.iter(|| {
+            out.clear();
+            redirspec::cli::run_batch(black_box(&input[..]), &mut out, 1 << 20).unwrap()
+        })
+    });
+    g.finish();
+}
+
+#[cfg(not(feature = "cli"))]
+fn batch(_: &mut Criterion) {}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = decide, decide_with_credentials, overhead, parse, chain
+    targets = per_request, chain_with_start, batch, decide, decide_with_credentials, overhead, parse, chain
 }
-criterion_main!(benches);
+
+/// Instruction counts (TOOLING.md "Measured 2026-12"): with
+/// `REDIRSPEC_CALLGRIND=<path>:<n>` the binary runs one path `n` times over
+/// the mixed set (or the chain, or the batch) and exits, for
+/// `valgrind --tool=callgrind`; `none` is the baseline to subtract.
+fn callgrind(spec: &str) {
+    let (path, n) = spec.split_once(':').unwrap_or((spec, "1000"));
+    let n: usize = n.parse().unwrap_or(1000);
+    let inputs = corpus(MIXED);
+    let mut headers = HeaderMap::new();
+    let profile = |p: &str| match p {
+        "fetch" => Profile::Fetch,
+        "rfc2616" => Profile::Rfc2616,
+        _ => Profile::Rfc9110,
+    };
+    let (kind, name) = path.split_once('_').unwrap_or((path, ""));
+    let mut total = 0usize;
+    let start_of = |p: Profile| {
+        RedirectMachine::new(Method::GET, BASE, HeaderMap::new(), Body::None, p.policy()).unwrap()
+    };
+    match kind {
+        "none" => {}
+        // redirspec per request with new: new_<profile>
+        "new" => {
+            for _ in 0..n {
+                for l in &inputs {
+                    total += redirspec_request(profile(name), black_box(l));
+                }
+            }
+        }
+        "reset" => {
+            let mut m = start_of(profile(name));
+            for _ in 0..n {
+                for l in &inputs {
+                    total += redirspec_request_reset(&mut m, black_box(l));
+                }
+            }
+        }
+        // reset alone, no step
+        "resetonly" => {
+            let mut m = start_of(profile(name));
+            for _ in 0..n {
+                for _ in &inputs {
+                    total += usize::from(
+                        m.reset(Method::GET, black_box(BASE), HeaderMap::new(), Body::None)
+                            .is_ok(),
+                    );
+                }
+            }
+        }
+        // the step on a machine restored with clone_from (as the decide group)
+        "clonestep" => {
+            let start = start_of(profile(name));
+            let mut m = start.clone();
+            for _ in 0..n {
+                for l in &inputs {
+                    m.clone_from(&start);
+                    total += decide_one(&mut m, STATUS, black_box(l));
+                }
+            }
+        }
+        "clone" => {
+            let start = start_of(profile(name));
+            let mut m = start.clone();
+            for _ in 0..n {
+                for _ in &inputs {
+                    m.clone_from(black_box(&start));
+                }
+            }
+        }
+        "reqwest" if name == "request" => {
+            for _ in 0..n {
+                for l in &inputs {
+                    total += reqwest_request(&mut headers, black_box(l));
+                }
+            }
+        }
+        "reqwest" => {
+            let base = Url::parse(BASE).unwrap();
+            for _ in 0..n {
+                for l in &inputs {
+                    total += reqwest(&base, &mut headers, STATUS, black_box(l));
+                }
+            }
+        }
+        "tower" => {
+            for _ in 0..n {
+                for l in &inputs {
+                    total += tower_http_request(&mut headers, black_box(l));
+                }
+            }
+        }
+        "fluent" => {
+            for _ in 0..n {
+                for l in &inputs {
+                    total += fluent_request(black_box(l));
+                }
+            }
+        }
+        #[cfg(feature = "cli")]
+        "batch" => {
+            let input = batch_cases();
+            let mut out = Vec::new();
+            for _ in 0..n {
+                out.clear();
+                total += redirspec::cli::run_batch(&input[..], &mut out, 1 << 20).unwrap() as usize;
+            }
+        }
+        other => panic!("unknown path {other}"),
+    }
+    black_box(total);
+}
+
+fn main() {
+    if let Ok(spec) = std::env::var("REDIRSPEC_CALLGRIND") {
+        callgrind(&spec);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

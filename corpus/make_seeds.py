@@ -290,6 +290,8 @@ loc("attack-host-dot", "http://./")
 loc("attack-schemerel-host-dotdot", "//../x")
 loc("attack-empty-host-port", "https://:443/")
 loc("attack-empty-host-path", "https:///")
+loc("attack-http-empty-host", "http://")
+loc("attack-userinfo-empty-host", "https://trusted.test@/evil.test")
 loc("attack-whitelist-suffix", "https://trusted.test.evil.test/")
 loc("attack-whitelist-prefix", "https://eviltrusted.test/")
 loc("attack-host-in-path", "https://evil.test/trusted.test")
@@ -645,6 +647,14 @@ resp("nonredirect-201-content-location", "HTTP/1.1 201 Created",
 
 # loc-: the Location field itself: absent, empty, repeated, folded, odd spelling
 resp("loc-empty", "HTTP/1.1 302 Found", [DATE, "Location:", "Content-Length: 0"])
+# http(s) Locations without a host (RFC 9110 §4.2.1, §4.2.2): what Werkzeug makes of
+# "https:evil.test", the value itself, and a scheme with nothing after "//"
+resp("loc-https-empty-host", "HTTP/1.1 302 Found",
+     [DATE, "Location: https:///evil.test", "Content-Length: 0"])
+resp("loc-https-no-authority", "HTTP/1.1 302 Found",
+     [DATE, "Location: https:evil.test", "Content-Length: 0"])
+resp("loc-http-scheme-only", "HTTP/1.1 302 Found",
+     [DATE, "Location: http://", "Content-Length: 0"])
 resp("loc-empty-with-space", "HTTP/1.1 302 Found", [DATE, "Location: ", "Content-Length: 0"])
 resp("loc-whitespace-only", "HTTP/1.1 301 Moved Permanently",
      [DATE, "Location: \t \t", "Content-Length: 0"])

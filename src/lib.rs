@@ -2,6 +2,8 @@
 #![warn(missing_docs)]
 // One `unsafe` block, allowed where it is: `model::fast::ascii_as_str`.
 #![deny(unsafe_code)]
+// docs.rs builds with every feature and `--cfg docsrs`: each item says which feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod check;
 #[cfg(feature = "cli")]
@@ -16,6 +18,10 @@ mod replay;
 pub mod server;
 #[cfg(feature = "proptest")]
 pub mod strategy;
+
+/// The `http` crate this API speaks (`Method`, `StatusCode`, `HeaderMap`, `Uri`), re-exported so
+/// a caller's version always matches.
+pub use http;
 
 pub use model::{
     Body, BodyAction, DeliverReason, Hop, LocationError, Policy, Profile, RedirectMachine, Refusal,

@@ -10,6 +10,7 @@ pub(crate) struct DecideLine<'a> {
     pub status: Option<u16>,
     pub location: &'a [String],
     pub headers: &'a [(String, String)],
+    pub response_headers: &'a [(String, String)],
     pub body: &'a str,
     pub hops: u32,
 }
@@ -32,6 +33,10 @@ impl DecideLine<'_> {
         }
         for (n, v) in self.headers {
             out.push_str(" --header ");
+            out.push_str(&quote(&format!("{n}: {v}")));
+        }
+        for (n, v) in self.response_headers {
+            out.push_str(" --response-header ");
             out.push_str(&quote(&format!("{n}: {v}")));
         }
         if self.body != "none" {

@@ -2,6 +2,10 @@
 //! allocator (not timed): every strict-mode (RFC 9110, RFC 2616) decision
 //! below, and Fetch decisions on the fast path of `model/fast.rs`.
 //!
+//! A client's start is counted too: `new` with a built-in profile allocates
+//! only the start URL's buffer, and `reset` (then a whole request) nothing
+//! once the buffers have grown.
+//!
 //! Its own test binary, with one `#[test]`: the counter is process-wide, so
 //! no other test may allocate on another thread while a step is counted.
 //!
@@ -200,6 +204,100 @@ fn fetch_fast_path_allocates_nothing() {
     assert!(allocs > 0, "the url crate's path allocated nothing?");
 }
 
+/// Allocations and reallocations made by `f`.
+fn count<T>(f: impl FnOnce() -> T) -> (usize, T) {
+    let region = Region::new(GLOBAL);
+    let out = f();
+    let change = region.change();
+    (change.allocations + change.reallocations, out)
+}
+
+/// A client's start: `Profile::policy()` and its clone allocate nothing;
+/// `new` allocates only the buffer it must own for the start URL (its text,
+/// parsed once and shared by the first and current URL).
+fn starts_allocate_only_the_url(profile: Profile) {
+    let (allocs, policy) = count(|| profile.policy());
+    assert_eq!(allocs, 0, "{profile}: Profile::policy() allocated");
+    let (allocs, copy) = count(|| policy.clone());
+    assert_eq!(allocs, 0, "{profile}: cloning a built-in policy allocated");
+    drop(copy);
+    let headers = HeaderMap::new();
+    let (allocs, m) =
+        count(|| RedirectMachine::new(Method::GET, BASE, headers, Body::None, policy));
+    assert!(m.is_ok(), "{profile}");
+    assert_eq!(
+        allocs, 1,
+        "{profile}: new allocated {allocs} times (the start URL's buffer is the one it must own)"
+    );
+}
+
+/// `reset` (and `reset_uri`, `reset_url`) once the buffers have grown, and a
+/// whole request after it (the restart and one redirect, or a 10-hop chain),
+/// allocate nothing.
+fn resets_allocate_nothing(profile: Profile) {
+    let locations: Vec<Vec<u8>> = LOCATIONS[..10].iter().map(|n| corpus(n)).collect();
+    let starts = [
+        BASE,
+        "https://a.test/dir/sub/page.html?q=1",
+        "http://b.example.test:8080/x#f",
+    ];
+    let uris: Vec<http::Uri> = starts.iter().map(|s| s.parse().unwrap()).collect();
+    let urls: Vec<url::Url> = starts.iter().map(|s| url::Url::parse(s).unwrap()).collect();
+    let policy = Policy {
+        max_redirects: 10,
+        ..profile.policy()
+    };
+    let mut m =
+        RedirectMachine::new(Method::GET, BASE, HeaderMap::new(), Body::None, policy).unwrap();
+    let chain: Vec<String> = (0..10)
+        .map(|i| format!("https://h{}.example.test/p/{i}?q={i}", i % 3))
+        .collect();
+    for round in 0..3 {
+        for (i, start) in starts.iter().enumerate() {
+            for loc in &locations {
+                let (allocs, action) = count(|| {
+                    m.reset(Method::GET, start, HeaderMap::new(), Body::None)
+                        .unwrap();
+                    m.step_raw(StatusCode::FOUND, &[loc]).action()
+                });
+                let (allocs_uri, ()) = count(|| {
+                    m.reset_uri(Method::GET, &uris[i], HeaderMap::new(), Body::None)
+                        .unwrap();
+                });
+                let (allocs_url, ()) = count(|| {
+                    m.reset_url(Method::GET, &urls[i], HeaderMap::new(), Body::None)
+                        .unwrap();
+                });
+                if round > 0 {
+                    let shown = String::from_utf8_lossy(loc);
+                    assert_eq!(
+                        allocs, 0,
+                        "{profile}: reset {start} + step {shown:?} ({action})"
+                    );
+                    assert_eq!(allocs_uri, 0, "{profile}: reset_uri {start}");
+                    assert_eq!(allocs_url, 0, "{profile}: reset_url {start}");
+                }
+            }
+            let (allocs, hops) = count(|| {
+                m.reset(Method::GET, start, HeaderMap::new(), Body::None)
+                    .unwrap();
+                let mut hops = 0;
+                for loc in &chain {
+                    hops += usize::from(matches!(
+                        m.step_raw(StatusCode::FOUND, &[loc.as_bytes()]),
+                        Step::Follow(_)
+                    ));
+                }
+                hops
+            });
+            assert_eq!(hops, 10, "{profile}: {start}");
+            if round > 0 {
+                assert_eq!(allocs, 0, "{profile}: reset {start} + 10 hops");
+            }
+        }
+    }
+}
+
 #[test]
 fn steady_state_decisions_allocate_nothing() {
     // The counter sees allocations: this test can fail.
@@ -214,4 +312,8 @@ fn steady_state_decisions_allocate_nothing() {
     }
     fetch_fast_path_allocates_nothing();
     chain_allocates_nothing(Profile::Fetch);
+    for profile in Profile::ALL {
+        starts_allocate_only_the_url(profile);
+        resets_allocate_nothing(profile);
+    }
 }

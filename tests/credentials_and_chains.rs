@@ -26,6 +26,8 @@ fn fetch_strips_authorization_when_the_origin_changes() {
     // Fetch: "If request's current URL's origin is not same origin with
     // locationURL's origin, then for each headerName of CORS non-wildcard
     // request-header name, delete headerName from request's header list."
+    // The profile's default also removes a caller-set Cookie (and
+    // Proxy-Authorization), as undici does after CVE-2022-31151.
     let from = "https://a.test/x";
     for (to, stripped) in [
         ("https://a.test/y", false),
@@ -39,7 +41,7 @@ fn fetch_strips_authorization_when_the_origin_changes() {
     ] {
         let got = removed(&one_hop(Profile::Fetch, from, to));
         let want: Vec<String> = if stripped {
-            vec!["authorization".into()]
+            vec!["authorization".into(), "cookie".into()]
         } else {
             vec![]
         };
@@ -68,10 +70,16 @@ fn a_removed_credential_stays_removed_when_the_chain_comes_back() {
     // to the first origin does not restore it.
     let mut m = machine(Profile::Fetch, "GET", "https://a.test/1", CREDS, Body::None);
     let o = outcome(m.step_raw(status(302), &[b"https://b.test/2"]));
-    assert_eq!(removed(&o), ["authorization"]);
+    assert_eq!(removed(&o), ["authorization", "cookie"]);
     let o = outcome(m.step_raw(status(302), &[b"https://a.test/3"]));
     assert_eq!(removed(&o), Vec::<String>::new());
     assert!(!m.headers().contains_key("authorization"));
+    assert!(!m.headers().contains_key("cookie"));
+    // The browser reading removes Authorization only.
+    let browser = Profile::Fetch.policy().browser_credentials();
+    let mut m = machine_with(browser, "GET", "https://a.test/1", CREDS, Body::None);
+    let o = outcome(m.step_raw(status(302), &[b"https://b.test/2"]));
+    assert_eq!(removed(&o), ["authorization"]);
     assert!(m.headers().contains_key("cookie"));
 }
 
@@ -127,7 +135,7 @@ fn boundary_and_comparison_are_knobs() {
     };
     let mut m = machine_with(every, "GET", "http://a.test/", CREDS, Body::None);
     let o = outcome(m.step_raw(status(302), &[b"/same-origin"]));
-    assert_eq!(removed(&o), ["authorization"]);
+    assert_eq!(removed(&o), ["authorization", "cookie"]);
 
     let never = Policy {
         boundary: Boundary::Never,

@@ -206,3 +206,8 @@ fn perl_http_tiny_matches_pinned_verdicts() {
 fn java_httpclient_matches_pinned_verdicts() {
     check("java-httpclient");
 }
+
+#[test]
+fn go_nethttp_matches_pinned_verdicts() {
+    check("go-nethttp");
+}

@@ -212,6 +212,100 @@ fn location_invalid_reports_the_first_bad_byte() {
     assert_eq!(&pct[at..at + 3], b"%zz");
 }
 
+/// RFC 9110 §4.2.1: `http-URI = "http" "://" authority path-abempty [ "?"
+/// query ]`; "A sender MUST NOT generate an "http" URI with an empty host
+/// identifier. A recipient that processes such a URI reference MUST reject
+/// it as invalid." §4.2.2 says the same of https.
+#[test]
+fn location_invalid_for_an_http_uri_without_a_host() {
+    // (value, offset in the value where the host should be)
+    let bad = [
+        ("https:///x", 8),
+        ("https:x", 6),
+        ("http://", 7),
+        ("https:///evil.test", 8),
+        ("https:evil.test", 6),
+        ("http:evil.test", 5),
+        ("http:/evil.test", 5),
+        ("HTTPS:evil.test", 6),
+        ("http:", 5),
+        ("https:?q", 6),
+        ("http://:80/", 7),
+        ("http://user@/x", 12),
+        ("http://?q", 7),
+        ("http://#f", 7),
+        // A network-path reference takes the request's scheme: `///x` is
+        // `https:///x` (RFC 3986 §5.2.2).
+        ("///evil.test", 2),
+        ("//", 2),
+        ("//:443/x", 2),
+    ];
+    for (value, p) in bad {
+        for request in [get(), req("GET", "http://a.test/")] {
+            let location = format!("Location: {value}");
+            let bytes = raw("302 Found", &[&location, "Content-Length: 0"], b"");
+            let r = check(&bytes, &request);
+            let f = finding(&r, "location-invalid");
+            assert_eq!(f.level(), Level::Must, "{value}");
+            assert_eq!(f.section(), "RFC 9110 §4.2.1, §4.2.2", "{value}");
+            let start = bytes
+                .windows(value.len())
+                .position(|w| w == value.as_bytes());
+            assert_eq!(
+                f.evidence().unwrap().offset,
+                start.map(|s| s + p),
+                "{value}: {f}"
+            );
+            assert!(f.message().contains(&format!("offset {p}")), "{f}");
+            assert!(
+                !r.has("location-self-loop") && !r.has("https-downgrade"),
+                "{r}"
+            );
+        }
+        // The same through an http::Response (no offsets, same verdict).
+        let response = Response::builder()
+            .status(StatusCode::FOUND)
+            .header("location", value)
+            .body(())
+            .unwrap();
+        assert!(
+            check_response(&response, 0, &get()).has("location-invalid"),
+            "{value}"
+        );
+    }
+    // Every valid relative reference passes, and so do hosts that are there.
+    for value in [
+        "",
+        "x",
+        "./https:x",
+        "/https:x",
+        "/http://",
+        "?http://",
+        "#https:x",
+        "..",
+        "/",
+        "//b.test",
+        "//b.test:8443/x?y#z",
+        "//u@b.test",
+        "https://b.test",
+        "http://b.test?x",
+        "HTTP://B.TEST/",
+        "https://[::1]/",
+        "http://127.0.0.1:8080/",
+        "mailto:a@b.test",
+        "urn:isbn:0",
+        "web+x:///p",
+        "file:///etc/passwd",
+    ] {
+        let location = format!("Location: {value}");
+        let r = check(
+            &raw("302 Found", &[&location, "Content-Length: 0"], b""),
+            &get(),
+        );
+        assert!(!r.has("location-invalid"), "{value:?}:\n{r}");
+    }
+}
+
 #[test]
 fn location_self_loop() {
     // RFC 9110 §15.4: "A client SHOULD detect and intervene in cyclical
@@ -416,8 +510,25 @@ fn content_length_invalid_and_with_transfer_encoding() {
         &["Location: /y", "Content-Length: 2, 2"],
         b"ab",
     );
+    // A sender of `2, 2` breaks the grammar (RFC 9110 §8.6, §2.2); of two
+    // equal lines, RFC 9110 §5.3. Only a recipient may repair it.
     let r = check(&same, &get());
-    assert_eq!(finding(&r, "content-length-invalid").level(), Level::Should);
+    let f = finding(&r, "content-length-invalid");
+    assert_eq!(
+        (f.level(), f.section()),
+        (Level::Must, "RFC 9110 §8.6, §2.2")
+    );
+    let two = raw(
+        "302 Found",
+        &["Location: /y", "Content-Length: 2", "Content-Length: 2"],
+        b"ab",
+    );
+    let r = check(&two, &get());
+    let f = finding(&r, "content-length-invalid");
+    assert_eq!(
+        (f.level(), f.section()),
+        (Level::Must, "RFC 9110 §5.3, §8.6")
+    );
     // RFC 9112 §6.2: "A sender MUST NOT send a Content-Length header field in
     // any message that contains a Transfer-Encoding header field."
     pair(
@@ -540,10 +651,13 @@ fn temporary_redirect_heuristic_caching() {
                 &get(),
             ),
         );
+        // ADVICE: RFC 9111 §4.2.2 lets caches use heuristics on a `public`
+        // response; no requirement on the server forbids sending it.
         assert_eq!(
             finding(&r, "temporary-redirect-heuristic-caching").level(),
-            Level::Should
+            Level::Advice
         );
+        assert!(!r.breaks_must());
     }
     let lm = raw(
         "302 Found",
@@ -761,4 +875,23 @@ fn report_reads_well() {
     );
     assert!(text.contains("MUST   location-invalid (RFC 9110 §10.2.2): the Location value is not a URI-reference: backslash at offset 1"), "{text}");
     assert!(text.contains("[at byte 31: \"/\\\\evil.test\"]"), "{text}");
+}
+
+/// A 304 points nowhere: the summary does not count it as a redirect.
+#[test]
+fn summary_does_not_count_304_as_a_redirect() {
+    let reports = [
+        check(
+            &raw("302 Found", &["Location: /y", "Content-Length: 0"], b""),
+            &get(),
+        ),
+        check(&raw("304 Not Modified", &["ETag: \"a\""], b""), &get()),
+        check(&raw("200 OK", &["Content-Length: 0"], b""), &get()),
+        check(
+            &raw("308 Permanent Redirect", &["Location: /z"], b""),
+            &get(),
+        ),
+    ];
+    let s = redirspec::server::Summary::of(&reports);
+    assert_eq!((s.responses, s.redirects), (4, 2), "{s}");
 }

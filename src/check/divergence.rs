@@ -117,6 +117,7 @@ fn command_line(
         status: Some(status),
         location,
         headers,
+        response_headers: &[],
         body,
         hops,
     }

@@ -204,6 +204,7 @@ impl MemoryDivergence {
             status: None,
             location: Vec::new(),
             headers: Vec::new(),
+            response_headers: Vec::new(),
             body: "none".into(),
             hops: 0,
             memory: Some(memory),

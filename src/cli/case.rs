@@ -6,7 +6,10 @@
 //!  "location":["/y"],"headers":[["Authorization","t"]],"body":"bytes:5","hops":0}
 //! ```
 //! `location` lists the raw Location field lines (zero, one or several);
-//! `location`, `headers`, `body` (`none`) and `hops` (0) may be left out.
+//! `response_headers` the redirect response's other fields (a `Set-Cookie`
+//! there tells loop detection a repeat is not yet a cycle);
+//! `location`, `headers`, `response_headers`, `body` (`none`) and `hops` (0)
+//! may be left out.
 //!
 //! A case may instead ask where a request goes given earlier exchanges: it
 //! then has `"memory"` (a list of [`MemoryEvent`]s) and `"time"`, and no
@@ -41,6 +44,9 @@ pub struct Case {
     /// The request's header fields, as `[name, value]` pairs.
     #[serde(default)]
     pub headers: Vec<(String, String)>,
+    /// The redirect response's other header fields, as `[name, value]` pairs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub response_headers: Vec<(String, String)>,
     /// `none`, `bytes:N` or `stream`.
     #[serde(default = "default_body")]
     pub body: String,
@@ -217,6 +223,9 @@ impl Case {
     /// # Errors
     /// A [`CaseError`] for a bad profile, method, header, body or URL.
     pub fn machine(&self) -> Result<(RedirectMachine, StatusCode), CaseError> {
+        if self.response_headers.len() > MAX_RESPONSE_HEADERS {
+            return Err(CaseError::Shape("more than 1000 response header fields"));
+        }
         let profile: Profile = self.profile.parse()?;
         let method = method(&self.method)?;
         let status = status(
@@ -240,6 +249,7 @@ impl Case {
             status: self.status,
             location: &self.location,
             headers: &self.headers,
+            response_headers: &self.response_headers,
             body: &self.body,
             hops: self.hops,
         }
@@ -276,8 +286,13 @@ pub fn decide(case: &Case) -> Decision {
 /// case's own `location` (for bytes a JSON string cannot carry, such as
 /// invalid UTF-8 from the command line).
 pub fn decide_lines(case: &Case, lines: &[&[u8]]) -> Decision {
-    match case.machine() {
-        Ok((mut machine, status)) => decision_of(machine.step_raw(status, lines)),
+    let start = case
+        .machine()
+        .and_then(|(machine, status)| Ok((machine, status, header_map(&case.response_headers)?)));
+    match start {
+        Ok((mut machine, status, fields)) => {
+            decision_of(machine.step_raw_with_fields(status, lines, &fields))
+        }
         Err(e) => Decision::Error {
             detail: e.to_string(),
         },
@@ -345,6 +360,9 @@ fn recall(case: &Case, events: &[MemoryEvent]) -> Result<Decision, CaseError> {
         stop: r.stop.as_str().to_owned(),
     })
 }
+
+/// Most response header fields one case may carry.
+pub const MAX_RESPONSE_HEADERS: usize = 1000;
 
 /// Most events one memory case may carry.
 pub const MAX_MEMORY_EVENTS: usize = 1000;

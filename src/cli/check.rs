@@ -94,7 +94,8 @@ pub fn run_server(args: &ServerArgs) -> Result<Vec<Report>, CheckError> {
 /// not a response gets a `malformed-response` report.
 ///
 /// # Errors
-/// [`CheckError`]: an unreadable or too large file, a bad method or URL.
+/// [`CheckError`]: an unreadable or too large file, one that is not a
+/// regular file (a FIFO, socket or device), a bad method or URL.
 pub fn run_response(
     path: &str,
     request_method: Option<&str>,
@@ -110,10 +111,25 @@ pub fn run_response(
         path: path.to_owned(),
         source,
     };
+    // Only a regular file: a FIFO, a socket or a device (`/dev/zero`,
+    // `/dev/stdin`) would block or never end. `metadata` does not open the
+    // file (opening a FIFO blocks until a writer comes); the opened file is
+    // checked again, in case the path changed in between.
+    let not_regular = || {
+        file_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, socket or device is not read)",
+        ))
+    };
+    if !std::fs::metadata(path).map_err(file_error)?.is_file() {
+        return Err(not_regular());
+    }
+    let file = std::fs::File::open(path).map_err(file_error)?;
+    if !file.metadata().map_err(file_error)?.is_file() {
+        return Err(not_regular());
+    }
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .map_err(file_error)?
-        .take(MAX_RESPONSE_FILE + 1)
+    file.take(MAX_RESPONSE_FILE + 1)
         .read_to_end(&mut bytes)
         .map_err(file_error)?;
     if bytes.len() as u64 > MAX_RESPONSE_FILE {

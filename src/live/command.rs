@@ -6,7 +6,7 @@
 //! is read from the last line of stdout when that line is a three-digit number), anything else
 //! means it failed (its stderr is the message). A program still running at the time-out is
 //! killed and reported as timed out. Each run happens in a fresh private scratch folder
-//! ([`super::scratch`]) and, whether the program exits or is killed, everything it started
+//! (`live::scratch`) and, whether the program exits or is killed, everything it started
 //! is ended with it ([`super::process`]).
 
 use super::client::{millis, one_line, ClientOutcome, ClientRequest, ClientUnderTest};
@@ -37,6 +37,7 @@ pub(crate) fn write_assets(dir: &Scratch) -> std::io::Result<()> {
     dir.write_new("client.py", CLIENT_PY.as_bytes())?;
     dir.write_new("client.pl", CLIENT_PL.as_bytes())?;
     dir.write_new("Fetch.java", FETCH_JAVA.as_bytes())?;
+    dir.write_new("fetch.go", super::go::FETCH_GO.as_bytes())?;
     Ok(())
 }
 

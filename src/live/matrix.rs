@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 pub fn client_names() -> Vec<&'static str> {
     let mut v = vec!["reqwest", "ureq"];
     v.extend_from_slice(PRESETS);
+    v.push(super::go::NAME);
     v.push("chromium");
     v
 }
@@ -38,6 +39,7 @@ pub fn client_by_name(name: &str) -> Result<Box<dyn ClientUnderTest>, LiveError>
         "reqwest" => Box::new(ReqwestClient),
         "ureq" => Box::new(UreqClient),
         "chromium" => Box::new(ChromiumClient::default()),
+        super::go::NAME => Box::new(super::go::client()?),
         other => Box::new(preset(other)?),
     })
 }

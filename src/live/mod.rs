@@ -21,6 +21,9 @@
 //!    [`chromium`] — headless Chromium, the one common client with a cache that keeps
 //!    redirects, driven through a page.
 //!
+//! Every program a run starts ends with it, leftovers included, and every file it gets lives
+//! in a private scratch folder removed after it: see [`process`].
+//!
 //! # Examples
 //! ```no_run
 //! use redirspec::live::{matrix, report};
@@ -30,6 +33,7 @@
 //! # Ok::<(), redirspec::live::LiveError>(())
 //! ```
 
+pub mod browser;
 pub mod chromium;
 pub mod cli;
 pub mod client;
@@ -38,6 +42,7 @@ pub mod compare;
 pub mod driver;
 pub mod facts;
 pub mod from_strategies;
+pub mod go;
 pub mod matrix;
 pub mod page;
 pub mod process;
@@ -69,12 +74,18 @@ pub enum LiveError {
     /// A client name that is neither in-process nor a preset.
     #[error(
         "unknown client {0:?} (known: reqwest, ureq, curl, wget, node-fetch, python-urllib, \
-         python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient, chromium)"
+         python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient, go-nethttp, chromium)"
     )]
     UnknownClient(String),
     /// A command template that does not parse.
     #[error("bad command template: {0}")]
     BadCommand(String),
+    /// A number of [`cli::RunSettings`] out of its range.
+    #[error("{0}")]
+    BadSettings(String),
+    /// The one program `redirspec client` was asked to check cannot run (not found, say).
+    #[error("{0}")]
+    Unavailable(String),
     /// The model rejected a scenario (a harness bug).
     #[error("model: {0}")]
     Model(String),

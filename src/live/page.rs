@@ -66,6 +66,32 @@ pub fn repeat_page(target: &str) -> Option<PageAnswer> {
     )))
 }
 
+/// Path of the page a browser loads in a frame on a scenario's origin to run one scenario
+/// with `fetch` (see [`browser`](super::browser)). Served for every scenario, never recorded.
+pub const FETCH_PAGE: &str = "/__redirspec/fetch-page";
+
+/// The page at [`FETCH_PAGE`]: it waits for one job posted by its parent window
+/// (`{id, method, path, headers, body}`), runs `fetch(path, {method, headers, body,
+/// redirect: "follow", cache: "no-store"})`, reads the response to its end and posts the
+/// outcome back (`{id, kind: "delivered", status}` or `{id, kind: "failed", message}`).
+pub const FETCH_PAGE_HTML: &str = "<!DOCTYPE html><html><head><title>redirspec frame</title><script>\n\
+window.addEventListener('message', async (ev) => {\n\
+  const job = ev.data;\n\
+  if (!job || typeof job.id !== 'number') return;\n\
+  const init = { method: job.method, headers: job.headers, redirect: 'follow', cache: 'no-store' };\n\
+  if (job.body !== null) init.body = job.body;\n\
+  let answer;\n\
+  try {\n\
+    const r = await fetch(job.path, init);\n\
+    await r.arrayBuffer();\n\
+    answer = { id: job.id, kind: 'delivered', status: r.status, redirected: r.redirected };\n\
+  } catch (e) {\n\
+    answer = { id: job.id, kind: 'failed', message: String(e && e.message ? e.message : e) };\n\
+  }\n\
+  ev.source.postMessage(answer, '*');\n\
+});\n\
+</script></head><body></body></html>\n";
+
 #[cfg(test)]
 mod tests {
     use super::*;

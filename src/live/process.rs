@@ -1,8 +1,8 @@
 //! Every process a run starts ends with it.
 //!
-//! A program under test is started by [`Supervised::spawn`]: in a process group of its own,
+//! A program under test is started by `Supervised::spawn`: in a process group of its own,
 //! with the environment variable [`RUN_VAR`] set to a token naming this one run (its children
-//! inherit it). When the program is done — it exited, it timed out, or its [`Supervised`] is
+//! inherit it). When the program is done — it exited, it timed out, or its `Supervised` is
 //! dropped — every process left from it is killed with `SIGKILL`:
 //! - its process group (the plain `sleep 1000 &` left behind by a shell);
 //! - on Linux, every process started after it whose environment carries the run's token,
@@ -17,7 +17,7 @@
 //! still an unreaped zombie, so the group id cannot have been reused.
 //!
 //! [`exit_on_signals`] makes SIGINT and SIGTERM end every run's processes, remove every open
-//! scratch folder ([`super::scratch`]) and exit with `128 + signal` (130, 143).
+//! scratch folder (`live::scratch`) and exit with `128 + signal` (130, 143).
 
 use std::collections::BTreeMap;
 use std::io;
@@ -30,6 +30,8 @@ use std::time::{Duration, Instant};
 pub const RUN_VAR: &str = "REDIRSPEC_RUN";
 
 static SUBREAPER: AtomicBool = AtomicBool::new(false);
+/// Set by [`end_everything`] (under the [`LIVE`] lock): no program is started after it.
+static ENDING: AtomicBool = AtomicBool::new(false);
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// The running programs started here and not yet reaped: pid → (token, start time).
@@ -92,6 +94,12 @@ impl Supervised {
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(command, 0);
         let mut registry = live();
+        if ENDING.load(Ordering::SeqCst) {
+            return Err(io::Error::new(
+                io::ErrorKind::Interrupted,
+                "redirspec is ending: no program is started",
+            ));
+        }
         let child = command.spawn()?;
         let start = sys::start_time(child.id()).unwrap_or(0);
         registry.insert(
@@ -218,9 +226,15 @@ impl Drop for Supervised {
 }
 
 /// Ends every process of every run started here, adopted orphans included, and removes the
-/// open scratch folders; for a process about to exit (a signal handler).
+/// open scratch folders; for a process about to exit (a signal handler): after it, no
+/// program can be started and no scratch folder made.
 pub fn end_everything() {
-    let runs: Vec<(u32, Run)> = live().iter().map(|(p, r)| (*p, r.clone())).collect();
+    // From here on no program starts: one started after the kills below would outlive us.
+    let runs: Vec<(u32, Run)> = {
+        let registry = live();
+        ENDING.store(true, Ordering::SeqCst);
+        registry.iter().map(|(p, r)| (*p, r.clone())).collect()
+    };
     for (pid, run) in &runs {
         sys::kill_group(*pid);
         let _ = sys::leftovers(*pid, &run.token, run.start);

@@ -10,10 +10,10 @@ use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-/// Folders made by [`Scratch::new`] and not yet removed.
-static OPEN: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+/// Folders made by [`Scratch::new`] and not yet removed; `None` once [`remove_all`] ran.
+static OPEN: Mutex<Option<BTreeSet<PathBuf>>> = Mutex::new(Some(BTreeSet::new()));
 
-fn open_folders() -> MutexGuard<'static, BTreeSet<PathBuf>> {
+fn open_folders() -> MutexGuard<'static, Option<BTreeSet<PathBuf>>> {
     OPEN.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -31,9 +31,18 @@ impl Scratch {
         builder.prefix("redirspec-");
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        // Held while the folder is made, so that remove_all cannot miss it.
+        let mut open = open_folders();
+        let Some(folders) = open.as_mut() else {
+            return Err(io::Error::new(
+                io::ErrorKind::Interrupted,
+                "redirspec is ending: no scratch folder is made",
+            ));
+        };
         let dir = builder.tempdir()?;
         let path = dir.path().to_owned();
-        open_folders().insert(path.clone());
+        folders.insert(path.clone());
+        drop(open);
         Ok(Scratch {
             dir: Some(dir),
             path,
@@ -61,12 +70,7 @@ impl Scratch {
     /// exists, a symlink included.
     pub(crate) fn write_new(&self, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
         let path = self.child(name)?;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&path)?;
-        file.write_all(bytes)?;
+        write_new_at(&path, bytes)?;
         Ok(path)
     }
 
@@ -83,17 +87,29 @@ impl Scratch {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        open_folders().remove(&self.path);
+        if let Some(folders) = open_folders().as_mut() {
+            folders.remove(&self.path);
+        }
         if let Some(dir) = self.dir.take() {
             let _ = dir.close();
         }
     }
 }
 
+/// Writes a new file at `path` (mode 0600), for a sub-folder made by
+/// [`Scratch::create_dir`]; fails if anything by that name exists, a symlink included.
+pub(crate) fn write_new_at(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
+}
+
 /// Removes every scratch folder still open (the signal handler's last act: no `Drop` runs
-/// after it). Symlinks inside are removed, not followed.
+/// after it), and makes no more. Symlinks inside are removed, not followed.
 pub(crate) fn remove_all() {
-    let folders = std::mem::take(&mut *open_folders());
+    let folders = open_folders().take().unwrap_or_default();
     for path in folders {
         let _ = std::fs::remove_dir_all(&path);
     }
@@ -141,13 +157,28 @@ mod tests {
     }
 
     #[test]
+    fn a_panic_removes_the_folder() {
+        let mut seen = None;
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let s = Scratch::new().unwrap();
+            s.write_new("body", b"x").unwrap();
+            seen = Some(s.path().to_owned());
+            panic!("a bug in the middle of a run");
+        }));
+        assert!(caught.is_err());
+        let path = seen.unwrap();
+        assert!(!path.exists(), "{} left behind", path.display());
+    }
+
+    #[test]
     fn remove_all_removes_open_folders() {
         let s = Scratch::new().unwrap();
         let path = s.path().to_owned();
         // Only this folder is checked: other tests may have folders open at the same time,
         // and remove_all would take theirs too, so it is not called here.
-        assert!(open_folders().contains(&path));
+        let listed = |p: &PathBuf| open_folders().as_ref().is_some_and(|f| f.contains(p));
+        assert!(listed(&path));
         drop(s);
-        assert!(!open_folders().contains(&path));
+        assert!(!listed(&path));
     }
 }

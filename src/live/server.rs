@@ -11,7 +11,7 @@
 //! [`ServerLimits::max_requests`] requests are recorded, later ones are answered `503` and
 //! counted as a flood.
 
-use super::page::{repeat_page, PageAnswer};
+use super::page::{repeat_page, PageAnswer, FETCH_PAGE, FETCH_PAGE_HTML};
 use super::scenario::{expand_time, Origins, Scenario};
 use super::LiveError;
 use std::io::{self, Read, Write};
@@ -100,7 +100,8 @@ pub struct ServerTrace {
     pub requests: Vec<RecordedRequest>,
     /// Connections that did not deliver a parsable request, with what went wrong.
     pub bad_connections: Vec<String>,
-    /// More than [`ServerLimits::max_requests`] requests arrived.
+    /// More than [`ServerLimits::max_requests`] requests arrived, or more connections than
+    /// the server serves in one run (then noted in [`bad_connections`](Self::bad_connections)).
     pub flooded: bool,
 }
 
@@ -137,7 +138,9 @@ impl ScriptedServer {
         timeout: Duration,
     ) -> Result<Self, LiveError> {
         let limits = ServerLimits {
-            lifetime: limits.lifetime.max(timeout + Duration::from_secs(5)),
+            lifetime: limits
+                .lifetime
+                .max(timeout.saturating_add(Duration::from_secs(5))),
             ..limits
         };
         ScriptedServer::start(scenario, limits)
@@ -226,6 +229,9 @@ impl Drop for ScriptedServer {
     }
 }
 
+/// The words naming the connection cap in [`ServerTrace::bad_connections`].
+const CONN_CAP: &str = "in one run (the server's connection cap)";
+
 fn accept_loop(
     shared: &Arc<Shared>,
     stop: &AtomicBool,
@@ -241,7 +247,16 @@ fn accept_loop(
                 Ok((stream, _)) => {
                     idle = false;
                     if handles.len() >= max_connections {
-                        shared.trace().flooded = true;
+                        // Idle or not, more connections than requests allowed: a flood of
+                        // connections, told apart from a flood of requests.
+                        let mut t = shared.trace();
+                        if !t.bad_connections.iter().any(|b| b.contains(CONN_CAP)) {
+                            t.bad_connections.push(format!(
+                                "more than {max_connections} connections {CONN_CAP}; \
+                                 later ones closed unread"
+                            ));
+                        }
+                        t.flooded = true;
                         drop(stream);
                         continue;
                     }
@@ -406,7 +421,8 @@ fn read_request(
     limits: &ServerLimits,
     buf: &mut Vec<u8>,
 ) -> Result<(Parsed, Vec<u8>), ReadError> {
-    let deadline = Instant::now() + limits.request_deadline;
+    // A deadline a day away or more is as good as none; `Instant` arithmetic never overflows.
+    let deadline = Instant::now() + limits.request_deadline.min(Duration::from_secs(86_400));
     let parsed = loop {
         if let Some(p) = parse_head(buf)? {
             break p;
@@ -563,6 +579,21 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
                 }
                 PageAnswer::BadParameters => response_bytes(400, &[], &fields, b"", false),
             }
+        } else if parsed.target == FETCH_PAGE {
+            // A browser's frame page (src/live/browser.rs): served, not recorded.
+            let fields = [("Cache-Control".to_owned(), "no-store".to_owned())];
+            response_bytes_typed(
+                200,
+                &[],
+                &fields,
+                FETCH_PAGE_HTML.as_bytes(),
+                "text/html",
+                false,
+            )
+        } else if let Some(answer) = cors_preflight(&parsed) {
+            // A browser's CORS preflight before a cross-origin hop: answered, not recorded
+            // (the model has no preflights; the request it precedes is recorded).
+            answer
         } else {
             let scripted = shared.scenario.response_to(index, &parsed.target);
             let locations: Vec<String> = scripted
@@ -576,6 +607,10 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
                 .map(|(n, v)| (n.clone(), expand_time(&shared.origins.expand(v), now)))
                 .collect();
             let head = parsed.method == "HEAD";
+            let has_origin = parsed
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("origin"));
             let sent = locations
                 .iter()
                 .map(|l| ("Location".to_owned(), l.clone()))
@@ -597,6 +632,12 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
             } else {
                 b""
             };
+            let mut fields = fields;
+            // A browser's cross-origin hop (it sent `Origin`) may read the answer: the other
+            // origins of a scenario stand for sites that allow it.
+            if has_origin {
+                fields.push(("Access-Control-Allow-Origin".to_owned(), "*".to_owned()));
+            }
             response_bytes(scripted.status, &locations, &fields, body, head)
         }
     };
@@ -607,6 +648,32 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream, which: Listener) {
     let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
     let mut sink = [0u8; 1024];
     let _ = stream.read(&mut sink);
+}
+
+/// The answer to a CORS preflight (`OPTIONS` with `Origin` and
+/// `Access-Control-Request-Method`), allowing the method and headers it asks for; `None` for
+/// any other request.
+fn cors_preflight(parsed: &Parsed) -> Option<Vec<u8>> {
+    let header = |name: &str| {
+        parsed
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    if parsed.method != "OPTIONS" || header("origin").is_none() {
+        return None;
+    }
+    let method = header("access-control-request-method")?;
+    let mut fields = vec![
+        ("Access-Control-Allow-Origin".to_owned(), "*".to_owned()),
+        ("Access-Control-Allow-Methods".to_owned(), method),
+        ("Cache-Control".to_owned(), "no-store".to_owned()),
+    ];
+    if let Some(h) = header("access-control-request-headers") {
+        fields.push(("Access-Control-Allow-Headers".to_owned(), h));
+    }
+    Some(response_bytes(204, &[], &fields, b"", false))
 }
 
 #[cfg(test)]

@@ -289,6 +289,33 @@ impl WebUrl {
     }
 
     fn set_url(&mut self, url: Url) {
+        self.copy_url(&url);
+        self.url = Some(url);
+    }
+
+    /// Takes a request URL (Fetch mode): `Url::parse(text)`, through
+    /// [`whatwg_start`] when `text` is in its domain (no allocation once
+    /// this buffer has grown; the parsed form is then made only if the
+    /// general path needs it). On error this URL is unchanged or, when the
+    /// fast path declined half-way, holds a partial text: the machine starts
+    /// into a spare buffer.
+    pub(crate) fn set_start(&mut self, text: &str) -> Result<(), LocationError> {
+        // The serialization is at most one byte longer (the `/` of an empty
+        // path): one allocation, not one per doubling, while it grows.
+        let buf = self.buf.raw_mut().0;
+        buf.clear();
+        buf.reserve(text.len() + 1);
+        if whatwg_start(text.as_bytes(), self) {
+            return Ok(());
+        }
+        let url = Url::parse(text).map_err(LocationError::Whatwg)?;
+        self.set_url(url);
+        Ok(())
+    }
+
+    /// Copies a parsed URL's serialization and offsets; no parsed form is
+    /// kept (it is made again from the text if the general path needs it).
+    pub(crate) fn copy_url(&mut self, url: &Url) {
         let at = |p: Position| url[..p].len();
         let (text, parts, _) = self.buf.raw_mut();
         text.clear();
@@ -312,7 +339,7 @@ impl WebUrl {
                 .fragment()
                 .map(|_| (at(Position::BeforeFragment), at(Position::AfterFragment))),
         };
-        self.url = Some(url);
+        self.url = None;
     }
 
     /// The parsed form, parsed from the text if there is none yet.
@@ -508,6 +535,27 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
         out.url = None;
         return true;
     }
+    let inherited = if policy.inherit_fragment {
+        b.fragment()
+    } else {
+        None
+    };
+    write_whatwg(Some(&b), &r, scheme, inherited, out)
+}
+
+/// The WHATWG serialization of `r` (in [`parse_common`]'s domain, without
+/// `'` or `%2e`, with an `http`/`https` `scheme` as it is to be written)
+/// against `base` (which is needed only when `r` has no authority) into
+/// `out`, with `inherited` as the fragment when `r` has none; or `false`
+/// when a host, port or path is outside the fast path's domain (see
+/// [`whatwg_common`]).
+fn write_whatwg(
+    base: Option<&UriRef<'_>>,
+    r: &UriRef<'_>,
+    scheme: &str,
+    inherited: Option<&str>,
+    out: &mut WebUrl,
+) -> bool {
     let (text, parts, scratch) = out.buf.raw_mut();
     text.clear();
     *parts = Parts::default();
@@ -546,6 +594,9 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
         parts.path = (p, text.len());
         query = r.query();
     } else {
+        let Some(b) = base else {
+            return false;
+        };
         // The base's authority, as serialized.
         let bp = b.parts();
         let (a0, a1) = bp.authority.unwrap_or_default();
@@ -585,10 +636,7 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
         parts.query = Some((p, text.len()));
     }
     // Fetch "location URL": a null fragment becomes requestFragment.
-    let fragment = match r.fragment() {
-        None if policy.inherit_fragment => b.fragment(),
-        f => f,
-    };
+    let fragment = r.fragment().or(inherited);
     if let Some(f) = fragment {
         text.push('#');
         let p = text.len();
@@ -597,6 +645,64 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
     }
     out.url = None;
     true
+}
+
+/// The WHATWG fast path for a request URL: writes into `out` exactly the
+/// serialization `Url::parse(v)` gives and answers `true`; or answers
+/// `false`, having decided nothing, when `v` is outside the domain.
+///
+/// The domain is [`whatwg_common`]'s for a reference with a scheme and an
+/// authority (`http://` or `https://` in any case, a plain host, a small
+/// port; no userinfo, no `'`, no `%2e`). Such a reference is parsed
+/// without its base by the WHATWG parser (the "scheme state" of a special
+/// scheme followed by `//` goes to the authority states, and the base is
+/// read nowhere after), so that path's result against any base is the
+/// result here; no fragment is inherited, since there is no earlier
+/// request. `tests` check it against the `url` crate.
+pub(crate) fn whatwg_start(v: &[u8], out: &mut WebUrl) -> bool {
+    let Some(r) = parse_common(v) else {
+        return false;
+    };
+    if r.authority().is_none() || has_quote_or_encoded_dot(v) {
+        return false;
+    }
+    let scheme = match r.scheme() {
+        Some(s) if s.eq_ignore_ascii_case("http") => "http",
+        Some(s) if s.eq_ignore_ascii_case("https") => "https",
+        _ => return false,
+    };
+    if is_own_serialization(&r, scheme) {
+        // What `write_whatwg` would write, byte for byte: copied whole.
+        let (text, parts, _) = out.buf.raw_mut();
+        text.clear();
+        text.push_str(r.as_str());
+        *parts = r.parts();
+        out.url = None;
+        return true;
+    }
+    write_whatwg(None, &r, scheme, None, out)
+}
+
+/// Whether [`write_whatwg`] would write `r` (with a scheme and an
+/// authority, in its domain) as it is, with the same offsets: the scheme in
+/// lower case, a plain host in lower case, no port or one written without
+/// leading zeros that is not the scheme's default, a path that is not
+/// empty and has no dot segment (so `remove_dot_segments` copies it); the
+/// query and fragment are copied in any case.
+fn is_own_serialization(r: &UriRef<'_>, scheme: &str) -> bool {
+    let host = r.host().unwrap_or_default().as_bytes();
+    let port_ok = match r.port() {
+        None => true,
+        Some(p) => {
+            !p.starts_with('0')
+                && small_port(p).is_some_and(|n| n != if scheme == "http" { 80 } else { 443 })
+        }
+    };
+    r.scheme() == Some(scheme)
+        && port_ok
+        && plain_host_case(host) == Some(true)
+        && !r.path().is_empty()
+        && !has_dot_segment(r.path().as_bytes())
 }
 
 /// RFC 3986 `remove_dot_segments`, which is what the WHATWG path parser
@@ -637,23 +743,54 @@ fn has_quote_or_encoded_dot(v: &[u8]) -> bool {
 /// labels of ASCII letters, digits and `-`, none empty, none starting with
 /// `xn--`, the last starting with a letter.
 fn plain_host(h: &[u8]) -> bool {
+    plain_host_case(h).is_some()
+}
+
+/// [`plain_host`]'s byte classes: lower-case letter 1, digit 2, upper-case
+/// letter 3, `-` 4, `.` 5, anything else 0.
+const HOST_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        t[c] = match b {
+            b'a'..=b'z' => 1,
+            b'0'..=b'9' => 2,
+            b'A'..=b'Z' => 3,
+            b'-' => 4,
+            b'.' => 5,
+            _ => 0,
+        };
+        c += 1;
+    }
+    t
+};
+
+/// Whether `h` is a [`plain_host`] (`None` when not), and whether it is in
+/// lower case already (one pass, one table lookup per byte).
+fn plain_host_case(h: &[u8]) -> Option<bool> {
     let mut label_start = 0;
+    let mut upper = false;
     for (i, &c) in h.iter().enumerate() {
-        if c == b'.' {
-            if i == label_start {
-                return false;
+        match HOST_CLASS[usize::from(c)] {
+            1 | 2 => {}
+            3 => upper = true,
+            4 => {
+                // Only a `-` can make a label start with "xn--" (its fourth byte).
+                if i == label_start + 3 && h[label_start..=i].eq_ignore_ascii_case(b"xn--") {
+                    return None;
+                }
             }
-            label_start = i + 1;
-        } else if c == b'-' {
-            // Only a `-` can make a label start with "xn--" (its fourth byte).
-            if i == label_start + 3 && h[label_start..=i].eq_ignore_ascii_case(b"xn--") {
-                return false;
+            5 => {
+                if i == label_start {
+                    return None;
+                }
+                label_start = i + 1;
             }
-        } else if !c.is_ascii_alphanumeric() {
-            return false;
+            _ => return None,
         }
     }
-    label_start < h.len() && h[label_start].is_ascii_alphabetic()
+    (label_start < h.len() && h[label_start].is_ascii_alphabetic()).then_some(!upper)
 }
 
 /// A port of one to five digits, at most 65535.
@@ -735,6 +872,35 @@ pub(crate) fn check_against_url_crate(base: &str, v: &[u8]) -> bool {
         Ok(out.as_str()),
         "{shown:?}"
     );
+    true
+}
+
+/// The differential check of the WHATWG start fast path ([`whatwg_start`],
+/// which a machine's start and restart use): when it answers for `v`, it
+/// wrote `Url::parse(v)`'s serialization and offsets that agree with the
+/// `url` crate's accessors. Panics on any difference; answers whether the
+/// fast path answered.
+#[cfg(test)]
+pub(crate) fn check_start_against_url_crate(v: &[u8]) -> bool {
+    let mut out = WebUrl::default();
+    if !whatwg_start(v, &mut out) {
+        return false;
+    }
+    let shown = String::from_utf8_lossy(v);
+    let want = match Url::parse(&shown) {
+        Ok(u) => u,
+        Err(e) => panic!("start fast path accepted {shown:?}; the url crate says {e}"),
+    };
+    let mut copied = WebUrl::default();
+    copied.copy_url(&want);
+    assert_eq!(out.as_str(), want.as_str(), "{shown:?}");
+    assert_eq!(out.buf.parts(), copied.buf.parts(), "{shown:?}");
+    assert_eq!(out.scheme(), want.scheme(), "{shown:?}");
+    assert_eq!(out.host_str(), want.host_str(), "{shown:?}");
+    assert_eq!(out.port(), want.port(), "{shown:?}");
+    assert_eq!(out.fragment(), want.fragment(), "{shown:?}");
+    assert_eq!(out.buf.path(), want.path(), "{shown:?}");
+    assert_eq!(out.buf.query(), want.query(), "{shown:?}");
     true
 }
 
@@ -965,6 +1131,61 @@ mod tests {
             for base in BASES {
                 check_against_url_crate(base, r.as_bytes());
             }
+        }
+    }
+
+    #[test]
+    fn start_urls_agree_with_the_url_crate() {
+        for s in [
+            "https://www.example.test/account/profile?tab=1#top",
+            "HTTP://A.Test:80/x/../y?q#f",
+            "https://a.test:0443",
+            "http://a.test:/p",
+            "https://a.test",
+            "http://h/./a/b/../c/.",
+        ] {
+            assert!(check_start_against_url_crate(s.as_bytes()), "{s:?}");
+        }
+        for s in [
+            "/relative",
+            "//a.test/",
+            "http:a",
+            "ftp://a.test/",
+            "http://u@a.test/",
+            "http://1.2.3.4/",
+            "http://a.test:65536/",
+            "http://a.test/%2e/",
+            "http://a.test/it's",
+            " http://a.test/",
+        ] {
+            assert!(!check_start_against_url_crate(s.as_bytes()), "{s:?}");
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/location_parse");
+        let mut fast = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let v = std::fs::read(e.unwrap().path()).unwrap();
+            fast += usize::from(check_start_against_url_crate(&v));
+        }
+        assert!(
+            fast > 40,
+            "only {fast} corpus values took the start fast path"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn random_start_urls_agree(
+            s in "(https?|HTTPS?|ftp)://[a-zA-Z0-9._%-]{0,12}(:[0-9]{0,6})?(/[a-zA-Z0-9.;=%'-]{0,5}){0,4}(\\?[a-z=&.]{0,5})?(#[a-z.]{0,3})?",
+        ) {
+            check_start_against_url_crate(s.as_bytes());
+        }
+        #[test]
+        fn random_start_bytes_agree(v in proptest::collection::vec(any::<u8>(), 0..24)) {
+            let mut w = b"http://".to_vec();
+            w.extend_from_slice(&v);
+            check_start_against_url_crate(&w);
+            check_start_against_url_crate(&v);
         }
     }
 

@@ -1,6 +1,6 @@
 //! The redirect state machine.
 
-use http::header::{CONTENT_LENGTH, LOCATION, TRANSFER_ENCODING};
+use http::header::{CONTENT_LENGTH, LOCATION, SET_COOKIE, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use url::Url;
 
@@ -87,6 +87,8 @@ pub struct RedirectMachine {
     /// Whether the policy allows `http` and `https`, read once (the scheme
     /// check of every step then compares the common spellings only).
     allows_http: [bool; 2],
+    /// The text of an `http::Uri` a restart was given, kept for its capacity.
+    uri_text: String,
 }
 
 /// The current, next and first URL, in the policy's parser's representation.
@@ -101,40 +103,74 @@ enum Urls {
     Whatwg(Trio<WebUrl>),
 }
 
-/// A current, a next and a first URL. Moving to the next request flips
-/// which of two buffers is current: no buffer is moved.
+/// A current, a next and a first URL in three buffers, named by index: no
+/// buffer is ever moved or copied to change roles.
+///
+/// The first URL is the current one until the first hop, so a machine parses
+/// its start URL once, into one buffer, and copies it nowhere. From then on
+/// the first URL keeps its buffer and the other two take turns as current
+/// and next. A restart parses into the next buffer (so that a start URL that
+/// fails leaves the machine as it was) and makes it first and current.
 #[derive(Debug)]
 struct Trio<U> {
-    pair: [U; 2],
-    /// Which of `pair` is the current URL (the other is the next).
-    flip: bool,
-    first: U,
+    bufs: [U; 3],
+    /// Which of `bufs` is the current URL.
+    current: u8,
+    /// Which of `bufs` the next URL is written into: never the current one
+    /// nor the first.
+    next: u8,
+    /// Which of `bufs` is the first URL.
+    first: u8,
+}
+
+impl<U: Default> Trio<U> {
+    /// Three buffers, the first and current URL in buffer 0.
+    fn new(first: U) -> Self {
+        Trio {
+            bufs: [first, U::default(), U::default()],
+            current: 0,
+            next: 1,
+            first: 0,
+        }
+    }
 }
 
 impl<U> Trio<U> {
-    fn new(first: U, current: U, next: U) -> Self {
-        Trio {
-            pair: [current, next],
-            flip: false,
-            first,
-        }
-    }
     fn current(&self) -> &U {
-        &self.pair[usize::from(self.flip)]
+        &self.bufs[usize::from(self.current)]
     }
     fn next(&self) -> &U {
-        &self.pair[usize::from(!self.flip)]
+        &self.bufs[usize::from(self.next)]
+    }
+    fn first(&self) -> &U {
+        &self.bufs[usize::from(self.first)]
+    }
+    fn next_mut(&mut self) -> &mut U {
+        &mut self.bufs[usize::from(self.next)]
     }
     fn current_and_next(&mut self) -> (&mut U, &mut U) {
-        let [a, b] = &mut self.pair;
-        if self.flip {
-            (b, a)
-        } else {
-            (a, b)
+        let [a, b, c] = &mut self.bufs;
+        match (self.current, self.next) {
+            (0, 1) => (a, b),
+            (0, 2) => (a, c),
+            (1, 0) => (b, a),
+            (1, 2) => (b, c),
+            (2, 0) => (c, a),
+            // (2, 1): no other pair is ever set.
+            _ => (c, b),
         }
     }
+    /// The next URL becomes current; the buffer that is neither it nor the
+    /// first takes the next one.
     fn advance(&mut self) {
-        self.flip = !self.flip;
+        self.current = self.next;
+        self.next = 3 - self.current - self.first;
+    }
+    /// The next URL (just written by a restart) becomes first and current.
+    fn restart_at_next(&mut self) {
+        self.first = self.next;
+        self.current = self.next;
+        self.next = (self.next + 1) % 3;
     }
 }
 
@@ -142,16 +178,19 @@ impl<U> Trio<U> {
 impl<U: Clone> Clone for Trio<U> {
     fn clone(&self) -> Self {
         Trio {
-            pair: self.pair.clone(),
-            flip: self.flip,
-            first: self.first.clone(),
+            bufs: self.bufs.clone(),
+            current: self.current,
+            next: self.next,
+            first: self.first,
         }
     }
     fn clone_from(&mut self, source: &Self) {
-        self.pair[0].clone_from(&source.pair[0]);
-        self.pair[1].clone_from(&source.pair[1]);
-        self.flip = source.flip;
-        self.first.clone_from(&source.first);
+        for (to, from) in self.bufs.iter_mut().zip(&source.bufs) {
+            to.clone_from(from);
+        }
+        self.current = source.current;
+        self.next = source.next;
+        self.first = source.first;
     }
 }
 
@@ -228,6 +267,31 @@ pub(crate) fn port_number(digits: &[u8]) -> Option<u16> {
         .and_then(|v| u16::try_from(v).ok())
 }
 
+/// Reads a strict-mode start URL into `u`: an RFC 3986 URI with a scheme,
+/// a non-empty host and a port of at most 65535.
+fn start_strict(u: &mut UriBuf, url: &str) -> Result<(), LocationError> {
+    u.set_absolute(url)?;
+    if u.host().is_none_or(str::is_empty) {
+        return Err(LocationError::NoHost);
+    }
+    if let Some(p) = u.port() {
+        if !p.is_empty() && port_number(p.as_bytes()).is_none() {
+            return Err(LocationError::PortOutOfRange {
+                offset: port_offset(u),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A Fetch-mode start URL must have a host.
+fn whatwg_host(u: &WebUrl) -> Result<(), LocationError> {
+    if u.host_str().is_none_or(str::is_empty) {
+        return Err(LocationError::NoHost);
+    }
+    Ok(())
+}
+
 impl Urls {
     fn current(&self) -> View<'_> {
         match self {
@@ -243,14 +307,20 @@ impl Urls {
     }
     fn first(&self) -> View<'_> {
         match self {
-            Urls::Strict(t) => View::Strict(&t.first),
-            Urls::Whatwg(t) => View::Whatwg(&t.first),
+            Urls::Strict(t) => View::Strict(t.first()),
+            Urls::Whatwg(t) => View::Whatwg(t.first()),
         }
     }
     fn advance(&mut self) {
         match self {
             Urls::Strict(t) => t.advance(),
             Urls::Whatwg(t) => t.advance(),
+        }
+    }
+    fn restart_at_next(&mut self) {
+        match self {
+            Urls::Strict(t) => t.restart_at_next(),
+            Urls::Whatwg(t) => t.restart_at_next(),
         }
     }
 }
@@ -273,6 +343,7 @@ impl Clone for RedirectMachine {
             body_action: self.body_action,
             finished: self.finished,
             allows_http: self.allows_http,
+            uri_text: String::new(),
         }
     }
     fn clone_from(&mut self, source: &Self) {
@@ -334,6 +405,11 @@ impl RedirectMachine {
     /// scheme and a non-empty host) or the WHATWG URL parser (it must have a
     /// host). A fragment is kept: it is what redirects inherit.
     ///
+    /// The URL is parsed once, into one buffer that is both the first and
+    /// the current URL; with a built-in profile's policy (static tables) the
+    /// machine allocates only that buffer. A client that sends many requests
+    /// keeps one machine and calls [`reset`](Self::reset) for each.
+    ///
     /// # Errors
     /// [`StartError`] when the URL is not absolute, has no host, or does not parse.
     pub fn new(
@@ -343,87 +419,243 @@ impl RedirectMachine {
         body: Body,
         policy: Policy,
     ) -> Result<Self, StartError> {
-        let urls = match policy.location_mode {
-            LocationMode::Strict => {
-                let u = UriBuf::parse_absolute(url)?;
-                if u.host().is_none_or(str::is_empty) {
-                    return Err(LocationError::NoHost.into());
-                }
-                if let Some(p) = u.port() {
-                    if !p.is_empty() && port_number(p.as_bytes()).is_none() {
-                        let offset = url.len() - u.as_str().len() + port_offset(&u);
-                        return Err(LocationError::PortOutOfRange { offset }.into());
-                    }
-                }
-                Urls::Strict(Trio::new(u.clone(), u, UriBuf::new()))
+        let mut m = RedirectMachine::unstarted(policy);
+        m.reset(method, url, headers, body)?;
+        Ok(m)
+    }
+
+    /// [`new`](Self::new) with a request URL a client holds as an
+    /// `http::Uri` (its text, which has no fragment, is read as
+    /// [`new`](Self::new) reads a URL).
+    ///
+    /// # Errors
+    /// As [`new`](Self::new): an origin-form or authority-form `Uri` has no
+    /// scheme or no host.
+    pub fn from_uri(
+        method: Method,
+        url: &http::Uri,
+        headers: HeaderMap,
+        body: Body,
+        policy: Policy,
+    ) -> Result<Self, StartError> {
+        let mut m = RedirectMachine::unstarted(policy);
+        m.reset_uri(method, url, headers, body)?;
+        Ok(m)
+    }
+
+    /// [`new`](Self::new) with a request URL a client has already parsed
+    /// with the `url` crate. With a WHATWG policy (Fetch) the URL is taken
+    /// as parsed, not parsed again; with an RFC 3986 policy its
+    /// serialization is read by the strict parser.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new): no host, or (strict) not an RFC 3986 URI.
+    pub fn from_url(
+        method: Method,
+        url: &Url,
+        headers: HeaderMap,
+        body: Body,
+        policy: Policy,
+    ) -> Result<Self, StartError> {
+        let mut m = RedirectMachine::unstarted(policy);
+        m.reset_url(method, url, headers, body)?;
+        Ok(m)
+    }
+
+    /// Restarts the machine for a new first request, with the same policy:
+    /// what [`new`](Self::new) gives, in the buffers this machine already
+    /// has, so that once they have grown a restart allocates nothing (the
+    /// given `headers` replace the current ones; `tests/alloc_free.rs`
+    /// counts it). The redirect count goes back to zero.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new); the machine is then left as it was.
+    pub fn reset(
+        &mut self,
+        method: Method,
+        url: &str,
+        headers: HeaderMap,
+        body: Body,
+    ) -> Result<(), StartError> {
+        match &mut self.urls {
+            Urls::Strict(t) => start_strict(t.next_mut(), url)?,
+            Urls::Whatwg(t) => {
+                let u = t.next_mut();
+                u.set_start(url)?;
+                whatwg_host(u)?;
             }
-            LocationMode::Whatwg => {
-                let u = Url::parse(url).map_err(LocationError::Whatwg)?;
-                if u.host_str().is_none_or(str::is_empty) {
-                    return Err(LocationError::NoHost.into());
-                }
-                Urls::Whatwg(Trio::new(
-                    WebUrl::from_url(u.clone()),
-                    WebUrl::from_url(u),
-                    WebUrl::default(),
-                ))
-            }
-        };
-        let mut seen = Seen::default();
-        if policy.loop_detection {
-            seen.push(&method, urls.current().buf());
         }
+        self.restart(method, headers, body);
+        Ok(())
+    }
+
+    /// [`reset`](Self::reset) with an `http::Uri` (see
+    /// [`from_uri`](Self::from_uri)).
+    ///
+    /// # Errors
+    /// As [`from_uri`](Self::from_uri); the machine is then left as it was.
+    pub fn reset_uri(
+        &mut self,
+        method: Method,
+        url: &http::Uri,
+        headers: HeaderMap,
+        body: Body,
+    ) -> Result<(), StartError> {
+        use std::fmt::Write;
+        let mut text = std::mem::take(&mut self.uri_text);
+        text.clear();
+        // Writing into a `String` cannot fail.
+        let _ = write!(text, "{url}");
+        let started = self.reset(method, &text, headers, body);
+        self.uri_text = text;
+        started
+    }
+
+    /// [`reset`](Self::reset) with a parsed `url::Url` (see
+    /// [`from_url`](Self::from_url)).
+    ///
+    /// # Errors
+    /// As [`from_url`](Self::from_url); the machine is then left as it was.
+    pub fn reset_url(
+        &mut self,
+        method: Method,
+        url: &Url,
+        headers: HeaderMap,
+        body: Body,
+    ) -> Result<(), StartError> {
+        match &mut self.urls {
+            Urls::Strict(t) => start_strict(t.next_mut(), url.as_str())?,
+            Urls::Whatwg(t) => {
+                let u = t.next_mut();
+                u.copy_url(url);
+                whatwg_host(u)?;
+            }
+        }
+        self.restart(method, headers, body);
+        Ok(())
+    }
+
+    /// A machine with empty buffers and no request: [`reset`](Self::reset)
+    /// starts it.
+    fn unstarted(policy: Policy) -> Self {
+        let urls = match policy.location_mode {
+            LocationMode::Strict => Urls::Strict(Trio::new(UriBuf::new())),
+            LocationMode::Whatwg => Urls::Whatwg(Trio::new(WebUrl::default())),
+        };
         let allows_http = [
             scheme_allowed(&policy, "http"),
             scheme_allowed(&policy, "https"),
         ];
-        Ok(RedirectMachine {
+        RedirectMachine {
             allows_http,
             policy,
-            method,
-            headers,
-            body,
+            method: Method::GET,
+            headers: HeaderMap::new(),
+            body: Body::None,
             urls,
             hops: 0,
             start_hops: 0,
-            seen,
+            seen: Seen::default(),
             removed: Vec::new(),
             body_action: BodyAction::None,
-            finished: false,
-        })
+            finished: true,
+            uri_text: String::new(),
+        }
+    }
+
+    /// The rest of a (re)start, once the start URL is in the next buffer.
+    fn restart(&mut self, method: Method, headers: HeaderMap, body: Body) {
+        self.urls.restart_at_next();
+        self.method = method;
+        self.headers = headers;
+        self.body = body;
+        self.hops = 0;
+        self.start_hops = 0;
+        self.seen.clear();
+        if self.policy.loop_detection {
+            // The first request is recorded by the first lookup, if there is
+            // one (a request that is not redirected needs no key).
+            self.seen.push_later();
+        }
+        self.removed.clear();
+        self.body_action = BodyAction::None;
+        self.finished = false;
     }
 
     /// Sets the number of redirects already followed before this request
     /// (the CLI's `--hops`).
     pub fn with_redirect_count(mut self, count: u32) -> Self {
+        self.set_redirect_count(count);
+        self
+    }
+
+    /// [`with_redirect_count`](Self::with_redirect_count) on a machine in
+    /// place (after [`reset`](Self::reset)).
+    pub fn set_redirect_count(&mut self, count: u32) {
         self.hops = count;
         self.start_hops = count;
-        self
     }
 
     /// Steps the machine with a response's status and header fields.
     ///
-    /// Every Location field line in `headers` counts (`get_all`).
+    /// Every Location field line in `headers` counts (`get_all`); the other
+    /// fields are the response's too (a `Set-Cookie` tells loop detection
+    /// that a repeat is not yet a cycle, see
+    /// [`Policy::repeats_after_set_cookie`]).
     pub fn step(&mut self, status: StatusCode, headers: &HeaderMap) -> Step<'_> {
         let lines = headers.get_all(LOCATION).iter().map(HeaderValue::as_bytes);
-        self.step_lines(status, lines)
+        self.step_lines(status, lines, headers.contains_key(SET_COOKIE))
     }
 
     /// Steps the machine with raw Location field lines (zero, one or several),
     /// for values an `http::HeaderValue` cannot hold (CR, LF, NUL, obs-text).
+    /// The response has no other fields.
     pub fn step_raw(&mut self, status: StatusCode, locations: &[&[u8]]) -> Step<'_> {
-        self.step_lines(status, locations.iter().copied())
+        self.step_lines(status, locations.iter().copied(), false)
+    }
+
+    /// [`step_raw`](Self::step_raw) with the response's other fields
+    /// (`fields`' own Location lines, if any, are not read: `locations` are).
+    ///
+    /// # Examples
+    /// The cookie-check redirect: a `302` to the same URL that sets a cookie
+    /// is followed once under RFC 9110's loop detection; the same repeat
+    /// again is a cycle.
+    /// ```
+    /// use http::{header, HeaderMap, Method, StatusCode};
+    /// use redirspec::{Body, Profile, RedirectMachine, Step};
+    ///
+    /// let mut m = RedirectMachine::new(
+    ///     Method::GET, "http://a.test/", HeaderMap::new(), Body::None, Profile::Rfc9110.policy(),
+    /// ).unwrap();
+    /// let mut fields = HeaderMap::new();
+    /// fields.insert(header::SET_COOKIE, "seen=1".parse().unwrap());
+    /// assert!(matches!(m.step_raw_with_fields(StatusCode::FOUND, &[b"/"], &fields), Step::Follow(_)));
+    /// assert!(matches!(m.step_raw_with_fields(StatusCode::FOUND, &[b"/"], &fields), Step::Refuse(_)));
+    /// ```
+    pub fn step_raw_with_fields(
+        &mut self,
+        status: StatusCode,
+        locations: &[&[u8]],
+        fields: &HeaderMap,
+    ) -> Step<'_> {
+        self.step_lines(
+            status,
+            locations.iter().copied(),
+            fields.contains_key(SET_COOKIE),
+        )
     }
 
     fn step_lines<'b>(
         &mut self,
         status: StatusCode,
         lines: impl Iterator<Item = &'b [u8]>,
+        sets_cookie: bool,
     ) -> Step<'_> {
         if self.finished {
             return Step::Refuse(Refusal::Finished);
         }
-        match self.decide(status, lines) {
+        match self.decide(status, lines, sets_cookie) {
             Ok(None) => Step::Follow(Hop { machine: self }),
             Ok(Some(reason)) => {
                 self.finished = true;
@@ -441,6 +673,7 @@ impl RedirectMachine {
         &mut self,
         status: StatusCode,
         mut lines: impl Iterator<Item = &'b [u8]>,
+        sets_cookie: bool,
     ) -> Result<Option<DeliverReason>, Refusal> {
         let class = classify(status);
         let rules = &self.policy.statuses;
@@ -587,6 +820,13 @@ impl RedirectMachine {
                 next_method,
                 self.urls.next().buf(),
             )
+            // A repeat whose response set a cookie is not yet a cycle: the
+            // request it leads to differs by the cookie (the cookie-check
+            // redirect); a repeat past the policy's count is.
+            && !(sets_cookie
+                && self
+                    .seen
+                    .tolerate_repeat(self.policy.repeats_after_set_cookie))
         {
             return Err(Refusal::RedirectLoop {
                 method: next_method.clone(),

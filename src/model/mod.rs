@@ -26,7 +26,8 @@ pub use machine::{RedirectMachine, StartError};
 pub use origin::{default_port, Origin};
 pub use profile::{
     Boundary, CompareWith, Downgrade, MultipleLocations, Policy, Profile, RedirectRule, Rewrite,
-    StatusRules, StreamBody, UnknownProfile, DEFAULT_MAX_LOCATION_LEN,
+    StatusRules, StreamBody, UnknownProfile, DEFAULT_MAX_LOCATION_LEN, FETCH_BROWSER_CREDENTIALS,
+    FETCH_CALLER_CREDENTIALS, NO_LOCATION_CAP,
 };
 pub use resolve::{remove_dot_segments, resolve, UriBuf};
 pub use status::{classify, StatusClass};

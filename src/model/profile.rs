@@ -14,7 +14,7 @@ use std::str::FromStr;
 
 use http::header::{
     HeaderName, AUTHORIZATION, CONTENT_ENCODING, CONTENT_LANGUAGE, CONTENT_LENGTH,
-    CONTENT_LOCATION, CONTENT_TYPE, COOKIE, LAST_MODIFIED,
+    CONTENT_LOCATION, CONTENT_TYPE, COOKIE, LAST_MODIFIED, PROXY_AUTHORIZATION,
 };
 
 use super::location::LocationMode;
@@ -151,6 +151,13 @@ pub struct Policy {
     /// default port and empty path normalised; fragment ignored). RFC 9110
     /// §15.4: "A client SHOULD detect and intervene in cyclical redirections".
     pub loop_detection: bool,
+    /// How many repeats loop detection lets through in one chain when the
+    /// redirect response set a cookie (a `Set-Cookie` field): the request
+    /// is then not the same as before, so the repeat is not yet a cycle
+    /// (the cookie-check redirect: `302` to the same URL with
+    /// `Set-Cookie`). A repeat whose response set nothing, or one past this
+    /// count, is a cycle. Default 1; 0 counts every repeat as a cycle.
+    pub repeats_after_set_cookie: u32,
     /// Headers removed when the method changes to GET.
     pub method_change_headers: Cow<'static, [HeaderName]>,
     /// Headers removed on a hop that crosses the [`Boundary`].
@@ -178,8 +185,37 @@ pub struct Policy {
     pub refuse_userinfo: bool,
     /// When a streamed body is refused.
     pub stream_body: StreamBody,
-    /// Longest Location value accepted, in bytes.
+    /// Longest Location value accepted, in bytes ([`NO_LOCATION_CAP`]: no
+    /// cap of the model's own).
     pub max_location_len: usize,
+}
+
+impl Policy {
+    /// The browser reading of Fetch's credential rule: only `Authorization`
+    /// is removed when the origin changes ([`FETCH_BROWSER_CREDENTIALS`]).
+    /// In a browser `Cookie` and `Proxy-Authorization` are forbidden request
+    /// headers (Fetch, "forbidden request-header"): a script cannot set them,
+    /// and the cookie jar and the proxy set them per hop. The Fetch profile's
+    /// default is the non-browser reading ([`FETCH_CALLER_CREDENTIALS`]).
+    ///
+    /// # Examples
+    /// ```
+    /// use redirspec::model::Profile;
+    /// let browser = Profile::Fetch.policy().browser_credentials();
+    /// assert_eq!(browser.cross_origin_headers.len(), 1);
+    /// ```
+    #[must_use]
+    pub fn browser_credentials(mut self) -> Self {
+        self.cross_origin_headers = Cow::Borrowed(FETCH_BROWSER_CREDENTIALS);
+        self
+    }
+
+    /// Sets [`repeats_after_set_cookie`](Policy::repeats_after_set_cookie).
+    #[must_use]
+    pub fn with_repeats_after_set_cookie(mut self, repeats: u32) -> Self {
+        self.repeats_after_set_cookie = repeats;
+        self
+    }
 }
 
 /// Fetch's request-body-header names: "`Content-Encoding`,
@@ -194,35 +230,44 @@ const FETCH_BODY_HEADERS: &[HeaderName] = &[
 /// RFC 9110 §15.4 step 5: "remove content-specific header fields, including
 /// (but not limited to) Content-Encoding, Content-Language, Content-Location,
 /// Content-Type, Content-Length, Digest, and Last-Modified".
-/// (`Digest` has no constant in `http`, and a custom name cannot sit in a
-/// `const` slice, so these lists are built per policy.)
-fn rfc9110_content_headers() -> Vec<HeaderName> {
-    vec![
-        CONTENT_ENCODING,
-        CONTENT_LANGUAGE,
-        CONTENT_LOCATION,
-        CONTENT_TYPE,
-        CONTENT_LENGTH,
-        HeaderName::from_static("digest"),
-        LAST_MODIFIED,
-    ]
-}
+/// (`Digest` has no constant in `http`; `HeaderName::from_static` is a
+/// `const fn`, so the list is a static table and a policy made from it
+/// allocates nothing, nor does its clone.)
+static RFC9110_CONTENT_HEADERS: [HeaderName; 7] = [
+    CONTENT_ENCODING,
+    CONTENT_LANGUAGE,
+    CONTENT_LOCATION,
+    CONTENT_TYPE,
+    CONTENT_LENGTH,
+    HeaderName::from_static("digest"),
+    LAST_MODIFIED,
+];
 
 /// RFC 2616 names no list; these are its entity-headers that describe a body
 /// (§7.1), Content-MD5 (§14.15) included.
-fn rfc2616_entity_headers() -> Vec<HeaderName> {
-    vec![
-        CONTENT_ENCODING,
-        CONTENT_LANGUAGE,
-        CONTENT_LOCATION,
-        CONTENT_TYPE,
-        CONTENT_LENGTH,
-        HeaderName::from_static("content-md5"),
-    ]
-}
+static RFC2616_ENTITY_HEADERS: [HeaderName; 6] = [
+    CONTENT_ENCODING,
+    CONTENT_LANGUAGE,
+    CONTENT_LOCATION,
+    CONTENT_TYPE,
+    CONTENT_LENGTH,
+    HeaderName::from_static("content-md5"),
+];
 
-/// Fetch: "CORS non-wildcard request-header name": `Authorization`.
-const FETCH_CREDENTIALS: &[HeaderName] = &[AUTHORIZATION];
+/// The browser reading of Fetch's credential rule: "CORS non-wildcard
+/// request-header name", which is `Authorization` alone (HTTP-redirect
+/// fetch: "If request's current URL's origin is not same origin with
+/// locationURL's origin, then for each headerName of CORS non-wildcard
+/// request-header name, delete headerName from request's header list").
+pub const FETCH_BROWSER_CREDENTIALS: &[HeaderName] = &[AUTHORIZATION];
+
+/// The Fetch profile's default: the rule as non-browser Fetch
+/// implementations ship it, where a caller may set `Cookie` and
+/// `Proxy-Authorization` itself. undici (node's `fetch`) removes all three
+/// when the origin changes since its fixes for CVE-2022-31151 (`Cookie`)
+/// and CVE-2024-24758 (`Proxy-Authorization`); forwarding them to another
+/// origin leaks the caller's credentials.
+pub const FETCH_CALLER_CREDENTIALS: &[HeaderName] = &[AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION];
 
 /// RFC 9110 §15.4 step 3: "Consider removing header fields that were not
 /// automatically generated ... where there are security implications; this
@@ -231,8 +276,15 @@ const RFC9110_CREDENTIALS: &[HeaderName] = &[AUTHORIZATION, COOKIE];
 
 const HTTP_SCHEMES: &[Cow<'static, str>] = &[Cow::Borrowed("http"), Cow::Borrowed("https")];
 
-/// Location values longer than this are refused by every profile (64 KiB).
+/// Location values longer than this are refused by the RFC 9110 and
+/// RFC 2616 profiles (64 KiB; RFC 9110 §4.1 asks recipients to support at
+/// least 8000 octets and lets them refuse longer URIs).
 pub const DEFAULT_MAX_LOCATION_LEN: usize = 64 * 1024;
+
+/// No cap of the model's own on a Location value: the Fetch profile's
+/// setting, since the URL Standard sets no length limit (what bounds a
+/// value is the response's header size, which the caller already holds).
+pub const NO_LOCATION_CAP: usize = usize::MAX;
 
 /// The three built-in readings of redirect semantics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -285,8 +337,14 @@ fn fetch() -> Policy {
         max_redirects: 20,
         // Fetch has the counter only.
         loop_detection: false,
+        // (Used only when loop detection is on.)
+        repeats_after_set_cookie: 1,
         method_change_headers: Cow::Borrowed(FETCH_BODY_HEADERS),
-        cross_origin_headers: Cow::Borrowed(FETCH_CREDENTIALS),
+        // Fetch step 13 (Authorization), plus Cookie and Proxy-Authorization
+        // as non-browser implementations remove them (see
+        // FETCH_CALLER_CREDENTIALS); `Policy::browser_credentials` for the
+        // browser reading.
+        cross_origin_headers: Cow::Borrowed(FETCH_CALLER_CREDENTIALS),
         boundary: Boundary::Origin,
         compare_with: CompareWith::PreviousHop,
         // Fetch: "If locationURL's scheme is not an HTTP(S) scheme, then return a network error."
@@ -301,7 +359,8 @@ fn fetch() -> Policy {
         // this profile models navigation and no-cors requests.
         refuse_userinfo: false,
         stream_body: StreamBody::RefuseUnless303,
-        max_location_len: DEFAULT_MAX_LOCATION_LEN,
+        // The URL Standard sets no length limit.
+        max_location_len: NO_LOCATION_CAP,
     }
 }
 
@@ -314,7 +373,7 @@ fn rfc9110() -> Policy {
         max_redirects: 20,
         // RFC 9110 §15.4: "A client SHOULD detect and intervene in cyclical redirections".
         loop_detection: true,
-        method_change_headers: Cow::Owned(rfc9110_content_headers()),
+        method_change_headers: Cow::Borrowed(&RFC9110_CONTENT_HEADERS),
         cross_origin_headers: Cow::Borrowed(RFC9110_CREDENTIALS),
         // RFC 9110 §5.3: a recipient may combine field lines; the combination
         // "a, b" is not a URI-reference, so several lines are an error.
@@ -323,6 +382,8 @@ fn rfc9110() -> Policy {
         // its presence as an error".
         refuse_userinfo: true,
         stream_body: StreamBody::RefuseIfKept,
+        // RFC 9110 §4.1: recipients SHOULD support 8000 octets at least.
+        max_location_len: DEFAULT_MAX_LOCATION_LEN,
         ..fetch()
     }
 }
@@ -353,7 +414,8 @@ fn rfc2616() -> Policy {
         max_redirects: 5,
         // §10.3: "A client SHOULD detect infinite redirection loops".
         loop_detection: true,
-        method_change_headers: Cow::Owned(rfc2616_entity_headers()),
+        repeats_after_set_cookie: 1,
+        method_change_headers: Cow::Borrowed(&RFC2616_ENTITY_HEADERS),
         // RFC 2616 is silent on credentials; the modern safe rule is kept.
         cross_origin_headers: Cow::Borrowed(RFC9110_CREDENTIALS),
         boundary: Boundary::Origin,

@@ -64,15 +64,28 @@ impl UriBuf {
     /// The grammar errors of [`parse_uri_reference`](super::parse_uri_reference),
     /// or [`LocationError::RelativeNotAllowed`] when there is no scheme.
     pub fn parse_absolute(text: &str) -> Result<UriBuf, LocationError> {
-        let parts = parse_parts(text.as_bytes())?;
+        let mut u = UriBuf::new();
+        u.set_absolute(text)?;
+        Ok(u)
+    }
+
+    /// [`parse_absolute`](Self::parse_absolute) into this buffer, whose
+    /// capacity is kept: no allocation once it has grown. The common shapes
+    /// are read by the one-pass scan (`model/fast.rs`, which gives the
+    /// general parser's offsets wherever it answers), the rest by the
+    /// general parser. On error the buffer is unchanged.
+    pub(crate) fn set_absolute(&mut self, text: &str) -> Result<(), LocationError> {
+        let parts = match super::fast::scan_common(text.as_bytes()) {
+            Some((parts, _, _)) => parts,
+            None => parse_parts(text.as_bytes())?,
+        };
         if parts.scheme_end.is_none() {
             return Err(LocationError::RelativeNotAllowed);
         }
-        Ok(UriBuf {
-            text: text.to_owned(),
-            parts,
-            scratch: String::new(),
-        })
+        self.text.clear();
+        self.text.push_str(text);
+        self.parts = parts;
+        Ok(())
     }
 
     /// The URI as a borrowed reference.

@@ -45,6 +45,9 @@ pub(crate) struct Seen {
     scratch: String,
     /// Whether the current request is still to be recorded.
     pending: bool,
+    /// Repeats let through because their response set a cookie
+    /// ([`Policy::repeats_after_set_cookie`](super::Policy::repeats_after_set_cookie)).
+    tolerated: u32,
 }
 
 // `Clone` by hand: `clone_from` copies into the buffers this one already has.
@@ -55,18 +58,24 @@ impl Clone for Seen {
             entries: self.entries.clone(),
             scratch: String::new(),
             pending: self.pending,
+            tolerated: self.tolerated,
         }
     }
     fn clone_from(&mut self, source: &Self) {
         self.arena.clone_from(&source.arena);
         self.entries.clone_from(&source.entries);
         self.pending = source.pending;
+        self.tolerated = source.tolerated;
     }
 }
 
 impl Seen {
     /// Records a request (the first of a chain).
     pub fn push(&mut self, method: &Method, url: &UriBuf) {
+        // A key is at most one byte longer than the URL's text (see
+        // `Probe`): one allocation, not one per doubling, in a new machine.
+        self.arena.reserve(url.as_str().len() + 1);
+        self.entries.reserve(4);
         let key = push_key(&mut self.arena, url);
         let last = self.arena.as_bytes().last().copied().unwrap_or_default();
         self.entries.push(Entry {
@@ -74,6 +83,26 @@ impl Seen {
             key,
             last,
         });
+    }
+
+    /// Forgets every request (a machine's restart), keeping the buffers.
+    pub fn clear(&mut self) {
+        self.arena.clear();
+        self.entries.clear();
+        self.pending = false;
+        self.tolerated = 0;
+    }
+
+    /// Lets one more repeat through if fewer than `max` were: whether it did.
+    /// A repeat whose response set a cookie is not yet a cycle (RFC 9110
+    /// §15.4 asks a client to detect *cyclical* redirections); one past
+    /// `max` is.
+    pub fn tolerate_repeat(&mut self, max: u32) -> bool {
+        let ok = self.tolerated < max;
+        if ok {
+            self.tolerated += 1;
+        }
+        ok
     }
 
     /// Notes that the machine moved to a new current request: it is

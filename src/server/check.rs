@@ -87,13 +87,27 @@ fn check_head(
     report
 }
 
-/// A parse error as a finding (`malformed-response`, MUST), for reports that
-/// must say something about every response.
+/// A parse error as a finding, for reports that must say something about
+/// every response: `head-too-large` (SHOULD) for a head past the limits,
+/// naming the limit; `malformed-response` (MUST) for anything else.
 pub fn parse_error_finding(error: &ParseError) -> Finding {
-    Finding::new(
-        Rule::MalformedResponse,
-        format!("not an HTTP/1.x response: {error}"),
-    )
+    match error {
+        // RFC 9110 §5.4: "A client MAY discard or truncate received field
+        // lines that are larger than the client wishes to process"; no
+        // limit is a requirement, but clients have one (Chromium 256 KiB).
+        ParseError::HeadTooLarge { limit } => Finding::new(
+            Rule::HeadTooLarge,
+            format!("the response head is longer than {limit} bytes, the most this checker reads (Chromium stops at 256 KiB): not checked further"),
+        ),
+        ParseError::TooManyHeaders { limit } => Finding::new(
+            Rule::HeadTooLarge,
+            format!("the response head has more than {limit} field lines, the most this checker reads: not checked further"),
+        ),
+        _ => Finding::new(
+            Rule::MalformedResponse,
+            format!("not an HTTP/1.x response: {error}"),
+        ),
+    }
 }
 
 /// A report for bytes that did not parse: no status, one

@@ -77,6 +77,12 @@ macro_rules! rules {
 rules! {
     /// The bytes are not an HTTP/1.x response (RFC 9112 §2.1, §4).
     MalformedResponse = "malformed-response", Must, "RFC 9112 §2.1";
+    /// The response head is past the checker's limits (1 MiB, 1024 field
+    /// lines): no requirement sets a limit, but clients stop far earlier.
+    HeadTooLarge = "head-too-large", Should, "RFC 9110 §5.4";
+    /// No complete response within the timeout: what arrived is checked,
+    /// its framing is not judged.
+    IncompleteResponse = "incomplete-response", Should, "RFC 9112 §8";
     /// 301, 302, 303, 307 or 308 without a Location field.
     RedirectWithoutLocation = "redirect-without-location", Should, "RFC 9110 §15.4";
     /// More than one Location field line (Location is not a list).
@@ -85,7 +91,8 @@ rules! {
     LocationControl = "location-control", Must, "RFC 9110 §5.5";
     /// Space or tab inside the Location value (not at its ends).
     LocationWhitespace = "location-whitespace", Must, "RFC 9110 §10.2.2";
-    /// The Location value is not a URI-reference (RFC 3986 §4.1).
+    /// The Location value is not a URI-reference (RFC 3986 §4.1), or it is
+    /// (or resolves to) an http(s) URI without a host (RFC 9110 §4.2.1, §4.2.2).
     LocationInvalid = "location-invalid", Must, "RFC 9110 §10.2.2";
     /// The Location resolves to the request's own URL (fragment ignored).
     LocationSelfLoop = "location-self-loop", Should, "RFC 9110 §15.4";
@@ -107,8 +114,10 @@ rules! {
     UnusedStatusSent = "unused-status-sent", Should, "RFC 9110 §15.4.7";
     /// 300 with neither a Location nor content listing the choices.
     MultipleChoicesWithoutChoices = "multiple-choices-without-choices", Should, "RFC 9110 §15.4.1";
-    /// 302 or 307 that caches may keep for a heuristic time.
-    TemporaryRedirectHeuristicCaching = "temporary-redirect-heuristic-caching", Should, "RFC 9111 §4.2.2";
+    /// 302 or 307 that caches may keep for a heuristic time: ADVICE, no
+    /// requirement on the server forbids it (RFC 9111 §4.2.2 lets a cache
+    /// use heuristics on a response marked `public`).
+    TemporaryRedirectHeuristicCaching = "temporary-redirect-heuristic-caching", Advice, "RFC 9111 §4.2.2";
     /// 301 or 308 whose caching fields deny its permanence.
     PermanentRedirectNotCacheable = "permanent-redirect-not-cacheable", Advice, "RFC 9111 §4.2.2";
     /// POST answered with 301 or 302, which clients may turn into GET.

@@ -11,11 +11,11 @@ use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use super::check::{check_raw, parse_error_report};
-use super::finding::Rule;
-use super::parse::MAX_HEAD;
+use super::finding::{Finding, Rule};
+use super::parse::{ParseError, MAX_HEAD};
 use super::plan::{Plan, Planned};
 use super::report::Report;
-use super::request::RequestError;
+use super::request::{RequestError, RequestInfo};
 
 /// Why a server could not be checked.
 #[derive(Debug, thiserror::Error)]
@@ -35,17 +35,87 @@ pub enum NetError {
         /// The error.
         source: std::io::Error,
     },
-    /// No connection could be made, or it failed.
-    #[error("{url}: {source}")]
+    /// No connection could be made.
+    #[error("cannot connect to {addr} for {url}: {reason}")]
+    Connect {
+        /// The request URL.
+        url: String,
+        /// The address tried last.
+        addr: String,
+        /// What went wrong, in words (`connection refused`, `no answer within 5 s`).
+        reason: String,
+    },
+    /// Connected, but not one byte of a response came within the timeout.
+    #[error("no answer from {url} within {}", seconds(*timeout))]
+    NoAnswer {
+        /// The request URL.
+        url: String,
+        /// The timeout.
+        timeout: Duration,
+    },
+    /// The connection failed before any byte of a response arrived.
+    #[error("{url}: {reason} before any byte of a response")]
     Io {
         /// The request URL.
         url: String,
+        /// What went wrong, in words.
+        reason: String,
         /// The error.
         source: std::io::Error,
     },
     /// The request URL is not one the checker takes.
     #[error(transparent)]
     Request(#[from] RequestError),
+}
+
+/// `5 s`, `1.5 s`, `200 ms`.
+fn seconds(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else if d.as_secs() == 0 {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+/// An I/O error in plain words.
+fn plain(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::ConnectionRefused => "connection refused (nothing listens there)".to_owned(),
+        K::ConnectionReset => "connection reset by the server".to_owned(),
+        K::ConnectionAborted => "connection aborted".to_owned(),
+        K::BrokenPipe => "the server closed the connection while the request was sent".to_owned(),
+        K::TimedOut | K::WouldBlock => "timed out".to_owned(),
+        K::AddrNotAvailable => "address not available".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// How the read of one response ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReadEnd {
+    /// The server closed the connection (or reset it after sending bytes).
+    Closed,
+    /// The framing says the message is complete (RFC 9112 §6.3): the rest
+    /// of a kept-alive connection is not waited for.
+    Complete,
+    /// The read stopped at [`NetOptions::max_response`] bytes.
+    Limit,
+    /// The deadline passed before the message was complete.
+    Timeout,
+}
+
+/// The bytes of one response and how the read ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Fetched {
+    /// What arrived, at most [`NetOptions::max_response`] bytes.
+    pub bytes: Vec<u8>,
+    /// Why the read stopped.
+    pub end: ReadEnd,
 }
 
 /// Limits and permissions of the client.
@@ -121,11 +191,21 @@ pub fn check_target(url: &url::Url, options: &NetOptions) -> Result<(), NetError
 /// [`NetError`] when the target is refused or the exchange fails before any
 /// byte of a response arrived.
 pub fn fetch_raw(planned: &Planned, options: &NetOptions) -> Result<Vec<u8>, NetError> {
+    fetch(planned, options).map(|f| f.bytes)
+}
+
+/// Sends one request and reads its response until the framing says it is
+/// complete, the server closes, `options.max_response` bytes arrived or
+/// `options.timeout` passed since the request was sent — whichever is
+/// first. Time and memory are bounded whatever the server does.
+///
+/// # Errors
+/// [`NetError`] when the target is refused, cannot be reached, or the
+/// exchange fails before any byte of a response arrived
+/// ([`NetError::NoAnswer`] for silence).
+pub fn fetch(planned: &Planned, options: &NetOptions) -> Result<Fetched, NetError> {
     let addrs = addresses(&planned.url, options)?;
-    let io = |source| NetError::Io {
-        url: planned.url.as_str().to_owned(),
-        source,
-    };
+    let url = planned.url.as_str().to_owned();
     let mut last = None;
     let mut stream = None;
     for a in &addrs {
@@ -134,13 +214,34 @@ pub fn fetch_raw(planned: &Planned, options: &NetOptions) -> Result<Vec<u8>, Net
                 stream = Some(s);
                 break;
             }
-            Err(e) => last = Some(e),
+            Err(e) => last = Some((a, e)),
         }
     }
     let Some(mut stream) = stream else {
-        return Err(io(last.unwrap_or_else(|| {
-            std::io::Error::new(std::io::ErrorKind::NotFound, "no address")
-        })));
+        let (addr, reason) = match last {
+            Some((a, e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                ) =>
+            {
+                (
+                    a.to_string(),
+                    format!("no answer within {}", seconds(options.timeout)),
+                )
+            }
+            Some((a, e)) => (a.to_string(), plain(&e)),
+            None => (
+                String::from("(no address)"),
+                "the host has no address".to_owned(),
+            ),
+        };
+        return Err(NetError::Connect { url, addr, reason });
+    };
+    let io = |source: std::io::Error| NetError::Io {
+        url: url.clone(),
+        reason: plain(&source),
+        source,
     };
     stream.set_read_timeout(Some(options.timeout)).map_err(io)?;
     stream
@@ -161,56 +262,240 @@ pub fn fetch_raw(planned: &Planned, options: &NetOptions) -> Result<Vec<u8>, Net
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).map_err(io)?;
-    let deadline = Instant::now() + options.timeout;
+    // A timeout too large to add (`--timeout-ms 18446744073709551615`)
+    // waits a day at most, never overflows.
+    let start = Instant::now();
+    let deadline = start
+        .checked_add(options.timeout.min(MAX_WAIT))
+        .unwrap_or(start);
+    let no_content = planned.method == http::Method::HEAD;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
-    while buf.len() < options.max_response && Instant::now() < deadline {
+    // Once the framing says the message is complete, bytes that still come
+    // within a short grace are kept (content after a HEAD answer or a 304,
+    // bytes past Content-Length are findings); a kept-alive connection is
+    // not waited on further.
+    let mut complete_by: Option<Instant> = None;
+    let end = loop {
+        if buf.len() >= options.max_response {
+            break ReadEnd::Limit;
+        }
+        // A head that cannot end within the parser's limit is not read on.
+        if buf.len() > MAX_HEAD && find_head_end(&buf).is_none() {
+            break ReadEnd::Limit;
+        }
+        let until = complete_by.unwrap_or(deadline);
+        let Some(left) = until
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+        else {
+            break if complete_by.is_some() {
+                ReadEnd::Complete
+            } else {
+                ReadEnd::Timeout
+            };
+        };
+        // Every read waits at most until the deadline: a server that
+        // trickles a byte at a time cannot stretch the exchange.
+        stream.set_read_timeout(Some(left)).map_err(io)?;
         match stream.read(&mut chunk) {
-            Ok(0) => break,
+            Ok(0) => break ReadEnd::Closed,
             Ok(n) => {
                 let room = options.max_response - buf.len();
                 buf.extend_from_slice(&chunk[..n.min(room)]);
+                if complete_by.is_none() && is_complete(&buf, no_content) {
+                    let now = Instant::now();
+                    complete_by =
+                        Some(now.checked_add(AFTER_COMPLETE).unwrap_or(now).min(deadline));
+                }
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            // A server that keeps the connection open despite
-            // `Connection: close`: what arrived is the response.
             Err(e)
-                if !buf.is_empty()
-                    && matches!(
-                        e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) =>
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
             {
-                break
+                break if complete_by.is_some() {
+                    ReadEnd::Complete
+                } else {
+                    ReadEnd::Timeout
+                };
             }
+            // A reset after some bytes: what arrived is the response.
+            Err(_) if !buf.is_empty() => break ReadEnd::Closed,
             Err(e) => return Err(io(e)),
         }
+    };
+    if buf.is_empty() && end == ReadEnd::Timeout {
+        return Err(NetError::NoAnswer {
+            url,
+            timeout: options.timeout,
+        });
     }
-    Ok(buf)
+    Ok(Fetched { bytes: buf, end })
 }
 
-/// Sends every request of `plan` and checks each response; a response that
-/// does not parse gets a `malformed-response` report. A response cut at
-/// `options.max_response` bytes is not checked for `content-length-mismatch`.
+/// The longest one exchange may take, whatever the timeout says.
+const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
+
+/// How long bytes are still read after the framing says the message is
+/// complete (a server that honours `Connection: close` closes sooner).
+const AFTER_COMPLETE: Duration = Duration::from_millis(300);
+
+/// The length of the head (through its empty line), when it is complete.
+fn find_head_end(buf: &[u8]) -> Option<usize> {
+    crate::server::parse::parse_response(buf)
+        .ok()
+        .map(|r| r.head_len)
+}
+
+/// Whether `buf` holds a complete response, by the framing of RFC 9112
+/// §6.3: no content after a 1xx, 204 or 304 head or in answer to HEAD;
+/// with Transfer-Encoding ending in chunked, through the last chunk and the
+/// trailer section; otherwise through a valid Content-Length. A response
+/// delimited by the close is complete only when the server closes.
+fn is_complete(buf: &[u8], head_request: bool) -> bool {
+    let Ok(r) = crate::server::parse::parse_response(buf) else {
+        return false;
+    };
+    let code = r.status.as_u16();
+    if head_request || r.status.is_informational() || code == 204 || code == 304 {
+        return true;
+    }
+    let field = |name: &'static str| {
+        r.fields
+            .iter()
+            .filter(move |f| f.name.eq_ignore_ascii_case(name))
+    };
+    if let Some(te) = field("transfer-encoding").next_back() {
+        let last = te.value.rsplit(|&b| b == b',').next().unwrap_or_default();
+        if !crate::server::view::trim(last).eq_ignore_ascii_case(b"chunked") {
+            return false;
+        }
+        return chunked_end(r.rest).is_some();
+    }
+    let mut length = None;
+    for f in field("content-length") {
+        for part in f.value.split(|&b| b == b',') {
+            match crate::server::view::parse_length(crate::server::view::trim(part)) {
+                Some(n) if length.is_none_or(|m| m == n) => length = Some(n),
+                _ => return false,
+            }
+        }
+    }
+    length.is_some_and(|n| r.rest.len() as u64 >= n)
+}
+
+/// The length of a complete chunked body (RFC 9112 §7.1: chunks, the last
+/// chunk `0`, the trailer section and its empty line), or `None` while it
+/// is incomplete or unreadable.
+fn chunked_end(body: &[u8]) -> Option<usize> {
+    let mut at = 0usize;
+    loop {
+        let line_end = at + body.get(at..)?.iter().position(|&b| b == b'\n')?;
+        let line = &body[at..line_end];
+        let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+        if digits == 0 || digits > 15 {
+            return None;
+        }
+        let size = usize::from_str_radix(std::str::from_utf8(&line[..digits]).ok()?, 16).ok()?;
+        at = line_end + 1;
+        if size == 0 {
+            // Trailer field lines, then an empty line.
+            loop {
+                let end = at + body.get(at..)?.iter().position(|&b| b == b'\n')?;
+                let empty = body[at..end].iter().all(|&b| b == b'\r');
+                at = end + 1;
+                if empty {
+                    return Some(at);
+                }
+            }
+        }
+        // The data, then CRLF.
+        at = at.checked_add(size)?;
+        let after = body.get(at..)?;
+        if after.starts_with(b"\r\n") {
+            at += 2;
+        } else if after.starts_with(b"\n") {
+            at += 1;
+        } else {
+            return None;
+        }
+    }
+}
+
+/// Sends every request of `plan` and checks each response.
+///
+/// What the checker saw decides the report: a response that does not parse
+/// gets `malformed-response` (or `head-too-large`, naming the limit); one cut
+/// at `options.max_response` bytes is not judged on its framing; one still
+/// incomplete when the timeout passed gets `incomplete-response` (SHOULD)
+/// with the bytes that arrived, and its framing is not judged either.
 ///
 /// # Errors
-/// The first [`NetError`]: a refused target or a failed exchange.
+/// The first [`NetError`]: a refused target, an unreachable or silent
+/// server.
 pub fn check_server(plan: &Plan, options: &NetOptions) -> Result<Vec<Report>, NetError> {
     let mut reports = Vec::new();
     for planned in plan.requests() {
         let request = planned.request_info()?;
-        let raw = fetch_raw(&planned, options)?;
-        reports.push(match check_raw(&raw, &request) {
-            // The read stopped at the limit: the content length is unknown.
-            Ok(mut r) if raw.len() >= options.max_response => {
-                r.retain(|f| f.rule() != Rule::ContentLengthMismatch);
-                r
-            }
-            Ok(r) => r,
-            Err(e) => parse_error_report(&e, &request),
-        });
+        let fetched = fetch(&planned, options)?;
+        reports.push(judge(&fetched, &request, options));
     }
     Ok(reports)
+}
+
+/// The report for what one read brought.
+fn judge(fetched: &Fetched, request: &RequestInfo, options: &NetOptions) -> Report {
+    let raw = &fetched.bytes;
+    let cut = matches!(fetched.end, ReadEnd::Limit | ReadEnd::Timeout);
+    let incomplete = || {
+        let head = find_head_end(raw);
+        let what = match head {
+            Some(h) => format!(
+                "the head and {} bytes of content arrived, and the framing promises more",
+                raw.len() - h
+            ),
+            None => format!(
+                "{} bytes arrived and no empty line ended the head",
+                raw.len()
+            ),
+        };
+        Finding::new(
+            Rule::IncompleteResponse,
+            format!(
+                "no complete response within {}: {what}; clients wait, then fail or read what came as the whole message",
+                seconds(options.timeout)
+            ),
+        )
+        .with_evidence(Some(0), raw)
+    };
+    match check_raw(raw, request) {
+        Ok(mut r) => {
+            if cut {
+                // The read stopped early: the content length is unknown.
+                r.retain(|f| f.rule() != Rule::ContentLengthMismatch);
+            }
+            if fetched.end == ReadEnd::Timeout {
+                r.push(incomplete());
+            }
+            r
+        }
+        Err(ParseError::Incomplete) if fetched.end == ReadEnd::Timeout => {
+            let mut r = Report::new(
+                request.method().clone(),
+                request.url().map(str::to_owned),
+                None,
+            );
+            r.push(incomplete());
+            r
+        }
+        Err(ParseError::Incomplete) if fetched.end == ReadEnd::Limit => {
+            parse_error_report(&ParseError::HeadTooLarge { limit: raw.len() }, request)
+        }
+        Err(e) => parse_error_report(&e, request),
+    }
 }
 
 #[cfg(test)]
@@ -273,15 +558,69 @@ mod tests {
     }
 
     #[test]
-    fn silence_is_a_timeout_and_nothing_is_a_malformed_response() {
+    fn silence_is_no_answer_and_nothing_is_a_malformed_response() {
         let options = NetOptions {
             timeout: Duration::from_millis(200),
             ..NetOptions::default()
         };
         let err = check_server(&get_only(one_shot(None)), &options).unwrap_err();
-        assert!(matches!(err, NetError::Io { .. }), "{err}");
+        assert!(matches!(err, NetError::NoAnswer { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("no answer from http://127.0.0.1:"),
+            "{err}"
+        );
+        assert!(err.to_string().ends_with("/x within 200 ms"), "{err}");
         let reports = check_server(&get_only(one_shot(Some(Vec::new()))), &options).unwrap();
         assert!(reports[0].has("malformed-response"), "{}", reports[0]);
         assert_eq!(reports[0].status(), None);
+    }
+
+    /// `--timeout-ms 18446744073709551615`: no overflow, no panic.
+    #[test]
+    fn a_huge_timeout_does_not_overflow() {
+        let options = NetOptions {
+            timeout: Duration::MAX,
+            ..NetOptions::default()
+        };
+        let r = b"HTTP/1.1 302 Found\r\nLocation: /y\r\nContent-Length: 0\r\n\r\n".to_vec();
+        let reports = check_server(&get_only(one_shot(Some(r))), &options).unwrap();
+        assert!(reports[0].is_clean(), "{}", reports[0]);
+    }
+
+    #[test]
+    fn chunked_ends() {
+        assert_eq!(chunked_end(b"0\r\n\r\n"), Some(5));
+        assert_eq!(
+            chunked_end(b"3;x=y\r\nabc\r\n0\r\nT: v\r\n\r\nnext"),
+            Some(23)
+        );
+        assert_eq!(chunked_end(b"3\r\nabc\r\n0\r\n"), None);
+        assert_eq!(chunked_end(b"3\r\nabcd\r\n0\r\n\r\n"), None);
+        assert_eq!(chunked_end(b"zz\r\n"), None);
+        assert_eq!(chunked_end(b"fffffffffffffff\r\n"), None);
+        assert_eq!(chunked_end(b""), None);
+    }
+
+    #[test]
+    fn completeness_follows_the_framing() {
+        let c = |b: &[u8]| is_complete(b, false);
+        assert!(c(b"HTTP/1.1 302 Found\r\nContent-Length: 2\r\n\r\nab"));
+        assert!(!c(b"HTTP/1.1 302 Found\r\nContent-Length: 3\r\n\r\nab"));
+        assert!(c(
+            b"HTTP/1.1 302 Found\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        ));
+        assert!(!c(
+            b"HTTP/1.1 302 Found\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab"
+        ));
+        assert!(!c(b"HTTP/1.1 302 Found\r\nTransfer-Encoding: gzip\r\n\r\n"));
+        assert!(!c(b"HTTP/1.1 302 Found\r\n\r\nclose-delimited"));
+        assert!(!c(b"HTTP/1.1 302 Found\r\nContent-Length: 1, 2\r\n\r\nab"));
+        assert!(c(b"HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n"));
+        assert!(is_complete(
+            b"HTTP/1.1 302 Found\r\nContent-Length: 9\r\n\r\n",
+            true
+        ));
+        assert!(!c(b"HTTP/1.1 302 Found\r\nContent-Length: 0\r\n"));
     }
 }

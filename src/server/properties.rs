@@ -31,7 +31,7 @@ pub fn check_raw_properties(raw: &[u8]) -> Option<usize> {
             Method::GET,
             "http://127.0.0.1:8080/login?next=%2F%2Fevil.test",
         )
-        .map(|r| r.with_probe("next", "//evil.test")),
+        .map(|r| r.with_probe("next", "//evil.test").judging_query()),
     ];
     let mut total = None;
     for request in requests {

@@ -96,7 +96,7 @@ impl fmt::Display for Report {
 pub struct Summary {
     /// Reports counted.
     pub responses: usize,
-    /// Of which had a 3xx status.
+    /// Of which had a 3xx status other than 304 (Not Modified points nowhere).
     pub redirects: usize,
     /// MUST findings.
     pub must: usize,
@@ -112,7 +112,10 @@ impl Summary {
         let mut s = Summary::default();
         for r in reports {
             s.responses += 1;
-            s.redirects += usize::from(r.status.is_some_and(|c| c.is_redirection()));
+            s.redirects += usize::from(
+                r.status
+                    .is_some_and(|c| c.is_redirection() && c != StatusCode::NOT_MODIFIED),
+            );
             for f in &r.findings {
                 match f.level() {
                     Level::Must => s.must += 1,

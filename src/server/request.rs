@@ -26,6 +26,10 @@ pub struct RequestInfo {
     method: Method,
     url: Option<UriBuf>,
     probe: Option<Probe>,
+    judge_query: bool,
+    /// The URL as sent, when it differs from `url` (a query byte RFC 3986
+    /// has no place for, which `url` holds percent-encoded).
+    sent: Option<String>,
 }
 
 /// An attacker value sent in a return-URL parameter.
@@ -61,7 +65,34 @@ impl RequestInfo {
             method,
             url: Some(url),
             probe: None,
+            judge_query: false,
+            sent: None,
         })
+    }
+
+    /// A request the checker sent itself, to a WHATWG-serialized URL: its
+    /// query may hold bytes a browser sends as they are but RFC 3986 does
+    /// not allow (`\\`, `^`, `|`, `{`, `}`, `` ` ``, `[`, `]`). The base for
+    /// resolution holds them percent-encoded (a Location resolves the same:
+    /// only an empty or fragment-only reference keeps the base query); the
+    /// report shows the URL as sent.
+    pub(crate) fn sent(method: Method, url: &url::Url) -> Result<Self, RequestError> {
+        let text = url.as_str();
+        // A WHATWG-serialized URL has no `?` before its query.
+        let query_start = text.find('?').unwrap_or(text.len());
+        let mut base = String::with_capacity(text.len());
+        for (i, c) in text.char_indices() {
+            if i >= query_start && matches!(c, '\\' | '^' | '|' | '{' | '}' | '`' | '[' | ']') {
+                base.push_str(&format!("%{:02X}", u32::from(c)));
+            } else {
+                base.push(c);
+            }
+        }
+        let mut info = RequestInfo::new(method, &base)?;
+        if base != text {
+            info.sent = Some(text.to_owned());
+        }
+        Ok(info)
     }
 
     /// A request of which only the method is known.
@@ -70,6 +101,8 @@ impl RequestInfo {
             method,
             url: None,
             probe: None,
+            judge_query: false,
+            sent: None,
         }
     }
 
@@ -96,14 +129,46 @@ impl RequestInfo {
         self
     }
 
+    /// Marks every value in the URL's query as one the checker chose (a
+    /// `--query` of `redirspec server`): when a value leads off the
+    /// request's origin (read as a browser reads a link: `https://e.test/`,
+    /// `//e.test`, `/\\e.test`) and the Location leads to the same host, the
+    /// checker adds `open-redirect`. Each value is read as sent, decoded
+    /// once and decoded twice, since servers differ in what they decode.
+    ///
+    /// Without this mark the checker does not guess intent: a Location that
+    /// names a host from the query can be a registered OAuth `redirect_uri`.
+    ///
+    /// # Examples
+    /// ```
+    /// use http::Method;
+    /// use redirspec::server::{check_raw, RequestInfo};
+    /// let url = "http://127.0.0.1/login?next=https://evil.test/";
+    /// let raw = b"HTTP/1.1 302 Found\r\nLocation: https://evil.test/\r\n\r\n";
+    /// let plain = RequestInfo::new(Method::GET, url).unwrap();
+    /// assert!(!check_raw(raw, &plain).unwrap().has("open-redirect"));
+    /// let judged = plain.judging_query();
+    /// assert!(check_raw(raw, &judged).unwrap().has("open-redirect"));
+    /// ```
+    pub fn judging_query(mut self) -> Self {
+        self.judge_query = true;
+        self
+    }
+
     /// The method.
     pub fn method(&self) -> &Method {
         &self.method
     }
 
-    /// The URL, when known.
+    /// The URL, when known (as sent).
     pub fn url(&self) -> Option<&str> {
-        self.url.as_ref().map(UriBuf::as_str)
+        self.sent
+            .as_deref()
+            .or_else(|| self.url.as_ref().map(UriBuf::as_str))
+    }
+
+    pub(crate) fn judges_query(&self) -> bool {
+        self.judge_query
     }
 
     pub(crate) fn probe(&self) -> Option<&Probe> {

@@ -6,7 +6,7 @@
 
 use http::header::{
     HeaderName, AUTHORIZATION, CONTENT_ENCODING, CONTENT_LANGUAGE, CONTENT_LENGTH,
-    CONTENT_LOCATION, CONTENT_TYPE, COOKIE, LAST_MODIFIED, TRANSFER_ENCODING,
+    CONTENT_LOCATION, CONTENT_TYPE, COOKIE, LAST_MODIFIED, PROXY_AUTHORIZATION, TRANSFER_ENCODING,
 };
 use http::{HeaderMap, Method};
 use redirspec::check::{Action, RedirectFollower, Request, Response};
@@ -148,7 +148,9 @@ impl Reference {
 
     /// Resolves `raw` against `base` (the current URL).
     fn target(&self, raw: &[u8], base: &str) -> Result<Target, String> {
-        if raw.len() > DEFAULT_MAX_LOCATION_LEN {
+        // The URL Standard sets no length limit; RFC 9110 §4.1 lets a
+        // recipient refuse long URIs (8000 octets at least are supported).
+        if self.reading == Reading::Rfc9110 && raw.len() > DEFAULT_MAX_LOCATION_LEN {
             return Err("too long".into());
         }
         let trimmed = trim(raw);
@@ -487,7 +489,10 @@ impl RedirectFollower for Reference {
         }
         let crosses = current != target.origin;
         let credentials: &[HeaderName] = match self.reading {
-            Reading::Fetch => &[AUTHORIZATION],
+            // Fetch step 13 names Authorization; a caller-set Cookie and
+            // Proxy-Authorization go too (undici after CVE-2022-31151 and
+            // CVE-2024-24758).
+            Reading::Fetch => &[AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION],
             Reading::Rfc9110 => &[AUTHORIZATION, COOKIE],
         };
         for name in credentials {

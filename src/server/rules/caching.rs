@@ -11,7 +11,7 @@
 
 use std::time::SystemTime;
 
-use crate::server::finding::{Finding, Level, Rule};
+use crate::server::finding::{Finding, Rule};
 use crate::server::report::Report;
 use crate::server::view::View;
 
@@ -131,7 +131,6 @@ fn temporary(code: u16, c: &Caching<'_>, report: &mut Report) {
                     "{code} with Last-Modified but no explicit lifetime: a {code} is not heuristically cacheable (RFC 9110 §15.1), so only max-age or Expires can make it reusable"
                 ),
             )
-            .at_level(Level::Advice)
             .in_section(section),
         );
     }

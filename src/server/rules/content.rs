@@ -8,7 +8,7 @@
 
 use http::Method;
 
-use crate::server::finding::{Finding, Level, Rule};
+use crate::server::finding::{Finding, Rule};
 use crate::server::report::Report;
 use crate::server::request::RequestInfo;
 use crate::server::view::{parse_length, trim, Content, View};
@@ -69,18 +69,30 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
         return;
     }
     if values.len() > 1 {
-        // RFC 9110 §8.6: a recipient "MAY either reject the message as
-        // invalid or replace that invalid field value with a single instance
-        // of the decimal value".
+        // The sender breaks a MUST either way: `42, 42` does not match
+        // `Content-Length = 1*DIGIT` (RFC 9110 §8.6; §2.2: "A sender MUST
+        // NOT generate protocol elements that do not match the grammar"),
+        // and two field lines break RFC 9110 §5.3 ("A sender MUST NOT
+        // generate multiple field lines with the same name in a message
+        // ... unless ... the entire field value for that header field is
+        // defined as a comma-separated list"). A recipient "MAY either
+        // reject the message as invalid or replace that invalid field value
+        // with a single instance of the decimal value" (§8.6), and RFC 9112
+        // §6.3 treats an invalid Content-Length as unrecoverable framing.
+        let section = if cl_fields.len() > 1 {
+            "RFC 9110 §5.3, §8.6"
+        } else {
+            "RFC 9110 §8.6, §2.2"
+        };
         report.push(
             Finding::new(
                 Rule::ContentLengthInvalid,
                 format!(
-                    "Content-Length sent {} times with the same value: a recipient may reject the message",
+                    "Content-Length sent {} times with the same value: not `1*DIGIT`, and recipients may reject the message",
                     values.len()
                 ),
             )
-            .at_level(Level::Should)
+            .in_section(section)
             .with_evidence(cl_fields[0].offset, cl_fields[0].value),
         );
     }

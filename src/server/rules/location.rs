@@ -137,7 +137,18 @@ fn value_is_valid(field: &Field<'_>, report: &mut Report) -> bool {
         return false;
     }
     match parse_location(value, DEFAULT_MAX_LOCATION_LEN) {
-        Ok(_) => true,
+        Ok(reference) => match http_without_host(&reference) {
+            None => true,
+            Some((p, why)) => {
+                let p = byte_offset(value, reference.as_str()) + p;
+                report.push(
+                    Finding::new(Rule::LocationInvalid, format!("{why} (offset {p})"))
+                        .in_section("RFC 9110 §4.2.1, §4.2.2")
+                        .with_evidence(at(p), value),
+                );
+                false
+            }
+        },
         Err(e) => {
             // RFC 9110 §2.2: "A sender MUST NOT generate protocol elements
             // that do not match the grammar defined by the corresponding ABNF
@@ -153,6 +164,66 @@ fn value_is_valid(field: &Field<'_>, report: &mut Report) -> bool {
             false
         }
     }
+}
+
+/// Where `inner` (a sub-slice of `outer`) starts in `outer`.
+fn byte_offset(outer: &[u8], inner: &str) -> usize {
+    (inner.as_ptr() as usize)
+        .saturating_sub(outer.as_ptr() as usize)
+        .min(outer.len())
+}
+
+/// Whether a URI-reference is, or resolves to, an http(s) URI without a
+/// host; if so, the offset (in the reference) where the host should be and
+/// why.
+///
+/// RFC 9110 §4.2.1: `http-URI = "http" "://" authority path-abempty [ "?"
+/// query ]`, and "A sender MUST NOT generate an "http" URI with an empty
+/// host identifier. A recipient that processes such a URI reference MUST
+/// reject it as invalid."; §4.2.2 says the same of `https`. A Location
+/// always resolves against the http(s) URL of the request (RFC 9110
+/// §10.2.2), so:
+/// - a reference with the scheme `http` or `https` (RFC 3986 §3.1: case
+///   does not matter) must have an authority (`https:x`, `http:/x` have
+///   none) with a non-empty host (`http://`, `https:///x`, `http://u@:80/`);
+///   RFC 3986 §4.2: a first path segment holding `:` is never a relative
+///   path, so `https:x` is an absolute URI and not a relative `x`;
+/// - a network-path reference (`//` then authority) must have a non-empty
+///   host: `///x` resolves to `http:///x`;
+/// - every other relative reference (path, query, fragment, empty) takes
+///   the base's authority, which has a host (RFC 3986 §5.2.2), and passes.
+fn http_without_host(r: &crate::model::UriRef<'_>) -> Option<(usize, String)> {
+    let text = r.as_str();
+    let scheme = r.scheme();
+    if let Some(s) = scheme {
+        if !s.eq_ignore_ascii_case("http") && !s.eq_ignore_ascii_case("https") {
+            return None;
+        }
+    }
+    let named = scheme.map_or_else(String::new, |s| format!("{} ", s.to_ascii_lowercase()));
+    let Some(host) = r.host() else {
+        // No authority: only an absolute URI gets here with an http(s)
+        // scheme; a relative reference without `//` is fine.
+        let s = scheme?;
+        return Some((
+            s.len() + 1,
+            format!(
+                "an {named}URI without an authority: after \"{s}:\" comes no \"//\" and host, which the {} grammar requires",
+                s.to_ascii_lowercase()
+            ),
+        ));
+    };
+    if !host.is_empty() {
+        return None;
+    }
+    let p = byte_offset(text.as_bytes(), host);
+    Some((
+        p,
+        match scheme {
+            Some(_) => format!("an {named}URI with an empty host, which recipients must reject as invalid"),
+            None => "a network-path reference with an empty host: resolved against the request URL it is an http(s) URI with an empty host, which recipients must reject as invalid".to_owned(),
+        },
+    ))
 }
 
 /// Self-loop and downgrade: where the one valid Location leads.

@@ -39,51 +39,162 @@ fn browser_input(raw: &str, base: &Url) -> String {
     text
 }
 
+/// The host as compared: lower-case (the WHATWG parser already lowers
+/// ASCII), without a trailing dot.
+fn host_key(host: &str) -> String {
+    host.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// `%XX` decoded and `+` read as SP (`application/x-www-form-urlencoded`),
+/// invalid UTF-8 replaced.
+fn form_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| char::from(c).to_digit(16);
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (
+                b.get(i + 1).and_then(|&c| hex(c)),
+                b.get(i + 2).and_then(|&c| hex(c)),
+            ) {
+                (Some(h), Some(l)) => {
+                    // Two hex digits are at most 0xff.
+                    out.push(u8::try_from(h * 16 + l).unwrap_or(b'%'));
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A value the checker sent that leads off the origin.
+struct Sent {
+    param: String,
+    value: String,
+    host: String,
+}
+
+/// Every query value of the request that, read as a link on the page (as
+/// sent, decoded once, decoded twice), leads to another origin.
+fn sent_values(base: &Url) -> Vec<Sent> {
+    let mut out: Vec<Sent> = Vec::new();
+    for pair in base.query().unwrap_or_default().split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let once = form_decode(v);
+        let twice = form_decode(&once);
+        for value in [v.to_owned(), once, twice] {
+            let Ok(lead) = base.join(&browser_input(&value, base)) else {
+                continue;
+            };
+            let Some(host) = lead.host_str().map(host_key) else {
+                continue;
+            };
+            // Another host: the same host on another scheme or port (an
+            // upgrade to https) is not the attacker's.
+            let own = base.host_str().map(host_key).unwrap_or_default();
+            if host.is_empty() || host == own || out.iter().any(|s| s.host == host) {
+                continue;
+            }
+            out.push(Sent {
+                param: form_decode(k),
+                value,
+                host,
+            });
+        }
+    }
+    out
+}
+
 pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report) {
-    let (Some(probe), Some(uri)) = (request.probe(), request.uri()) else {
+    let Some(uri) = request.url() else {
         return;
     };
+    if request.probe().is_none() && !request.judges_query() {
+        return;
+    }
     // Fetch follows only these statuses (a "redirect status").
     if !matches!(view.status.as_u16(), 301 | 302 | 303 | 307 | 308) {
         return;
     }
-    let Ok(base) = Url::parse(uri.as_str()) else {
+    let Ok(base) = Url::parse(uri) else {
         return;
+    };
+    let sent = if request.judges_query() {
+        sent_values(&base)
+    } else {
+        Vec::new()
     };
     for field in view.all("location") {
         let text = String::from_utf8_lossy(field.value);
         let Ok(target) = base.join(&browser_input(&text, &base)) else {
             continue;
         };
-        let Some(host) = target.host_str() else {
+        let Some(host) = target.host_str().map(host_key) else {
             continue;
         };
-        let host = host.trim_end_matches('.');
+        if target.origin() == base.origin() {
+            continue;
+        }
+        let origin = base.origin().ascii_serialization();
         let attacker = host == ATTACKER_HOST
             || host
                 .strip_suffix(ATTACKER_HOST)
                 .is_some_and(|h| h.ends_with('.'));
-        if attacker && target.origin() != base.origin() {
-            report.push(
-                Finding::new(
-                    Rule::OpenRedirect,
-                    format!(
-                        "the return URL {:?} in ?{}= came back as a Location a browser resolves to {target}, off the origin {}",
-                        probe.value,
-                        probe.param,
-                        base.origin().ascii_serialization()
-                    ),
-                )
-                .with_evidence(field.offset, field.value),
-            );
-            return;
-        }
+        let message = match request.probe() {
+            Some(probe) if attacker => format!(
+                "the return URL {:?} in ?{}= came back as a Location a browser resolves to {target}, off the origin {origin}",
+                probe.value, probe.param,
+            ),
+            _ => match sent.iter().find(|s| s.host == host) {
+                Some(s) => format!(
+                    "the value {:?} of ?{}= that the request carried leads to {}, and the Location a browser resolves to {target} goes there, off the origin {origin} (not an open redirect only if {} is a destination the server means to allow, such as a registered OAuth redirect_uri)",
+                    s.value, s.param, s.host, s.host,
+                ),
+                None => continue,
+            },
+        };
+        report.push(
+            Finding::new(Rule::OpenRedirect, message).with_evidence(field.offset, field.value),
+        );
+        return;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn form_decoding() {
+        assert_eq!(form_decode("https%3A%2F%2Fe.test"), "https://e.test");
+        assert_eq!(form_decode("a+b%2"), "a b%2");
+        assert_eq!(form_decode("%25zz%E3%80%82"), "%zz\u{3002}");
+        assert_eq!(form_decode("%ff"), "\u{fffd}");
+    }
+
+    #[test]
+    fn sent_values_that_leave_the_origin() {
+        let base =
+            Url::parse("http://a.test/l?lang=en&next=https%253A%252F%252Fe.test&u=/ok&x=//b.test&up=https://a.test:8443/")
+                .unwrap();
+        let hosts: Vec<_> = sent_values(&base)
+            .into_iter()
+            .map(|s| (s.param, s.host))
+            .collect();
+        assert_eq!(
+            hosts,
+            [
+                ("next".to_owned(), "e.test".to_owned()),
+                ("x".to_owned(), "b.test".to_owned())
+            ]
+        );
+    }
 
     #[test]
     fn every_leading_slash_is_skipped_against_a_special_base() {

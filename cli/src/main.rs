@@ -1,7 +1,7 @@
 //! The `redirspec` command line.
 //!
-//! `redirspec decide` prints one JSON object per decision (see DESIGN.md's
-//! CLI contract); `redirspec server` and `redirspec response` print a report
+//! `redirspec decide` prints one JSON object per decision (see the README's `decide`
+//! contract); `redirspec server` and `redirspec response` print a report
 //! of findings and exit 1 when a MUST is broken. Bad arguments exit 2 with
 //! one line on stderr.
 //! `redirspec matrix` and `redirspec client` (feature `live`) run real clients
@@ -11,12 +11,30 @@ use std::ffi::OsString;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
+use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
 use redirspec::cli::{
-    decide, decide_lines, exit_status, run_response, run_server, split_header, BoundedLines, Case,
+    decide_lines, exit_status, run_response, run_server, split_header, Batch, BoundedLines, Case,
     Decision, ServerArgs,
 };
 use redirspec::server::Summary;
+
+// The ranges of the numeric arguments (README: "Numbers on the command line"); a value
+// outside is a usage error (exit 2, one line).
+// `--timeout`, `--jobs`, `--random` and `--strategies` of `matrix` and `client` are checked
+// against `redirspec::live::cli`'s limits (one definition, which `RunSettings::check` uses).
+#[cfg(feature = "live")]
+use redirspec::live::cli::{MAX_JOBS, MAX_SCENARIOS, MAX_TIMEOUT};
+#[cfg(not(feature = "live"))]
+const MAX_JOBS: usize = 64;
+#[cfg(not(feature = "live"))]
+const MAX_SCENARIOS: usize = 100_000;
+#[cfg(not(feature = "live"))]
+const MAX_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3600);
+/// `--timeout-ms` of `server`.
+const MAX_TIMEOUT_MS: u64 = 3_600_000;
+/// `decide --hops`.
+const MAX_HOPS: i64 = 10_000;
 
 /// An exact model of HTTP redirect semantics, and checks of real clients and servers.
 #[derive(Parser, Debug)]
@@ -38,6 +56,16 @@ enum Command {
     Matrix(MatrixArgs),
     /// Run one program, given as a command template, through the live suite.
     Client(ClientArgs),
+    /// Run headless Chromium and Firefox ESR through the live suite with fetch() from a page
+    /// and print the model-vs-browsers table (Markdown).
+    Browsers(BrowsersArgs),
+}
+
+#[derive(Args, Debug)]
+struct BrowsersArgs {
+    /// Seconds one scenario may take.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
 }
 
 #[derive(Args, Debug)]
@@ -50,17 +78,19 @@ struct ServerCmd {
     /// A path to request, joined to URL; repeatable (default: URL's own).
     #[arg(long = "path")]
     paths: Vec<String>,
-    /// A query to send with every path ('' for none); repeatable (default: URL's own).
+    /// A query to send with every path ('' for none); repeatable (default: URL's own). A value
+    /// that leads off the origin and comes back as the Location is an open redirect.
     #[arg(long = "query")]
     queries: Vec<String>,
-    /// Probe this return-URL query parameter with open-redirect values; repeatable.
+    /// Probe this return-URL query parameter with open-redirect values (each fully encoded,
+    /// minimally encoded and double-encoded); repeatable.
     #[arg(long = "probe-open-redirect", value_name = "PARAM")]
     probes: Vec<String>,
     /// Allow a host that is not a loopback address; repeatable.
     #[arg(long = "allow-host", value_name = "HOST")]
     allow_hosts: Vec<String>,
-    /// Timeout per request, in milliseconds.
-    #[arg(long, default_value_t = 5000)]
+    /// Timeout per request, in milliseconds (1 to 3,600,000).
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_MS))]
     timeout_ms: u64,
 }
 
@@ -89,18 +119,18 @@ struct LiveArgs {
     /// Write no report files.
     #[arg(long)]
     no_report: bool,
-    /// Seconds one client may take for one scenario.
-    #[arg(long, default_value_t = 10)]
+    /// Seconds one client may take for one scenario (1 to 3600).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT.as_secs()))]
     timeout: u64,
-    /// Clients run at the same time (0: one per core).
-    #[arg(long, default_value_t = 0)]
+    /// Clients run at the same time (0: one per core; at most 64).
+    #[arg(long, default_value_t = 0, value_parser = RangedU64ValueParser::<usize>::new().range(0..=MAX_JOBS as u64))]
     jobs: usize,
-    /// Add this many seeded random scenarios to the suite.
-    #[arg(long, default_value_t = 0)]
+    /// Add this many seeded random scenarios to the suite (at most 100,000).
+    #[arg(long, default_value_t = 0, value_parser = RangedU64ValueParser::<usize>::new().range(0..=MAX_SCENARIOS as u64))]
     random: usize,
     /// Add this many scenarios drawn from the crate's proptest strategies, moved onto
-    /// loopback.
-    #[arg(long, default_value_t = 0)]
+    /// loopback (at most 100,000).
+    #[arg(long, default_value_t = 0, value_parser = RangedU64ValueParser::<usize>::new().range(0..=MAX_SCENARIOS as u64))]
     strategies: usize,
     /// Seed of the random scenarios (the same seed gives the same scenarios).
     #[arg(long, default_value_t = 0x5EED)]
@@ -166,14 +196,18 @@ struct DecideArgs {
     /// A request header, 'Name: value'; repeatable.
     #[arg(long)]
     header: Vec<String>,
+    /// A field of the redirect response besides Location, 'Name: value';
+    /// repeatable (a Set-Cookie tells loop detection a repeat is not yet a cycle).
+    #[arg(long)]
+    response_header: Vec<String>,
     /// none, bytes:N or stream.
     #[arg(long, default_value = "none")]
     body: String,
-    /// Redirects already followed before this response.
-    #[arg(long, default_value_t = 0)]
+    /// Redirects already followed before this response (0 to 10,000).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=MAX_HOPS))]
     hops: u32,
     /// Read one JSON case per line on stdin, write one result per line.
-    #[arg(long, conflicts_with_all = ["profile", "method", "url", "status", "location", "header"])]
+    #[arg(long, conflicts_with_all = ["profile", "method", "url", "status", "location", "header", "response_header"])]
     batch: bool,
 }
 
@@ -204,6 +238,7 @@ fn main() -> ExitCode {
         Command::Server(args) => server(args),
         Command::Response(args) => response(args),
         Command::Matrix(args) => live_matrix(&args),
+        Command::Browsers(args) => live_browsers(&args),
         Command::Client(args) => live_client(&args),
     }
 }
@@ -246,6 +281,18 @@ fn response(args: ResponseCmd) -> ExitCode {
     }
 }
 
+/// Before a live run: orphans of the clients come back to us (Linux), and SIGINT/SIGTERM end
+/// every client process, remove the scratch folders and exit 130/143.
+#[cfg(feature = "live")]
+fn supervise() {
+    use redirspec::live::process;
+    // Without a subreaper, leftovers are still found by their run token; say nothing.
+    let _ = process::become_subreaper();
+    if let Err(e) = process::exit_on_signals() {
+        eprintln!("redirspec: cannot handle SIGINT/SIGTERM: {e}");
+    }
+}
+
 #[cfg(feature = "live")]
 fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, ExitCode> {
     let profile = match &args.profile {
@@ -255,9 +302,6 @@ fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, E
             Err(e) => return Err(usage_error(&e.to_string())),
         },
     };
-    if args.timeout == 0 {
-        return Err(usage_error("--timeout must be at least 1 second"));
-    }
     let second_request = match args
         .second_request
         .parse::<redirspec::live::cli::SecondRequestMode>()
@@ -284,9 +328,12 @@ fn live_result(
     use redirspec::live::LiveError;
     match result {
         Ok(_) => ExitCode::SUCCESS,
-        Err(e @ (LiveError::UnknownClient(_) | LiveError::BadCommand(_))) => {
-            usage_error(&e.to_string())
-        }
+        Err(
+            e @ (LiveError::UnknownClient(_)
+            | LiveError::BadCommand(_)
+            | LiveError::Unavailable(_)
+            | LiveError::BadSettings(_)),
+        ) => usage_error(&e.to_string()),
         Err(e) => {
             eprintln!("redirspec: {e}");
             ExitCode::FAILURE
@@ -300,6 +347,7 @@ fn live_matrix(args: &MatrixArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
+    supervise();
     let mut stdout = std::io::stdout().lock();
     live_result(redirspec::live::cli::matrix_command(
         &args.clients,
@@ -314,6 +362,7 @@ fn live_client(args: &ClientArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
+    supervise();
     let mut stdout = std::io::stdout().lock();
     live_result(redirspec::live::cli::client_command(
         &args.name,
@@ -322,6 +371,18 @@ fn live_client(args: &ClientArgs) -> ExitCode {
         &settings,
         &mut stdout,
     ))
+}
+
+#[cfg(feature = "live")]
+fn live_browsers(args: &BrowsersArgs) -> ExitCode {
+    let timeout = std::time::Duration::from_secs(args.timeout.clamp(1, 600));
+    print!("{}", redirspec::live::browser::view_command(timeout));
+    ExitCode::SUCCESS
+}
+
+#[cfg(not(feature = "live"))]
+fn live_browsers(_: &BrowsersArgs) -> ExitCode {
+    usage_error("this redirspec was built without the `live` feature")
 }
 
 #[cfg(not(feature = "live"))]
@@ -372,6 +433,13 @@ fn single(args: DecideArgs) -> ExitCode {
             Err(e) => return usage_error(&e.to_string()),
         }
     }
+    let mut response_headers = Vec::new();
+    for h in &args.response_header {
+        match split_header(h) {
+            Ok(pair) => response_headers.push(pair),
+            Err(e) => return usage_error(&e.to_string()),
+        }
+    }
     let (Some(profile), Some(method), Some(url), Some(status)) =
         (args.profile, args.method, args.url, args.status)
     else {
@@ -388,6 +456,7 @@ fn single(args: DecideArgs) -> ExitCode {
             .map(|l| String::from_utf8_lossy(&raw_bytes(l)).into_owned())
             .collect(),
         headers,
+        response_headers,
         body: args.body,
         hops: args.hops,
         memory: None,
@@ -418,25 +487,23 @@ fn print_json(d: &Decision) -> ExitCode {
 fn batch() -> ExitCode {
     let stdin = std::io::stdin().lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut cases = Batch::new();
     for line in BoundedLines::new(stdin, MAX_BATCH_LINE) {
-        let decision = match line {
+        let written = match line {
             Err(e) => {
                 eprintln!("redirspec: cannot read stdin: {e}");
                 return ExitCode::FAILURE;
             }
-            Ok(Err(e)) => Decision::Error {
-                detail: e.to_string(),
-            },
-            Ok(Ok(text)) => match serde_json::from_str::<Case>(&text) {
-                Ok(case) => decide(&case),
-                Err(e) => Decision::Error {
-                    detail: format!("bad case: {e}"),
+            Ok(Err(e)) => serde_json::to_writer(
+                &mut out,
+                &Decision::Error {
+                    detail: e.to_string(),
                 },
-            },
+            )
+            .map_err(std::io::Error::from),
+            Ok(Ok(text)) => cases.decide_line(&text, &mut out),
         };
-        let written = serde_json::to_writer(&mut out, &decision)
-            .map_err(std::io::Error::from)
-            .and_then(|()| out.write_all(b"\n"));
+        let written = written.and_then(|()| out.write_all(b"\n"));
         if let Err(e) = written {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 return ExitCode::SUCCESS;

@@ -1,5 +1,5 @@
 //! The `matrix` and `client` subcommands end to end: exit codes, stdout table, report files.
-#![cfg(all(feature = "live", feature = "cli"))]
+#![cfg(feature = "live")]
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -2,8 +2,6 @@
 //! with the redirecting handler in tests/fixtures/server/), and the exit
 //! statuses of `redirspec server` and `redirspec response`.
 
-#![cfg(feature = "cli")]
-
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -29,7 +27,7 @@ fn start_python() -> Option<PyServer> {
         return None;
     }
     let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/server/redirect_server.py");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/server/redirect_server.py");
     let mut child = Command::new("python3")
         .arg(script)
         .stdout(Stdio::piped())
@@ -134,6 +132,13 @@ fn server_subcommand_against_python_http_server() {
         summary.starts_with("21 responses, 18 redirects: "),
         "{summary}"
     );
+    // `--path //x` is a path on this server, not the host `x`.
+    let (code, out, err) = run(&["server", &base, "--method", "GET", "--path", "//x"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.starts_with(&format!("GET http://127.0.0.1:{port}//x -> 200 OK: ok\n")),
+        "{out}{err}"
+    );
     // Only the requested methods, and the queries asked for.
     let (_, out, _) = run(&["server", &format!("{base}old"), "--method", "HEAD"]);
     assert_eq!(out.lines().count(), 2, "{out}");
@@ -175,11 +180,20 @@ fn open_redirect_probe_against_python_http_server() {
         .lines()
         .filter(|l| l.starts_with("GET ") && l.contains("next="))
         .count();
-    assert_eq!(
-        probes,
-        redirspec::server::attack_values("127.0.0.1").len(),
-        "{out}"
-    );
+    // Every attack value, fully encoded, minimally encoded and
+    // double-encoded (a URL two encodings share is sent once).
+    let planned: usize = redirspec::server::attack_values("127.0.0.1")
+        .iter()
+        .map(|(_, v)| {
+            let forms: std::collections::HashSet<String> = redirspec::server::Encoding::ALL
+                .iter()
+                .map(|e| e.encode(v))
+                .collect();
+            forms.len()
+        })
+        .sum();
+    assert_eq!(probes, planned, "{out}");
+    assert!(probes > 2 * redirspec::server::attack_values("127.0.0.1").len());
 }
 
 #[test]
@@ -196,6 +210,23 @@ fn server_subcommand_refuses_what_it_must() {
     assert_eq!((code, err.lines().count()), (2, 1), "{err}");
     let (code, _, err) = run(&["server", "http://127.0.0.1:9/", "--method", "G ET"]);
     assert_eq!((code, err.lines().count()), (2, 1), "{err}");
+    // Nothing listens: exit 2, one plain line, no "os error".
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let (code, out, err) = run(&["server", &format!("http://127.0.0.1:{port}/")]);
+    assert_eq!(
+        (code, out.as_str(), err.lines().count()),
+        (2, "", 1),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("cannot connect to 127.0.0.1:{port}"))
+            && err.contains("connection refused")
+            && !err.contains("os error"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -241,8 +272,19 @@ fn response_subcommand_exit_statuses() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A scratch folder of our own: created exclusively, never an existing one.
 fn tempdir() -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("redirspec-server-live-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    for n in 0..100 {
+        let d = std::env::temp_dir().join(format!(
+            "redirspec-server-live-{}-{stamp}-{n}",
+            std::process::id()
+        ));
+        if std::fs::create_dir(&d).is_ok() {
+            return d;
+        }
+    }
+    panic!("no scratch folder could be created");
 }

@@ -1,5 +1,4 @@
 //! The `redirspec decide` contract, through the real binary.
-#![cfg(feature = "cli")]
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -273,4 +272,135 @@ fn location_bytes_reach_the_model_unchanged() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+/// `Batch` (the batch mode's shortcut: borrowed strings, one machine per
+/// profile restarted for each case) writes, line by line, exactly the JSON
+/// of `decide` on the parsed `Case`, through one `Batch` so that nothing of
+/// one case may leak into the next.
+#[test]
+fn batch_shortcut_writes_what_decide_writes() {
+    use redirspec::cli::{decide, Batch, Case, Decision};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/location_parse");
+    let mut locations: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned())
+        .filter(|l| l.len() < 4096)
+        .collect();
+    locations.sort();
+    let urls = [
+        "https://www.example.test/account/profile?tab=1#top",
+        "http://a.test/",
+        "HTTPS://A.TEST:443/x/../y",
+        "https://u:p@a.test/",
+        "not a url",
+    ];
+    let headers = [
+        "[]",
+        r#"[["Authorization","t"],["Content-Type","text/plain"]]"#,
+        r#"[["Cookie","a=1"],["Content-Length","5"],["X-Other","v"]]"#,
+        r#"[["Bad Name","v"]]"#,
+    ];
+    let mut lines: Vec<String> = Vec::new();
+    let mut k = 0usize;
+    for (i, loc) in locations.iter().enumerate() {
+        for profile in ["fetch", "rfc9110", "rfc2616"] {
+            k += 1;
+            let method = ["GET", "POST", "PUT", "HEAD", "get"][k % 5];
+            let status = [302, 301, 303, 307, 308, 200, 300, 399][(i + k) % 8];
+            let url = urls[(k / 3) % urls.len()];
+            let hdrs = headers[(i / 2 + k) % headers.len()];
+            let body = ["none", "bytes:5", "stream"][(i + k / 2) % 3];
+            let hops = [0, 19, 20, 4][k % 4];
+            let loc = serde_json::to_string(loc).unwrap();
+            lines.push(format!(
+                r#"{{"profile":"{profile}","method":"{method}","url":"{url}","status":{status},"location":[{loc}],"headers":{hdrs},"body":"{body}","hops":{hops}}}"#
+            ));
+        }
+    }
+    // Shapes the shortcut leaves to `decide`, and malformed lines.
+    lines.extend(
+        [
+            r#"{"profile":"fetch","method":"GET","url":"https://a.test/x","status":302,"location":["/a","/a"]}"#,
+            r#"{"profile":"rfc9110","method":"GET","url":"https://a.test/x","status":302,"location":["/a","/b"]}"#,
+            r#"{"profile":"rfc9110","method":"GET","url":"https://a.test/x","status":302,"location":[]}"#,
+            r##"{"profile":"rfc9110","method":"GET","url":"https://a.test/x","status":302,"location":["#top"]}"##,
+            r#"{"profile":"fetch","method":"GET","url":"https://a.test/x","status":302,"location":["/caf\u00e9"]}"#,
+            r#"{"profile":"fetch","method":"GET","url":"https:\/\/a.test\/x","status":302,"location":["/y"]}"#,
+            r#"{"profile":"fetch","method":"GET","url":"https://a.test/x","status":302,"body":null}"#,
+            r#"{"profile":"fetch","method":"GET","url":"https://a.test/x","status":null}"#,
+            r#"{"profile":"fetch","method":"GET","url":"https://a.test/x"}"#,
+            r#"{"profile":"fetch","method":"GET","url":"https://a.test/x","status":302,"extra":1}"#,
+            r#"{"profile":"nope","method":"GET","url":"https://a.test/x","status":302}"#,
+            r#"{"profile":"fetch","method":"GET","url":"https://a.test/x","status":1000}"#,
+            r#"{"profile":"fetch","method":"GET","url":"https://a.test/old","time":1300,"memory":[]}"#,
+            r#"not json"#,
+            r#""#,
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    let mut batch = Batch::new();
+    let mut shortcut = 0;
+    for line in &lines {
+        let mut got = Vec::new();
+        batch.decide_line(line, &mut got).unwrap();
+        let want = match serde_json::from_str::<Case>(line) {
+            Ok(case) => decide(&case),
+            Err(e) => Decision::Error {
+                detail: format!("bad case: {e}"),
+            },
+        };
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            serde_json::to_string(&want).unwrap(),
+            "{line}"
+        );
+        shortcut += usize::from(!matches!(want, Decision::Error { .. }));
+    }
+    assert!(shortcut > 600, "only {shortcut} decided cases");
+}
+
+/// Response fields reach the model: `--response-header` and the batch field
+/// `response_headers` (a Set-Cookie makes a self-redirect not yet a loop).
+#[test]
+fn response_headers_reach_loop_detection() {
+    let base = [
+        "decide",
+        "--profile",
+        "rfc9110",
+        "--method",
+        "GET",
+        "--url",
+        "http://a.test/x",
+        "--status",
+        "302",
+        "--location",
+        "/x",
+    ];
+    let (code, out, _) = redirspec(&base);
+    assert_eq!(code, 0);
+    assert!(out.contains(r#""reason":"redirect-loop""#), "{out}");
+    let mut with = base.to_vec();
+    with.extend(["--response-header", "Set-Cookie: seen=1"]);
+    let (code, out, _) = redirspec(&with);
+    assert_eq!(code, 0);
+    assert!(out.starts_with(r#"{"action":"follow""#), "{out}");
+    let mut bad = base.to_vec();
+    bad.extend(["--response-header", "no colon"]);
+    assert_eq!(redirspec(&bad).0, 2);
+
+    let (code, lines) = batch(concat!(
+        r#"{"profile":"rfc9110","method":"GET","url":"http://a.test/x","status":302,"location":["/x"],"response_headers":[["Set-Cookie","a=1"]]}"#,
+        "\n",
+        r#"{"profile":"rfc9110","method":"GET","url":"http://a.test/x","status":302,"location":["/x"],"response_headers":[["Bad Name","a=1"]]}"#,
+        "\n",
+    ));
+    assert_eq!(code, 0);
+    assert!(
+        lines[0].starts_with(r#"{"action":"follow""#),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].starts_with(r#"{"action":"error""#), "{}", lines[1]);
 }
