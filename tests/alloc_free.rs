@@ -56,10 +56,16 @@ const LOCATIONS: &[&str] = &[
     "overlong-70k-path",
 ];
 
+/// A seed of `corpus/location_parse`, or of `corpus/location_long` (the values
+/// longer than the `location_parse` target's `max_len`).
 fn corpus(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("corpus/location_parse")
-        .join(name);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let long = root.join("location_long").join(name);
+    let path = if long.is_file() {
+        long
+    } else {
+        root.join("location_parse").join(name)
+    };
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -11,12 +11,30 @@ use std::ffi::OsString;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
+use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use redirspec::cli::{
     decide_lines, exit_status, reports_json, run_response, run_server, split_header, Batch,
     BoundedLines, Case, Decision, ServerArgs,
 };
 use redirspec::server::Summary;
+
+// The ranges of the numeric arguments (README: "Numbers on the command line"); a value
+// outside is a usage error (exit 2, one line).
+// `--timeout`, `--jobs`, `--random` and `--strategies` of `matrix` and `client` are checked
+// against `redirspec::live::cli`'s limits (one definition, which `RunSettings::check` uses).
+#[cfg(feature = "live")]
+use redirspec::live::cli::{MAX_JOBS, MAX_SCENARIOS, MAX_TIMEOUT};
+#[cfg(not(feature = "live"))]
+const MAX_JOBS: usize = 64;
+#[cfg(not(feature = "live"))]
+const MAX_SCENARIOS: usize = 100_000;
+#[cfg(not(feature = "live"))]
+const MAX_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3600);
+/// `--timeout-ms` of `server`.
+const MAX_TIMEOUT_MS: u64 = 3_600_000;
+/// `decide --hops`.
+const MAX_HOPS: i64 = 10_000;
 
 /// An exact model of HTTP redirect semantics, and checks of real clients and servers.
 #[derive(Parser, Debug)]
@@ -71,8 +89,8 @@ struct ServerCmd {
     /// Allow a host that is not a loopback address; repeatable.
     #[arg(long = "allow-host", value_name = "HOST")]
     allow_hosts: Vec<String>,
-    /// Timeout per request, in milliseconds.
-    #[arg(long, default_value_t = 5000)]
+    /// Timeout per request, in milliseconds (1 to 3,600,000).
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_MS))]
     timeout_ms: u64,
     /// Output: text for people, json for CI (one object, see the README).
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -137,18 +155,18 @@ struct LiveArgs {
     /// Write no report files.
     #[arg(long)]
     no_report: bool,
-    /// Seconds one client may take for one scenario.
-    #[arg(long, default_value_t = 10)]
+    /// Seconds one client may take for one scenario (1 to 3600).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT.as_secs()))]
     timeout: u64,
-    /// Clients run at the same time (0: one per core).
-    #[arg(long, default_value_t = 0)]
+    /// Clients run at the same time (0: one per core; at most 64).
+    #[arg(long, default_value_t = 0, value_parser = RangedU64ValueParser::<usize>::new().range(0..=MAX_JOBS as u64))]
     jobs: usize,
-    /// Add this many seeded random scenarios to the suite.
-    #[arg(long, default_value_t = 0)]
+    /// Add this many seeded random scenarios to the suite (at most 100,000).
+    #[arg(long, default_value_t = 0, value_parser = RangedU64ValueParser::<usize>::new().range(0..=MAX_SCENARIOS as u64))]
     random: usize,
     /// Add this many scenarios drawn from the crate's proptest strategies, moved onto
-    /// loopback.
-    #[arg(long, default_value_t = 0)]
+    /// loopback (at most 100,000).
+    #[arg(long, default_value_t = 0, value_parser = RangedU64ValueParser::<usize>::new().range(0..=MAX_SCENARIOS as u64))]
     strategies: usize,
     /// Seed of the random scenarios (the same seed gives the same scenarios).
     #[arg(long, default_value_t = 0x5EED)]
@@ -221,8 +239,8 @@ struct DecideArgs {
     /// none, bytes:N or stream.
     #[arg(long, default_value = "none")]
     body: String,
-    /// Redirects already followed before this response.
-    #[arg(long, default_value_t = 0)]
+    /// Redirects already followed before this response (0 to 10,000).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=MAX_HOPS))]
     hops: u32,
     /// Read one JSON case per line on stdin, write one result per line.
     #[arg(long, conflicts_with_all = ["profile", "method", "url", "status", "location", "header", "response_header"])]
@@ -307,6 +325,18 @@ fn response(args: ResponseCmd) -> ExitCode {
     }
 }
 
+/// Before a live run: orphans of the clients come back to us (Linux), and SIGINT/SIGTERM end
+/// every client process, remove the scratch folders and exit 130/143.
+#[cfg(feature = "live")]
+fn supervise() {
+    use redirspec::live::process;
+    // Without a subreaper, leftovers are still found by their run token; say nothing.
+    let _ = process::become_subreaper();
+    if let Err(e) = process::exit_on_signals() {
+        eprintln!("redirspec: cannot handle SIGINT/SIGTERM: {e}");
+    }
+}
+
 #[cfg(feature = "live")]
 fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, ExitCode> {
     let profile = match &args.profile {
@@ -316,9 +346,6 @@ fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, E
             Err(e) => return Err(usage_error(&e.to_string())),
         },
     };
-    if args.timeout == 0 {
-        return Err(usage_error("--timeout must be at least 1 second"));
-    }
     let second_request = match args
         .second_request
         .parse::<redirspec::live::cli::SecondRequestMode>()
@@ -345,9 +372,12 @@ fn live_result(
     use redirspec::live::LiveError;
     match result {
         Ok(_) => ExitCode::SUCCESS,
-        Err(e @ (LiveError::UnknownClient(_) | LiveError::BadCommand(_))) => {
-            usage_error(&e.to_string())
-        }
+        Err(
+            e @ (LiveError::UnknownClient(_)
+            | LiveError::BadCommand(_)
+            | LiveError::Unavailable(_)
+            | LiveError::BadSettings(_)),
+        ) => usage_error(&e.to_string()),
         Err(e) => {
             eprintln!("redirspec: {e}");
             ExitCode::FAILURE
@@ -361,6 +391,7 @@ fn live_matrix(args: &MatrixArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
+    supervise();
     let mut stdout = std::io::stdout().lock();
     live_result(redirspec::live::cli::matrix_command(
         &args.clients,
@@ -375,6 +406,7 @@ fn live_client(args: &ClientArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
+    supervise();
     let mut stdout = std::io::stdout().lock();
     live_result(redirspec::live::cli::client_command(
         &args.name,

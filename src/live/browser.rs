@@ -20,18 +20,20 @@
 //! [`Policy::browser_credentials`]: crate::model::Policy::browser_credentials
 
 use super::client::{ClientOutcome, ClientRequest};
-use super::command::scratch_dir;
+use super::command::{run_in_scratch, Finished};
 use super::compare::{compare, ObservedTrace, RequestView, Verdict};
 use super::matrix::{ProfileVerdict, ScenarioReport};
 use super::page::FETCH_PAGE;
+use super::process::Supervised;
 use super::scenario::Scenario;
+use super::scratch::{write_new_at, Scratch};
 use super::server::{Listener, ScriptedServer, ServerLimits};
 use super::verdict::expected_trace;
 use crate::Profile;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
@@ -69,13 +71,12 @@ impl BrowserKind {
 
     /// The version line (`Chromium 156.0…`, `Mozilla Firefox 153.8.0esr`), or `None`.
     pub fn version(self) -> Option<String> {
-        let out = Command::new(self.program())
-            .arg("--version")
-            .stdin(Stdio::null())
-            .stderr(Stdio::null())
-            .output()
-            .ok()?;
-        let text = String::from_utf8_lossy(&out.stdout);
+        let argv = [self.program().display().to_string(), "--version".to_owned()];
+        let Ok(Finished::Exited { stdout, .. }) = run_in_scratch(&argv, Duration::from_secs(10))
+        else {
+            return None;
+        };
+        let text = String::from_utf8_lossy(&stdout);
         let line = text.lines().find(|l| !l.trim().is_empty())?;
         Some(
             line.split(" built")
@@ -241,8 +242,9 @@ struct Control {
 /// One browser process and its control server, for one run.
 pub struct BrowserSession {
     kind: BrowserKind,
-    child: Child,
-    dir: PathBuf,
+    child: Supervised,
+    /// The scratch folder (profile, HOME), removed when the session drops.
+    _dir: Scratch,
     control: Arc<(Mutex<Control>, std::sync::Condvar)>,
     stop: Arc<AtomicBool>,
     port: u16,
@@ -277,44 +279,42 @@ impl BrowserSession {
             let stop = Arc::clone(&stop);
             thread::spawn(move || serve_control(&listener, &control, &stop))
         };
-        let dir = scratch_dir();
-        let profile = dir.join("profile");
-        let started = std::fs::create_dir_all(&profile)
-            .and_then(|()| match kind {
-                BrowserKind::Firefox => std::fs::write(profile.join("user.js"), FIREFOX_PREFS),
-                BrowserKind::Chromium => Ok(()),
-            })
-            .and_then(|()| {
+        // Everything the browser writes stays in a private scratch folder, removed after.
+        let started = Scratch::new().and_then(|dir| {
+            let profile = dir.create_dir("profile")?;
+            if kind == BrowserKind::Firefox {
+                write_new_at(&profile.join("user.js"), FIREFOX_PREFS.as_bytes())?;
+            }
+            let child = {
                 let argv = kind.argv(&profile, &format!("http://127.0.0.1:{port}/driver"));
                 let mut command = Command::new(&argv[0]);
                 command
                     .args(&argv[1..])
-                    .current_dir(&dir)
-                    .env("HOME", &dir)
-                    .env("XDG_CONFIG_HOME", &dir)
-                    .env("XDG_CACHE_HOME", &dir)
+                    .current_dir(dir.path())
+                    .env("HOME", dir.path())
+                    .env("XDG_CONFIG_HOME", dir.path())
+                    .env("XDG_CACHE_HOME", dir.path())
                     .env("MOZ_CRASHREPORTER_DISABLE", "1")
                     .stdin(Stdio::null())
                     .stdout(Stdio::null())
                     .stderr(Stdio::null());
-                // Its own process group, so that stopping it ends its helpers too.
-                #[cfg(unix)]
-                std::os::unix::process::CommandExt::process_group(&mut command, 0);
-                command.spawn()
-            });
-        let child = match started {
-            Ok(c) => c,
+                // Its own process group and run token: stopping it ends its helpers too.
+                Supervised::spawn(&mut command)?
+            };
+            Ok((child, dir))
+        });
+        let (child, dir) = match started {
+            Ok(started) => started,
             Err(e) => {
                 stop.store(true, Ordering::SeqCst);
                 let _ = server.join();
-                let _ = std::fs::remove_dir_all(&dir);
                 return Err(format!("could not start {}: {e}", kind.name()));
             }
         };
         let mut session = BrowserSession {
             kind,
             child,
-            dir,
+            _dir: dir,
             control,
             stop,
             port,
@@ -424,23 +424,13 @@ impl Drop for BrowserSession {
             });
             cvar.notify_all();
         }
-        // The browser process group is ours: end it by its id.
-        #[cfg(unix)]
-        {
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", self.child.id())])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
-        }
+        // The browser, its process group and every helper it started end here.
         let _ = self.child.kill();
-        let _ = self.child.wait();
         self.stop.store(true, Ordering::SeqCst);
         if let Some(h) = self.server.take() {
             let _ = h.join();
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
+        // `dir`, a Scratch, is removed as the session's fields drop.
     }
 }
 

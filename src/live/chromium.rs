@@ -14,8 +14,9 @@
 //! other origins) cannot be made from a page the same way a library makes them.
 
 use super::client::{millis, one_line, ClientOutcome, ClientRequest, ClientUnderTest};
-use super::command::{run_bounded, run_bounded_with_env, scratch_dir, Finished};
+use super::command::{run_bounded_with_env, run_in_scratch, Finished};
 use super::page::REPEAT_PAGE;
+use super::scratch::Scratch;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -113,12 +114,8 @@ impl ClientUnderTest for ChromiumClient {
 
     fn describe(&self) -> String {
         let base = "chromium headless: fetch() twice from a page, default cache mode";
-        let dir = scratch_dir();
         let argv = vec![self.program.display().to_string(), "--version".to_owned()];
-        let result = std::fs::create_dir_all(&dir)
-            .and_then(|()| run_bounded(&argv, &dir, Duration::from_secs(10)));
-        let _ = std::fs::remove_dir_all(&dir);
-        match result {
+        match run_in_scratch(&argv, Duration::from_secs(10)) {
             Ok(Finished::Exited {
                 success: true,
                 stdout,
@@ -166,18 +163,21 @@ impl ClientUnderTest for ChromiumClient {
                 message: format!("cannot ask for {} from a page", request.url),
             };
         };
-        let dir = scratch_dir();
-        let profile = dir.join("profile");
         // Everything Chromium writes stays in the scratch folder, removed after the run.
-        let env = [
-            ("HOME", dir.as_path()),
-            ("XDG_CONFIG_HOME", dir.as_path()),
-            ("XDG_CACHE_HOME", dir.as_path()),
-        ];
-        let ran = std::fs::create_dir_all(&profile).and_then(|()| {
-            run_bounded_with_env(&self.argv(&profile, &page), &dir, request.timeout, &env)
+        let ran = Scratch::new().and_then(|dir| {
+            let profile = dir.create_dir("profile")?;
+            let env = [
+                ("HOME", dir.path()),
+                ("XDG_CONFIG_HOME", dir.path()),
+                ("XDG_CACHE_HOME", dir.path()),
+            ];
+            run_bounded_with_env(
+                &self.argv(&profile, &page),
+                dir.path(),
+                request.timeout,
+                &env,
+            )
         });
-        let _ = std::fs::remove_dir_all(&dir);
         match ran {
             Err(e) => ClientOutcome::Failed {
                 message: one_line(&format!("could not run {}: {e}", self.program.display())),

@@ -14,6 +14,13 @@ use std::time::Duration;
 
 /// Seed used when none is given.
 pub const DEFAULT_SEED: u64 = 0x5EED;
+/// Longest [`RunSettings::timeout`] (`--timeout`): an hour.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+/// Most [`RunSettings::jobs`] (`--jobs`).
+pub const MAX_JOBS: usize = 64;
+/// Most [`RunSettings::random`] or [`RunSettings::strategies`] scenarios
+/// (`--random`, `--strategies`).
+pub const MAX_SCENARIOS: usize = 100_000;
 
 /// Settings shared by `matrix` and `client`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +68,33 @@ impl std::str::FromStr for SecondRequestMode {
                 "unknown second-request mode {other:?} (on, off, only)"
             )),
         }
+    }
+}
+
+impl RunSettings {
+    /// Checks every number against its range: `timeout` 1 s to [`MAX_TIMEOUT`], `jobs` at
+    /// most [`MAX_JOBS`], `random` and `strategies` at most [`MAX_SCENARIOS`].
+    ///
+    /// # Errors
+    /// [`LiveError::BadSettings`] naming the first value out of range.
+    pub fn check(&self) -> Result<(), LiveError> {
+        let bad = |what: String| Err(LiveError::BadSettings(what));
+        if self.timeout < Duration::from_secs(1) || self.timeout > MAX_TIMEOUT {
+            return bad(format!(
+                "timeout {:?} is not between 1 s and {} s",
+                self.timeout,
+                MAX_TIMEOUT.as_secs()
+            ));
+        }
+        if self.jobs > MAX_JOBS {
+            return bad(format!("jobs {} is more than {MAX_JOBS}", self.jobs));
+        }
+        for (name, n) in [("random", self.random), ("strategies", self.strategies)] {
+            if n > MAX_SCENARIOS {
+                return bad(format!("{name} {n} is more than {MAX_SCENARIOS}"));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -192,6 +226,7 @@ fn finish(
 /// prints the matrix on `stdout`, progress on stderr, and writes the reports.
 ///
 /// # Errors
+/// [`LiveError::BadSettings`] for a number out of range ([`RunSettings::check`]);
 /// [`LiveError::UnknownClient`] for an unknown client name; [`LiveError::Io`] or
 /// [`LiveError::Json`] when a report cannot be written.
 pub fn matrix_command(
@@ -199,6 +234,7 @@ pub fn matrix_command(
     settings: &RunSettings,
     stdout: &mut dyn Write,
 ) -> Result<MatrixReport, LiveError> {
+    settings.check()?;
     let names = clients;
     let clients = clients_by_name(clients)?;
     let opts = options(clients, settings);
@@ -217,8 +253,8 @@ pub fn matrix_command(
 /// group is "not applicable" to it).
 ///
 /// # Errors
-/// [`LiveError::BadCommand`] for a template that does not parse; report errors as for
-/// [`matrix_command`].
+/// [`LiveError::BadCommand`] for a template that does not parse; [`LiveError::Unavailable`]
+/// when its program is not found; report errors as for [`matrix_command`].
 pub fn client_command(
     name: &str,
     template: &str,
@@ -226,10 +262,15 @@ pub fn client_command(
     settings: &RunSettings,
     stdout: &mut dyn Write,
 ) -> Result<MatrixReport, LiveError> {
+    settings.check()?;
     let mut client = CommandClient::new(name, template)?;
     if let Some(twice) = twice {
         client = client.with_twice_template(twice)?;
     }
+    // The one client of the run: if it cannot run, there is nothing to report.
+    client
+        .check_available()
+        .map_err(|note| LiveError::Unavailable(format!("{name}: {note}")))?;
     let opts = options(vec![Box::new(client)], settings);
     let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
     let report = run(&opts, &|p| printer.report(p))?;

@@ -5,15 +5,19 @@
 //! The program's exit status decides the outcome: 0 means it delivered a response (its status
 //! is read from the last line of stdout when that line is a three-digit number), anything else
 //! means it failed (its stderr is the message). A program still running at the time-out is
-//! killed, with its process group, and reported as timed out.
+//! killed and reported as timed out. Each run happens in a fresh private scratch folder
+//! (`live::scratch`) and, whether the program exits or is killed, everything it started
+//! is ended with it ([`super::process`]).
 
 use super::client::{millis, one_line, ClientOutcome, ClientRequest, ClientUnderTest};
+use super::driver::Driver;
+use super::process::Supervised;
+use super::scratch::Scratch;
 use super::template::{CommandTemplate, Expansion};
 use super::LiveError;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -27,27 +31,21 @@ pub const CLIENT_PL: &str = include_str!("assets/client.pl");
 /// The java (java.net.http.HttpClient) program shipped with the crate.
 pub const FETCH_JAVA: &str = include_str!("assets/Fetch.java");
 
-/// Writes every shipped script into `dir`.
-fn write_assets(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    std::fs::write(dir.join("fetch.js"), FETCH_JS)?;
-    std::fs::write(dir.join("client.py"), CLIENT_PY)?;
-    std::fs::write(dir.join("client.pl"), CLIENT_PL)?;
-    std::fs::write(dir.join("Fetch.java"), FETCH_JAVA)?;
-    std::fs::write(dir.join("fetch.go"), super::go::FETCH_GO)
+/// Writes every shipped script into a new scratch folder.
+pub(crate) fn write_assets(dir: &Scratch) -> std::io::Result<()> {
+    dir.write_new("fetch.js", FETCH_JS.as_bytes())?;
+    dir.write_new("client.py", CLIENT_PY.as_bytes())?;
+    dir.write_new("client.pl", CLIENT_PL.as_bytes())?;
+    dir.write_new("Fetch.java", FETCH_JAVA.as_bytes())?;
+    dir.write_new("fetch.go", super::go::FETCH_GO.as_bytes())?;
+    Ok(())
 }
 
 /// A folder prepared once (scripts written, set-up command run), removed when the last
 /// clone of its client goes.
 #[derive(Debug)]
 struct Prepared {
-    dir: PathBuf,
-}
-
-impl Drop for Prepared {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+    dir: Scratch,
 }
 
 /// How a command client is checked for presence.
@@ -72,9 +70,8 @@ pub struct CommandClient {
     setup: Option<Vec<String>>,
     prepared: Arc<OnceLock<Result<Prepared, String>>>,
     cost_hint_ms: u32,
+    driver: Option<Arc<Driver>>,
 }
-
-static RUN_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl CommandClient {
     /// A client named `name` run with `template`.
@@ -94,6 +91,7 @@ impl CommandClient {
             method_templates: Vec::new(),
             twice_template: None,
             probe: None,
+            driver: None,
         })
     }
 
@@ -117,6 +115,33 @@ impl CommandClient {
         self.method_templates
             .push((method.to_owned(), CommandTemplate::parse(template)?));
         Ok(self)
+    }
+
+    /// Runs the scenarios through one long-lived process started with `argv` (see
+    /// [`super::driver`]) instead of one process per scenario with the templates;
+    /// `{script_dir}` names the folder of the shipped scripts. Clones of this client share
+    /// the process. The environment variable `REDIRSPEC_DRIVERS=off` turns drivers off (one
+    /// process per scenario, as before).
+    pub fn with_driver(mut self, argv: &[&str]) -> Self {
+        self.driver = Some(Arc::new(Driver::new(argv)));
+        self
+    }
+
+    /// Whether scenarios run through a long-lived driver process ([`with_driver`](Self::with_driver),
+    /// and `REDIRSPEC_DRIVERS` is not `off`).
+    pub fn driven(&self) -> bool {
+        self.driver().is_some()
+    }
+
+    /// The process id of the running driver, if one runs.
+    pub fn driver_pid(&self) -> Option<u32> {
+        self.driver.as_deref().and_then(Driver::pid)
+    }
+
+    /// The driver to use, unless `REDIRSPEC_DRIVERS=off`.
+    fn driver(&self) -> Option<&Driver> {
+        let off = std::env::var_os("REDIRSPEC_DRIVERS").is_some_and(|v| v == "off");
+        self.driver.as_deref().filter(|_| !off)
     }
 
     /// Sets the presence probe.
@@ -148,9 +173,12 @@ impl CommandClient {
             return Ok(None);
         };
         let prepared = self.prepared.get_or_init(|| {
-            let dir = scratch_dir();
-            let ran =
-                write_assets(&dir).and_then(|()| run_bounded(argv, &dir, Duration::from_secs(120)));
+            let dir = match Scratch::new() {
+                Ok(dir) => dir,
+                Err(e) => return Err(format!("no scratch folder for the set-up: {e}")),
+            };
+            let ran = write_assets(&dir)
+                .and_then(|()| run_bounded(argv, dir.path(), Duration::from_secs(120)));
             let prepared = Prepared { dir };
             match ran {
                 Ok(Finished::Exited { success: true, .. }) => Ok(prepared),
@@ -164,7 +192,7 @@ impl CommandClient {
             }
         });
         match prepared {
-            Ok(p) => Ok(Some(p.dir.as_path())),
+            Ok(p) => Ok(Some(p.dir.path())),
             Err(e) => Err(e.clone()),
         }
     }
@@ -191,31 +219,27 @@ impl CommandClient {
 
     fn run_in(
         &self,
-        dir: &Path,
+        dir: &Scratch,
         script_dir: Option<&Path>,
         request: &ClientRequest,
         template: &CommandTemplate,
     ) -> Result<ClientOutcome, std::io::Error> {
-        std::fs::create_dir_all(dir)?;
         let script_dir = match script_dir {
             Some(prepared) => prepared,
             None => {
                 write_assets(dir)?;
-                dir
+                dir.path()
             }
         };
-        let body_file = dir.join("body");
-        std::fs::write(&body_file, request.body.as_deref().unwrap_or_default())?;
-        let headers_file = dir.join("headers.txt");
+        let body_file = dir.write_new("body", request.body.as_deref().unwrap_or_default())?;
         let lines: String = request
             .headers
             .iter()
             .map(|(n, v)| format!("{n}: {v}\n"))
             .collect();
-        std::fs::write(&headers_file, lines)?;
-        let headers_json = dir.join("headers.json");
+        let headers_file = dir.write_new("headers.txt", lines.as_bytes())?;
         let json = serde_json::to_string(&request.headers).unwrap_or_else(|_| "[]".to_owned());
-        std::fs::write(&headers_json, json)?;
+        let headers_json = dir.write_new("headers.json", json.as_bytes())?;
         let ctx = Expansion {
             method: request.method.as_str(),
             url: &request.url,
@@ -227,7 +251,7 @@ impl CommandClient {
             script_dir,
         };
         let argv = template.expand(&ctx);
-        let run = run_bounded(&argv, dir, request.timeout)?;
+        let run = run_bounded(&argv, dir.path(), request.timeout)?;
         Ok(match run {
             Finished::TimedOut => ClientOutcome::TimedOut {
                 after_ms: millis(request.timeout),
@@ -312,36 +336,21 @@ pub(crate) fn run_bounded_with_env(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    // Its own process group, so that a time-out ends whatever it started too.
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = command.spawn()?;
-    let out_reader = spawn_reader(child.stdout.take());
-    let err_reader = spawn_reader(child.stderr.take());
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break Some(status);
+    let mut run = Supervised::spawn(&mut command)?;
+    let out_reader = spawn_reader(run.child_mut().stdout.take());
+    let err_reader = spawn_reader(run.child_mut().stderr.take());
+    // Exited or killed, everything it started is ended with it: the pipes close.
+    let status = match run.wait_timeout(timeout)? {
+        Some(status) => Some(status),
+        None => {
+            run.kill()?;
+            None
         }
-        if Instant::now() >= deadline {
-            // Not reaped yet: the id is still ours.
-            kill_group(child.id());
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        thread::sleep(Duration::from_millis(3));
     };
-    // A program that exited but left something running in its group keeps the pipes open;
-    // while that something lives, the group id is still ours to end.
+    // Bounded all the same: a process that escaped every check may hold a pipe.
     let grace = Instant::now() + Duration::from_secs(2);
-    let mut stdout = out_reader.recv_timeout(grace.saturating_duration_since(Instant::now()));
-    let mut stderr = err_reader.recv_timeout(grace.saturating_duration_since(Instant::now()));
-    if stdout.is_err() || stderr.is_err() {
-        kill_group(child.id());
-        stdout = stdout.or_else(|_| out_reader.recv_timeout(Duration::from_secs(2)));
-        stderr = stderr.or_else(|_| err_reader.recv_timeout(Duration::from_secs(2)));
-    }
+    let stdout = out_reader.recv_timeout(grace.saturating_duration_since(Instant::now()));
+    let stderr = err_reader.recv_timeout(grace.saturating_duration_since(Instant::now()));
     let (stdout, stderr) = (stdout.unwrap_or_default(), stderr.unwrap_or_default());
     Ok(match status {
         None => Finished::TimedOut,
@@ -369,24 +378,35 @@ fn spawn_reader<R: Read + Send + 'static>(pipe: Option<R>) -> mpsc::Receiver<Vec
     rx
 }
 
-/// Ends the process group led by `pid` (a program this module started), by its id.
-fn kill_group(pid: u32) {
-    #[cfg(unix)]
-    {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{pid}")])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-    #[cfg(not(unix))]
-    let _ = pid;
+/// Runs `argv` bounded by `timeout` in a scratch folder of its own, removed after.
+pub(crate) fn run_in_scratch(argv: &[String], timeout: Duration) -> std::io::Result<Finished> {
+    let dir = Scratch::new()?;
+    run_bounded(argv, dir.path(), timeout)
 }
 
-pub(crate) fn scratch_dir() -> PathBuf {
-    let n = RUN_COUNTER.fetch_add(1, Ordering::SeqCst);
-    std::env::temp_dir().join(format!("redirspec-{}-{n}", std::process::id()))
+/// Whether `program` names an executable file: a path with a `/` as it is, a bare name
+/// through `PATH`.
+fn program_exists(program: &str) -> bool {
+    fn executable(path: &Path) -> bool {
+        let Ok(meta) = std::fs::metadata(path) else {
+            return false;
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            meta.is_file() && meta.permissions().mode() & 0o111 != 0
+        }
+        #[cfg(not(unix))]
+        meta.is_file()
+    }
+    if program.is_empty() {
+        return false;
+    }
+    if program.contains('/') {
+        return executable(Path::new(program));
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| executable(&dir.join(program))))
 }
 
 impl ClientUnderTest for CommandClient {
@@ -398,11 +418,7 @@ impl ClientUnderTest for CommandClient {
         let Some(argv) = &self.version else {
             return self.describe.clone();
         };
-        let dir = scratch_dir();
-        let result = std::fs::create_dir_all(&dir)
-            .and_then(|()| run_bounded(argv, &dir, Duration::from_secs(10)));
-        let _ = std::fs::remove_dir_all(&dir);
-        match result {
+        match run_in_scratch(argv, Duration::from_secs(10)) {
             Ok(Finished::Exited {
                 success: true,
                 stdout,
@@ -429,18 +445,29 @@ impl ClientUnderTest for CommandClient {
 
     fn check_available(&self) -> Result<(), String> {
         if let Some(probe) = &self.probe {
-            let dir = scratch_dir();
-            let result = std::fs::create_dir_all(&dir)
-                .and_then(|()| run_bounded(&probe.argv, &dir, Duration::from_secs(10)));
-            let _ = std::fs::remove_dir_all(&dir);
+            let result = run_in_scratch(&probe.argv, Duration::from_secs(10));
             if !matches!(result, Ok(Finished::Exited { success: true, .. })) {
                 return Err(probe.missing.clone());
+            }
+        }
+        // A program that is not there fails every scenario the same way: say so once.
+        let templates = std::iter::once(&self.template)
+            .chain(self.method_templates.iter().map(|(_, t)| t))
+            .chain(&self.twice_template);
+        for t in templates {
+            let program = t.program();
+            // `{script_dir}/…` exists only once prepared; anything else is checked now.
+            if !program.contains('{') && !program_exists(program) {
+                return Err(format!("program {program:?} not found"));
             }
         }
         self.prepare().map(|_| ())
     }
 
     fn execute(&self, request: &ClientRequest) -> ClientOutcome {
+        if let Some(driver) = self.driver() {
+            return self.execute_driven(driver, request, 1);
+        }
         self.execute_with(request, self.template_for(request.method.as_str()))
     }
 
@@ -452,6 +479,9 @@ impl ClientUnderTest for CommandClient {
     }
 
     fn execute_twice(&self, request: &ClientRequest) -> ClientOutcome {
+        if let Some(driver) = self.driver() {
+            return self.execute_driven(driver, request, 2);
+        }
         match &self.twice_template {
             Some(t) => self.execute_with(request, t),
             None => ClientOutcome::Failed {
@@ -462,14 +492,25 @@ impl ClientUnderTest for CommandClient {
 }
 
 impl CommandClient {
+    fn execute_driven(
+        &self,
+        driver: &Driver,
+        request: &ClientRequest,
+        count: u32,
+    ) -> ClientOutcome {
+        match self.prepare() {
+            Ok(script_dir) => driver.execute(script_dir, request, count),
+            Err(message) => ClientOutcome::Failed { message },
+        }
+    }
+
     fn execute_with(&self, request: &ClientRequest, template: &CommandTemplate) -> ClientOutcome {
         let script_dir = match self.prepare() {
             Ok(d) => d,
             Err(e) => return ClientOutcome::Failed { message: e },
         };
-        let dir = scratch_dir();
-        let outcome = self.run_in(&dir, script_dir, request, template);
-        let _ = std::fs::remove_dir_all(&dir);
+        let outcome =
+            Scratch::new().and_then(|dir| self.run_in(&dir, script_dir, request, template));
         outcome.unwrap_or_else(|e| ClientOutcome::Failed {
             message: one_line(&format!("could not run {}: {e}", template.program())),
         })
@@ -548,6 +589,7 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
             ],
             "node with a global fetch (18+) is not installed",
         )
+        .with_driver(&["node", "{script_dir}/fetch.js", "--serve"])
         .with_description("node global fetch (undici), redirect: follow")
         .with_cost_hint_ms(300)
         .with_version(&[
@@ -573,6 +615,7 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
             "a JDK (javac, java 11+) is not installed",
         )
         .with_setup(&["javac", "-d", ".", "Fetch.java"])
+        .with_driver(&["java", "-cp", "{script_dir}", "Fetch", "--serve"])
         .with_description("java.net.http.HttpClient, followRedirects(NORMAL)")
         .with_cost_hint_ms(1000)
         .with_version(&["java", "-version"]),
@@ -602,6 +645,7 @@ fn perl_preset(
         &["perl", &format!("-M{module}"), "-e", "1"],
         &format!("perl with {module} is not installed"),
     )
+    .with_driver(&["perl", "{script_dir}/client.pl", flavour, "--serve"])
     .with_description(&format!("perl {module}, default redirect handling"))
     .with_version(&[
         "perl",
@@ -628,6 +672,7 @@ fn python_preset(name: &str, flavour: &str, module: &str) -> Result<CommandClien
         &["python3", "-c", &import],
         &format!("python3 with {flavour} is not installed"),
     )
+    .with_driver(&["python3", "{script_dir}/client.py", flavour, "--serve"])
     .with_description(&format!("python3 {flavour}, default redirect handling"))
     .with_cost_hint_ms(250)
     .with_version(&[

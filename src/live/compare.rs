@@ -248,8 +248,9 @@ pub fn compare(expected: &ExpectedTrace, observed: &ObservedTrace) -> Verdict {
             at,
             "flood",
             format!("{} requests", expected.requests.len()),
+            // The cap hit may be the requests' or the connections' (idle ones count).
             format!(
-                "more than {} requests (the server's cap)",
+                "{} requests, then more requests or connections than the server's cap",
                 observed.requests.len()
             ),
         );

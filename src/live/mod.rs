@@ -8,6 +8,8 @@
 //! 3. [`client`] / [`command`] — the [`ClientUnderTest`] trait; in-process reqwest and ureq;
 //!    any program through a command template, with presets for curl, wget, node's fetch,
 //!    python's urllib and requests.
+//!    [`driver`] — one long-lived process per client and run for the node, python, perl
+//!    and java presets, a new client object per scenario.
 //! 4. [`verdict`] — the model's trace for the same scenario on the same URLs;
 //!    [`compare`](mod@compare) — the first divergence, hop by hop.
 //! 5. [`matrix`] — all of it for many clients; [`facts`] — what each client did, in plain
@@ -18,6 +20,9 @@
 //!    [`RedirectMemory`](crate::model::memory::RedirectMemory) fed with what the server sent;
 //!    [`chromium`] — headless Chromium, the one common client with a cache that keeps
 //!    redirects, driven through a page.
+//!
+//! Every program a run starts ends with it, leftovers included, and every file it gets lives
+//! in a private scratch folder removed after it: see [`process`].
 //!
 //! # Examples
 //! ```no_run
@@ -34,14 +39,17 @@ pub mod cli;
 pub mod client;
 pub mod command;
 pub mod compare;
+pub mod driver;
 pub mod facts;
 pub mod from_strategies;
 pub mod go;
 pub mod matrix;
 pub mod page;
+pub mod process;
 pub mod recall;
 pub mod report;
 pub mod scenario;
+mod scratch;
 pub mod second_request;
 pub mod server;
 pub mod suite;
@@ -72,6 +80,12 @@ pub enum LiveError {
     /// A command template that does not parse.
     #[error("bad command template: {0}")]
     BadCommand(String),
+    /// A number of [`cli::RunSettings`] out of its range.
+    #[error("{0}")]
+    BadSettings(String),
+    /// The one program `redirspec client` was asked to check cannot run (not found, say).
+    #[error("{0}")]
+    Unavailable(String),
     /// The model rejected a scenario (a harness bug).
     #[error("model: {0}")]
     Model(String),

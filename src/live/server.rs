@@ -100,7 +100,8 @@ pub struct ServerTrace {
     pub requests: Vec<RecordedRequest>,
     /// Connections that did not deliver a parsable request, with what went wrong.
     pub bad_connections: Vec<String>,
-    /// More than [`ServerLimits::max_requests`] requests arrived.
+    /// More than [`ServerLimits::max_requests`] requests arrived, or more connections than
+    /// the server serves in one run (then noted in [`bad_connections`](Self::bad_connections)).
     pub flooded: bool,
 }
 
@@ -137,7 +138,9 @@ impl ScriptedServer {
         timeout: Duration,
     ) -> Result<Self, LiveError> {
         let limits = ServerLimits {
-            lifetime: limits.lifetime.max(timeout + Duration::from_secs(5)),
+            lifetime: limits
+                .lifetime
+                .max(timeout.saturating_add(Duration::from_secs(5))),
             ..limits
         };
         ScriptedServer::start(scenario, limits)
@@ -226,6 +229,9 @@ impl Drop for ScriptedServer {
     }
 }
 
+/// The words naming the connection cap in [`ServerTrace::bad_connections`].
+const CONN_CAP: &str = "in one run (the server's connection cap)";
+
 fn accept_loop(
     shared: &Arc<Shared>,
     stop: &AtomicBool,
@@ -241,7 +247,16 @@ fn accept_loop(
                 Ok((stream, _)) => {
                     idle = false;
                     if handles.len() >= max_connections {
-                        shared.trace().flooded = true;
+                        // Idle or not, more connections than requests allowed: a flood of
+                        // connections, told apart from a flood of requests.
+                        let mut t = shared.trace();
+                        if !t.bad_connections.iter().any(|b| b.contains(CONN_CAP)) {
+                            t.bad_connections.push(format!(
+                                "more than {max_connections} connections {CONN_CAP}; \
+                                 later ones closed unread"
+                            ));
+                        }
+                        t.flooded = true;
                         drop(stream);
                         continue;
                     }
@@ -406,7 +421,8 @@ fn read_request(
     limits: &ServerLimits,
     buf: &mut Vec<u8>,
 ) -> Result<(Parsed, Vec<u8>), ReadError> {
-    let deadline = Instant::now() + limits.request_deadline;
+    // A deadline a day away or more is as good as none; `Instant` arithmetic never overflows.
+    let deadline = Instant::now() + limits.request_deadline.min(Duration::from_secs(86_400));
     let parsed = loop {
         if let Some(p) = parse_head(buf)? {
             break p;

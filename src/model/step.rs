@@ -133,7 +133,7 @@ impl std::fmt::Display for DeliverReason {
 pub enum Refusal {
     /// The hop limit is reached (Fetch: "If request's redirect count is 20,
     /// then return a network error").
-    #[error("{limit} redirects were already followed; the limit is {limit}")]
+    #[error("the limit of {limit} redirects is reached: {limit} or more were already followed")]
     TooManyRedirects {
         /// The policy's limit.
         limit: u32,

@@ -92,7 +92,7 @@ pub fn lifetime(
     let date = http_date(headers, &DATE).unwrap_or(response_time);
     match http_date(headers, &LAST_MODIFIED) {
         Some(lm) if lm <= date => {
-            Lifetime::Heuristic((date - lm) / 100 * heuristic.last_modified_percent)
+            Lifetime::Heuristic(((date - lm) / 100).saturating_mul(heuristic.last_modified_percent))
         }
         _ => Lifetime::Heuristic(heuristic.default_seconds),
     }

@@ -259,15 +259,19 @@ impl Entry {
     fn age(&self, now: u64) -> u64 {
         // RFC 9111 §4.2.3: "resident_time = now - response_time;
         // current_age = corrected_initial_age + resident_time;"
-        self.initial_age + now.saturating_sub(self.response_time)
+        // Saturating, in debug and release alike: an age past u64::MAX is no younger.
+        self.initial_age
+            .saturating_add(now.saturating_sub(self.response_time))
     }
     fn fresh(&self, now: u64) -> bool {
         // §4.2: "response_is_fresh = (freshness_lifetime > current_age)"
         self.lifetime > self.age(now)
     }
     fn until(&self) -> Option<u64> {
-        (self.lifetime > self.initial_age)
-            .then(|| self.response_time + (self.lifetime - self.initial_age))
+        (self.lifetime > self.initial_age).then(|| {
+            self.response_time
+                .saturating_add(self.lifetime - self.initial_age)
+        })
     }
 }
 
