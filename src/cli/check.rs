@@ -24,12 +24,12 @@ pub enum CheckError {
     #[error(transparent)]
     Net(#[from] NetError),
     /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {error}")]
     File {
         /// The path.
         path: String,
-        /// The error.
-        source: std::io::Error,
+        /// The error (in the message, so not also a `source()`: it would print twice).
+        error: std::io::Error,
     },
 }
 
@@ -105,9 +105,9 @@ pub fn run_response(
             .map_err(|e| CheckError::Usage(format!("bad --request-url {u:?}: {e}")))?,
         None => RequestInfo::method_only(m),
     };
-    let file_error = |source| CheckError::File {
+    let file_error = |error| CheckError::File {
         path: path.to_owned(),
-        source,
+        error,
     };
     // Only a regular file: a FIFO, a socket or a device (`/dev/zero`,
     // `/dev/stdin`) would block or never end. `metadata` does not open the

@@ -28,12 +28,12 @@ pub enum NetError {
     #[error("{0} is not a loopback address; name it with --allow-host to check it")]
     HostNotAllowed(String),
     /// The host name does not resolve.
-    #[error("cannot resolve {host}: {source}")]
+    #[error("cannot resolve {host}: {error}")]
     Resolve {
         /// The host.
         host: String,
-        /// The error.
-        source: std::io::Error,
+        /// The error (in the message, so not also a `source()`: it would print twice).
+        error: std::io::Error,
     },
     /// No connection could be made.
     #[error("cannot connect to {addr} for {url}: {reason}")]
@@ -160,9 +160,9 @@ fn addresses(url: &url::Url, options: &NetOptions) -> Result<Vec<SocketAddr>, Ne
         Ok(ip) => vec![SocketAddr::new(ip, port)],
         Err(_) => (bare, port)
             .to_socket_addrs()
-            .map_err(|source| NetError::Resolve {
+            .map_err(|error| NetError::Resolve {
                 host: host.to_owned(),
-                source,
+                error,
             })?
             .collect(),
     };
