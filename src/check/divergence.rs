@@ -5,6 +5,7 @@ use std::fmt;
 use http::HeaderMap;
 
 use super::follower::{Request, Response, Scenario};
+use super::rules::{Level, Rule};
 use crate::model::Profile;
 
 /// One field that differs: what the model expects, what the implementation did.
@@ -17,6 +18,8 @@ pub struct FieldDiff {
     pub expected: String,
     /// What the implementation did.
     pub observed: String,
+    /// The rule that produced the model's side: spec section, level, security mark.
+    pub rule: &'static Rule,
 }
 
 /// Everything about a divergence (see [`Divergence`]).
@@ -54,6 +57,21 @@ impl Divergence {
     /// for pinned expectation lists.
     pub fn field_names(&self) -> Vec<&str> {
         self.0.fields.iter().map(|f| f.field.as_str()).collect()
+    }
+
+    /// The most serious level among the fields that differ (MUST before SHOULD before MAY).
+    pub fn level(&self) -> Level {
+        self.0
+            .fields
+            .iter()
+            .map(|f| f.rule.level)
+            .min()
+            .unwrap_or(Level::May)
+    }
+
+    /// Whether a field that differs is guarded by a security rule (credentials, schemes).
+    pub fn security(&self) -> bool {
+        self.0.fields.iter().any(|f| f.rule.security)
     }
 
     /// The response that was answered differently.
@@ -176,8 +194,16 @@ impl fmt::Display for Divergence {
         for x in &d.fields {
             writeln!(
                 f,
-                "  {:w$}  expected: {}\n  {:w$}  observed: {}",
-                x.field, x.expected, "", x.observed
+                "  {:w$}  expected: {}\n  {:w$}  observed: {}\n  {:w$}  rule: {} {} ({}): {}",
+                x.field,
+                x.expected,
+                "",
+                x.observed,
+                "",
+                x.rule.grade(),
+                x.rule.section,
+                x.rule.id,
+                x.rule.says
             )?;
         }
         match self.command_line() {
