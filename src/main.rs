@@ -109,6 +109,10 @@ struct LiveArgs {
     /// remembers of a redirect?): on, off, or only (without the suite).
     #[arg(long, value_name = "on|off|only", default_value = "on")]
     second_request: String,
+    /// Print everything: findings of every level, divergences per aspect and profile, what
+    /// each client did, the second-request group (default: one screen).
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 #[derive(Args, Debug)]
@@ -274,6 +278,7 @@ fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, E
         strategies: args.strategies,
         seed: args.seed,
         second_request,
+        verbose: args.verbose,
     })
 }
 

@@ -96,6 +96,9 @@ pub enum Topic {
     OtherCredentialCrossOrigin,
     /// A header the model keeps: the request is resent with its fields.
     HeaderKept,
+    /// A credential (Authorization, Cookie, Proxy-Authorization) the model keeps on a hop
+    /// that stays inside the boundary: removing it anyway is a safe choice.
+    CredentialKept,
     /// The redirect limit.
     HopLimit,
     /// A Location that does not parse, or several Location lines.
@@ -326,6 +329,13 @@ static TABLE: &[(Reading, Rule)] = &[
       "the user agent SHOULD resend the original request message with the following modifications"),
     r(Rfc2616, "rfc2616-header-kept", T::HeaderKept, "RFC 2616 §10.3", May, false,
       "no rule on header fields of a redirected request"),
+    r(Fetch, "fetch-credential-kept", T::CredentialKept, "Fetch HTTP-redirect fetch step 13", Must, false,
+      "only a cross-origin hop deletes Authorization: on a same-origin hop it is sent again"),
+    r(Rfc9110, "rfc9110-credential-kept", T::CredentialKept, "RFC 9110 §15.4 step 3", May, false,
+      "consider removing header fields that were not automatically generated ... where there are \
+       security implications (no origin condition: removing a credential on any hop is allowed)"),
+    r(Rfc2616, "rfc2616-credential-kept", T::CredentialKept, "RFC 2616 §10.3", May, false,
+      "no rule on header fields of a redirected request"),
     // Ends of a chain.
     r(Fetch, "fetch-20-redirects", T::HopLimit, FETCH, Must, false,
       "if request's redirect count is 20, then return a network error"),
@@ -453,7 +463,15 @@ pub fn end_topic(status: StatusCode, step: &Step<'_>) -> Topic {
 /// request carries it.
 pub fn header_topic(policy: &Policy, name: &HeaderName, model_keeps: bool) -> Topic {
     if model_keeps {
-        return Topic::HeaderKept;
+        let credential = name == http::header::AUTHORIZATION
+            || name == http::header::COOKIE
+            || name == http::header::PROXY_AUTHORIZATION
+            || policy.cross_origin_headers.contains(name);
+        return if credential {
+            Topic::CredentialKept
+        } else {
+            Topic::HeaderKept
+        };
     }
     if name == http::header::CONTENT_LENGTH || name == http::header::TRANSFER_ENCODING {
         if policy.method_change_headers.contains(name) {
@@ -500,6 +518,7 @@ mod tests {
         T::ProxyAuthorizationCrossOrigin,
         T::OtherCredentialCrossOrigin,
         T::HeaderKept,
+        T::CredentialKept,
         T::HopLimit,
         T::InvalidLocation,
         T::SchemeNotAllowed,

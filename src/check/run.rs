@@ -3,7 +3,7 @@
 use http::{HeaderMap, HeaderName};
 
 use super::divergence::{show_bytes, Details, Divergence, FieldDiff};
-use super::follower::{Action, RedirectFollower, Request, Scenario};
+use super::follower::{Action, ErrorKind, RedirectFollower, Request, Scenario};
 use super::rules::{self, Rule, Topic};
 use crate::model::{Body, Policy, Profile, RedirectMachine, Step};
 use http::{Method, StatusCode};
@@ -285,6 +285,7 @@ fn show_action(a: &Action) -> String {
     match a {
         Action::Follow(r) => format!("follow: {} {}", r.method, r.url),
         Action::Deliver => "deliver".into(),
+        Action::Error(e) if e.kind == ErrorKind::Unspecified => format!("error ({})", e.message),
         Action::Error(e) => format!("error ({}: {})", e.kind.as_str(), e.message),
     }
 }

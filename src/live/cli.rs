@@ -4,7 +4,7 @@
 use super::client::ClientUnderTest;
 use super::command::CommandClient;
 use super::matrix::{clients_by_name, run, MatrixOptions, MatrixReport, Progress};
-use super::report::{text, write_reports};
+use super::report::{text, text_verbose, write_reports};
 use super::LiveError;
 use crate::Profile;
 use std::io::{IsTerminal, Write};
@@ -35,6 +35,8 @@ pub struct RunSettings {
     pub seed: u64,
     /// Whether the second-request group runs, and the suite with it.
     pub second_request: SecondRequestMode,
+    /// Print the whole text report ([`text_verbose`]) instead of one screen ([`text`]).
+    pub verbose: bool,
 }
 
 /// Which parts run: the fixed suite, the second-request group, or both.
@@ -75,6 +77,7 @@ impl Default for RunSettings {
             strategies: 0,
             seed: DEFAULT_SEED,
             second_request: SecondRequestMode::On,
+            verbose: false,
         }
     }
 }
@@ -128,10 +131,14 @@ impl<W: Write + Send> ProgressPrinter<W> {
                 total,
                 second_request,
                 caches,
+                levels,
             } => {
                 let mut parts = Vec::new();
                 if total > 0 {
                     parts.push(format!("{conforms}/{total} scenarios conform to {profile}"));
+                }
+                if let Some(l) = levels.filter(|_| total > 0) {
+                    parts.push(l.headline());
                 }
                 if let Some((p, t)) = second_request {
                     parts.push(format!(
@@ -180,7 +187,12 @@ fn finish(
         context: "stdout".to_owned(),
         source,
     };
-    stdout.write_all(text(&report).as_bytes()).map_err(io)?;
+    let shown = if settings.verbose {
+        text_verbose(&report)
+    } else {
+        text(&report)
+    };
+    stdout.write_all(shown.as_bytes()).map_err(io)?;
     if let Some(dir) = &settings.report_dir {
         let (json, html) = write_reports(&report, dir)?;
         let _ = writeln!(stderr, "wrote {} and {}", json.display(), html.display());

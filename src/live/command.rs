@@ -478,7 +478,10 @@ impl CommandClient {
 /// Names of the built-in command presets, in display order.
 pub const PRESETS: &[&str] = &[
     "curl",
+    "curl-x-put-d",
+    "curl-json",
     "wget",
+    "wget-body-data",
     "node-fetch",
     "python-urllib",
     "python-urllib3",
@@ -522,6 +525,78 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
         .with_probe(&["curl", "--version"], "curl is not installed")
         .with_description("curl -L (POST via --data-binary, PUT via -T)")
         .with_version(&["curl", "--version"]),
+        // curl as people often write it: `-X METHOD -d @file`. `-X` pins the method on every
+        // hop; `-d` makes the body.
+        "curl-x-put-d" => CommandClient::new(
+            "curl-x-put-d",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
+        )?
+        .with_method_template(
+            "HEAD",
+            "curl -sS -L -I --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
+        )?
+        .with_method_template(
+            "POST",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
+             -X POST -d @{body_file} {url}",
+        )?
+        .with_method_template(
+            "PUT",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
+             -X PUT -d @{body_file} {url}",
+        )?
+        .with_twice_template(
+            "curl -sS -L --noproxy * -o /dev/null -o /dev/null -w '%{http_code}\\n' \
+             [ -H {header} ] {url} {url}",
+        )?
+        .with_probe(&["curl", "--version"], "curl is not installed")
+        .with_description("curl -L -X METHOD -d @file (as commonly written)")
+        .with_version(&["curl", "--version"]),
+        // curl --json (7.82+): POST, or `-X PUT --json` for PUT.
+        "curl-json" => CommandClient::new(
+            "curl-json",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
+        )?
+        .with_method_template(
+            "HEAD",
+            "curl -sS -L -I --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
+        )?
+        .with_method_template(
+            "POST",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
+             --json @{body_file} {url}",
+        )?
+        .with_method_template(
+            "PUT",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
+             -X PUT --json @{body_file} {url}",
+        )?
+        .with_twice_template(
+            "curl -sS -L --noproxy * -o /dev/null -o /dev/null -w '%{http_code}\\n' \
+             [ -H {header} ] {url} {url}",
+        )?
+        .with_probe(&["curl", "--version"], "curl is not installed")
+        .with_description("curl -L --json @file (-X PUT --json for PUT)")
+        .with_version(&["curl", "--version"]),
+        // wget with the body given inline, as commonly written.
+        "wget-body-data" => CommandClient::new(
+            "wget-body-data",
+            "wget -q -O /dev/null --no-proxy --method={method} [ --header={header} ] {url}",
+        )?
+        .with_method_template(
+            "POST",
+            "wget -q -O /dev/null --no-proxy --method=POST [ --header={header} ] \
+             '--body-data=redirspec=body&n=1' {url}",
+        )?
+        .with_method_template(
+            "PUT",
+            "wget -q -O /dev/null --no-proxy --method=PUT [ --header={header} ] \
+             '--body-data=redirspec=body&n=1' {url}",
+        )?
+        .with_twice_template("wget -q -O /dev/null --no-proxy [ --header={header} ] {url} {url}")?
+        .with_probe(&["wget", "--version"], "wget is not installed")
+        .with_description("wget --method=M --body-data=… (as commonly written)")
+        .with_version(&["wget", "--version"]),
         "wget" => CommandClient::new(
             "wget",
             "wget -q -O /dev/null --no-proxy --method={method} [ --header={header} ] \
@@ -648,6 +723,14 @@ mod tests {
         for p in PRESETS {
             let c = preset(p).unwrap();
             assert_eq!(c.name(), *p);
+            if p.starts_with("wget-") {
+                // The inline body is the suite's body.
+                assert_eq!(
+                    crate::live::scenario::REQUEST_BODY,
+                    b"redirspec=body&n=1",
+                    "{p}"
+                );
+            }
             assert_eq!(c.repeats(), Ok(()), "{p}");
         }
         let plain = CommandClient::new("x", "x {url}").unwrap();
