@@ -113,6 +113,10 @@ struct LiveArgs {
     /// each client did, the second-request group (default: one screen).
     #[arg(long, short)]
     verbose: bool,
+    /// Write a stand-alone reproduction (python3 server script, client command, expected vs
+    /// observed) of each MUST or security finding into DIR/<client>/<scenario>/.
+    #[arg(long, value_name = "DIR")]
+    repro: Option<std::path::PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -279,6 +283,7 @@ fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, E
         seed: args.seed,
         second_request,
         verbose: args.verbose,
+        repro: args.repro.clone(),
     })
 }
 

@@ -37,6 +37,9 @@ pub struct RunSettings {
     pub second_request: SecondRequestMode,
     /// Print the whole text report ([`text_verbose`]) instead of one screen ([`text`]).
     pub verbose: bool,
+    /// Write a stand-alone reproduction of each MUST or security finding here
+    /// ([`super::repro::write_findings`]).
+    pub repro: Option<PathBuf>,
 }
 
 /// Which parts run: the fixed suite, the second-request group, or both.
@@ -78,6 +81,7 @@ impl Default for RunSettings {
             seed: DEFAULT_SEED,
             second_request: SecondRequestMode::On,
             verbose: false,
+            repro: None,
         }
     }
 }
@@ -179,6 +183,7 @@ fn options(clients: Vec<Box<dyn ClientUnderTest>>, settings: &RunSettings) -> Ma
 
 fn finish(
     report: MatrixReport,
+    opts: &MatrixOptions,
     settings: &RunSettings,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
@@ -196,6 +201,18 @@ fn finish(
     if let Some(dir) = &settings.report_dir {
         let (json, html) = write_reports(&report, dir)?;
         let _ = writeln!(stderr, "wrote {} and {}", json.display(), html.display());
+    }
+    if let Some(dir) = &settings.repro {
+        let written = super::repro::write_findings(dir, &opts.clients, &opts.scenarios, &report)?;
+        let _ = writeln!(
+            stderr,
+            "wrote {} reproductions under {} (sh <folder>/run.sh):",
+            written.len(),
+            dir.display()
+        );
+        for (folder, line) in &written {
+            let _ = writeln!(stderr, "  sh {}/run.sh  # {line}", folder.display());
+        }
     }
     Ok(report)
 }
@@ -215,7 +232,7 @@ pub fn matrix_command(
     let opts = options(clients, settings);
     let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
     let report = run(&opts, &|p| printer.report(p))?;
-    finish(report, settings, stdout, &mut std::io::stderr())
+    finish(report, &opts, settings, stdout, &mut std::io::stderr())
 }
 
 /// `redirspec client --cmd '…' [--cmd-twice '…']`: runs the suite against one program
@@ -240,5 +257,5 @@ pub fn client_command(
     let opts = options(vec![Box::new(client)], settings);
     let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
     let report = run(&opts, &|p| printer.report(p))?;
-    finish(report, settings, stdout, &mut std::io::stderr())
+    finish(report, &opts, settings, stdout, &mut std::io::stderr())
 }

@@ -443,6 +443,39 @@ impl ClientUnderTest for CommandClient {
         self.execute_with(request, self.template_for(request.method.as_str()))
     }
 
+    fn repro_commands(
+        &self,
+        request: &ClientRequest,
+        dir: &Path,
+    ) -> std::io::Result<Option<Vec<Vec<String>>>> {
+        write_assets(dir)?;
+        std::fs::write(
+            dir.join("body"),
+            request.body.as_deref().unwrap_or_default(),
+        )?;
+        let lines: String = request
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {v}\n"))
+            .collect();
+        std::fs::write(dir.join("headers.txt"), lines)?;
+        let json = serde_json::to_string(&request.headers).unwrap_or_else(|_| "[]".to_owned());
+        std::fs::write(dir.join("headers.json"), json)?;
+        let ctx = Expansion {
+            method: request.method.as_str(),
+            url: &request.url,
+            body_file: Path::new("body"),
+            has_body: request.body.is_some(),
+            headers: &request.headers,
+            headers_file: Path::new("headers.txt"),
+            headers_json: Path::new("headers.json"),
+            script_dir: Path::new("."),
+        };
+        let mut commands: Vec<Vec<String>> = self.setup.iter().cloned().collect();
+        commands.push(self.template_for(request.method.as_str()).expand(&ctx));
+        Ok(Some(commands))
+    }
+
     fn repeats(&self) -> Result<(), String> {
         match self.twice_template {
             Some(_) => Ok(()),

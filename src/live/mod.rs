@@ -39,6 +39,7 @@ pub mod matrix;
 pub mod page;
 pub mod recall;
 pub mod report;
+pub mod repro;
 pub mod scenario;
 pub mod second_request;
 pub mod server;
