@@ -196,7 +196,7 @@ impl ClientUnderTest for ReqwestClient {
     }
 
     fn describe(&self) -> String {
-        "reqwest 0.12 blocking, default redirect policy".to_owned()
+        "reqwest 0.13 blocking, default redirect policy".to_owned()
     }
 
     fn execute(&self, request: &ClientRequest) -> ClientOutcome {
