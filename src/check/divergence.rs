@@ -149,6 +149,19 @@ pub(crate) fn show_bytes(b: &[u8]) -> String {
         .replace('\u{fffd}', "\\u{fffd}")
 }
 
+/// Longest value shown whole when a divergence prints; longer ones are cut.
+const SHOWN: usize = 200;
+
+/// `s` when short, else its first [`SHOWN`] characters, `…` and its length in bytes (a
+/// 64 KiB Location would otherwise print several times over).
+fn cut(s: &str) -> String {
+    if s.len() <= SHOWN {
+        return s.to_owned();
+    }
+    let head: String = s.chars().take(SHOWN).collect();
+    format!("{head}… ({} bytes in all)", s.len())
+}
+
 impl fmt::Display for Divergence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = &*self.0;
@@ -166,14 +179,14 @@ impl fmt::Display for Divergence {
             f,
             "  first request: {} {} body={}",
             r.method,
-            r.url,
+            cut(&r.url),
             r.body.to_cli()
         )?;
         for (n, v) in &r.headers {
             writeln!(f, "    {}: {}", n, show_bytes(v.as_bytes()))?;
         }
         for (i, resp) in d.scenario.responses.iter().enumerate().take(d.step + 1) {
-            let locs: Vec<String> = resp.location.iter().map(|l| show_bytes(l)).collect();
+            let locs: Vec<String> = resp.location.iter().map(|l| cut(&show_bytes(l))).collect();
             writeln!(
                 f,
                 "  response {}: {} location={:?}",
@@ -186,7 +199,7 @@ impl fmt::Display for Divergence {
             f,
             "  request that got it: {} {} body={} (after {} redirects)",
             d.sent.method,
-            d.sent.url,
+            cut(&d.sent.url),
             d.sent.body.to_cli(),
             d.hops
         )?;
@@ -196,9 +209,9 @@ impl fmt::Display for Divergence {
                 f,
                 "  {:w$}  expected: {}\n  {:w$}  observed: {}\n  {:w$}  rule: {} {} ({}): {}",
                 x.field,
-                x.expected,
+                cut(&x.expected),
                 "",
-                x.observed,
+                cut(&x.observed),
                 "",
                 x.rule.grade(),
                 x.rule.section,
@@ -207,6 +220,11 @@ impl fmt::Display for Divergence {
             )?;
         }
         match self.command_line() {
+            Some(c) if c.len() > 4 * SHOWN => write!(
+                f,
+                "  replay: {} (the whole line: Divergence::command_line)",
+                cut(&c)
+            ),
             Some(c) => write!(f, "  replay: {c}"),
             None => write!(f, "  replay: (custom policy: no command line)"),
         }

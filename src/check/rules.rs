@@ -11,7 +11,7 @@
 //! algorithms"), so under the Fetch profile its steps are MUST; what the Fetch
 //! profile adds beyond Fetch (Cookie and Proxy-Authorization removed across
 //! origins, as undici does) keeps the RFC 9110 level. A custom
-//! [`Policy`](crate::Policy) is graded with the RFC 9110 entries.
+//! [`Policy`] is graded with the RFC 9110 entries.
 //!
 //! The levels were checked against the spec text (RFC 9110 §10.2.2, §15.4 and
 //! §15.4.1-§15.4.9; RFC 2616 §10.3; RFC 3986 §5; Fetch "HTTP-redirect fetch",

@@ -391,6 +391,29 @@ mod tests {
     }
 
     #[test]
+    fn a_long_location_prints_cut_with_its_length() {
+        let long = format!("/{}", "a".repeat(64 * 1024));
+        let s = Scenario::new(
+            Request::new(http::Method::GET, "https://a.test/"),
+            vec![Response::redirect(302, &long), Response::status(200)],
+        );
+        struct Never;
+        impl RedirectFollower for Never {
+            fn respond(&mut self, _: &Request, _: &Response) -> Action {
+                Action::Deliver
+            }
+        }
+        let d = check_scenario(&mut Never, &s, Profile::Fetch).unwrap_err();
+        let text = d.to_string();
+        assert!(text.len() < 4096, "{} bytes", text.len());
+        assert!(text.contains("(65537 bytes in all)"), "{text}");
+        assert!(
+            d.command_line().unwrap().len() > 64 * 1024,
+            "the replay line is whole"
+        );
+    }
+
+    #[test]
     fn an_unstartable_request_is_reported_not_skipped() {
         let s = Scenario::new(Request::new(http::Method::GET, "/relative"), vec![]);
         let d = check_scenario(&mut Keep, &s, Profile::Fetch).unwrap_err();

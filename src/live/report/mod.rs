@@ -139,6 +139,10 @@ fn text_with(report: &MatrixReport, verbose: bool) -> String {
         }
     }
     if !verbose {
+        // A forbidden reuse of a remembered redirect is a failure: shown on the one screen.
+        for c in report.clients.iter().filter(|c| c.skipped.is_none()) {
+            repeat_divergences_text(&mut out, c);
+        }
         let _ = writeln!(
             out,
             "\n{more} more findings, divergences per aspect and profile, what each client did and \
