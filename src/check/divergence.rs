@@ -154,7 +154,7 @@ const SHOWN: usize = 200;
 
 /// `s` when short, else its first [`SHOWN`] characters, `…` and its length in bytes (a
 /// 64 KiB Location would otherwise print several times over).
-fn cut(s: &str) -> String {
+pub(crate) fn cut(s: &str) -> String {
     if s.len() <= SHOWN {
         return s.to_owned();
     }

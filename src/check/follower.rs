@@ -58,13 +58,29 @@ impl Request {
 
 /// A response, as far as redirection cares: its status and its Location
 /// field lines, raw (zero, one or several; bytes an `http::HeaderValue`
-/// cannot hold are allowed).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// cannot hold are allowed). Its `Debug` shows each Location as an escaped
+/// string, cut at 200 characters with its length in bytes (a proptest failure
+/// prints it so).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Response {
     /// The status code.
     pub status: StatusCode,
     /// The Location field lines, in order, as they were on the wire.
     pub location: Vec<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let locations: Vec<String> = self
+            .location
+            .iter()
+            .map(|l| super::divergence::cut(&super::divergence::show_bytes(l)))
+            .collect();
+        f.debug_struct("Response")
+            .field("status", &self.status.as_u16())
+            .field("location", &locations)
+            .finish()
+    }
 }
 
 impl Response {

@@ -6,7 +6,7 @@
 
 use http::header::{
     HeaderName, AUTHORIZATION, CONTENT_ENCODING, CONTENT_LANGUAGE, CONTENT_LENGTH,
-    CONTENT_LOCATION, CONTENT_TYPE, COOKIE, LAST_MODIFIED, TRANSFER_ENCODING,
+    CONTENT_LOCATION, CONTENT_TYPE, COOKIE, LAST_MODIFIED, PROXY_AUTHORIZATION, TRANSFER_ENCODING,
 };
 use http::{HeaderMap, Method};
 use redirspec::check::{Action, ErrorKind, Failure, RedirectFollower, Request, Response};
@@ -513,7 +513,8 @@ impl RedirectFollower for Reference {
         let crosses = current != target.origin;
         let credentials: &[HeaderName] = match self.reading {
             Reading::Fetch => &[AUTHORIZATION],
-            Reading::Rfc9110 => &[AUTHORIZATION, COOKIE],
+            // RFC 9110 §15.4 steps 2-3: Proxy-Authorization, Authorization, Cookie.
+            Reading::Rfc9110 => &[AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION],
         };
         for name in credentials {
             let remove = match self.bug {
