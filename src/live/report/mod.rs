@@ -60,7 +60,7 @@ fn headline_text(out: &mut String, report: &MatrixReport, name_w: usize) {
         );
         if repeat_ran(report) {
             let (cell, caches) = repeat_cells(&c.second_request);
-            let _ = write!(out, "  second request {cell}, caches {caches}");
+            let _ = write!(out, "  second-request {cell}, caches {caches}");
         }
         out.push('\n');
     }
@@ -126,7 +126,12 @@ fn text_with(report: &MatrixReport, verbose: bool) -> String {
         }
         let _ = writeln!(out, "  {}:", plain(&c.name));
         for (s, d) in failing.iter().take(shown) {
-            let _ = writeln!(out, "    {:<26} {}", s.name, levels::divergence_text(d));
+            let _ = writeln!(
+                out,
+                "    {:<26} {}",
+                plain(&s.name),
+                levels::divergence_text(d)
+            );
         }
         more += failing.len().saturating_sub(shown);
     }
