@@ -28,7 +28,7 @@ impl RedirectFollower for MyClient {
                 url: next.into(),
                 ..sent.clone()
             }),
-            Err(e) => Action::Error(e.to_string()),
+            Err(e) => Action::Error(e.to_string().into()),
         }
     }
 }

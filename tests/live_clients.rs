@@ -6,13 +6,16 @@
 //! `tests/live_expectations/<client>.txt`, one `scenario verdict-key` line each. A change in
 //! either direction fails, so a harness regression or a client's new behaviour shows. Run with
 //! `REDIRSPEC_BLESS=1` to rewrite the files from what was observed.
-//! A client whose program is missing is skipped with a printed note.
+//! A client whose program is missing is skipped, and the output ends with the clients run and
+//! skipped; under `CI=true` a client listed in `.ci/live-clients` must be there.
 #![cfg(feature = "live")]
 
 use redirspec::live::matrix::{client_by_name, run_client, MatrixOptions, Progress};
 use redirspec::Profile;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 fn expectations_path(client: &str) -> PathBuf {
@@ -51,30 +54,21 @@ fn read_pinned(client: &str) -> Option<Pinned> {
     Some(Pinned { profile, verdicts })
 }
 
-/// Replaces the OS-chosen port numbers in a detail text with `PORT`, so blessed files are
-/// stable from run to run.
-fn without_ports(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find(':') {
-        out.push_str(&rest[..=i]);
-        rest = &rest[i + 1..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let host_before = out.ends_with("127.0.0.1:") || out.ends_with("localhost:");
-        if digits > 0 && host_before {
-            out.push_str("PORT");
-            rest = &rest[digits..];
-        }
-    }
-    out.push_str(rest);
-    out
+use redirspec::live::report::without_ports;
+
+/// A client's place in [`CLIENTS`], its name, and how its check went.
+type Outcome = (usize, &'static str, Result<Ran, String>);
+
+/// Whether a client ran.
+enum Ran {
+    Ran,
+    Skipped(String),
 }
 
-fn check(client_name: &str) {
-    let client = client_by_name(client_name).expect("known client");
+fn check(client_name: &str) -> Result<Ran, String> {
+    let client = client_by_name(client_name).map_err(|e| e.to_string())?;
     if let Err(note) = client.check_available() {
-        eprintln!("skipping {client_name}: {note}");
-        return;
+        return Ok(Ran::Skipped(note));
     }
     let pinned = read_pinned(client_name);
     let bless = std::env::var_os("REDIRSPEC_BLESS").is_some();
@@ -99,7 +93,8 @@ fn check(client_name: &str) {
     if bless || pinned.is_none() {
         let mut text = format!(
             "# Pinned live verdicts of {client_name} ({}), under profile {profile}.\n\
-             # One line per scenario: name, then `conforms` or the first divergence as field@hop.\n\
+             # One line per scenario: name, then `conforms` or the first divergence as field@hop\n\
+             # (the comment gives its level and rule: only the key is compared).\n\
              # Regenerate with REDIRSPEC_BLESS=1 cargo test --features live --test live_clients\n\
              profile {profile}\n",
             client.describe()
@@ -110,19 +105,24 @@ fn check(client_name: &str) {
                 .verdict(&profile)
                 .and_then(|v| match &v.verdict {
                     redirspec::live::Verdict::Diverges(d) => Some(without_ports(&format!(
-                        "  # expected {} | observed {}",
-                        d.expected, d.observed
+                        "  # [{} {}] expected {} | observed {}",
+                        d.grade(),
+                        d.rule.id,
+                        d.expected,
+                        d.observed
                     ))),
                     redirspec::live::Verdict::Conforms => None,
                 })
                 .unwrap_or_default();
             text.push_str(&format!("{} {key}{detail}\n", s.name));
         }
-        std::fs::write(expectations_path(client_name), text).expect("write expectations");
+        std::fs::write(expectations_path(client_name), text).map_err(|e| e.to_string())?;
         if pinned.is_none() && !bless {
-            panic!("no expectations for {client_name}: wrote them, review and commit");
+            return Err(format!(
+                "no expectations for {client_name}: wrote them, review and commit"
+            ));
         }
-        return;
+        return Ok(Ran::Ran);
     }
     let pinned = pinned.map(|p| p.verdicts).unwrap_or_default();
     let mut changes = Vec::new();
@@ -145,69 +145,113 @@ fn check(client_name: &str) {
     for name in pinned.keys().filter(|n| !observed.contains_key(*n)) {
         changes.push(format!("{name}: pinned but no longer in the suite"));
     }
-    assert!(
-        changes.is_empty(),
-        "{client_name} differs from tests/live_expectations/{client_name}.txt:\n{}",
-        changes.join("\n")
+    if changes.is_empty() {
+        Ok(Ran::Ran)
+    } else {
+        Err(format!(
+            "{client_name} differs from tests/live_expectations/{client_name}.txt:\n{}",
+            changes.join("\n")
+        ))
+    }
+}
+
+/// The clients with a pinned file, in display order.
+const CLIENTS: &[&str] = &[
+    "reqwest",
+    "ureq",
+    "curl",
+    "curl-x-put-d",
+    "curl-json",
+    "wget",
+    "wget-body-data",
+    "node-fetch",
+    "python-urllib",
+    "python-urllib3",
+    "python-requests",
+    "perl-lwp",
+    "perl-http-tiny",
+    "java-httpclient",
+    "go-nethttp",
+];
+
+/// The clients CI provides (`.ci/live-clients`, one name a line): under `CI=true` a missing
+/// one fails the test instead of being skipped.
+fn required_in_ci() -> Vec<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".ci/live-clients");
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every client through the suite, two at a time; the output ends with the clients run and
+/// skipped (written past the test harness's capture, so it shows on success too).
+#[test]
+fn every_client_matches_its_pinned_verdicts() {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let required = required_in_ci();
+    // `REDIRSPEC_ONLY=curl,wget` runs (or blesses) those clients alone.
+    let only: Vec<String> = std::env::var("REDIRSPEC_ONLY")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
+    let next = AtomicUsize::new(0);
+    // Clients mostly wait for their own processes and for loopback: twice the cores.
+    let workers = std::thread::available_parallelism().map_or(2, |n| (2 * n.get()).min(8));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(name) = CLIENTS.get(i) else { break };
+                if !only.is_empty() && !only.iter().any(|o| o == name) {
+                    continue;
+                }
+                let r = std::panic::catch_unwind(|| check(name))
+                    .unwrap_or_else(|_| Err(format!("{name}: panicked")));
+                results.lock().unwrap().push((i, name, r));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(i, _, _)| *i);
+    let mut ran = Vec::new();
+    let mut skipped = Vec::new();
+    let mut failures = Vec::new();
+    for (_, name, r) in &results {
+        match r {
+            Ok(Ran::Ran) => ran.push(*name),
+            Ok(Ran::Skipped(note)) => {
+                skipped.push(format!("{name} ({note})"));
+                if ci && required.iter().any(|x| x == name) {
+                    failures.push(format!(
+                        "{name} is listed in .ci/live-clients but not available under CI=true: {note}"
+                    ));
+                }
+            }
+            Err(e) => {
+                ran.push(*name);
+                failures.push(e.clone());
+            }
+        }
+    }
+    let summary = format!(
+        "\nlive clients run ({}): {}\nlive clients skipped ({}): {}\n",
+        ran.len(),
+        ran.join(", "),
+        skipped.len(),
+        if skipped.is_empty() {
+            "none".to_owned()
+        } else {
+            skipped.join("; ")
+        }
     );
-}
-
-#[test]
-fn reqwest_matches_pinned_verdicts() {
-    check("reqwest");
-}
-
-#[test]
-fn ureq_matches_pinned_verdicts() {
-    check("ureq");
-}
-
-#[test]
-fn curl_matches_pinned_verdicts() {
-    check("curl");
-}
-
-#[test]
-fn node_fetch_matches_pinned_verdicts() {
-    check("node-fetch");
-}
-
-#[test]
-fn wget_matches_pinned_verdicts() {
-    check("wget");
-}
-
-#[test]
-fn python_urllib_matches_pinned_verdicts() {
-    check("python-urllib");
-}
-
-#[test]
-fn python_requests_matches_pinned_verdicts() {
-    check("python-requests");
-}
-
-#[test]
-fn python_urllib3_matches_pinned_verdicts() {
-    check("python-urllib3");
-}
-
-#[test]
-fn perl_lwp_matches_pinned_verdicts() {
-    check("perl-lwp");
-}
-
-#[test]
-fn perl_http_tiny_matches_pinned_verdicts() {
-    check("perl-http-tiny");
-}
-
-#[test]
-fn java_httpclient_matches_pinned_verdicts() {
-    check("java-httpclient");
-}
-
-#[test]
-fn go_nethttp_matches_pinned_verdicts() {
-    check("go-nethttp");
+    // Not `eprintln!`: the harness captures that and shows it only on failure.
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), summary.as_bytes());
+    assert!(failures.is_empty(), "{}{summary}", failures.join("\n\n"));
 }

@@ -402,11 +402,13 @@ fn reports_show_a_forbidden_reuse_as_a_divergence() {
     opts.repeat = vec![scenario("302-plain"), scenario("308-max-age")];
     opts.timeout = Duration::from_secs(10);
     let r = run(&opts, &|_| {}).expect("run");
+    // The one-screen text shows the failure; the verbose one the whole group.
     let text = report::text(&r);
     assert!(
         text.contains("remembers-everything second request: 1 divergences"),
         "{text}"
     );
+    let text = report::text_verbose(&r);
     assert!(
         text.contains("302-plain") && text.contains("reused@2: went to"),
         "{text}"

@@ -175,6 +175,14 @@ struct LiveArgs {
     /// remembers of a redirect?): on, off, or only (without the suite).
     #[arg(long, value_name = "on|off|only", default_value = "on")]
     second_request: String,
+    /// Print everything: findings of every level, divergences per aspect and profile, what
+    /// each client did, the second-request group (default: one screen).
+    #[arg(long, short)]
+    verbose: bool,
+    /// Write a stand-alone reproduction (python3 server script, client command, expected vs
+    /// observed) of each MUST or security finding into DIR/<client>/<scenario>/.
+    #[arg(long, value_name = "DIR")]
+    repro: Option<std::path::PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -362,6 +370,8 @@ fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, E
         strategies: args.strategies,
         seed: args.seed,
         second_request,
+        verbose: args.verbose,
+        repro: args.repro.clone(),
     })
 }
 

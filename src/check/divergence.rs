@@ -5,6 +5,7 @@ use std::fmt;
 use http::HeaderMap;
 
 use super::follower::{Request, Response, Scenario};
+use super::rules::{Level, Rule};
 use crate::model::Profile;
 
 /// One field that differs: what the model expects, what the implementation did.
@@ -17,6 +18,8 @@ pub struct FieldDiff {
     pub expected: String,
     /// What the implementation did.
     pub observed: String,
+    /// The rule that produced the model's side: spec section, level, security mark.
+    pub rule: &'static Rule,
 }
 
 /// Everything about a divergence (see [`Divergence`]).
@@ -54,6 +57,21 @@ impl Divergence {
     /// for pinned expectation lists.
     pub fn field_names(&self) -> Vec<&str> {
         self.0.fields.iter().map(|f| f.field.as_str()).collect()
+    }
+
+    /// The most serious level among the fields that differ (MUST before SHOULD before MAY).
+    pub fn level(&self) -> Level {
+        self.0
+            .fields
+            .iter()
+            .map(|f| f.rule.level)
+            .min()
+            .unwrap_or(Level::May)
+    }
+
+    /// Whether a field that differs is guarded by a security rule (credentials, schemes).
+    pub fn security(&self) -> bool {
+        self.0.fields.iter().any(|f| f.rule.security)
     }
 
     /// The response that was answered differently.
@@ -132,6 +150,19 @@ pub(crate) fn show_bytes(b: &[u8]) -> String {
         .replace('\u{fffd}', "\\u{fffd}")
 }
 
+/// Longest value shown whole when a divergence prints; longer ones are cut.
+const SHOWN: usize = 200;
+
+/// `s` when short, else its first [`SHOWN`] characters, `…` and its length in bytes (a
+/// 64 KiB Location would otherwise print several times over).
+pub(crate) fn cut(s: &str) -> String {
+    if s.len() <= SHOWN {
+        return s.to_owned();
+    }
+    let head: String = s.chars().take(SHOWN).collect();
+    format!("{head}… ({} bytes in all)", s.len())
+}
+
 impl fmt::Display for Divergence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = &*self.0;
@@ -149,14 +180,14 @@ impl fmt::Display for Divergence {
             f,
             "  first request: {} {} body={}",
             r.method,
-            r.url,
+            cut(&r.url),
             r.body.to_cli()
         )?;
         for (n, v) in &r.headers {
             writeln!(f, "    {}: {}", n, show_bytes(v.as_bytes()))?;
         }
         for (i, resp) in d.scenario.responses.iter().enumerate().take(d.step + 1) {
-            let locs: Vec<String> = resp.location.iter().map(|l| show_bytes(l)).collect();
+            let locs: Vec<String> = resp.location.iter().map(|l| cut(&show_bytes(l))).collect();
             writeln!(
                 f,
                 "  response {}: {} location={:?}",
@@ -169,7 +200,7 @@ impl fmt::Display for Divergence {
             f,
             "  request that got it: {} {} body={} (after {} redirects)",
             d.sent.method,
-            d.sent.url,
+            cut(&d.sent.url),
             d.sent.body.to_cli(),
             d.hops
         )?;
@@ -177,11 +208,24 @@ impl fmt::Display for Divergence {
         for x in &d.fields {
             writeln!(
                 f,
-                "  {:w$}  expected: {}\n  {:w$}  observed: {}",
-                x.field, x.expected, "", x.observed
+                "  {:w$}  expected: {}\n  {:w$}  observed: {}\n  {:w$}  rule: {} {} ({}): {}",
+                x.field,
+                cut(&x.expected),
+                "",
+                cut(&x.observed),
+                "",
+                x.rule.grade(),
+                x.rule.section,
+                x.rule.id,
+                x.rule.says
             )?;
         }
         match self.command_line() {
+            Some(c) if c.len() > 4 * SHOWN => write!(
+                f,
+                "  replay: {} (the whole line: Divergence::command_line)",
+                cut(&c)
+            ),
             Some(c) => write!(f, "  replay: {c}"),
             None => write!(f, "  replay: (custom policy: no command line)"),
         }

@@ -58,13 +58,29 @@ impl Request {
 
 /// A response, as far as redirection cares: its status and its Location
 /// field lines, raw (zero, one or several; bytes an `http::HeaderValue`
-/// cannot hold are allowed).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// cannot hold are allowed). Its `Debug` shows each Location as an escaped
+/// string, cut at 200 characters with its length in bytes (a proptest failure
+/// prints it so).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Response {
     /// The status code.
     pub status: StatusCode,
     /// The Location field lines, in order, as they were on the wire.
     pub location: Vec<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let locations: Vec<String> = self
+            .location
+            .iter()
+            .map(|l| super::divergence::cut(&super::divergence::show_bytes(l)))
+            .collect();
+        f.debug_struct("Response")
+            .field("status", &self.status.as_u16())
+            .field("location", &locations)
+            .finish()
+    }
 }
 
 impl Response {
@@ -116,8 +132,103 @@ pub enum Action {
     Follow(Request),
     /// It stops and returns the response to its caller.
     Deliver,
-    /// It fails with an error (its message, for the report).
-    Error(String),
+    /// It fails with an error: its kind, where the implementation tells it, and its message.
+    Error(Failure),
+}
+
+/// Why an implementation failed, as far as it tells.
+///
+/// The check compares a kind with the model's refusal reason
+/// ([`Refusal::reason`](crate::model::Refusal::reason)); [`ErrorKind::Unspecified`] agrees
+/// with every refusal (the implementation does not say why), and
+/// [`ErrorKind::Network`] agrees with none: an implementation that *tried* the next request
+/// and failed has followed, not refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The Location's scheme is not one it follows.
+    SchemeNotAllowed,
+    /// The Location value (or several of them) cannot be used.
+    InvalidLocation,
+    /// Too many redirects (a hop limit).
+    TooManyRedirects,
+    /// A redirect cycle was detected.
+    RedirectLoop,
+    /// The body cannot be sent again.
+    BodyNotReplayable,
+    /// https to http refused.
+    Downgrade,
+    /// The user would have to confirm the redirect.
+    NeedsConfirmation,
+    /// It tried the next request and that failed (connection refused, reset, …).
+    Network,
+    /// It does not say.
+    Unspecified,
+}
+
+impl ErrorKind {
+    /// The kebab-case name; the refusal kinds use the model's reason names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::SchemeNotAllowed => "scheme-not-allowed",
+            ErrorKind::InvalidLocation => "invalid-location",
+            ErrorKind::TooManyRedirects => "too-many-redirects",
+            ErrorKind::RedirectLoop => "redirect-loop",
+            ErrorKind::BodyNotReplayable => "body-not-replayable",
+            ErrorKind::Downgrade => "downgrade",
+            ErrorKind::NeedsConfirmation => "needs-confirmation",
+            ErrorKind::Network => "network",
+            ErrorKind::Unspecified => "unspecified",
+        }
+    }
+
+    /// Whether this kind agrees with a model refusal of kebab-case `reason`. A hop limit
+    /// and cycle detection both "intervene in cyclical redirections" (RFC 9110 §15.4), so
+    /// `too-many-redirects` and `redirect-loop` agree with each other.
+    pub fn agrees_with(self, reason: &str) -> bool {
+        match self {
+            ErrorKind::Unspecified => true,
+            ErrorKind::Network => false,
+            ErrorKind::TooManyRedirects | ErrorKind::RedirectLoop => {
+                matches!(reason, "too-many-redirects" | "redirect-loop")
+            }
+            k => k.as_str() == reason,
+        }
+    }
+}
+
+/// An implementation's error: its kind and its message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Failure {
+    /// What kind of error, as far as the implementation tells.
+    pub kind: ErrorKind,
+    /// Its message, for the report.
+    pub message: String,
+}
+
+impl Failure {
+    /// An error of `kind`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Failure {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// An error that does not say its kind ([`ErrorKind::Unspecified`]).
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::new(ErrorKind::Unspecified, message)
+    }
+}
+
+/// An error that does not say its kind ([`ErrorKind::Unspecified`]).
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        Failure::new(ErrorKind::Unspecified, message)
+    }
 }
 
 impl Action {

@@ -48,11 +48,13 @@ mod cases;
 mod divergence;
 mod follower;
 pub mod memory;
+pub mod rules;
 mod run;
 
 pub use cases::builtin_scenarios;
 pub use divergence::{Details, Divergence, FieldDiff};
-pub use follower::{Action, RedirectFollower, Request, Response, Scenario};
+pub use follower::{Action, ErrorKind, Failure, RedirectFollower, Request, Response, Scenario};
+pub use rules::{Level, Rule, Topic};
 pub use run::{check_scenario, check_scenario_with, Agreement};
 
 use crate::model::Profile;

@@ -3,8 +3,10 @@
 use http::{HeaderMap, HeaderName};
 
 use super::divergence::{show_bytes, Details, Divergence, FieldDiff};
-use super::follower::{Action, RedirectFollower, Request, Scenario};
+use super::follower::{Action, ErrorKind, RedirectFollower, Request, Scenario};
+use super::rules::{self, Rule, Topic};
 use crate::model::{Body, Policy, Profile, RedirectMachine, Step};
+use http::{Method, StatusCode};
 
 /// How a scenario ended when model and implementation agreed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,6 +106,7 @@ fn run<F: RedirectFollower + ?Sized>(
                 field: "request".into(),
                 expected: "a URL a chain can start from".into(),
                 observed: e.to_string(),
+                rule: rules::rule(profile, Topic::Resolve),
             };
             return Err(diverge(0, first, 0, vec![field]));
         }
@@ -122,7 +125,14 @@ fn run<F: RedirectFollower + ?Sized>(
         let lines: Vec<&[u8]> = response.location.iter().map(Vec::as_slice).collect();
         let step = machine.step_raw(response.status, &lines);
         let observed = follower.respond(&sent, response);
-        let fields = compare(&step, &observed, first);
+        let context = Context {
+            profile,
+            policy,
+            status: response.status,
+            method: &model_sent.method,
+            first,
+        };
+        let fields = compare(&step, &observed, &context);
         if !fields.is_empty() {
             return Err(diverge(i, &model_sent, hops, fields));
         }
@@ -137,39 +147,98 @@ fn run<F: RedirectFollower + ?Sized>(
     Ok(Agreement::RanOut(machine.redirect_count()))
 }
 
-/// The fields where `observed` departs from `expected`, in a fixed order.
-fn compare(expected: &Step<'_>, observed: &Action, first: &Request) -> Vec<FieldDiff> {
+/// What a decision is judged in: the profile (its rules), the policy (its header lists),
+/// the status answered and the method it answered, and the first request of the chain.
+struct Context<'a> {
+    profile: Option<Profile>,
+    policy: &'a Policy,
+    status: StatusCode,
+    method: &'a Method,
+    first: &'a Request,
+}
+
+impl Context<'_> {
+    fn rule(&self, topic: Topic) -> &'static Rule {
+        rules::rule(self.profile, topic)
+    }
+}
+
+/// The fields where `observed` departs from `expected`, in a fixed order, each with the
+/// rule that produced the model's side.
+fn compare(expected: &Step<'_>, observed: &Action, cx: &Context<'_>) -> Vec<FieldDiff> {
     let mut out = Vec::new();
-    let diff = |out: &mut Vec<FieldDiff>, field: &str, e: String, o: String| {
-        if e != o {
-            out.push(FieldDiff {
-                field: field.to_owned(),
-                expected: e,
-                observed: o,
-            });
-        }
-    };
+    let diff =
+        |out: &mut Vec<FieldDiff>, field: &str, e: String, o: String, rule: &'static Rule| {
+            if e != o {
+                out.push(FieldDiff {
+                    field: field.to_owned(),
+                    expected: e,
+                    observed: o,
+                    rule,
+                });
+            }
+        };
     match (expected, observed) {
         (Step::Follow(hop), Action::Follow(next)) => {
+            let method_rule = cx.rule(rules::method_topic(cx.status, cx.method));
             diff(
                 &mut out,
                 "method",
                 hop.method().to_string(),
                 next.method.to_string(),
+                method_rule,
             );
-            diff(&mut out, "url", hop.url().to_owned(), next.url.clone());
-            diff(&mut out, "body", body(hop.body()), body(next.body));
-            for name in header_names(first, hop.headers()) {
+            let same_but_fragment = hop.url().split('#').next() == next.url.split('#').next();
+            let url_rule = cx.rule(if same_but_fragment {
+                Topic::Fragment
+            } else {
+                Topic::Resolve
+            });
+            diff(
+                &mut out,
+                "url",
+                hop.url().to_owned(),
+                next.url.clone(),
+                url_rule,
+            );
+            diff(
+                &mut out,
+                "body",
+                body(hop.body()),
+                body(next.body),
+                method_rule,
+            );
+            for name in header_names(cx.first, hop.headers()) {
+                let topic =
+                    rules::header_topic(cx.policy, &name, hop.headers().contains_key(&name));
                 diff(
                     &mut out,
                     &format!("header {name}"),
                     values(hop.headers(), &name),
                     values(&next.headers, &name),
+                    cx.rule(topic),
                 );
             }
         }
-        (Step::Deliver(_), Action::Deliver) | (Step::Refuse(_), Action::Error(_)) => {}
-        (e, o) => diff(&mut out, "action", show_step(e), show_action(o)),
+        (Step::Deliver(_), Action::Deliver) => {}
+        (Step::Refuse(r), Action::Error(f)) => {
+            if !f.kind.agrees_with(r.reason()) {
+                diff(
+                    &mut out,
+                    "error",
+                    r.reason().to_owned(),
+                    format!("{} ({})", f.kind.as_str(), f.message),
+                    cx.rule(rules::refusal_topic(r)),
+                );
+            }
+        }
+        (e, o) => diff(
+            &mut out,
+            "action",
+            show_step(e),
+            show_action(o),
+            cx.rule(rules::end_topic(cx.status, e)),
+        ),
     }
     out
 }
@@ -216,7 +285,8 @@ fn show_action(a: &Action) -> String {
     match a {
         Action::Follow(r) => format!("follow: {} {}", r.method, r.url),
         Action::Deliver => "deliver".into(),
-        Action::Error(e) => format!("error ({e})"),
+        Action::Error(e) if e.kind == ErrorKind::Unspecified => format!("error ({})", e.message),
+        Action::Error(e) => format!("error ({}: {})", e.kind.as_str(), e.message),
     }
 }
 
@@ -251,7 +321,7 @@ mod tests {
                     body: h.body(),
                 }),
                 Step::Deliver(_) => Action::Deliver,
-                Step::Refuse(e) => Action::Error(e.to_string()),
+                Step::Refuse(e) => Action::Error(e.to_string().into()),
             }
         }
     }
@@ -318,6 +388,29 @@ mod tests {
         let d = check_scenario(&mut Keep, &s, Profile::Rfc9110).unwrap_err();
         assert_eq!(d.field_names(), ["action"]);
         assert!(d.to_string().contains("refuse (scheme-not-allowed"), "{d}");
+    }
+
+    #[test]
+    fn a_long_location_prints_cut_with_its_length() {
+        let long = format!("/{}", "a".repeat(64 * 1024));
+        let s = Scenario::new(
+            Request::new(http::Method::GET, "https://a.test/"),
+            vec![Response::redirect(302, &long), Response::status(200)],
+        );
+        struct Never;
+        impl RedirectFollower for Never {
+            fn respond(&mut self, _: &Request, _: &Response) -> Action {
+                Action::Deliver
+            }
+        }
+        let d = check_scenario(&mut Never, &s, Profile::Fetch).unwrap_err();
+        let text = d.to_string();
+        assert!(text.len() < 4096, "{} bytes", text.len());
+        assert!(text.contains("(65537 bytes in all)"), "{text}");
+        assert!(
+            d.command_line().unwrap().len() > 64 * 1024,
+            "the replay line is whole"
+        );
     }
 
     #[test]

@@ -678,6 +678,9 @@ fn run_one(session: &mut BrowserSession, scenario: &Scenario, timeout: Duration)
         verdicts: Vec::new(),
         harness_error: None,
         elapsed_ms: 0,
+        // fetch() in a page never opens a non-http connection (Fetch: "scheme fetch" of
+        // ftp: is a network error): no listener for other schemes is started here.
+        elsewhere: Vec::new(),
     };
     let server = match ScriptedServer::start_for_client(scenario, ServerLimits::default(), timeout)
     {
@@ -720,6 +723,7 @@ fn run_one(session: &mut BrowserSession, scenario: &Scenario, timeout: Duration)
         outcome,
         flooded: trace.flooded,
         bad_connections: trace.bad_connections.clone(),
+        elsewhere: Vec::new(),
     };
     let policy = Profile::Fetch.policy().browser_credentials();
     match expected_trace(scenario, origins, "fetch", policy) {

@@ -4,7 +4,7 @@
 use super::client::ClientUnderTest;
 use super::command::CommandClient;
 use super::matrix::{clients_by_name, run, MatrixOptions, MatrixReport, Progress};
-use super::report::{text, write_reports};
+use super::report::{text, text_verbose, write_reports};
 use super::LiveError;
 use crate::Profile;
 use std::io::{IsTerminal, Write};
@@ -42,6 +42,11 @@ pub struct RunSettings {
     pub seed: u64,
     /// Whether the second-request group runs, and the suite with it.
     pub second_request: SecondRequestMode,
+    /// Print the whole text report ([`text_verbose`]) instead of one screen ([`text`]).
+    pub verbose: bool,
+    /// Write a stand-alone reproduction of each MUST or security finding here
+    /// ([`super::repro::write_findings`]).
+    pub repro: Option<PathBuf>,
 }
 
 /// Which parts run: the fixed suite, the second-request group, or both.
@@ -109,6 +114,8 @@ impl Default for RunSettings {
             strategies: 0,
             seed: DEFAULT_SEED,
             second_request: SecondRequestMode::On,
+            verbose: false,
+            repro: None,
         }
     }
 }
@@ -162,10 +169,14 @@ impl<W: Write + Send> ProgressPrinter<W> {
                 total,
                 second_request,
                 caches,
+                levels,
             } => {
                 let mut parts = Vec::new();
                 if total > 0 {
                     parts.push(format!("{conforms}/{total} scenarios conform to {profile}"));
+                }
+                if let Some(l) = levels.filter(|_| total > 0) {
+                    parts.push(l.headline());
                 }
                 if let Some((p, t)) = second_request {
                     parts.push(format!(
@@ -206,6 +217,7 @@ fn options(clients: Vec<Box<dyn ClientUnderTest>>, settings: &RunSettings) -> Ma
 
 fn finish(
     report: MatrixReport,
+    opts: &MatrixOptions,
     settings: &RunSettings,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
@@ -214,10 +226,27 @@ fn finish(
         context: "stdout".to_owned(),
         source,
     };
-    stdout.write_all(text(&report).as_bytes()).map_err(io)?;
+    let shown = if settings.verbose {
+        text_verbose(&report)
+    } else {
+        text(&report)
+    };
+    stdout.write_all(shown.as_bytes()).map_err(io)?;
     if let Some(dir) = &settings.report_dir {
         let (json, html) = write_reports(&report, dir)?;
         let _ = writeln!(stderr, "wrote {} and {}", json.display(), html.display());
+    }
+    if let Some(dir) = &settings.repro {
+        let written = super::repro::write_findings(dir, &opts.clients, &opts.scenarios, &report)?;
+        let _ = writeln!(
+            stderr,
+            "wrote {} reproductions under {} (sh <folder>/run.sh):",
+            written.len(),
+            dir.display()
+        );
+        for (folder, line) in &written {
+            let _ = writeln!(stderr, "  sh {}/run.sh  # {line}", folder.display());
+        }
     }
     Ok(report)
 }
@@ -240,7 +269,7 @@ pub fn matrix_command(
     let opts = options(clients, settings);
     let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
     let report = run(&opts, &|p| printer.report(p))?;
-    let report = finish(report, settings, stdout, &mut std::io::stderr())?;
+    let report = finish(report, &opts, settings, stdout, &mut std::io::stderr())?;
     if super::browser::wanted(names) && settings.second_request != SecondRequestMode::Only {
         super::browser::print_view(settings.timeout, settings.report_dir.as_deref(), stdout)?;
     }
@@ -274,5 +303,5 @@ pub fn client_command(
     let opts = options(vec![Box::new(client)], settings);
     let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
     let report = run(&opts, &|p| printer.report(p))?;
-    finish(report, settings, stdout, &mut std::io::stderr())
+    finish(report, &opts, settings, stdout, &mut std::io::stderr())
 }

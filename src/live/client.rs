@@ -136,6 +136,22 @@ pub trait ClientUnderTest: Send + Sync {
     /// Sends `request`, follows redirects the client's own way, and reports the outcome.
     fn execute(&self, request: &ClientRequest) -> ClientOutcome;
 
+    /// For a stand-alone reproduction: writes into `dir` what the client's command needs
+    /// (body, header files, shipped scripts) and returns the commands to run there, in
+    /// order (a set-up step, then the request), each an argv whose paths are relative to
+    /// `dir`. `None` for a client that is not a command (in-process clients).
+    ///
+    /// # Errors
+    /// A file could not be written.
+    fn repro_commands(
+        &self,
+        request: &ClientRequest,
+        dir: &std::path::Path,
+    ) -> std::io::Result<Option<Vec<Vec<String>>>> {
+        let _ = (request, dir);
+        Ok(None)
+    }
+
     /// `Err(note)` when the client does not run the fixed suite (a browser, which can only be
     /// driven through a page, runs the second-request group alone).
     ///
@@ -180,7 +196,7 @@ impl ClientUnderTest for ReqwestClient {
     }
 
     fn describe(&self) -> String {
-        "reqwest 0.12 blocking, default redirect policy".to_owned()
+        "reqwest 0.13 blocking, default redirect policy".to_owned()
     }
 
     fn execute(&self, request: &ClientRequest) -> ClientOutcome {

@@ -471,6 +471,51 @@ impl ClientUnderTest for CommandClient {
         self.execute_with(request, self.template_for(request.method.as_str()))
     }
 
+    fn repro_commands(
+        &self,
+        request: &ClientRequest,
+        dir: &Path,
+    ) -> std::io::Result<Option<Vec<Vec<String>>>> {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(
+            dir.join("body"),
+            request.body.as_deref().unwrap_or_default(),
+        )?;
+        let lines: String = request
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {v}\n"))
+            .collect();
+        std::fs::write(dir.join("headers.txt"), lines)?;
+        let json = serde_json::to_string(&request.headers).unwrap_or_else(|_| "[]".to_owned());
+        std::fs::write(dir.join("headers.json"), json)?;
+        let ctx = Expansion {
+            method: request.method.as_str(),
+            url: &request.url,
+            body_file: Path::new("body"),
+            has_body: request.body.is_some(),
+            headers: &request.headers,
+            headers_file: Path::new("headers.txt"),
+            headers_json: Path::new("headers.json"),
+            script_dir: Path::new("."),
+        };
+        let mut commands: Vec<Vec<String>> = self.setup.iter().cloned().collect();
+        commands.push(self.template_for(request.method.as_str()).expand(&ctx));
+        // Only the shipped scripts the commands name.
+        for (file, text) in [
+            ("fetch.js", FETCH_JS),
+            ("client.py", CLIENT_PY),
+            ("client.pl", CLIENT_PL),
+            ("Fetch.java", FETCH_JAVA),
+        ] {
+            let named = commands.iter().flatten().any(|w| w.contains(file));
+            if named {
+                std::fs::write(dir.join(file), text)?;
+            }
+        }
+        Ok(Some(commands))
+    }
+
     fn repeats(&self) -> Result<(), String> {
         match self.twice_template {
             Some(_) => Ok(()),
@@ -520,7 +565,10 @@ impl CommandClient {
 /// Names of the built-in command presets, in display order.
 pub const PRESETS: &[&str] = &[
     "curl",
+    "curl-x-put-d",
+    "curl-json",
     "wget",
+    "wget-body-data",
     "node-fetch",
     "python-urllib",
     "python-urllib3",
@@ -564,6 +612,78 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
         .with_probe(&["curl", "--version"], "curl is not installed")
         .with_description("curl -L (POST via --data-binary, PUT via -T)")
         .with_version(&["curl", "--version"]),
+        // curl as people often write it: `-X METHOD -d @file`. `-X` pins the method on every
+        // hop; `-d` makes the body.
+        "curl-x-put-d" => CommandClient::new(
+            "curl-x-put-d",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
+        )?
+        .with_method_template(
+            "HEAD",
+            "curl -sS -L -I --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
+        )?
+        .with_method_template(
+            "POST",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
+             -X POST -d @{body_file} {url}",
+        )?
+        .with_method_template(
+            "PUT",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
+             -X PUT -d @{body_file} {url}",
+        )?
+        .with_twice_template(
+            "curl -sS -L --noproxy * -o /dev/null -o /dev/null -w '%{http_code}\\n' \
+             [ -H {header} ] {url} {url}",
+        )?
+        .with_probe(&["curl", "--version"], "curl is not installed")
+        .with_description("curl -L -X METHOD -d @file (as commonly written)")
+        .with_version(&["curl", "--version"]),
+        // curl --json (7.82+): POST, or `-X PUT --json` for PUT.
+        "curl-json" => CommandClient::new(
+            "curl-json",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
+        )?
+        .with_method_template(
+            "HEAD",
+            "curl -sS -L -I --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
+        )?
+        .with_method_template(
+            "POST",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
+             --json @{body_file} {url}",
+        )?
+        .with_method_template(
+            "PUT",
+            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
+             -X PUT --json @{body_file} {url}",
+        )?
+        .with_twice_template(
+            "curl -sS -L --noproxy * -o /dev/null -o /dev/null -w '%{http_code}\\n' \
+             [ -H {header} ] {url} {url}",
+        )?
+        .with_probe(&["curl", "--version"], "curl is not installed")
+        .with_description("curl -L --json @file (-X PUT --json for PUT)")
+        .with_version(&["curl", "--version"]),
+        // wget with the body given inline, as commonly written.
+        "wget-body-data" => CommandClient::new(
+            "wget-body-data",
+            "wget -q -O /dev/null --no-proxy --method={method} [ --header={header} ] {url}",
+        )?
+        .with_method_template(
+            "POST",
+            "wget -q -O /dev/null --no-proxy --method=POST [ --header={header} ] \
+             '--body-data=redirspec=body&n=1' {url}",
+        )?
+        .with_method_template(
+            "PUT",
+            "wget -q -O /dev/null --no-proxy --method=PUT [ --header={header} ] \
+             '--body-data=redirspec=body&n=1' {url}",
+        )?
+        .with_twice_template("wget -q -O /dev/null --no-proxy [ --header={header} ] {url} {url}")?
+        .with_probe(&["wget", "--version"], "wget is not installed")
+        .with_description("wget --method=M --body-data=… (as commonly written)")
+        .with_version(&["wget", "--version"]),
         "wget" => CommandClient::new(
             "wget",
             "wget -q -O /dev/null --no-proxy --method={method} [ --header={header} ] \
@@ -694,6 +814,14 @@ mod tests {
         for p in PRESETS {
             let c = preset(p).unwrap();
             assert_eq!(c.name(), *p);
+            if p.starts_with("wget-") {
+                // The inline body is the suite's body.
+                assert_eq!(
+                    crate::live::scenario::REQUEST_BODY,
+                    b"redirspec=body&n=1",
+                    "{p}"
+                );
+            }
             assert_eq!(c.repeats(), Ok(()), "{p}");
         }
         let plain = CommandClient::new("x", "x {url}").unwrap();

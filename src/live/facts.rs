@@ -130,6 +130,7 @@ pub fn facts(all: &[ScenarioReport]) -> Vec<Fact> {
     let schemes = ["scheme-ftp", "scheme-file", "scheme-data"]
         .iter()
         .map(|n| match (find(all, n), hop(all, n, 1)) {
+            (Some(s), _) if !s.elsewhere.is_empty() => "followed (connected)".to_owned(),
             (_, Some(_)) => "as a path".to_owned(),
             (Some(s), None) => ending(&s.outcome),
             (None, None) => "?".to_owned(),

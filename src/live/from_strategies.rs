@@ -121,6 +121,7 @@ fn to_live(s: &check::Scenario, name: String) -> Option<Scenario> {
         responses,
         repeat_last: false,
         routes: Vec::new(),
+        extra_headers: Vec::new(),
     })
 }
 

@@ -2,8 +2,9 @@
 //!
 //! A client runs a scenario once; what it sent does not depend on the profile, so the same
 //! observed trace is compared with the model's trace under each of [`Profile::ALL`]. The
-//! profile a client is reported under is the one requested, or else the one it conforms to
-//! most often (ties go to the earlier profile of [`Profile::ALL`]).
+//! profile a client is reported under is the one requested, or else the one it is least at
+//! odds with: fewest MUST and SHOULD departures, then fewest security findings, then most
+//! scenarios conforming (ties go to the earlier profile of [`Profile::ALL`]).
 
 use super::chromium::ChromiumClient;
 use super::client::{ClientOutcome, ClientRequest, ClientUnderTest, ReqwestClient, UreqClient};
@@ -12,6 +13,7 @@ use super::compare::{compare, ExpectedTrace, ObservedTrace, RequestView, Verdict
 use super::scenario::Scenario;
 use super::second_request::{self, RepeatGroup, RepeatScenario};
 use super::server::{RecordedRequest, ScriptedServer, ServerLimits};
+use super::sink::{FtpSink, FTP_PLACEHOLDER};
 use super::suite::suite;
 use super::verdict::expected_trace;
 use super::LiveError;
@@ -129,6 +131,8 @@ pub enum Progress<'a> {
         second_request: Option<(usize, usize)>,
         /// Whether it caches redirects (`yes`, `no`, `partly`, `-`).
         caches: &'a str,
+        /// Divergences by level under `profile`.
+        levels: Option<LevelCounts>,
     },
 }
 
@@ -162,6 +166,8 @@ pub struct ScenarioReport {
     pub recorded: Vec<RecordedRequest>,
     /// Connections without a parsable request.
     pub bad_connections: Vec<String>,
+    /// Connections to the scenario's non-http(s) listener (`ftp:`): the client followed there.
+    pub elsewhere: Vec<String>,
     /// Verdict per profile, in [`Profile::ALL`] order.
     pub verdicts: Vec<ProfileVerdict>,
     /// A harness failure (port not bound, model error) instead of verdicts.
@@ -193,6 +199,68 @@ pub struct ProfileTotal {
     pub total: usize,
 }
 
+/// A client's divergences under one profile, by the level of the rule they break: the
+/// headline of a report. A scenario counts once, at the most serious level among the fields
+/// that differ; `security` counts the scenarios where one of those fields is guarded by a
+/// security rule (they are also counted at their level).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LevelCounts {
+    /// Profile name.
+    pub profile: &'static str,
+    /// Scenarios breaking a MUST.
+    pub must: usize,
+    /// Scenarios breaking a security rule (credentials, schemes), at any level.
+    pub security: usize,
+    /// Scenarios departing from a SHOULD (and no MUST).
+    pub should: usize,
+    /// Scenarios where the client made another choice the spec leaves open (not failures).
+    pub may: usize,
+    /// Scenarios without any divergence.
+    pub conforms: usize,
+    /// Scenarios where the harness failed (no verdict).
+    pub harness: usize,
+    /// Scenarios run.
+    pub total: usize,
+}
+
+impl LevelCounts {
+    /// Counts `scenarios` under `profile`.
+    pub fn of(scenarios: &[ScenarioReport], profile: Profile) -> Self {
+        let mut c = LevelCounts {
+            profile: profile.as_str(),
+            total: scenarios.len(),
+            ..LevelCounts::default()
+        };
+        for s in scenarios {
+            match (&s.harness_error, s.verdict(profile.as_str())) {
+                (None, Some(v)) => match v.verdict.divergence() {
+                    None => c.conforms += 1,
+                    Some(d) => {
+                        if d.security() {
+                            c.security += 1;
+                        }
+                        match d.level() {
+                            crate::check::Level::Must => c.must += 1,
+                            crate::check::Level::Should => c.should += 1,
+                            _ => c.may += 1,
+                        }
+                    }
+                },
+                _ => c.harness += 1,
+            }
+        }
+        c
+    }
+
+    /// `MUST 3 · security 2 · SHOULD 5 · MAY 4`.
+    pub fn headline(&self) -> String {
+        format!(
+            "MUST {} · security {} · SHOULD {} · MAY {}",
+            self.must, self.security, self.should, self.may
+        )
+    }
+}
+
 /// One client's results.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClientReport {
@@ -208,6 +276,9 @@ pub struct ClientReport {
     pub profile_requested: bool,
     /// Conformance per profile.
     pub totals: Vec<ProfileTotal>,
+    /// Divergences by level per profile, in [`Profile::ALL`] order (the headline is the
+    /// reported profile's, [`ClientReport::levels`]).
+    pub levels_by_profile: Vec<LevelCounts>,
     /// What the client did, in plain words (see [`super::facts`]).
     pub facts: Vec<super::facts::Fact>,
     /// Why the fixed suite was not run for a client that ran (a browser runs the
@@ -222,6 +293,12 @@ pub struct ClientReport {
 }
 
 impl ClientReport {
+    /// The reported profile's divergences by level.
+    pub fn levels(&self) -> Option<&LevelCounts> {
+        let p = self.profile.as_deref()?;
+        self.levels_by_profile.iter().find(|l| l.profile == p)
+    }
+
     /// The reported profile's total.
     pub fn total(&self) -> Option<&ProfileTotal> {
         let p = self.profile.as_deref()?;
@@ -285,9 +362,30 @@ pub fn run_scenario(
         observed: Vec::new(),
         recorded: Vec::new(),
         bad_connections: Vec::new(),
+        elsewhere: Vec::new(),
         verdicts: Vec::new(),
         harness_error: None,
         elapsed_ms: 0,
+    };
+    // A non-http(s) target gets a listener, so that a client that connects there shows.
+    let sink = if mentions_ftp(scenario) {
+        match FtpSink::start() {
+            Ok(s) => Some(s),
+            Err(e) => {
+                report.harness_error = Some(format!("cannot start the ftp: listener: {e}"));
+                return report;
+            }
+        }
+    } else {
+        None
+    };
+    let concrete;
+    let scenario = match &sink {
+        Some(s) => {
+            concrete = with_ftp_origin(scenario, &s.origin());
+            &concrete
+        }
+        None => scenario,
     };
     let server = match ScriptedServer::start_for_client(scenario, limits, timeout) {
         Ok(s) => s,
@@ -324,6 +422,7 @@ pub fn run_scenario(
         outcome,
         flooded: trace.flooded,
         bad_connections: trace.bad_connections.clone(),
+        elsewhere: sink.map(FtpSink::finish).unwrap_or_default(),
     };
     for profile in Profile::ALL {
         match expected_trace(scenario, origins, profile.as_str(), profile.policy()) {
@@ -339,8 +438,29 @@ pub fn run_scenario(
     report.observed = observed.requests;
     report.recorded = trace.requests;
     report.bad_connections = trace.bad_connections;
+    report.elsewhere = observed.elsewhere;
     report.elapsed_ms = elapsed_ms(started);
     report
+}
+
+fn mentions_ftp(s: &Scenario) -> bool {
+    s.responses
+        .iter()
+        .chain(s.routes.iter().map(|(_, r)| r))
+        .any(|r| r.locations.iter().any(|l| l.contains(FTP_PLACEHOLDER)))
+}
+
+/// The scenario with [`FTP_PLACEHOLDER`] replaced by the sink's origin.
+fn with_ftp_origin(s: &Scenario, origin: &str) -> Scenario {
+    let mut s = s.clone();
+    let fill = |r: &mut super::scenario::ScriptedResponse| {
+        for l in &mut r.locations {
+            *l = l.replace(FTP_PLACEHOLDER, origin);
+        }
+    };
+    s.responses.iter_mut().for_each(fill);
+    s.routes.iter_mut().for_each(|(_, r)| fill(r));
+    s
 }
 
 /// Runs every scenario of `opts` for one client.
@@ -357,6 +477,7 @@ pub fn run_client(
         profile: None,
         profile_requested: opts.profile.is_some(),
         totals: Vec::new(),
+        levels_by_profile: Vec::new(),
         facts: Vec::new(),
         suite_skipped: None,
         scenarios: Vec::new(),
@@ -429,19 +550,25 @@ pub fn run_client(
             total,
         })
         .collect();
+    report.levels_by_profile = Profile::ALL
+        .iter()
+        .map(|p| LevelCounts::of(&report.scenarios, *p))
+        .collect();
     let chosen = match opts.profile {
         Some(p) => p.as_str().to_owned(),
         None => {
-            let mut best: Option<&ProfileTotal> = None;
-            for t in &report.totals {
-                if best.is_none_or(|b| t.conforms > b.conforms) {
-                    best = Some(t);
+            // The profile the client is least at odds with: fewest MUST and SHOULD
+            // departures, then fewest security findings, then most scenarios conforming.
+            let key =
+                |l: &LevelCounts| (l.must + l.should, l.security, std::cmp::Reverse(l.conforms));
+            let mut best: Option<&LevelCounts> = None;
+            for l in &report.levels_by_profile {
+                if best.is_none_or(|b| key(l) < key(b)) {
+                    best = Some(l);
                 }
             }
-            best.map_or_else(
-                || Profile::ALL[0].as_str().to_owned(),
-                |b| b.profile.clone(),
-            )
+            best.map_or(Profile::ALL[0].as_str(), |b| b.profile)
+                .to_owned()
         }
     };
     let conforms = report
@@ -460,6 +587,11 @@ pub fn run_client(
             .is_none()
             .then(|| report.second_request.counts()),
         caches: &report.second_request.caches,
+        levels: report
+            .levels_by_profile
+            .iter()
+            .find(|l| l.profile == chosen)
+            .copied(),
     });
     report.profile = Some(chosen);
     report.facts = super::facts::facts(&report.scenarios);

@@ -48,10 +48,12 @@ pub mod page;
 pub mod process;
 pub mod recall;
 pub mod report;
+pub mod repro;
 pub mod scenario;
 mod scratch;
 pub mod second_request;
 pub mod server;
+pub mod sink;
 pub mod suite;
 pub mod template;
 pub mod verdict;
@@ -73,8 +75,9 @@ pub enum LiveError {
     Bind(#[source] std::io::Error),
     /// A client name that is neither in-process nor a preset.
     #[error(
-        "unknown client {0:?} (known: reqwest, ureq, curl, wget, node-fetch, python-urllib, \
-         python-urllib3, python-requests, perl-lwp, perl-http-tiny, java-httpclient, go-nethttp, chromium)"
+        "unknown client {0:?} (known: reqwest, ureq, curl, curl-x-put-d, curl-json, wget, \
+         wget-body-data, node-fetch, python-urllib, python-urllib3, python-requests, perl-lwp, \
+         perl-http-tiny, java-httpclient, go-nethttp, chromium)"
     )]
     UnknownClient(String),
     /// A command template that does not parse.

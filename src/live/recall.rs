@@ -263,6 +263,7 @@ mod tests {
                 ("/s/start".into(), first),
                 ("/s/final".into(), ScriptedResponse::ok()),
             ],
+            extra_headers: Vec::new(),
         }
     }
 

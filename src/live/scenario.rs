@@ -9,6 +9,7 @@
 //! | `{B}`       | `http://127.0.0.1:<port b>`     | same host, other port: other origin  |
 //! | `{L}`       | `http://localhost:<port a>`     | other host name, same port           |
 //! | `{A_AUTH}`, `{B_AUTH}`, `{L_AUTH}` | the authority alone (`127.0.0.1:<port a>`, …) | network-path references (`//h/p`) |
+//! | `{FTP}`     | `ftp://127.0.0.1:<port>` of an [`FtpSink`](super::sink::FtpSink) | filled in by the matrix before the server starts |
 //!
 //! The server answers by arrival order, not by path: request *k* of the scenario gets
 //! response *k* ([`Scenario::response_for`]). The model is asked about the very same responses,
@@ -171,6 +172,9 @@ pub struct Scenario {
     /// Scenarios where one client asks more than once need it, since a client that remembers
     /// a redirect skips requests.
     pub routes: Vec<(String, ScriptedResponse)>,
+    /// Header fields sent on the first request after the standard ones
+    /// (`Proxy-Authorization` in the credential scenarios that need it).
+    pub extra_headers: Vec<(String, String)>,
 }
 
 /// Body sent by scenarios that have one (replayable bytes).
@@ -179,6 +183,8 @@ pub const REQUEST_BODY: &[u8] = b"redirspec=body&n=1";
 pub const AUTHORIZATION_VALUE: &str = "Bearer redirspec-secret";
 /// Cookie value sent on the first request of every scenario.
 pub const COOKIE_VALUE: &str = "redirspec=session";
+/// Proxy-Authorization value sent by the scenarios that carry one.
+pub const PROXY_AUTHORIZATION_VALUE: &str = "Basic cHJveHk6c2VjcmV0";
 /// Content-Type sent with [`REQUEST_BODY`].
 pub const CONTENT_TYPE_VALUE: &str = "application/x-www-form-urlencoded";
 
@@ -206,7 +212,8 @@ impl Scenario {
         }
     }
 
-    /// Header lines of the first request, in order: credentials always, Content-Type with a body.
+    /// Header lines of the first request, in order: credentials always, Content-Type with a
+    /// body, then [`extra_headers`](Self::extra_headers).
     pub fn request_headers(&self) -> Vec<(String, String)> {
         let mut h = vec![
             ("Authorization".to_owned(), AUTHORIZATION_VALUE.to_owned()),
@@ -215,6 +222,7 @@ impl Scenario {
         if self.with_body {
             h.push(("Content-Type".to_owned(), CONTENT_TYPE_VALUE.to_owned()));
         }
+        h.extend(self.extra_headers.iter().cloned());
         h
     }
 
@@ -253,6 +261,7 @@ mod tests {
             responses: vec![ScriptedResponse::redirect(302, "/loop")],
             repeat_last: false,
             routes: Vec::new(),
+            extra_headers: Vec::new(),
         };
         assert_eq!(s.response_for(1).status, 200);
         s.repeat_last = true;
@@ -271,6 +280,7 @@ mod tests {
             responses: Vec::new(),
             repeat_last: false,
             routes: vec![("/a".into(), ScriptedResponse::redirect(301, "/b"))],
+            extra_headers: Vec::new(),
         };
         assert_eq!(s.response_to(5, "/a?q=1").status, 301);
         assert_eq!(s.response_to(0, "/b").status, 404);

@@ -73,6 +73,7 @@ fn repeat(
             responses: Vec::new(),
             repeat_last: false,
             routes: routes.into_iter().map(|(p, r)| (p.to_owned(), r)).collect(),
+            extra_headers: Vec::new(),
         },
         rfc,
     }

@@ -7,17 +7,19 @@
 //! - `fragment`: RFC 9110 §10.2.2 fragment inheritance; only what reaches the server (the path,
 //!   never the fragment) can be observed.
 //! - `credentials`: Authorization and Cookie across port and host changes, including chains
-//!   that leave an origin and come back (Fetch: once removed, never restored).
+//!   that leave an origin and come back (Fetch: once removed, never restored), chains that
+//!   make a second hop inside the other origin (A -> B -> B), and Proxy-Authorization.
 //! - `limits`: chains of 10/11 and 20/21 redirects (the common client limits and Fetch's 20),
 //!   a self-loop and a two-origin loop.
 //! - `location`: missing, empty, padded, invalid and multiple Location fields, a Location on a
-//!   non-redirect and on 300.
-//! - `scheme`: Locations with non-http(s) schemes.
+//!   non-redirect and on 300, 304, 305, 306 and an unknown 3xx.
+//! - `scheme`: Locations with non-http(s) schemes; `ftp:` points at a loopback listener that
+//!   records connections ([`super::sink`]), so "tried and failed" is told from "refused".
 //! - `random`: seeded random chains from [`random`], added on request.
 //!
 //! Not in the suite, with the reason given in [`SKIPPED`]: https -> http downgrades.
 
-use super::scenario::{Scenario, ScriptedResponse};
+use super::scenario::{Scenario, ScriptedResponse, PROXY_AUTHORIZATION_VALUE};
 use http::Method;
 
 /// Scenarios that cannot run on plain loopback, with the reason (shown in reports).
@@ -57,6 +59,7 @@ fn scenario(
         responses,
         repeat_last: false,
         routes: Vec::new(),
+        extra_headers: Vec::new(),
     }
 }
 
@@ -257,6 +260,63 @@ pub fn suite() -> Vec<Scenario> {
         "{A}/c/start",
         one_hop(303, "{L}/c/next"),
     ));
+    let away_twice: &[(&str, &str, &str)] = &[
+        (
+            "cred-away-twice-port",
+            "{B}",
+            "A -> B/1 -> B/2: credentials removed on the way to B stay removed inside B (Fetch step 13 deletes them from the request)",
+        ),
+        (
+            "cred-away-twice-host",
+            "{L}",
+            "A -> L/1 -> L/2 over another host name: credentials of A never reach L, not even on the second hop",
+        ),
+    ];
+    for (name, other, about) in away_twice {
+        s.push(scenario(
+            name,
+            "credentials",
+            about,
+            Method::GET,
+            "{A}/c/start",
+            vec![
+                ScriptedResponse::redirect(302, &format!("{other}/c/one")),
+                ScriptedResponse::redirect(302, "/c/two"),
+                ScriptedResponse::ok(),
+            ],
+        ));
+    }
+    let proxy: &[(&str, &str, Vec<ScriptedResponse>)] = &[
+        (
+            "cred-proxy-cross-port",
+            "Proxy-Authorization set by the caller, then a hop to another port (RFC 9110 §15.4 step 2)",
+            one_hop(302, "{B}/c/next"),
+        ),
+        (
+            "cred-proxy-away-twice-port",
+            "Proxy-Authorization, A -> B/1 -> B/2: not sent again inside B",
+            vec![
+                ScriptedResponse::redirect(302, "{B}/c/one"),
+                ScriptedResponse::redirect(302, "/c/two"),
+                ScriptedResponse::ok(),
+            ],
+        ),
+    ];
+    for (name, about, responses) in proxy {
+        let mut sc = scenario(
+            name,
+            "credentials",
+            about,
+            Method::GET,
+            "{A}/c/start",
+            responses.clone(),
+        );
+        sc.extra_headers = vec![(
+            "Proxy-Authorization".to_owned(),
+            PROXY_AUTHORIZATION_VALUE.to_owned(),
+        )];
+        s.push(sc);
+    }
     for n in [10usize, 11, 20, 21] {
         s.push(scenario(
             &format!("chain-{n}"),
@@ -364,6 +424,24 @@ pub fn suite() -> Vec<Scenario> {
             "300 Multiple Choices with a Location",
         ),
         (
+            "loc-on-304",
+            304,
+            &["/not-modified"],
+            "304 Not Modified with a Location: not a redirect (Fetch); use the stored response (RFC 9110 §15.4.5)",
+        ),
+        (
+            "loc-on-305",
+            305,
+            &["/proxy"],
+            "305 Use Proxy (deprecated) with a Location",
+        ),
+        (
+            "loc-on-306",
+            306,
+            &["/unused"],
+            "306 (Unused) with a Location",
+        ),
+        (
             "loc-on-399",
             399,
             &["/unknown"],
@@ -389,9 +467,12 @@ pub fn suite() -> Vec<Scenario> {
         s.push(sc);
     }
     let schemes: &[(&str, &str)] = &[
-        ("scheme-ftp", "ftp://127.0.0.1:9/x"),
+        // `{FTP}` is a loopback listener that records connections: a client that connects
+        // has followed (see `live::sink`).
+        ("scheme-ftp", "{FTP}/x"),
         ("scheme-file", "file:///etc/hostname"),
         ("scheme-data", "data:,hello"),
+        ("scheme-data-text", "data:text/plain,redirspec%20data"),
         ("scheme-javascript", "javascript:alert(1)"),
         ("scheme-mailto", "mailto:someone@example.invalid"),
     ];

@@ -4,11 +4,12 @@
 //! With [`recall`](super::recall) (the second-request group's memory), the only file of `live`
 //! that speaks to the model.
 
-use super::compare::{BodyView, ExpectedEnd, ExpectedTrace, RequestView};
+use super::compare::{BodyView, ExpectedEnd, ExpectedTrace, HopRules, RequestView};
 use super::scenario::{Origins, Scenario};
 use super::LiveError;
-use crate::{Body, BodyAction, Policy, RedirectMachine, Step};
-use http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
+use crate::check::rules::{self, Topic};
+use crate::{Body, BodyAction, Policy, Profile, RedirectMachine, Step};
+use http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, PROXY_AUTHORIZATION};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 /// Requests the model is followed for at most (a policy without a hop limit would otherwise
@@ -24,6 +25,7 @@ fn view(method: &Method, url: &str, body: BodyView, headers: &HeaderMap) -> Requ
         authorization: headers.contains_key(AUTHORIZATION),
         cookie: headers.contains_key(COOKIE),
         content_type: headers.contains_key(CONTENT_TYPE),
+        proxy_authorization: headers.contains_key(PROXY_AUTHORIZATION),
     }
 }
 
@@ -56,6 +58,8 @@ pub fn expected_trace(
     } else {
         BodyView::None
     };
+    // The header lists the header rules read (the machine keeps its own copy).
+    let lists = policy.clone();
     let mut machine = RedirectMachine::new(
         scenario.method.clone(),
         &start,
@@ -64,7 +68,10 @@ pub fn expected_trace(
         policy,
     )
     .map_err(|e| LiveError::Model(format!("start {start:?}: {e}")))?;
+    let graded = Profile::ALL.into_iter().find(|p| p.as_str() == profile);
+    let rule = |t: Topic| rules::rule(graded, t);
     let mut requests = vec![view(&scenario.method, &start, original_body, &headers)];
+    let mut hops = Vec::new();
     let mut index = 0;
     loop {
         let scripted = scenario.response_for(index);
@@ -87,8 +94,27 @@ pub fn expected_trace(
                 fields.append(n, v);
             }
         }
-        let end = match machine.step_raw_with_fields(status, &raw, &fields) {
+        let sent_method = machine.method().clone();
+        let step = machine.step_raw_with_fields(status, &raw, &fields);
+        let end_rule = rule(rules::end_topic(status, &step));
+        let end = match step {
             Step::Follow(hop) => {
+                let header = |name| {
+                    rule(rules::header_topic(
+                        &lists,
+                        &name,
+                        hop.headers().contains_key(&name),
+                    ))
+                };
+                hops.push(HopRules {
+                    follow: end_rule,
+                    method: rule(rules::method_topic(status, &sent_method)),
+                    url: rule(Topic::Resolve),
+                    authorization: header(AUTHORIZATION),
+                    cookie: header(COOKIE),
+                    content_type: header(CONTENT_TYPE),
+                    proxy_authorization: header(PROXY_AUTHORIZATION),
+                });
                 let body = match hop.body_action() {
                     BodyAction::Keep => original_body,
                     BodyAction::Drop | BodyAction::None => BodyView::None,
@@ -113,10 +139,18 @@ pub fn expected_trace(
                 detail: refusal.to_string(),
             },
         };
+        let end_rule = match &end {
+            ExpectedEnd::Refuse { reason, .. } if reason == "harness-cap" => rule(Topic::Liveness),
+            _ => end_rule,
+        };
         return Ok(ExpectedTrace {
             profile: profile.to_owned(),
             requests,
+            hops,
             end,
+            end_rule,
+            first_rule: rule(Topic::HeaderKept),
+            liveness_rule: rule(Topic::Liveness),
         });
     }
 }

@@ -463,8 +463,10 @@ pub const FETCH_CALLER_CREDENTIALS: &[HeaderName] = &[AUTHORIZATION, COOKIE, PRO
 
 /// RFC 9110 §15.4 step 3: "Consider removing header fields that were not
 /// automatically generated ... where there are security implications; this
-/// includes but is not limited to Authorization and Cookie."
-const RFC9110_CREDENTIALS: &[HeaderName] = &[AUTHORIZATION, COOKIE];
+/// includes but is not limited to Authorization and Cookie."; step 2: "Header
+/// fields specific to the client's proxy configuration, including (but not
+/// limited to) Proxy-Authorization".
+const RFC9110_CREDENTIALS: &[HeaderName] = &[AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION];
 
 const HTTP_SCHEMES: &[Cow<'static, str>] = &[Cow::Borrowed("http"), Cow::Borrowed("https")];
 

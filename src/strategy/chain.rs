@@ -84,18 +84,41 @@ fn response(c: Chains) -> BoxedStrategy<Response> {
 }
 
 /// Scenarios: a [`request`](super::request()) and up to 25 responses ending in
-/// a 200; half with the default [`Chains`] (every status, every Location
-/// class), half with redirects only (long chains, hop limits, loops). Shrinks
-/// toward fewer hops, simpler requests and simpler Locations.
+/// a 200; mostly half with the default [`Chains`] (every status, every Location
+/// class), half with redirects only (long chains, hop limits, loops), and now and
+/// then a chain that reaches the hop limits (19 to 21 redirects) and ends on a
+/// redirect without Location or with a malformed one. Shrinks toward fewer hops,
+/// simpler requests and simpler Locations.
 pub fn scenario() -> BoxedStrategy<Scenario> {
     prop_oneof![
-        scenario_with(Chains::default()),
-        scenario_with(Chains {
+        5 => scenario_with(Chains::default()),
+        5 => scenario_with(Chains {
             redirects_only: true,
             ..Chains::default()
         }),
+        1 => at_the_limit(),
     ]
     .boxed()
+}
+
+/// 19 to 21 redirects with distinct paths, then a 302 without Location or with a
+/// malformed one: what the model decides at the hop limit when the last Location is
+/// missing or bad (Fetch checks the Location before the redirect count).
+pub fn at_the_limit() -> BoxedStrategy<Scenario> {
+    let last = prop_oneof![Just(Vec::new()), malformed_location().prop_map(|l| vec![l]),];
+    (request(), 19usize..=21, last)
+        .prop_map(|(request, n, last)| {
+            let mut responses: Vec<Response> = (0..n)
+                .map(|i| Response::redirect(302, format!("/limit/{i}")))
+                .collect();
+            responses.push(Response {
+                status: http::StatusCode::FOUND,
+                location: last,
+            });
+            responses.push(Response::status(200));
+            Scenario { request, responses }
+        })
+        .boxed()
 }
 
 /// Scenarios with the given [`Chains`].

@@ -25,7 +25,7 @@ mod location;
 mod memory;
 mod request;
 
-pub use chain::{scenario, scenario_with, Chains};
+pub use chain::{at_the_limit, scenario, scenario_with, Chains};
 pub use location::{
     any_location, location, malformed_location, representable_location, well_formed_location,
     LocationClass, Malformed,

@@ -136,8 +136,8 @@ pub fn plain_url() -> BoxedStrategy<String> {
 }
 
 /// Request header fields: each of Authorization, Cookie, Proxy-Authorization,
-/// Content-Type, Content-Encoding, Content-Language, Content-Length and one
-/// custom field present or not. Shrinks toward no fields.
+/// Content-Type, Content-Encoding, Content-Language, Content-Length,
+/// Content-Location and one custom field present or not. Shrinks toward no fields.
 pub fn headers() -> BoxedStrategy<HeaderMap> {
     let field = |name: &'static str, values: Vec<&'static str>| {
         proptest::option::of(select(values)).prop_map(move |v| v.map(|v| (name, v)))
@@ -150,11 +150,12 @@ pub fn headers() -> BoxedStrategy<HeaderMap> {
         field("content-encoding", vec!["gzip"]),
         field("content-language", vec!["en"]),
         field("content-length", vec!["5", "0"]),
+        field("content-location", vec!["/doc", "https://a.test/doc"]),
         field("x-trace", vec!["1"]),
     )
-        .prop_map(|(a, b, c, d, e, f, g, h)| {
+        .prop_map(|(a, b, c, d, e, f, g, l, h)| {
             let mut map = HeaderMap::new();
-            for (name, value) in [a, b, c, d, e, f, g, h].into_iter().flatten() {
+            for (name, value) in [a, b, c, d, e, f, g, l, h].into_iter().flatten() {
                 map.append(
                     HeaderName::from_static(name),
                     HeaderValue::from_static(value),

@@ -9,7 +9,7 @@ use http::header::{
     CONTENT_LOCATION, CONTENT_TYPE, COOKIE, LAST_MODIFIED, PROXY_AUTHORIZATION, TRANSFER_ENCODING,
 };
 use http::{HeaderMap, Method};
-use redirspec::check::{Action, RedirectFollower, Request, Response};
+use redirspec::check::{Action, ErrorKind, Failure, RedirectFollower, Request, Response};
 use redirspec::model::{parse_location, resolve, UriBuf, DEFAULT_MAX_LOCATION_LEN};
 use redirspec::Body;
 
@@ -67,11 +67,17 @@ pub enum Bug {
     StreamResent,
     /// Several Location lines: the first is used.
     FirstOfSeveralLocations,
+    /// A non-http(s) Location is refused, but reported as an invalid Location.
+    SchemeReportedAsInvalidLocation,
+    /// A non-http(s) Location is tried: the connection fails (a network error, not a refusal).
+    SchemeTriedAndFailed,
+    /// A network-path reference (`//host/p`) fails instead of being followed.
+    NetworkPathIsError,
 }
 
 impl Bug {
     /// Every mutant.
-    pub const ALL: [Bug; 20] = [
+    pub const ALL: [Bug; 23] = [
         Bug::Post307ToGet,
         Bug::Body308Dropped,
         Bug::Head303ToGet,
@@ -92,6 +98,9 @@ impl Bug {
         Bug::LoopsNotDetected,
         Bug::StreamResent,
         Bug::FirstOfSeveralLocations,
+        Bug::SchemeReportedAsInvalidLocation,
+        Bug::SchemeTriedAndFailed,
+        Bug::NetworkPathIsError,
     ];
 }
 
@@ -400,7 +409,12 @@ impl RedirectFollower for Reference {
             [] => return Action::Deliver,
             [one] => one,
             [first, ..] if self.has(Bug::FirstOfSeveralLocations) => first,
-            _ => return Action::Error("several Location fields".into()),
+            _ => {
+                return Action::Error(Failure::new(
+                    ErrorKind::InvalidLocation,
+                    "several Location fields",
+                ))
+            }
         };
         let base = if self.has(Bug::ResolveAgainstOriginal) {
             self.first
@@ -411,15 +425,23 @@ impl RedirectFollower for Reference {
         };
         let target = match self.target(raw, &base) {
             Ok(t) => t,
-            Err(e) => return Action::Error(e),
+            Err(e) => return Action::Error(Failure::new(ErrorKind::InvalidLocation, e)),
         };
+        if self.has(Bug::NetworkPathIsError) && trim(raw).starts_with(b"//") {
+            return Action::Error(Failure::new(ErrorKind::Network, "cannot connect"));
+        }
         if !matches!(target.scheme.as_str(), "http" | "https")
             && !self.has(Bug::NonHttpSchemeFollowed)
         {
-            return Action::Error(format!("scheme {}", target.scheme));
+            let kind = match self.bug {
+                Some(Bug::SchemeReportedAsInvalidLocation) => ErrorKind::InvalidLocation,
+                Some(Bug::SchemeTriedAndFailed) => ErrorKind::Network,
+                _ => ErrorKind::SchemeNotAllowed,
+            };
+            return Action::Error(Failure::new(kind, format!("scheme {}", target.scheme)));
         }
         if target.host_empty && !self.has(Bug::NonHttpSchemeFollowed) {
-            return Action::Error("no host".into());
+            return Action::Error(Failure::new(ErrorKind::InvalidLocation, "no host"));
         }
         let current = self.origin_of(&sent.url);
         if self.refuse_downgrade
@@ -427,14 +449,17 @@ impl RedirectFollower for Reference {
             && current.0 == "https"
             && target.scheme == "http"
         {
-            return Action::Error("downgrade".into());
+            return Action::Error(Failure::new(ErrorKind::Downgrade, "downgrade"));
         }
         if self.hops >= self.limit() {
-            return Action::Error("too many redirects".into());
+            return Action::Error(Failure::new(
+                ErrorKind::TooManyRedirects,
+                "too many redirects",
+            ));
         }
         let stream = sent.body == Body::Stream;
         if self.reading == Reading::Fetch && code != 303 && stream && !self.has(Bug::StreamResent) {
-            return Action::Error("stream body".into());
+            return Action::Error(Failure::new(ErrorKind::BodyNotReplayable, "stream body"));
         }
         let get_or_head = sent.method == Method::GET || sent.method == Method::HEAD;
         let mut to_get = match code {
@@ -452,7 +477,7 @@ impl RedirectFollower for Reference {
             to_get = true;
         }
         if !to_get && stream && !self.has(Bug::StreamResent) {
-            return Action::Error("stream body".into());
+            return Action::Error(Failure::new(ErrorKind::BodyNotReplayable, "stream body"));
         }
         let mut headers: HeaderMap = if self.has(Bug::HeadersRebuiltEachHop) {
             self.first
@@ -493,7 +518,8 @@ impl RedirectFollower for Reference {
             // Proxy-Authorization go too (undici after CVE-2022-31151 and
             // CVE-2024-24758).
             Reading::Fetch => &[AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION],
-            Reading::Rfc9110 => &[AUTHORIZATION, COOKIE],
+            // RFC 9110 §15.4 steps 2-3: Proxy-Authorization, Authorization, Cookie.
+            Reading::Rfc9110 => &[AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION],
         };
         for name in credentials {
             let remove = match self.bug {
@@ -521,7 +547,7 @@ impl RedirectFollower for Reference {
         if self.reading == Reading::Rfc9110 && !self.has(Bug::LoopsNotDetected) {
             let key = (method.clone(), Self::without_fragment(&target.url));
             if self.seen.contains(&key) {
-                return Action::Error("loop".into());
+                return Action::Error(Failure::new(ErrorKind::RedirectLoop, "loop"));
             }
             self.seen.push(key);
         }

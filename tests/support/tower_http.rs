@@ -133,7 +133,7 @@ impl RedirectFollower for TowerHttp {
         self.script.push(response.clone());
         let k = self.script.len();
         match self.run() {
-            Err(e) => Action::Error(e),
+            Err(e) => Action::Error(e.into()),
             Ok((seen, _)) if seen.len() > k => match seen.into_iter().nth(k) {
                 Some(next) => Action::Follow(next),
                 None => Action::Error("lost request".into()),

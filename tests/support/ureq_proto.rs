@@ -142,7 +142,7 @@ impl RedirectFollower for Ureq {
         let redirection =
             response.status.is_redirection() && response.status != http::StatusCode::NOT_MODIFIED;
         match exchange(call, body, response) {
-            Err(e) => Action::Error(e),
+            Err(e) => Action::Error(e.into()),
             Ok(Outcome::Deliver) => Action::Deliver,
             Ok(_) if redirection && self.followed >= MAX_REDIRECTS => {
                 Action::Error("too many redirects".into())

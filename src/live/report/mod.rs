@@ -2,9 +2,11 @@
 //! HTML page (inline CSS, no scripts, no external resources); the second-request group's parts
 //! are in `report/second_request.rs`.
 
+mod levels;
 mod second_request;
 
-use super::compare::Verdict;
+pub use levels::without_ports;
+
 use super::facts::FACT_NAMES;
 use super::matrix::{ClientReport, MatrixReport, ScenarioReport};
 use super::LiveError;
@@ -15,31 +17,68 @@ use second_request::{
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// Passing / total for `client` in `group`, under its reported profile.
-fn group_counts(client: &ClientReport, group: &str) -> (usize, usize) {
-    let profile = client.profile.as_deref().unwrap_or("");
-    let in_group = client.scenarios.iter().filter(|s| s.group == group);
-    let total = in_group.clone().count();
-    let pass = in_group.filter(|s| s.conforms(profile)).count();
-    (pass, total)
-}
-
 /// Whether the client ran scenarios of the fixed suite.
 fn suite_ran(c: &ClientReport) -> bool {
     c.skipped.is_none() && c.suite_skipped.is_none() && !c.scenarios.is_empty()
 }
 
-/// A group cell: `pass/total`, or `-` for a client that did not run the suite.
-fn group_cell(c: &ClientReport, group: &str) -> String {
-    if !suite_ran(c) {
-        return "-".to_owned();
+/// The level cells of a client: MUST, security, SHOULD, MAY, conforming/total.
+fn level_cells(c: &ClientReport) -> [String; 5] {
+    match (suite_ran(c), c.levels()) {
+        (true, Some(l)) => [
+            l.must.to_string(),
+            l.security.to_string(),
+            l.should.to_string(),
+            l.may.to_string(),
+            format!("{}/{}", l.conforms, l.total),
+        ],
+        _ => std::array::from_fn(|_| "-".to_owned()),
     }
-    let (p, t) = group_counts(c, group);
-    format!("{p}/{t}")
 }
 
-/// The matrix as a plain-text table, then each client's divergences.
+/// The headline table: per client its profile and level counts.
+fn headline_text(out: &mut String, report: &MatrixReport, name_w: usize) {
+    let _ = writeln!(
+        out,
+        "{:<name_w$}  {:<8}  {:>4}  {:>8}  {:>6}  {:>3}  {:>8}",
+        "client", "profile", "MUST", "security", "SHOULD", "MAY", "conforms"
+    );
+    for c in &report.clients {
+        if let Some(note) = &c.skipped {
+            let _ = writeln!(out, "{:<name_w$}  skipped: {}", plain(&c.name), plain(note));
+            continue;
+        }
+        let profile = match suite_ran(c) {
+            false => "-",
+            true => c.profile.as_deref().unwrap_or("-"),
+        };
+        let [must, sec, should, may, conf] = level_cells(c);
+        let _ = write!(
+            out,
+            "{:<name_w$}  {profile:<8}  {must:>4}  {sec:>8}  {should:>6}  {may:>3}  {conf:>8}",
+            plain(&c.name)
+        );
+        if repeat_ran(report) {
+            let (cell, caches) = repeat_cells(&c.second_request);
+            let _ = write!(out, "  second-request {cell}, caches {caches}");
+        }
+        out.push('\n');
+    }
+}
+
+/// One screen: per client its level counts under its profile and its worst findings
+/// (security first, then MUST, SHOULD, MAY); [`text_verbose`] has everything.
 pub fn text(report: &MatrixReport) -> String {
+    text_with(report, false)
+}
+
+/// Everything: the headline, divergences per aspect, counts per profile, what each client
+/// did, the second-request group, and every divergence of every client.
+pub fn text_verbose(report: &MatrixReport) -> String {
+    text_with(report, true)
+}
+
+fn text_with(report: &MatrixReport, verbose: bool) -> String {
     let mut out = String::new();
     let name_w = report
         .clients
@@ -48,55 +87,103 @@ pub fn text(report: &MatrixReport) -> String {
         .max()
         .unwrap_or(6)
         .max(6);
-    let _ = write!(out, "{:<name_w$}  {:<8}", "client", "profile");
-    for g in &report.groups {
-        let _ = write!(out, "  {:>11}", g);
-    }
-    let _ = write!(out, "  {:>9}", "total");
-    if repeat_ran(report) {
-        let _ = write!(out, "  {:>14}  {:>6}", "second-request", "caches");
-    }
-    out.push('\n');
-    for c in &report.clients {
-        if let Some(note) = &c.skipped {
-            let _ = writeln!(out, "{:<name_w$}  skipped: {note}", c.name);
+    let scenarios = report
+        .clients
+        .iter()
+        .map(|c| c.scenarios.len())
+        .max()
+        .unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "redirspec {}: {} clients, {scenarios} scenarios each, {:.1} s. Counts are scenarios \
+         departing from a rule of that level under the client's profile; MAY = another \
+         choice the spec allows (not a failure).\n",
+        report.version,
+        report.clients.len(),
+        report.elapsed_ms as f64 / 1000.0
+    );
+    headline_text(&mut out, report, name_w);
+    let shown = if verbose { usize::MAX } else { 3 };
+    let mut more = 0;
+    let _ = writeln!(
+        out,
+        "\n{}:",
+        if verbose {
+            "findings, worst first"
+        } else {
+            "worst findings"
+        }
+    );
+    for c in report.clients.iter().filter(|c| suite_ran(c)) {
+        let all = levels::findings(c);
+        let failing: Vec<_> = all
+            .iter()
+            .filter(|(_, d)| verbose || d.security() || d.level() != crate::check::Level::May)
+            .collect();
+        if failing.is_empty() {
+            let _ = writeln!(out, "  {}: none", plain(&c.name));
             continue;
         }
-        let profile = match suite_ran(c) {
-            false => "-",
-            true => c.profile.as_deref().unwrap_or("-"),
-        };
-        let _ = write!(out, "{:<name_w$}  {profile:<8}", c.name);
-        for g in &report.groups {
-            let _ = write!(out, "  {:>11}", group_cell(c, g));
+        let _ = writeln!(out, "  {}:", plain(&c.name));
+        for (s, d) in failing.iter().take(shown) {
+            let _ = writeln!(
+                out,
+                "    {:<26} {}",
+                plain(&s.name),
+                levels::divergence_text(d)
+            );
         }
-        let total = match (suite_ran(c), c.total()) {
-            (true, Some(t)) => format!("{}/{}", t.conforms, t.total),
-            _ => "-".to_owned(),
-        };
-        let _ = write!(out, "  {total:>9}");
-        if repeat_ran(report) {
-            let (cell, caches) = repeat_cells(&c.second_request);
-            let _ = write!(out, "  {cell:>14}  {caches:>6}");
-        }
-        out.push('\n');
-    }
-    let _ = writeln!(out, "\nconformance per profile (scenarios conforming):");
-    for c in report.clients.iter().filter(|c| suite_ran(c)) {
-        let per: Vec<String> = c
-            .totals
-            .iter()
-            .map(|t| format!("{} {}/{}", t.profile, t.conforms, t.total))
-            .collect();
-        let _ = writeln!(out, "  {:<name_w$}  {}", c.name, per.join("  "));
+        more += failing.len().saturating_sub(shown);
     }
     for (name, why) in &report.skipped_scenarios {
         let _ = writeln!(out, "not run: {name}: {why}");
     }
     for c in report.clients.iter().filter(|c| c.skipped.is_none()) {
         if let Some(note) = &c.suite_skipped {
-            let _ = writeln!(out, "{}: suite not run: {note}", c.name);
+            let _ = writeln!(out, "{}: suite not run: {}", plain(&c.name), plain(note));
         }
+    }
+    if !verbose {
+        // A forbidden reuse of a remembered redirect is a failure: shown on the one screen.
+        for c in report.clients.iter().filter(|c| c.skipped.is_none()) {
+            repeat_divergences_text(&mut out, c);
+        }
+        let _ = writeln!(
+            out,
+            "\n{more} more findings, divergences per aspect and profile, what each client did and \
+             the second-request group: --verbose, or the HTML/JSON reports."
+        );
+        return plain_lines(&levels::without_ports(&out));
+    }
+    let _ = write!(
+        out,
+        "\ndivergences per aspect (MUST/SHOULD/security, +MAY):\n{:<name_w$}",
+        "client"
+    );
+    for (a, _) in levels::ASPECTS {
+        let _ = write!(out, "  {a:>12}");
+    }
+    out.push('\n');
+    for c in report.clients.iter().filter(|c| suite_ran(c)) {
+        let _ = write!(out, "{:<name_w$}", plain(&c.name));
+        for (_, fields) in levels::ASPECTS {
+            let _ = write!(out, "  {:>12}", levels::aspect_cell(c, fields));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "\nper profile (MUST/security/SHOULD/MAY, conforming):");
+    for c in report.clients.iter().filter(|c| suite_ran(c)) {
+        let per: Vec<String> = c
+            .levels_by_profile
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {}/{}/{}/{} {}/{}",
+                    l.profile, l.must, l.security, l.should, l.may, l.conforms, l.total
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "  {:<name_w$}  {}", plain(&c.name), per.join("   "));
     }
     let ran: Vec<&ClientReport> = report.clients.iter().filter(|c| suite_ran(c)).collect();
     if !ran.is_empty() {
@@ -105,76 +192,48 @@ pub fn text(report: &MatrixReport) -> String {
             let _ = writeln!(out, "  {fact}");
             for c in &ran {
                 let v = c.facts.get(i).map_or("?", |f| f.value.as_str());
-                let _ = writeln!(out, "    {:<name_w$}  {v}", c.name);
+                let _ = writeln!(out, "    {:<name_w$}  {}", plain(&c.name), plain(v));
             }
         }
     }
     repeat_text(&mut out, report, name_w);
     for c in report.clients.iter().filter(|c| c.skipped.is_none()) {
         repeat_divergences_text(&mut out, c);
-        let profile = c.profile.as_deref().unwrap_or("");
-        let diverging: Vec<&ScenarioReport> = c
-            .scenarios
-            .iter()
-            .filter(|s| !s.conforms(profile))
-            .collect();
-        if diverging.is_empty() {
-            continue;
-        }
-        let _ = writeln!(
-            out,
-            "\n{} under {profile}: {} divergences",
-            c.name,
-            diverging.len()
-        );
-        for s in diverging {
-            let _ = writeln!(out, "  {:<28} {}", s.name, divergence_line(s, profile));
-        }
     }
-    out
+    plain_lines(&levels::without_ports(&out))
 }
 
-fn divergence_line(s: &ScenarioReport, profile: &str) -> String {
-    if let Some(e) = &s.harness_error {
-        return format!("harness error: {e}");
+/// [`plain`] on each line of `text` (the newlines of the report itself are kept).
+fn plain_lines(text: &str) -> String {
+    let mut o: String = text.split('\n').map(plain).collect::<Vec<_>>().join("\n");
+    if text.ends_with('\n') && !o.ends_with('\n') {
+        o.push('\n');
     }
-    match s.verdict(profile).map(|v| &v.verdict) {
-        Some(Verdict::Diverges(d)) => format!(
-            "{}: expected {} | observed {}",
-            d.key(),
-            d.expected,
-            d.observed
-        ),
-        Some(Verdict::Conforms) => "conforms".to_owned(),
-        None => "no verdict".to_owned(),
-    }
+    o
 }
 
 /// The matrix and the facts as two Markdown tables (for a README or an issue).
 pub fn markdown(report: &MatrixReport) -> String {
-    let cell = |s: &str| s.replace('|', "\\|");
+    let cell = md;
     let mut out = String::new();
     let _ = write!(out, "| client | profile |");
-    for g in &report.groups {
-        let _ = write!(out, " {g} |");
-    }
-    let _ = write!(out, " total | fetch | rfc9110 | rfc2616 |");
+    let _ = write!(
+        out,
+        " MUST | security | SHOULD | MAY | conforming | fetch | rfc9110 | rfc2616 |"
+    );
     let repeat = repeat_ran(report);
     if repeat {
         out.push_str(" second request | caches redirects |");
     }
     let _ = write!(out, "\n|---|---|");
-    for _ in &report.groups {
-        out.push_str("---:|");
-    }
-    out.push_str("---:|---:|---:|---:|");
+    out.push_str("---:|---:|---:|---:|---:|---:|---:|---:|");
     if repeat {
         out.push_str("---:|---|");
     }
     out.push('\n');
     for c in &report.clients {
         if let Some(note) = &c.skipped {
-            let _ = writeln!(out, "| {} | skipped: {} |", c.name, cell(note));
+            let _ = writeln!(out, "| {} | skipped: {} |", cell(&c.name), cell(note));
             continue;
         }
         let suite = suite_ran(c);
@@ -183,18 +242,15 @@ pub fn markdown(report: &MatrixReport) -> String {
         } else {
             "-"
         };
-        let _ = write!(out, "| {} | {profile} |", c.name);
-        for g in &report.groups {
-            let _ = write!(out, " {} |", group_cell(c, g));
-        }
+        let _ = write!(out, "| {} | {profile} |", cell(&c.name));
         if suite {
-            let (p, t) = c.total().map_or((0, 0), |t| (t.conforms, t.total));
-            let _ = write!(out, " **{p}/{t}** |");
-            for t in &c.totals {
-                let _ = write!(out, " {}/{} |", t.conforms, t.total);
+            let [must, sec, should, may, conf] = level_cells(c);
+            let _ = write!(out, " **{must}** | **{sec}** | {should} | {may} | {conf} |");
+            for l in &c.levels_by_profile {
+                let _ = write!(out, " {}/{}/{}/{} |", l.must, l.security, l.should, l.may);
             }
         } else {
-            out.push_str(" - | - | - | - |");
+            out.push_str(" - | - | - | - | - | - | - | - |");
         }
         if repeat {
             let (p, caches) = repeat_cells(&c.second_request);
@@ -202,6 +258,12 @@ pub fn markdown(report: &MatrixReport) -> String {
         }
         out.push('\n');
     }
+    out.push_str(
+        "\nMUST, security, SHOULD, MAY: scenarios departing from a rule of that level under the \
+         client's profile (MAY: another choice the spec allows, not a failure); per profile: \
+         MUST/security/SHOULD/MAY.\n",
+    );
+    aspects_markdown(&mut out, report);
     if repeat {
         repeat_markdown(&mut out, report);
     }
@@ -209,7 +271,7 @@ pub fn markdown(report: &MatrixReport) -> String {
     if !ran.is_empty() {
         out.push_str("\n| what the client did |");
         for c in &ran {
-            let _ = write!(out, " {} |", c.name);
+            let _ = write!(out, " {} |", cell(&c.name));
         }
         out.push_str("\n|---|");
         for _ in &ran {
@@ -228,6 +290,30 @@ pub fn markdown(report: &MatrixReport) -> String {
     out
 }
 
+/// Divergences per aspect, one row per client.
+fn aspects_markdown(out: &mut String, report: &MatrixReport) {
+    let ran: Vec<&ClientReport> = report.clients.iter().filter(|c| suite_ran(c)).collect();
+    if ran.is_empty() {
+        return;
+    }
+    out.push_str("\n| divergences per aspect |");
+    for (a, _) in levels::ASPECTS {
+        let _ = write!(out, " {a} |");
+    }
+    out.push_str("\n|---|");
+    for _ in levels::ASPECTS {
+        out.push_str("---:|");
+    }
+    out.push('\n');
+    for c in ran {
+        let _ = write!(out, "| {} |", md(&c.name));
+        for (_, fields) in levels::ASPECTS {
+            let _ = write!(out, " {} |", levels::aspect_cell(c, fields));
+        }
+        out.push('\n');
+    }
+}
+
 /// The report as pretty-printed JSON.
 ///
 /// # Errors
@@ -236,6 +322,8 @@ pub fn json(report: &MatrixReport) -> Result<String, LiveError> {
     serde_json::to_string_pretty(report).map_err(LiveError::Json)
 }
 
+/// Text for HTML content and attribute values: markup characters as entities, control
+/// characters (NUL, ESC, …; HTML forbids most of them) as a visible `\u{..}` escape.
 fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
@@ -245,10 +333,34 @@ fn esc(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
+            c if c.is_control() => {
+                let _ = write!(o, "\\u{{{:x}}}", u32::from(c));
+            }
             c => o.push(c),
         }
     }
     o
+}
+
+/// Text for a terminal: control characters (ESC sequences, NUL, CR, newlines inside a
+/// value) as a visible `\u{..}` escape, so that a peer's text cannot move the cursor or
+/// forge lines.
+fn plain(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            let _ = write!(o, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            o.push(c);
+        }
+    }
+    o
+}
+
+/// Text for a Markdown table cell: as [`esc`] (GitHub renders inline HTML), with `|`
+/// escaped so that it cannot open a column.
+fn md(s: &str) -> String {
+    esc(s).replace('|', "\\|")
 }
 
 const CSS: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;\
@@ -285,19 +397,24 @@ pub fn html(report: &MatrixReport) -> String {
          model under each profile, and it is reported under the profile it matches best unless \
          one was requested.</p><p class=\"muted\">Profiles: <b>fetch</b> = WHATWG Fetch \
          \u{201c}HTTP-redirect fetch\u{201d}; <b>rfc9110</b> = RFC 9110 §15.4 with RFC 3986 \
-         parsing; <b>rfc2616</b> = the legacy strict reading of RFC 2616 §10.3. A cell counts \
-         the scenarios of a group that conform; a divergence names the first field that \
-         differs and the request it is on (<code>authorization@1</code>: the Authorization \
-         header on the second request).</p>",
+         parsing; <b>rfc2616</b> = the legacy strict reading of RFC 2616 §10.3. MUST, security, \
+         SHOULD, MAY count the scenarios departing from a rule of that level; an aspect cell \
+         counts the scenarios departing in that aspect (+ MAY choices); per profile: \
+         MUST/security/SHOULD/MAY. A divergence names the first field that differs and the \
+         request it is on (<code>authorization@1</code>: the Authorization header on the \
+         second request).</p>",
         esc(&report.version),
         report.clients.len(),
         report.elapsed_ms
     );
-    h.push_str("<table><tr><th>client</th><th>profile</th>");
-    for g in &report.groups {
-        let _ = write!(h, "<th>{}</th>", esc(g));
+    h.push_str(
+        "<table><tr><th>client</th><th>profile</th><th>MUST</th><th>security</th>\
+         <th>SHOULD</th><th>MAY</th><th>conforming</th>",
+    );
+    for (a, _) in levels::ASPECTS {
+        let _ = write!(h, "<th>{}</th>", esc(a));
     }
-    h.push_str("<th>total</th><th>fetch</th><th>rfc9110</th><th>rfc2616</th>");
+    h.push_str("<th>fetch</th><th>rfc9110</th><th>rfc2616</th>");
     let repeat = repeat_ran(report);
     if repeat {
         h.push_str("<th>second request</th><th>caches redirects</th>");
@@ -309,7 +426,7 @@ pub fn html(report: &MatrixReport) -> String {
             let _ = write!(
                 h,
                 "<td class=\"skip\" colspan=\"{}\">skipped: {}</td></tr>",
-                report.groups.len() + 5 + if repeat { 2 } else { 0 },
+                levels::ASPECTS.len() + 9 + if repeat { 2 } else { 0 },
                 esc(note)
             );
             continue;
@@ -318,7 +435,7 @@ pub fn html(report: &MatrixReport) -> String {
             let _ = write!(
                 h,
                 "<td class=\"skip\" colspan=\"{}\">suite not run{}</td>",
-                report.groups.len() + 5,
+                levels::ASPECTS.len() + 9,
                 c.suite_skipped
                     .as_deref()
                     .map(|n| format!(": {}", esc(n)))
@@ -326,14 +443,25 @@ pub fn html(report: &MatrixReport) -> String {
             );
         } else {
             let _ = write!(h, "<td>{}</td>", esc(c.profile.as_deref().unwrap_or("-")));
-            for g in &report.groups {
-                let (p, t) = group_counts(c, g);
-                let _ = write!(h, "<td class=\"num {}\">{p}/{t}</td>", cell_class(p, t));
+            let [must, sec, should, may, conf] = level_cells(c);
+            for (v, bad) in [(&must, true), (&sec, true), (&should, true), (&may, false)] {
+                let class = if v == "0" || !bad { "num" } else { "num none" };
+                let _ = write!(h, "<td class=\"{class}\">{}</td>", esc(v));
             }
-            let (p, t) = c.total().map_or((0, 0), |t| (t.conforms, t.total));
-            let _ = write!(h, "<td class=\"num {}\">{p}/{t}</td>", cell_class(p, t));
-            for t in &c.totals {
-                let _ = write!(h, "<td class=\"num\">{}/{}</td>", t.conforms, t.total);
+            let _ = write!(h, "<td class=\"num\">{}</td>", esc(&conf));
+            for (_, fields) in levels::ASPECTS {
+                let _ = write!(
+                    h,
+                    "<td class=\"num\">{}</td>",
+                    esc(&levels::aspect_cell(c, fields))
+                );
+            }
+            for l in &c.levels_by_profile {
+                let _ = write!(
+                    h,
+                    "<td class=\"num\">{}/{}/{}/{}</td>",
+                    l.must, l.security, l.should, l.may
+                );
             }
         }
         if repeat {
@@ -453,20 +581,11 @@ fn scenario_table(h: &mut String, scenarios: &[&ScenarioReport], profile: &str) 
     );
     for s in scenarios {
         let verdict = s.verdict(profile);
-        let (class, text) = match (&s.harness_error, verdict.map(|v| &v.verdict)) {
-            (Some(e), _) => ("bad", format!("harness error: {e}")),
-            (None, Some(Verdict::Conforms)) => ("ok", "conforms".to_owned()),
-            (None, Some(Verdict::Diverges(d))) => (
-                "bad",
-                format!(
-                    "{}: expected {} · observed {}",
-                    d.key(),
-                    d.expected,
-                    d.observed
-                ),
-            ),
-            (None, None) => ("bad", "no verdict".to_owned()),
+        let class = match verdict.map(|v| &v.verdict) {
+            Some(v) if s.harness_error.is_none() && !v.fails() => "ok",
+            _ => "bad",
         };
+        let text = levels::verdict_text(s, profile);
         let _ = write!(
             h,
             "<tr><td><code>{}</code><br><span class=\"muted\">{}</span></td><td>{}</td>\

@@ -3,7 +3,7 @@
 
 use super::super::matrix::{ClientReport, MatrixReport};
 use super::super::second_request::{RepeatGroup, RepeatReport, RepeatVerdict};
-use super::esc;
+use super::{esc, md};
 use std::fmt::Write as _;
 
 /// The second-request cells of a client: `pass/total` (or `n/a`) and the caching note.
@@ -104,7 +104,7 @@ pub(super) fn repeat_markdown(out: &mut String, report: &MatrixReport) {
         .collect();
     out.push_str("\n| second request | model |");
     for c in &ran {
-        let _ = write!(out, " {} |", c.name);
+        let _ = write!(out, " {} |", md(&c.name));
     }
     out.push_str("\n|---|---|");
     for _ in &ran {
@@ -115,8 +115,8 @@ pub(super) fn repeat_markdown(out: &mut String, report: &MatrixReport) {
         let _ = write!(
             out,
             "| {} ({}) | {} |",
-            r.name,
-            r.about.replace('|', "\\|"),
+            md(&r.name),
+            md(&r.about),
             model_word(r.model_may_recall)
         );
         for c in &ran {
@@ -124,7 +124,7 @@ pub(super) fn repeat_markdown(out: &mut String, report: &MatrixReport) {
                 Some(_) => "n/a".to_owned(),
                 None => key_of(c, &r.name),
             };
-            let _ = write!(out, " {cell} |");
+            let _ = write!(out, " {} |", md(&cell));
         }
         out.push('\n');
     }
