@@ -13,8 +13,9 @@
 //!
 //! What a page cannot express is marked **not applicable** with the reason, never skipped
 //! silently: a method `fetch` forbids (`CONNECT`, `TRACE`, `TRACK`), a body on GET or HEAD.
-//! `Cookie` is a forbidden request header: a page cannot set it, and what a browser sends comes
-//! from its cookie jar (RFC 6265), so the browser rows do not compare it (neither the model's
+//! `Cookie` and `Proxy-Authorization` are forbidden request headers: a page cannot set them,
+//! and what a browser sends comes from its cookie jar (RFC 6265) and proxy settings, so the
+//! browser rows do not compare them (neither the model's
 //! expected requests nor the browser's carry one), under the browser reading of Fetch's credential rule ([`Policy::browser_credentials`]).
 //!
 //! [`Policy::browser_credentials`]: crate::model::Policy::browser_credentials
@@ -588,14 +589,24 @@ pub fn not_applicable(scenario: &Scenario) -> Option<&'static str> {
     None
 }
 
-/// The request a page sends for `scenario`: its headers without `Cookie` (a forbidden request
-/// header: a page cannot set it).
+/// The request a page sends for `scenario`: its headers without the forbidden request headers
+/// a scenario uses, `Cookie` and `Proxy-Authorization` (Fetch, "forbidden request-header":
+/// `Cookie`, and every name that starts with `Proxy-`): a page cannot set them.
 pub fn page_headers(scenario: &Scenario) -> Vec<(String, String)> {
     scenario
         .request_headers()
         .into_iter()
-        .filter(|(n, _)| !n.eq_ignore_ascii_case("cookie"))
+        .filter(|(n, _)| !forbidden_in_page(n))
         .collect()
+}
+
+/// Whether a page's `fetch` drops this request header (Fetch, "forbidden request-header"; only
+/// the names a scenario sends are checked).
+fn forbidden_in_page(name: &str) -> bool {
+    name.eq_ignore_ascii_case("cookie")
+        || name
+            .get(..6)
+            .is_some_and(|p| p.eq_ignore_ascii_case("proxy-"))
 }
 
 /// One browser's row for one scenario.
@@ -712,10 +723,12 @@ fn run_one(session: &mut BrowserSession, scenario: &Scenario, timeout: Duration)
                     Listener::A => &a,
                     Listener::B => &b,
                 };
-                // A browser's Cookie comes from its cookie jar (RFC 6265), not from the
-                // caller: not compared.
+                // A browser's Cookie comes from its cookie jar (RFC 6265) and its
+                // Proxy-Authorization from its proxy settings, not from the caller: not
+                // compared.
                 RequestView {
                     cookie: false,
+                    proxy_authorization: false,
                     ..RequestView::observed(r, origin)
                 }
             })
@@ -728,9 +741,11 @@ fn run_one(session: &mut BrowserSession, scenario: &Scenario, timeout: Duration)
     let policy = Profile::Fetch.policy().browser_credentials();
     match expected_trace(scenario, origins, "fetch", policy) {
         Ok(mut expected) => {
-            // The page could not send Cookie: neither does the model's request.
+            // The page could not send Cookie or Proxy-Authorization: neither does the
+            // model's request.
             for r in &mut expected.requests {
                 r.cookie = false;
+                r.proxy_authorization = false;
             }
             let verdict: Verdict = compare(&expected, &observed);
             report.verdicts.push(ProfileVerdict {
@@ -933,9 +948,9 @@ mod tests {
         let n = suite.iter().filter(|s| not_applicable(s).is_none()).count();
         assert!(n > suite.len() / 2, "{n} of {}", suite.len());
         for s in &suite {
-            assert!(page_headers(s)
-                .iter()
-                .all(|(n, _)| !n.eq_ignore_ascii_case("cookie")));
+            assert!(page_headers(s).iter().all(|(n, _)| !forbidden_in_page(n)));
         }
+        assert!(forbidden_in_page("Proxy-Authorization") && forbidden_in_page("COOKIE"));
+        assert!(!forbidden_in_page("Authorization") && !forbidden_in_page("prox"));
     }
 }
