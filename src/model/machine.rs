@@ -412,6 +412,7 @@ impl RedirectMachine {
     ///
     /// # Errors
     /// [`StartError`] when the URL is not absolute, has no host, or does not parse.
+    #[inline]
     pub fn new(
         method: Method,
         url: &str,
@@ -537,6 +538,7 @@ impl RedirectMachine {
 
     /// A machine with empty buffers and no request: [`reset`](Self::reset)
     /// starts it.
+    #[inline]
     fn unstarted(policy: Policy) -> Self {
         let urls = match policy.location_mode {
             LocationMode::Strict => Urls::Strict(Trio::new(UriBuf::new())),
