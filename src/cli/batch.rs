@@ -7,8 +7,9 @@
 //! step. That is a shortcut, not a second definition: whatever it does not
 //! take as it is (a string with an escape, a memory case, a case with an
 //! error, an unknown field) goes to [`decide`] on a [`Case`] unchanged, and
-//! the result of the shortcut is the JSON of [`decision_of`] for the same
-//! step (`tests/cli_decide.rs` compares the two line by line).
+//! the result of the shortcut is the JSON of
+//! [`decision_of`](super::case::decision_of) for the same step
+//! (`tests/cli_decide.rs` compares the two line by line).
 
 use std::fmt::Display;
 use std::io::{self, BufRead, Write};
