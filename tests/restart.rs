@@ -179,6 +179,10 @@ proptest! {
     }
 }
 
+/// A start (method, URL) and its steps (status, Location, whether the step
+/// is refused as a loop).
+type Scenario = (Method, &'static str, &'static [(u16, &'static str, bool)]);
+
 /// Loop detection after a start and after a restart: the first request is
 /// recorded lazily (only when the first lookup cannot rule it out from last
 /// bytes), so loops back to it at the first hop and at later hops are both
@@ -187,7 +191,7 @@ proptest! {
 fn loops_back_to_the_first_request_are_refused() {
     // (method, start, [(status, location, looped)])
     // (The last-byte rule needs three bytes of path and query without `%`.)
-    let scenarios: &[(Method, &str, &[(u16, &str, bool)])] = &[
+    let scenarios: &[Scenario] = &[
         // The first hop back to the first URL, in an equivalent spelling.
         (
             Method::GET,
