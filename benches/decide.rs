@@ -1021,7 +1021,49 @@ fn callgrind(spec: &str) {
     black_box(total);
 }
 
+/// CPU seconds this thread has run (Linux: `/proc/thread-self/stat`,
+/// utime + stime in clock ticks of 1/100 s), or `None` elsewhere.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // Fields after the command name (which ends with the last ')').
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
+/// `decide --batch` in process per CPU second (not wall time, which a
+/// loaded machine stretches): with `REDIRSPEC_BATCH_CPU=<seconds>` the
+/// binary runs the batch of `decide_batch` for that many wall seconds and
+/// prints cases per CPU second of its thread.
+#[cfg(feature = "cli")]
+fn batch_cpu(seconds: f64) {
+    let input = batch_cases();
+    let mut out = Vec::new();
+    let (t, c0) = (Instant::now(), thread_cpu_seconds().unwrap_or(0.0));
+    let mut cases = 0u64;
+    while t.elapsed().as_secs_f64() < seconds {
+        out.clear();
+        cases += redirspec::cli::run_batch(&input[..], &mut out, 1 << 20).unwrap();
+    }
+    let cpu = thread_cpu_seconds().unwrap_or(0.0) - c0;
+    let wall = t.elapsed().as_secs_f64();
+    println!(
+        "decide_batch in process: {cases} cases, {cpu:.2} CPU s, {wall:.2} wall s: {:.0} cases per CPU second, {:.0} per wall second",
+        cases as f64 / cpu,
+        cases as f64 / wall
+    );
+}
+
 fn main() {
+    #[cfg(feature = "cli")]
+    if let Some(s) = std::env::var("REDIRSPEC_BATCH_CPU")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        batch_cpu(s);
+        return;
+    }
     if let Ok(spec) = std::env::var("REDIRSPEC_CALLGRIND") {
         callgrind(&spec);
         return;

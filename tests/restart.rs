@@ -179,3 +179,118 @@ proptest! {
         same_start(&start, &method, &steps);
     }
 }
+
+/// A start (method, URL) and its steps (status, Location, whether the step
+/// is refused as a loop).
+type Scenario = (Method, &'static str, &'static [(u16, &'static str, bool)]);
+
+/// Loop detection after a start and after a restart: the first request is
+/// recorded lazily (only when the first lookup cannot rule it out from last
+/// bytes), so loops back to it at the first hop and at later hops are both
+/// checked, under both strict profiles, with `new` and with `reset`.
+#[test]
+fn loops_back_to_the_first_request_are_refused() {
+    // (method, start, [(status, location, looped)])
+    // (The last-byte rule needs three bytes of path and query without `%`.)
+    let scenarios: &[Scenario] = &[
+        // The first hop back to the first URL, in an equivalent spelling.
+        (
+            Method::GET,
+            "https://a.test/p",
+            &[(302, "HTTPS://A.TEST:443/p", true)],
+        ),
+        (
+            Method::GET,
+            "https://a.test/page?q=1#f",
+            &[(302, "/page?q=1", true)],
+        ),
+        (
+            Method::GET,
+            "https://a.test/%7Epage",
+            &[(302, "/~page", true)],
+        ),
+        // Ruled out at the first lookup by its last byte, looped later.
+        (
+            Method::GET,
+            "https://a.test/one",
+            &[(302, "/two", false), (302, "/one", true)],
+        ),
+        (
+            Method::GET,
+            "https://a.test/x/one",
+            &[
+                (302, "https://b.test/two", false),
+                (302, "/three", false),
+                (302, "https://A.test:443/x/%6Fne", true),
+            ],
+        ),
+        // Methods: a 307 keeps POST (a loop back to POST /one); a 303 makes
+        // it GET (no loop with the first POST, but one with the GET sent since).
+        (
+            Method::POST,
+            "https://a.test/one",
+            &[(307, "/two", false), (307, "/one", true)],
+        ),
+        (
+            Method::POST,
+            "https://a.test/one",
+            &[
+                (303, "/one", false),
+                (302, "/two", false),
+                (302, "/one", true),
+            ],
+        ),
+        // Not loops: another query, another port, another scheme.
+        (
+            Method::GET,
+            "https://a.test/a?x",
+            &[
+                (302, "/a?y", false),
+                (302, "https://a.test:8443/a?x", false),
+                (302, "http://a.test/a?x", false),
+            ],
+        ),
+    ];
+    for profile in [Profile::Rfc9110, Profile::Rfc2616] {
+        let policy = profile.policy().with_relative_location(true);
+        let mut reused = used_machine(&policy);
+        for (method, start, steps) in scenarios {
+            let body = if method == Method::GET {
+                Body::None
+            } else {
+                Body::Bytes(1)
+            };
+            let fresh = RedirectMachine::new(
+                method.clone(),
+                start,
+                HeaderMap::new(),
+                body,
+                policy.clone(),
+            )
+            .unwrap();
+            reused
+                .reset(method.clone(), start, HeaderMap::new(), body)
+                .unwrap();
+            for mut m in [fresh, std::mem::replace(&mut reused, used_machine(&policy))] {
+                for (status, loc, looped) in steps.iter() {
+                    let status = StatusCode::from_u16(*status).unwrap();
+                    // RFC 2616 follows 307 and 302 only for GET/HEAD; give it GET-safe steps.
+                    let step = m.step_raw(status, &[loc.as_bytes()]);
+                    let got = match &step {
+                        redirspec::Step::Follow(_) => false,
+                        redirspec::Step::Refuse(redirspec::Refusal::RedirectLoop { .. }) => true,
+                        other => {
+                            // Only RFC 2616's confirmation rule may stop a POST chain here.
+                            assert_eq!(profile, Profile::Rfc2616, "{start} {loc}: {other:?}");
+                            break;
+                        }
+                    };
+                    assert_eq!(got, *looped, "{profile} {method} {start} -> {loc}");
+                    if got {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -563,7 +563,8 @@ fn batch() -> ExitCode {
     let stdin = std::io::stdin().lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut cases = Batch::new();
-    for line in BoundedLines::new(stdin, MAX_BATCH_LINE) {
+    let mut lines = BoundedLines::new(stdin, MAX_BATCH_LINE);
+    while let Some(line) = lines.next_line() {
         let written = match line {
             Err(e) => {
                 eprintln!("redirspec: cannot read stdin: {e}");
@@ -576,7 +577,7 @@ fn batch() -> ExitCode {
                 },
             )
             .map_err(std::io::Error::from),
-            Ok(Ok(text)) => cases.decide_line(&text, &mut out),
+            Ok(Ok(text)) => cases.decide_line(text, &mut out),
         };
         let written = written.and_then(|()| out.write_all(b"\n"));
         if let Err(e) = written {

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::case::{decide, Case, Decision};
 use super::lines::BoundedLines;
-use crate::model::{Body, Profile, RedirectMachine, Refusal, RemovedHeader, Step};
+use crate::model::{Body, Profile, RedirectMachine, Step};
 
 /// A case whose strings are all borrowed from its line (any escape makes
 /// the line fail here and go to [`Case`]).
@@ -41,42 +41,6 @@ struct CaseRef<'a> {
 
 fn no_body() -> &'static str {
     "none"
-}
-
-/// The JSON of a [`Decision`] of a step, borrowed from the step (the same
-/// serde attributes as [`Decision`]).
-#[derive(Serialize)]
-#[serde(tag = "action", rename_all = "lowercase")]
-enum DecisionRef<'a> {
-    Follow {
-        method: &'a str,
-        url: &'a str,
-        body: &'static str,
-        removed_headers: Removed<'a>,
-    },
-    Deliver {
-        reason: &'static str,
-    },
-    Refuse {
-        reason: &'static str,
-        detail: Shown<'a, Refusal>,
-    },
-}
-
-/// Removed header names, lower-case and sorted.
-struct Removed<'a>(&'a [RemovedHeader]);
-
-impl Serialize for Removed<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut names: Vec<&str> = Vec::new();
-        if self.0.len() > 1 {
-            names.extend(self.0.iter().map(|r| r.name.as_str()));
-            names.sort_unstable();
-        } else {
-            names.extend(self.0.first().map(|r| r.name.as_str()));
-        }
-        s.collect_seq(names)
-    }
 }
 
 /// A value written with its `Display` (no `String` in between).
@@ -158,22 +122,64 @@ impl Batch {
                 machine.step_raw(status, &lines)
             }
         };
-        let view = match &step {
-            Step::Follow(hop) => DecisionRef::Follow {
-                method: hop.method().as_str(),
-                url: hop.url(),
-                body: hop.body_action().as_str(),
-                removed_headers: Removed(hop.removed()),
-            },
-            Step::Deliver(reason) => DecisionRef::Deliver {
-                reason: reason.as_str(),
-            },
-            Step::Refuse(refusal) => DecisionRef::Refuse {
-                reason: refusal.reason(),
-                detail: Shown(refusal),
-            },
-        };
-        Some(serde_json::to_writer(out, &view).map_err(io::Error::from))
+        Some(write_step(&step, out))
+    }
+}
+
+/// The JSON of [`decision_of`](super::case::decision_of) for `step`, as
+/// `serde_json` writes it (fields in the same order, strings escaped the
+/// same way), written from the step without a [`Decision`] in between.
+fn write_step<W: Write>(step: &Step<'_>, out: &mut W) -> io::Result<()> {
+    match step {
+        Step::Follow(hop) => {
+            out.write_all(br#"{"action":"follow","method":"#)?;
+            json_str(out, hop.method().as_str())?;
+            out.write_all(br#","url":"#)?;
+            json_str(out, hop.url())?;
+            out.write_all(br#","body":"#)?;
+            json_str(out, hop.body_action().as_str())?;
+            out.write_all(br#","removed_headers":["#)?;
+            let removed = hop.removed();
+            let mut names: Vec<&str> = Vec::new();
+            if removed.len() > 1 {
+                names.extend(removed.iter().map(|r| r.name.as_str()));
+                names.sort_unstable();
+            } else {
+                names.extend(removed.first().map(|r| r.name.as_str()));
+            }
+            for (i, name) in names.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                json_str(out, name)?;
+            }
+            out.write_all(b"]}")
+        }
+        Step::Deliver(reason) => {
+            out.write_all(br#"{"action":"deliver","reason":"#)?;
+            json_str(out, reason.as_str())?;
+            out.write_all(b"}")
+        }
+        Step::Refuse(refusal) => {
+            out.write_all(br#"{"action":"refuse","reason":"#)?;
+            json_str(out, refusal.reason())?;
+            out.write_all(br#","detail":"#)?;
+            serde_json::to_writer(&mut *out, &Shown(refusal)).map_err(io::Error::from)?;
+            out.write_all(b"}")
+        }
+    }
+}
+
+/// A JSON string: as it is between quotes when nothing in it needs an
+/// escape (no `"`, backslash or control byte below 0x20, the only bytes JSON
+/// requires escaped), else through `serde_json`.
+fn json_str<W: Write>(out: &mut W, s: &str) -> io::Result<()> {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.write_all(b"\"")?;
+        out.write_all(s.as_bytes())?;
+        out.write_all(b"\"")
+    } else {
+        serde_json::to_writer(out, s).map_err(io::Error::from)
     }
 }
 
@@ -190,9 +196,10 @@ pub fn run_batch<R: BufRead, W: Write>(
 ) -> io::Result<u64> {
     let mut batch = Batch::new();
     let mut n = 0;
-    for line in BoundedLines::new(input, max_line) {
+    let mut lines = BoundedLines::new(input, max_line);
+    while let Some(line) = lines.next_line() {
         match line? {
-            Ok(text) => batch.decide_line(&text, &mut output)?,
+            Ok(text) => batch.decide_line(text, &mut output)?,
             Err(e) => serde_json::to_writer(
                 &mut output,
                 &Decision::Error {

@@ -38,10 +38,11 @@ impl<R: BufRead> BoundedLines<R> {
     }
 }
 
-impl<R: BufRead> Iterator for BoundedLines<R> {
-    type Item = std::io::Result<Result<String, LineError>>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<R: BufRead> BoundedLines<R> {
+    /// The next line, borrowed from this reader's own buffer: what
+    /// [`Iterator::next`] yields, without a `String` per line (no
+    /// allocation once the buffer has grown).
+    pub fn next_line(&mut self) -> Option<std::io::Result<Result<&str, LineError>>> {
         self.buf.clear();
         let mut too_long = false;
         let mut any = false;
@@ -55,7 +56,7 @@ impl<R: BufRead> Iterator for BoundedLines<R> {
                 break;
             }
             any = true;
-            let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+            let (take, done) = match memchr::memchr(b'\n', chunk) {
                 Some(p) => (p, true),
                 None => (chunk.len(), false),
             };
@@ -81,10 +82,18 @@ impl<R: BufRead> Iterator for BoundedLines<R> {
         if self.buf.last() == Some(&b'\r') {
             self.buf.pop();
         }
-        Some(Ok(String::from_utf8(std::mem::take(&mut self.buf))
-            .map_err(|e| {
-                LineError::NotUtf8(e.utf8_error().valid_up_to())
-            })))
+        Some(Ok(
+            std::str::from_utf8(&self.buf).map_err(|e| LineError::NotUtf8(e.valid_up_to()))
+        ))
+    }
+}
+
+impl<R: BufRead> Iterator for BoundedLines<R> {
+    type Item = std::io::Result<Result<String, LineError>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_line()
+            .map(|line| line.map(|text| text.map(str::to_owned)))
     }
 }
 

@@ -747,20 +747,21 @@ fn plain_host(h: &[u8]) -> bool {
     plain_host_case(h).is_some()
 }
 
-/// [`plain_host`]'s byte classes: lower-case letter 1, digit 2, upper-case
-/// letter 3, `-` 4, `.` 5, anything else 0.
-const HOST_CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
+/// [`plain_host`]'s byte flags: a byte no plain host has, an upper-case
+/// letter, a `-` (lower-case letters, digits and `.` have none).
+const NOT_HOST: u8 = 1;
+const UPPER: u8 = 2;
+const DASH: u8 = 4;
+const HOST_FLAGS: [u8; 256] = {
+    let mut t = [NOT_HOST; 256];
     let mut c = 0;
     while c < 128 {
         let b = c as u8;
         t[c] = match b {
-            b'a'..=b'z' => 1,
-            b'0'..=b'9' => 2,
-            b'A'..=b'Z' => 3,
-            b'-' => 4,
-            b'.' => 5,
-            _ => 0,
+            b'a'..=b'z' | b'0'..=b'9' | b'.' => 0,
+            b'A'..=b'Z' => UPPER,
+            b'-' => DASH,
+            _ => NOT_HOST,
         };
         c += 1;
     }
@@ -768,30 +769,29 @@ const HOST_CLASS: [u8; 256] = {
 };
 
 /// Whether `h` is a [`plain_host`] (`None` when not), and whether it is in
-/// lower case already (one pass, one table lookup per byte).
+/// lower case already. The bytes are checked in one branch-free pass; the
+/// labels (none empty, none starting with `xn--`, the last starting with a
+/// letter) are looked at after it.
 fn plain_host_case(h: &[u8]) -> Option<bool> {
-    let mut label_start = 0;
-    let mut upper = false;
-    for (i, &c) in h.iter().enumerate() {
-        match HOST_CLASS[usize::from(c)] {
-            1 | 2 => {}
-            3 => upper = true,
-            4 => {
-                // Only a `-` can make a label start with "xn--" (its fourth byte).
-                if i == label_start + 3 && h[label_start..=i].eq_ignore_ascii_case(b"xn--") {
-                    return None;
-                }
-            }
-            5 => {
-                if i == label_start {
-                    return None;
-                }
-                label_start = i + 1;
-            }
-            _ => return None,
-        }
+    let flags = h.iter().fold(0u8, |f, &c| f | HOST_FLAGS[usize::from(c)]);
+    if flags & NOT_HOST != 0
+        || h.first().is_none_or(|&c| c == b'.')
+        || h.windows(2).any(|w| w == b"..")
+    {
+        return None;
     }
-    (label_start < h.len() && h[label_start].is_ascii_alphabetic()).then_some(!upper)
+    let last = h.iter().rposition(|&c| c == b'.').map_or(0, |i| i + 1);
+    if !h.get(last).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    // Only a `-` can make a label start with "xn--".
+    if flags & DASH != 0
+        && h.split(|&c| c == b'.')
+            .any(|l| l.len() >= 4 && l[..4].eq_ignore_ascii_case(b"xn--"))
+    {
+        return None;
+    }
+    Some(flags & UPPER == 0)
 }
 
 /// A port of one to five digits, at most 65535.
@@ -1171,6 +1171,26 @@ mod tests {
             fast > 40,
             "only {fast} corpus values took the start fast path"
         );
+    }
+
+    /// The label-by-label reading of a plain host (the loop `plain_host`
+    /// was before its flags), for the differential test below.
+    fn plain_host_by_labels(h: &[u8]) -> Option<bool> {
+        let labels: Vec<&[u8]> = h.split(|&c| c == b'.').collect();
+        let ok = labels.iter().all(|l| {
+            !l.is_empty()
+                && l.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+                && !(l.len() >= 4 && l[..4].eq_ignore_ascii_case(b"xn--"))
+        }) && labels.last().is_some_and(|l| l[0].is_ascii_alphabetic());
+        ok.then(|| !h.iter().any(u8::is_ascii_uppercase))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+        #[test]
+        fn plain_host_flags_agree_with_labels(h in "[a-zA-Z0-9.-]{0,3}(xn--|XN--|\\.\\.|[a-z0-9_%é.-]){0,4}[a-zA-Z0-9.-]{0,3}") {
+            prop_assert_eq!(plain_host_case(h.as_bytes()), plain_host_by_labels(h.as_bytes()), "{:?}", h);
+        }
     }
 
     proptest! {

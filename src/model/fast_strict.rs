@@ -114,6 +114,10 @@ pub(crate) fn resolve_strict(
         // the inherited "#" and fragment.
         let prefix_end = dir.unwrap_or(head);
         text.clear();
+        if text.capacity() == 0 {
+            // A new machine's buffer: one allocation, not one per doubling.
+            text.reserve(prefix_end + value.len() + inherited.map_or(0, |(a, b)| b + 1 - a));
+        }
         text.push_str(&btext[..prefix_end]);
         text.push_str(value);
         if let Some((a, b)) = inherited {

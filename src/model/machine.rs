@@ -89,6 +89,11 @@ pub struct RedirectMachine {
     allows_http: [bool; 2],
     /// The text of an `http::Uri` a restart was given, kept for its capacity.
     uri_text: String,
+    /// The method of the first request while loop detection has not
+    /// recorded it yet: the first lookup records it only when it cannot
+    /// rule it out without its key, and a later lookup records it from the
+    /// first URL, which the machine keeps.
+    first_unrecorded: Option<Method>,
 }
 
 /// The current, next and first URL, in the policy's parser's representation.
@@ -344,6 +349,7 @@ impl Clone for RedirectMachine {
             finished: self.finished,
             allows_http: self.allows_http,
             uri_text: String::new(),
+            first_unrecorded: self.first_unrecorded.clone(),
         }
     }
     fn clone_from(&mut self, source: &Self) {
@@ -365,6 +371,7 @@ impl Clone for RedirectMachine {
         self.body_action = source.body_action;
         self.finished = source.finished;
         self.allows_http = source.allows_http;
+        self.first_unrecorded.clone_from(&source.first_unrecorded);
     }
 }
 
@@ -412,6 +419,7 @@ impl RedirectMachine {
     ///
     /// # Errors
     /// [`StartError`] when the URL is not absolute, has no host, or does not parse.
+    #[inline]
     pub fn new(
         method: Method,
         url: &str,
@@ -537,6 +545,7 @@ impl RedirectMachine {
 
     /// A machine with empty buffers and no request: [`reset`](Self::reset)
     /// starts it.
+    #[inline]
     fn unstarted(policy: Policy) -> Self {
         let urls = match policy.location_mode {
             LocationMode::Strict => Urls::Strict(Trio::new(UriBuf::new())),
@@ -560,6 +569,7 @@ impl RedirectMachine {
             body_action: BodyAction::None,
             finished: true,
             uri_text: String::new(),
+            first_unrecorded: None,
         }
     }
 
@@ -572,11 +582,10 @@ impl RedirectMachine {
         self.hops = 0;
         self.start_hops = 0;
         self.seen.clear();
-        if self.policy.loop_detection {
-            // The first request is recorded by the first lookup, if there is
-            // one (a request that is not redirected needs no key).
-            self.seen.push_later();
-        }
+        // The first request is recorded by a lookup, if there is one (a
+        // request that is not redirected needs no key), and by the first
+        // only when it cannot be ruled out without its key.
+        self.first_unrecorded = self.policy.loop_detection.then(|| self.method.clone());
         self.removed.clear();
         self.body_action = BodyAction::None;
         self.finished = false;
@@ -810,16 +819,10 @@ impl RedirectMachine {
                 note_removal(&mut self.removed, &self.headers, name, Removal::CrossOrigin);
             }
         }
-        let next_method = if to_get { &Method::GET } else { &self.method };
         // RFC 9110 §15.4: "A client SHOULD detect and intervene in cyclical
         // redirections".
         if self.policy.loop_detection
-            && self.seen.contains(
-                &self.method,
-                self.urls.current().buf(),
-                next_method,
-                self.urls.next().buf(),
-            )
+            && self.looped(to_get)
             // A repeat whose response set a cookie is not yet a cycle: the
             // request it leads to differs by the cookie (the cookie-check
             // redirect); a repeat past the policy's count is.
@@ -829,7 +832,11 @@ impl RedirectMachine {
                     .tolerate_repeat(self.policy.repeats_after_set_cookie))
         {
             return Err(Refusal::RedirectLoop {
-                method: next_method.clone(),
+                method: if to_get {
+                    Method::GET
+                } else {
+                    self.method.clone()
+                },
                 url: self.urls.next().without_fragment().to_owned(),
             });
         }
@@ -854,6 +861,28 @@ impl RedirectMachine {
             self.seen.push_later();
         }
         Ok(None)
+    }
+
+    /// Whether the next request (its method, GET when `to_get`, and the
+    /// next URL) repeats
+    /// one already sent in this chain (loop detection, model/seen.rs).
+    fn looped(&mut self, to_get: bool) -> bool {
+        let next_method = if to_get { &Method::GET } else { &self.method };
+        let (current, next) = (self.urls.current().buf(), self.urls.next().buf());
+        if let Some(first) = &self.first_unrecorded {
+            if self.hops == self.start_hops {
+                // The first lookup: the first request is the only one sent,
+                // and the current one.
+                if first != next_method || Seen::keys_surely_differ(current, next) {
+                    return false;
+                }
+                self.seen.push(first, current);
+            } else {
+                self.seen.push(first, self.urls.first().buf());
+            }
+            self.first_unrecorded = None;
+        }
+        self.seen.contains(&self.method, current, next_method, next)
     }
 
     /// Parses and resolves one Location line into the `next` URL.

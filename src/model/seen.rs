@@ -105,6 +105,17 @@ impl Seen {
         ok
     }
 
+    /// Whether the keys of `a` and `b` surely differ, known from their last
+    /// bytes alone (see [`Probe`]: a key ends as its URL's text does when
+    /// the text ends without an escape), so that no key need be built.
+    /// `false` means "not known", not "equal".
+    pub fn keys_surely_differ(a: &UriBuf, b: &UriBuf) -> bool {
+        matches!(
+            (Probe::of(a), Probe::of(b)),
+            (Some(Probe { last: Some(x), .. }), Some(Probe { last: Some(y), .. })) if x != y
+        )
+    }
+
     /// Notes that the machine moved to a new current request: it is
     /// recorded (as [`push`](Self::push) would) at the next lookup.
     #[inline]
