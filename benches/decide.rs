@@ -194,6 +194,7 @@ fn decide_one(m: &mut RedirectMachine, status: StatusCode, location: &[u8]) -> u
         Step::Follow(hop) => hop.url().len(),
         Step::Deliver(_) => 1,
         Step::Refuse(_) => 2,
+        _ => 3,
     }
 }
 
@@ -536,10 +537,7 @@ fn chain(c: &mut Criterion) {
     let mut g = c.benchmark_group("chain_10_hops");
     g.throughput(Throughput::Elements(CHAIN.len() as u64));
     for profile in Profile::ALL {
-        let policy = Policy {
-            max_redirects: 10,
-            ..profile.policy()
-        };
+        let policy = profile.policy().with_max_redirects(10);
         let mut r = Redirspec::new(policy);
         g.bench_function(format!("redirspec_{profile}"), |b| {
             b.iter_custom(|iters| {
@@ -757,16 +755,10 @@ fn chain_with_start(c: &mut Criterion) {
         n
     }
     for profile in Profile::ALL {
-        let policy = Policy {
-            max_redirects: 10,
-            ..profile.policy()
-        };
+        let policy = profile.policy().with_max_redirects(10);
         g.bench_function(format!("redirspec_{profile}"), |b| {
             b.iter(|| {
-                let policy = Policy {
-                    max_redirects: 10,
-                    ..profile.policy()
-                };
+                let policy = profile.policy().with_max_redirects(10);
                 let mut m = RedirectMachine::new(
                     Method::GET,
                     black_box(BASE),

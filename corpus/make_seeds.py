@@ -25,12 +25,29 @@ NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # corpus/location_parse/: one raw Location field value per file
 # --------------------------------------------------------------------------------------------
 LOCATION = []
+# corpus/location_long/: the values longer than the location_parse target's
+# max_len (read from its .options file), fuzzed by the location_long target
+# with a limit past DEFAULT_MAX_LOCATION_LEN (64 KiB) instead.
+LOCATION_LONG = []
+
+
+def max_len(target):
+    path = os.path.join(HERE, "..", "fuzz", "fuzz_targets", target + ".options")
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            key, _, value = line.partition("=")
+            if key.strip() == "max_len":
+                return int(value)
+    sys.exit("no max_len in " + path)
+
+
+LOCATION_MAX_LEN = max_len("location_parse")
 
 
 def loc(name, value):
     if isinstance(value, str):
         value = value.encode("utf-8")
-    LOCATION.append((name, value))
+    (LOCATION_LONG if len(value) > LOCATION_MAX_LEN else LOCATION).append((name, value))
 
 
 # abs-: absolute http / https URIs as servers send them
@@ -929,7 +946,7 @@ def main():
     ap.add_argument("--list", action="store_true", help="list the folders' files")
     args = ap.parse_args()
 
-    targets = {"location_parse": LOCATION, "raw_response": RAW}
+    targets = {"location_parse": LOCATION, "location_long": LOCATION_LONG, "raw_response": RAW}
     for folder, seeds in targets.items():
         validate(folder, seeds)
     for name, data in RAW:

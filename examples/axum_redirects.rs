@@ -10,7 +10,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::Router;
-use redirspec::server::{check_service, Plan, ServiceOptions, Summary};
+use redirspec::probe::{check_service, Plan, ServiceOptions};
+use redirspec::server::Summary;
 
 /// The `next` query parameter, decoded.
 fn next_param(uri: &axum::http::Uri) -> Option<String> {

@@ -13,6 +13,8 @@ pub mod fuzz;
 #[cfg(feature = "live")]
 pub mod live;
 pub mod model;
+#[cfg(feature = "server")]
+pub mod probe;
 mod replay;
 #[cfg(feature = "server")]
 pub mod server;

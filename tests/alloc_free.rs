@@ -56,10 +56,16 @@ const LOCATIONS: &[&str] = &[
     "overlong-70k-path",
 ];
 
+/// A seed of `corpus/location_parse`, or of `corpus/location_long` (the values
+/// longer than the `location_parse` target's `max_len`).
 fn corpus(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("corpus/location_parse")
-        .join(name);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let long = root.join("location_long").join(name);
+    let path = if long.is_file() {
+        long
+    } else {
+        root.join("location_parse").join(name)
+    };
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -118,13 +124,7 @@ fn strict_profile_allocates_nothing(profile: Profile) {
 /// A 10-hop chain (loop detection on, for the strict profiles) then the
 /// final 200, every step counted, after one warm-up run of the same chain.
 fn chain_allocates_nothing(profile: Profile) {
-    let start = start(
-        Method::GET,
-        Policy {
-            max_redirects: 10,
-            ..profile.policy()
-        },
-    );
+    let start = start(Method::GET, profile.policy().with_max_redirects(10));
     let chain: Vec<String> = (0..10)
         .map(|i| format!("https://h{}.example.test/p/{i}?q={i}", i % 3))
         .collect();
@@ -237,10 +237,7 @@ fn resets_allocate_nothing(profile: Profile) {
     ];
     let uris: Vec<http::Uri> = starts.iter().map(|s| s.parse().unwrap()).collect();
     let urls: Vec<url::Url> = starts.iter().map(|s| url::Url::parse(s).unwrap()).collect();
-    let policy = Policy {
-        max_redirects: 10,
-        ..profile.policy()
-    };
+    let policy = profile.policy().with_max_redirects(10);
     let mut m =
         RedirectMachine::new(Method::GET, BASE, HeaderMap::new(), Body::None, policy).unwrap();
     let chain: Vec<String> = (0..10)

@@ -39,9 +39,21 @@ fn replay(target: &str, check: impl Fn(&[u8])) -> usize {
     files.len()
 }
 
+/// Both Location checks: the fast target's and the differential target's.
+fn location_checks(bytes: &[u8]) {
+    redirspec::fuzz::location_parse(bytes);
+    redirspec::fuzz::location_differential(bytes);
+}
+
 #[test]
 fn every_location_parse_seed_passes_its_checks() {
-    replay("location_parse", redirspec::fuzz::location_parse);
+    replay("location_parse", location_checks);
+}
+
+/// The values longer than the `location_parse` target's `max_len`, whole.
+#[test]
+fn every_location_long_seed_passes_its_checks() {
+    replay("location_long", location_checks);
 }
 
 #[test]
@@ -65,7 +77,9 @@ fn regression_inputs_pass_their_checks() {
         {
             let bytes = fs::read(file.path()).expect("a readable regression input");
             match name.as_str() {
-                "location_parse" => redirspec::fuzz::location_parse(&bytes),
+                "location_parse" | "location_long" | "location_differential" => {
+                    location_checks(&bytes);
+                }
                 "raw_response" => {
                     redirspec::fuzz::raw_response(&bytes);
                 }

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use redirspec::model::{Boundary, CompareWith, Downgrade};
-use redirspec::{Body, BodyAction, Policy, Profile, RedirectMachine};
+use redirspec::{Body, BodyAction, Profile, RedirectMachine};
 
 const CREDS: &[(&str, &str)] = &[("authorization", "Bearer t"), ("cookie", "s=1")];
 
@@ -107,40 +107,27 @@ fn userinfo_in_a_location_never_becomes_an_authorization() {
 #[test]
 fn boundary_and_comparison_are_knobs() {
     let base = Profile::Fetch.policy();
-    let host_only = Policy {
-        boundary: Boundary::Host,
-        ..base.clone()
-    };
+    let host_only = base.clone().with_boundary(Boundary::Host);
     let mut m = machine_with(host_only, "GET", "http://a.test/", CREDS, Body::None);
     // Host rule: a port or scheme change keeps credentials.
     let o = outcome(m.step_raw(status(302), &[b"https://a.test:8443/"]));
     assert_eq!(removed(&o), Vec::<String>::new());
 
     // Compared with the first request: a -> a:8080 (crosses) -> a (same as first).
-    let first = Policy {
-        compare_with: CompareWith::FirstRequest,
-        cross_origin_headers: std::borrow::Cow::Owned(vec![
-            http::header::AUTHORIZATION,
-            http::header::COOKIE,
-        ]),
-        ..base.clone()
-    };
+    let first = base
+        .clone()
+        .with_compare_with(CompareWith::FirstRequest)
+        .with_cross_origin_headers(vec![http::header::AUTHORIZATION, http::header::COOKIE]);
     let mut m = machine_with(first, "GET", "http://a.test/", CREDS, Body::None);
     let o = outcome(m.step_raw(status(302), &[b"http://b.test/"]));
     assert_eq!(removed(&o), ["authorization", "cookie"]);
 
-    let every = Policy {
-        boundary: Boundary::EveryHop,
-        ..base.clone()
-    };
+    let every = base.clone().with_boundary(Boundary::EveryHop);
     let mut m = machine_with(every, "GET", "http://a.test/", CREDS, Body::None);
     let o = outcome(m.step_raw(status(302), &[b"/same-origin"]));
     assert_eq!(removed(&o), ["authorization", "cookie"]);
 
-    let never = Policy {
-        boundary: Boundary::Never,
-        ..base
-    };
+    let never = base.with_boundary(Boundary::Never);
     let mut m = machine_with(never, "GET", "http://a.test/", CREDS, Body::None);
     let o = outcome(m.step_raw(status(302), &[b"http://evil.test/"]));
     assert_eq!(removed(&o), Vec::<String>::new());
@@ -152,10 +139,7 @@ fn downgrade_is_allowed_by_default_and_refused_on_request() {
         let o = one_hop(p, "https://a.test/", "http://a.test/");
         assert_eq!(o.url(), "http://a.test/", "{p}");
     }
-    let refuse = Policy {
-        downgrade: Downgrade::Refuse,
-        ..Profile::Fetch.policy()
-    };
+    let refuse = Profile::Fetch.policy().with_downgrade(Downgrade::Refuse);
     let mut m = machine_with(refuse.clone(), "GET", "https://a.test/", &[], Body::None);
     assert_eq!(
         outcome(m.step_raw(status(301), &[b"http://a.test/"])),

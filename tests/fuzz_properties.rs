@@ -14,6 +14,11 @@ fn location_parse() {
 }
 
 #[test]
+fn location_differential() {
+    bolero::check!().for_each(|bytes: &[u8]| redirspec::fuzz::location_differential(bytes));
+}
+
+#[test]
 fn resolve() {
     bolero::check!()
         .with_arbitrary::<ResolveInput>()

@@ -2,7 +2,8 @@
 //! ESR, one process each, every scenario run with `fetch()` from a page and judged under the
 //! Fetch profile's browser reading. The verdicts are pinned in
 //! tests/live_expectations/browser-<name>.txt (REDIRSPEC_BLESS=1 rewrites them); a browser
-//! that is not installed is skipped with a note.
+//! that is not installed is skipped with a note (and fails the test under `CI=true`, since
+//! .ci/run installs it).
 #![cfg(feature = "live")]
 
 use redirspec::live::browser::{run_browser, BrowserKind, BrowserResult};
@@ -36,6 +37,12 @@ fn without_ports(text: &str) -> String {
 
 fn check(kind: BrowserKind) {
     if let Err(note) = kind.check_available() {
+        // .ci/run installs both browsers: under CI they must be there.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but {}: {note} (.ci/install-browsers-go.sh installs it)",
+            kind.name()
+        );
         eprintln!("skipping {}: {note}", kind.name());
         return;
     }

@@ -6,7 +6,7 @@ use common::*;
 use http::header::LOCATION;
 use http::{HeaderMap, HeaderValue};
 use redirspec::model::MultipleLocations;
-use redirspec::{Body, Policy, Profile, Refusal, Step};
+use redirspec::{Body, Profile, Refusal, Step};
 
 const BASE: &str = "http://a.test/b/c/d;p?q";
 
@@ -154,10 +154,9 @@ fn several_location_lines() {
         Outcome::Refuse("invalid-location")
     );
 
-    let identical = Policy {
-        multiple_locations: MultipleLocations::FirstIfIdentical,
-        ..Profile::Fetch.policy()
-    };
+    let identical = Profile::Fetch
+        .policy()
+        .with_multiple_locations(MultipleLocations::FirstIfIdentical);
     let mut m = machine_with(identical.clone(), "GET", BASE, &[], Body::None);
     assert_eq!(
         outcome(m.step_raw(status(302), &[b"/x", b"/x"])).url(),
@@ -168,10 +167,9 @@ fn several_location_lines() {
         outcome(m.step_raw(status(302), &[b"/x", b"/y"])),
         Outcome::Refuse("invalid-location")
     );
-    let first = Policy {
-        multiple_locations: MultipleLocations::First,
-        ..Profile::Fetch.policy()
-    };
+    let first = Profile::Fetch
+        .policy()
+        .with_multiple_locations(MultipleLocations::First);
     let mut m = machine_with(first, "GET", BASE, &[], Body::None);
     assert_eq!(
         outcome(m.step_raw(status(302), &[b"/x", b"/y"])).url(),

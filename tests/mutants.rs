@@ -14,7 +14,7 @@ use std::cell::Cell;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 use redirspec::check::{check_scenario, check_scenario_with, Divergence, Scenario};
 use redirspec::model::Downgrade;
-use redirspec::{strategy, Policy, Profile};
+use redirspec::{strategy, Profile};
 use support::reference::{Bug, Reading, Reference};
 
 /// What a mutant is checked against.
@@ -46,10 +46,7 @@ fn check(f: &mut Reference, s: &Scenario, a: Against) -> Result<(), Divergence> 
     match a {
         Against::Profile(p) => check_scenario(f, s, p).map(drop),
         Against::FetchNoDowngrade => {
-            let policy = Policy {
-                downgrade: Downgrade::Refuse,
-                ..Profile::Fetch.policy()
-            };
+            let policy = Profile::Fetch.policy().with_downgrade(Downgrade::Refuse);
             check_scenario_with(f, s, &policy).map(drop)
         }
     }

@@ -152,7 +152,7 @@ proptest! {
         let mut f = machine(&r, Profile::Fetch);
         let mut s = RedirectMachine::new(
             r.method.clone(), &r.url, r.headers.clone(), r.body,
-            redirspec::Policy { loop_detection: false, ..Profile::Rfc9110.policy() },
+            Profile::Rfc9110.policy().with_loop_detection(false),
         ).unwrap();
         let a = f.step_raw(status, &[loc.as_bytes()]);
         let b = s.step_raw(status, &[loc.as_bytes()]);

@@ -19,10 +19,7 @@ fn memory() -> RedirectMemory {
 }
 
 fn shared() -> RedirectMemory {
-    RedirectMemory::new(MemoryPolicy {
-        shared: true,
-        ..MemoryPolicy::new(Profile::Fetch)
-    })
+    RedirectMemory::new(MemoryPolicy::new(Profile::Fetch).with_shared(true))
 }
 
 fn record(
@@ -489,10 +486,7 @@ fn a_refused_or_missing_location_is_not_remembered() {
 
 #[test]
 fn memory_is_bounded() {
-    let mut m = RedirectMemory::new(MemoryPolicy {
-        max_entries: 3,
-        ..MemoryPolicy::new(Profile::Fetch)
-    });
+    let mut m = RedirectMemory::new(MemoryPolicy::new(Profile::Fetch).with_max_entries(3));
     for i in 0..10u64 {
         let url = format!("https://a.test/{i}");
         record(&mut m, T + i, "GET", &url, &[], 301, &[("location", "/x")]);

@@ -19,10 +19,11 @@ fn headers() -> HeaderMap {
 fn policies() -> Vec<Policy> {
     let mut v: Vec<Policy> = Profile::ALL.iter().map(|p| p.policy()).collect();
     // The first URL matters to the credential rule only with this setting.
-    v.extend(Profile::ALL.iter().map(|p| Policy {
-        compare_with: CompareWith::FirstRequest,
-        ..p.policy()
-    }));
+    v.extend(
+        Profile::ALL
+            .iter()
+            .map(|p| p.policy().with_compare_with(CompareWith::FirstRequest)),
+    );
     v
 }
 

@@ -14,9 +14,8 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use redirspec::server::{
-    check_server, fetch, Level, NetError, NetOptions, Plan, Planned, ReadEnd, Report, MAX_HEAD,
-};
+use redirspec::probe::{check_server, fetch, NetError, NetOptions, Plan, Planned, ReadEnd};
+use redirspec::server::{Level, Report, MAX_HEAD};
 
 /// A one-connection server running `handle` on the accepted stream (after
 /// reading the request head), stopping by itself after 15 s at most.

@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use redirspec::server::{check_server, NetOptions, Plan};
+use redirspec::probe::{check_server, NetOptions, Plan};
 
 /// Peak resident set size, in KiB.
 fn peak_kib() -> u64 {

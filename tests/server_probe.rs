@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use redirspec::server::{check_server, Encoding, NetOptions, Plan, Report};
+use redirspec::probe::{check_server, NetOptions, Plan};
+use redirspec::server::{Encoding, Report};
 
 /// `%XX` and `+` decoded.
 fn decode(s: &str) -> String {

@@ -128,6 +128,7 @@ fn run(case: &Case<'_>) -> Result<(), String> {
             }
             Step::Deliver(_) => "deliver",
             Step::Refuse(_) => "error",
+            _ => "a step this test does not know yet",
         };
         let detail = format!("{step:?}");
         if i < last {

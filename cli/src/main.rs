@@ -12,10 +12,10 @@ use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::builder::RangedU64ValueParser;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use redirspec::cli::{
-    decide_lines, exit_status, run_response, run_server, split_header, Batch, BoundedLines, Case,
-    Decision, ServerArgs,
+    decide_lines, exit_status, reports_json, run_response, run_server, split_header, Batch,
+    BoundedLines, Case, Decision, ServerArgs,
 };
 use redirspec::server::Summary;
 
@@ -92,6 +92,39 @@ struct ServerCmd {
     /// Timeout per request, in milliseconds (1 to 3,600,000).
     #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_MS))]
     timeout_ms: u64,
+    /// Output: text for people, json for CI (one object, see the README).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// How `server` and `response` print their reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// One block per response, findings indented, a summary line.
+    Text,
+    /// One JSON object: schema, exit, summary, reports with their findings.
+    Json,
+}
+
+/// The profiles `decide` knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ProfileArg {
+    /// WHATWG Fetch, "HTTP-redirect fetch", with the WHATWG URL parser.
+    Fetch,
+    /// RFC 9110 §15.4 with RFC 3986 strict parsing and resolution.
+    Rfc9110,
+    /// The legacy strict reading of RFC 2616 §10.3.
+    Rfc2616,
+}
+
+impl ProfileArg {
+    fn name(self) -> &'static str {
+        match self {
+            ProfileArg::Fetch => "fetch",
+            ProfileArg::Rfc9110 => "rfc9110",
+            ProfileArg::Rfc2616 => "rfc2616",
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -104,6 +137,9 @@ struct ResponseCmd {
     /// The absolute URL of the request it answered (needed for self-loop and downgrade).
     #[arg(long)]
     request_url: Option<String>,
+    /// Output: text for people, json for CI (one object, see the README).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 /// Options shared by `matrix` and `client`.
@@ -178,9 +214,9 @@ const MAX_BATCH_LINE: usize = 1 << 20;
 
 #[derive(Args, Debug)]
 struct DecideArgs {
-    /// fetch, rfc9110 or rfc2616.
-    #[arg(long, required_unless_present = "batch")]
-    profile: Option<String>,
+    /// The profile to decide under.
+    #[arg(long, value_enum, required_unless_present = "batch")]
+    profile: Option<ProfileArg>,
     /// The request method.
     #[arg(long, required_unless_present = "batch")]
     method: Option<String>,
@@ -244,7 +280,7 @@ fn main() -> ExitCode {
 }
 
 fn server(args: ServerCmd) -> ExitCode {
-    let args = ServerArgs {
+    let server_args = ServerArgs {
         url: args.url,
         methods: args.methods,
         paths: args.paths,
@@ -253,7 +289,11 @@ fn server(args: ServerCmd) -> ExitCode {
         allow_hosts: args.allow_hosts,
         timeout_ms: args.timeout_ms,
     };
-    match run_server(&args) {
+    match run_server(&server_args) {
+        Ok(reports) if args.format == Format::Json => {
+            println!("{}", reports_json(&reports));
+            ExitCode::from(exit_status(&reports))
+        }
         Ok(reports) => {
             let mut out = String::new();
             for r in &reports {
@@ -273,6 +313,10 @@ fn response(args: ResponseCmd) -> ExitCode {
         args.request_method.as_deref(),
         args.request_url.as_deref(),
     ) {
+        Ok(report) if args.format == Format::Json => {
+            println!("{}", reports_json(std::slice::from_ref(&report)));
+            ExitCode::from(exit_status([&report]))
+        }
         Ok(report) => {
             print!("{report}");
             ExitCode::from(exit_status([&report]))
@@ -397,19 +441,40 @@ fn live_client(_: &ClientArgs) -> ExitCode {
 
 /// One line on stderr, exit 2.
 fn usage_error(message: &str) -> ExitCode {
-    let mut lines = message.lines().map(str::trim).filter(|l| !l.is_empty());
+    eprintln!("redirspec: {}", one_line_error(message));
+    ExitCode::from(2)
+}
+
+/// A clap (or our own) error message as the one line the CLI contract promises, with nothing
+/// of clap's text lost: the lines clap lists after "...not provided:" are joined with commas,
+/// and its tips ("a similar argument exists: '--profile'") follow in parentheses. The usage
+/// block and the "--help" pointer are left out.
+fn one_line_error(message: &str) -> String {
+    let mut lines = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"));
     let mut line = lines
         .next()
         .unwrap_or("bad arguments")
         .trim_start_matches("error: ")
         .to_owned();
-    // clap lists missing arguments on the lines after "...not provided:".
-    if line.ends_with(':') {
-        let rest: Vec<&str> = lines.take_while(|l| !l.starts_with("Usage:")).collect();
-        line = format!("{} {}", line, rest.join(", "));
+    let mut listed = Vec::new();
+    let mut tips = Vec::new();
+    for l in lines {
+        match l.strip_prefix("tip: ") {
+            Some(tip) => tips.push(tip),
+            None => listed.push(l),
+        }
     }
-    eprintln!("redirspec: {line}");
-    ExitCode::from(2)
+    if !listed.is_empty() {
+        line = format!("{} {}", line, listed.join(", "));
+    }
+    if !tips.is_empty() {
+        line = format!("{line} (tip: {})", tips.join("; "));
+    }
+    line
 }
 
 /// The raw bytes of a command-line value (on Unix, exactly as given).
@@ -446,7 +511,7 @@ fn single(args: DecideArgs) -> ExitCode {
         return usage_error("--profile, --method, --url and --status are required");
     };
     let case = Case {
-        profile,
+        profile: profile.name().to_owned(),
         method,
         url,
         status: Some(status),

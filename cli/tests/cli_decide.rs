@@ -141,6 +141,45 @@ fn bad_arguments_exit_2_with_one_line() {
     }
 }
 
+/// clap's own help survives on the one line: the values a flag takes and its
+/// "did you mean" tip.
+#[test]
+fn a_misspelt_flag_or_value_keeps_clap_tip_on_one_line() {
+    let (code, _, err) = redirspec(&[
+        "decide",
+        "--profil",
+        "fetch",
+        "--method",
+        "GET",
+        "--url",
+        "http://a/",
+        "--status",
+        "302",
+    ]);
+    assert_eq!((code, err.lines().count()), (2, 1), "{err}");
+    assert!(
+        err.contains("tip: a similar argument exists: '--profile'"),
+        "{err}"
+    );
+    let (code, _, err) = redirspec(&[
+        "decide",
+        "--profile",
+        "fetc",
+        "--method",
+        "GET",
+        "--url",
+        "http://a/",
+        "--status",
+        "302",
+    ]);
+    assert_eq!((code, err.lines().count()), (2, 1), "{err}");
+    assert!(
+        err.contains("[possible values: fetch, rfc9110, rfc2616]"),
+        "{err}"
+    );
+    assert!(err.contains("'fetch'"), "{err}");
+}
+
 #[test]
 fn batch_answers_each_line_in_order_and_survives_bad_lines() {
     let input = concat!(

@@ -265,6 +265,24 @@ fn response_subcommand_exit_statuses() {
     let (code, out, _) = run(&["response", &truncated]);
     assert_eq!(code, 1);
     assert!(out.contains("MUST   malformed-response"), "{out}");
+    // `--format json`: one object with the schema version, the exit status and each finding's
+    // level, section and offset.
+    let invalid = write(
+        "hostless.http",
+        b"HTTP/1.1 302 Found\r\nLocation: https:///evil.test\r\nContent-Length: 0\r\n\r\n",
+    );
+    let (code, out, _) = run(&["response", &invalid, "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains(r#""schema":1"#), "{out}");
+    assert!(out.contains(r#""exit":1"#), "{out}");
+    assert!(
+        out.contains(r#""id":"location-invalid","level":"MUST""#),
+        "{out}"
+    );
+    assert!(out.contains(r#""offset":38"#), "{out}");
+    let (code, _, err) = run(&["response", &invalid, "--format", "xml"]);
+    assert_eq!((code, err.lines().count()), (2, 1), "{err}");
     let (code, _, err) = run(&["response", &dir.join("missing").to_string_lossy()]);
     assert_eq!((code, err.lines().count()), (2, 1), "{err}");
     let (code, _, err) = run(&["response", &advice, "--request-url", "/relative"]);

@@ -7,10 +7,8 @@ use std::time::Duration;
 
 use http::Method;
 
-use crate::server::{
-    check_raw, check_server, check_target, parse_error_report, NetError, NetOptions, Plan, Report,
-    RequestInfo,
-};
+use crate::probe::{check_server, check_target, NetError, NetOptions, Plan};
+use crate::server::{check_raw, parse_error_report, Report, RequestInfo, Summary};
 
 /// Largest file `redirspec response` reads (16 MiB).
 pub const MAX_RESPONSE_FILE: u64 = 16 << 20;
@@ -26,12 +24,12 @@ pub enum CheckError {
     #[error(transparent)]
     Net(#[from] NetError),
     /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {error}")]
     File {
         /// The path.
         path: String,
-        /// The error.
-        source: std::io::Error,
+        /// The error (in the message, so not also a `source()`: it would print twice).
+        error: std::io::Error,
     },
 }
 
@@ -107,9 +105,9 @@ pub fn run_response(
             .map_err(|e| CheckError::Usage(format!("bad --request-url {u:?}: {e}")))?,
         None => RequestInfo::method_only(m),
     };
-    let file_error = |source| CheckError::File {
+    let file_error = |error| CheckError::File {
         path: path.to_owned(),
-        source,
+        error,
     };
     // Only a regular file: a FIFO, a socket or a device (`/dev/zero`,
     // `/dev/stdin`) would block or never end. `metadata` does not open the
@@ -146,4 +144,64 @@ pub fn run_response(
 /// The exit status for a set of reports: 1 when any MUST is broken, else 0.
 pub fn exit_status<'r>(reports: impl IntoIterator<Item = &'r Report>) -> u8 {
     u8::from(reports.into_iter().any(Report::breaks_must))
+}
+
+/// Version of the JSON that [`reports_json`] writes; it grows only by new fields while it
+/// stays the same.
+pub const REPORTS_JSON_SCHEMA: u32 = 1;
+
+/// The reports of `redirspec server` or `redirspec response` as one JSON object (their
+/// `--format json`), for CI: `{"schema":1,"exit":0|1,"summary":{…},"reports":[{"method",
+/// "url","status","findings":[{"id","level","section","message","offset","evidence"}]}]}`.
+/// `level` is `MUST`, `SHOULD` or `ADVICE`; `evidence` is the offending bytes as text (invalid
+/// UTF-8 replaced), `offset` their place in the raw response (null for an `http::Response`).
+///
+/// # Examples
+/// ```
+/// # use redirspec::cli::reports_json;
+/// let json = reports_json(&[]);
+/// assert_eq!(json["schema"], 1);
+/// assert_eq!(json["exit"], 0);
+/// ```
+pub fn reports_json(reports: &[Report]) -> serde_json::Value {
+    let summary = Summary::of(reports);
+    let exit = exit_status(reports);
+    let reports: Vec<serde_json::Value> = reports
+        .iter()
+        .map(|r| {
+            let findings: Vec<serde_json::Value> = r
+                .findings()
+                .iter()
+                .map(|f| {
+                    let evidence = f.evidence();
+                    serde_json::json!({
+                        "id": f.id(),
+                        "level": f.level().as_str(),
+                        "section": f.section(),
+                        "message": f.message(),
+                        "offset": evidence.and_then(|e| e.offset),
+                        "evidence": evidence.map(|e| String::from_utf8_lossy(&e.bytes).into_owned()),
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "method": r.method().as_str(),
+                "url": r.url(),
+                "status": r.status().map(|c| c.as_u16()),
+                "findings": findings,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "schema": REPORTS_JSON_SCHEMA,
+        "exit": exit,
+        "summary": {
+            "responses": summary.responses,
+            "redirects": summary.redirects,
+            "must": summary.must,
+            "should": summary.should,
+            "advice": summary.advice,
+        },
+        "reports": reports,
+    })
 }

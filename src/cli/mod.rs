@@ -12,5 +12,8 @@ pub use case::{
     decide, decide_lines, decision_of, split_header, Case, CaseError, Decision, MemoryEvent,
     RememberedHop,
 };
-pub use check::{exit_status, run_response, run_server, CheckError, ServerArgs};
+pub use check::{
+    exit_status, reports_json, run_response, run_server, CheckError, ServerArgs,
+    REPORTS_JSON_SCHEMA,
+};
 pub use lines::{BoundedLines, LineError};

@@ -41,7 +41,7 @@ pub const BASES: [&str; 6] = [
 ];
 
 /// Path, query and fragment appended to a start origin.
-const START_PATHS: [&str; 4] = ["/", "/p/q?x=1", "/form#top", "/a/b/c;p?q#f"];
+pub(crate) const START_PATHS: [&str; 4] = ["/", "/p/q?x=1", "/form#top", "/a/b/c;p?q#f"];
 
 /// Extension methods (RFC 9110 §9.1: method names are case-sensitive, so
 /// `post` is not `POST`).

@@ -4,7 +4,10 @@
 use http::header::{CACHE_CONTROL, CONTENT_LENGTH, LOCATION, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
-use super::input::{ChainInput, ProfileInput, RequestInput, StepInput};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use super::input::{ChainInput, ProfileInput, RequestInput, StepInput, ORIGINS, START_PATHS};
 use crate::model::memory::{Exchange, MemoryPolicy, RedirectMemory};
 use crate::model::{default_port, parse_uri_reference, Boundary, CompareWith, LocationMode};
 use crate::{Body, BodyAction, DeliverReason, Policy, Profile, RedirectMachine, Refusal, Step};
@@ -131,15 +134,62 @@ thread_local! {
         Profile::Rfc9110.policy(),
         Profile::Rfc2616.policy(),
     ];
+    /// Fresh machines by start request, built once per thread and cloned:
+    /// building one parses the start URL (with IDNA processing under WHATWG)
+    /// and fills a header map, which costs more than the step under test.
+    static STARTS: RefCell<HashMap<StartKey, RedirectMachine>> = RefCell::new(HashMap::new());
 }
 
+/// What a fresh machine is built from: profile, origin, path, method, header
+/// flags and body (the redirect count is set on the clone).
+type StartKey = (usize, usize, usize, Method, [bool; 7], Body);
+
+/// At most this many fresh machines are kept per thread (a `Token` method
+/// makes the key space unbounded); past it, machines are built each time.
+const MAX_STARTS: usize = 4096;
+
 fn start(req: &RequestInput) -> Option<RedirectMachine> {
-    let url = req.url();
     let index = match req.profile {
         ProfileInput::Fetch => 0,
         ProfileInput::Rfc9110 => 1,
         ProfileInput::Rfc2616 => 2,
     };
+    let h = req.headers;
+    let key: StartKey = (
+        index,
+        usize::from(req.origin) % ORIGINS.len(),
+        usize::from(req.path) % START_PATHS.len(),
+        req.method.method(),
+        [
+            h.authorization,
+            h.cookie,
+            h.proxy_authorization,
+            h.referer_origin,
+            h.content,
+            h.content_length,
+            h.transfer_encoding,
+        ],
+        req.body.body(),
+    );
+    let cached = STARTS.with(|s| s.borrow().get(&key).cloned());
+    let fresh = match cached {
+        Some(m) => m,
+        None => {
+            let m = build(req, index);
+            STARTS.with(|s| {
+                let mut s = s.borrow_mut();
+                if s.len() < MAX_STARTS {
+                    s.insert(key, m.clone());
+                }
+            });
+            m
+        }
+    };
+    Some(fresh.with_redirect_count(req.redirect_count()))
+}
+
+fn build(req: &RequestInput, index: usize) -> RedirectMachine {
+    let url = req.url();
     let policy = POLICIES.with(|p| p[index].clone());
     match RedirectMachine::new(
         req.method.method(),
@@ -148,7 +198,7 @@ fn start(req: &RequestInput) -> Option<RedirectMachine> {
         req.body.body(),
         policy,
     ) {
-        Ok(m) => Some(m.with_redirect_count(req.redirect_count())),
+        Ok(m) => m,
         Err(e) => panic!("start URL {url:?} refused: {e}"),
     }
 }

@@ -9,7 +9,8 @@
 //!
 //! | function | input | property |
 //! |---|---|---|
-//! | [`location_parse`] | raw Location bytes | both modes total; strict values round-trip |
+//! | [`location_parse`] | raw Location bytes | both modes total; strict values round-trip; both machines agree with their parser |
+//! | [`location_differential`] | raw Location bytes | the fast paths write what the `url` crate and the general resolver write |
 //! | [`resolve`] | reference and base bytes | RFC 3986 §5.2 result laws; agrees with `url` on a documented subset |
 //! | [`machine_step`] | [`StepInput`] | one response: every step invariant |
 //! | [`chain`] | [`ChainInput`] | a chain of responses: every step invariant, at every step |
@@ -36,7 +37,7 @@ pub use input::{
     BodyInput, ChainInput, HeaderFlags, LocationLine, MethodInput, ProfileInput, RequestInput,
     ResolveInput, ResponseInput, StatusInput, StepInput, BASES, ORIGINS,
 };
-pub use location::location_parse;
+pub use location::{location_differential, location_parse};
 pub use machine::{chain, machine_step};
 pub use resolve::resolve;
 pub use response::{raw_response, MAX_HEADERS};

@@ -11,6 +11,31 @@ use crate::{Body, Profile, RedirectMachine};
 /// and the memory per input.
 pub const MAX_HEADERS: usize = 64;
 
+/// A fresh machine per profile for the fixed request, built once per thread
+/// and cloned for each input (building one parses the start URL).
+fn fresh(profile: Profile) -> RedirectMachine {
+    let mut request = HeaderMap::new();
+    request.insert(AUTHORIZATION, HeaderValue::from_static("Bearer t"));
+    request.insert(COOKIE, HeaderValue::from_static("s=1"));
+    request.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    let start = RedirectMachine::new(
+        Method::POST,
+        "https://a.test/x#f",
+        request,
+        Body::Bytes(5),
+        profile.policy(),
+    );
+    match start {
+        Ok(m) => m,
+        Err(e) => panic!("the fixed start URL is refused under {profile}: {e}"),
+    }
+}
+
+thread_local! {
+    /// [`fresh`] for every profile, in [`Profile::ALL`] order.
+    static FRESH: Vec<RedirectMachine> = Profile::ALL.into_iter().map(fresh).collect();
+}
+
 /// Parses `raw` as a response head with `httparse` (obsolete line folding,
 /// spaces after a header name and before the first header allowed, as lenient
 /// clients do, so that the model sees the odd values), and, when the head is
@@ -53,22 +78,10 @@ pub fn raw_response(raw: &[u8]) -> Option<usize> {
         .filter(|h| h.name.eq_ignore_ascii_case("location"))
         .map(|h| h.value.to_vec())
         .collect();
-    for profile in Profile::ALL {
-        let mut request = HeaderMap::new();
-        request.insert(AUTHORIZATION, HeaderValue::from_static("Bearer t"));
-        request.insert(COOKIE, HeaderValue::from_static("s=1"));
-        request.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-        let start = RedirectMachine::new(
-            Method::POST,
-            "https://a.test/x#f",
-            request,
-            Body::Bytes(5),
-            profile.policy(),
-        );
-        let Ok(mut m) = start else {
-            panic!("the fixed start URL is refused under {profile}");
-        };
-        step_checked(&mut m, status, &lines);
-    }
+    FRESH.with(|fresh| {
+        for m in fresh {
+            step_checked(&mut m.clone(), status, &lines);
+        }
+    });
     Some(lines.len())
 }

@@ -13,9 +13,9 @@
 //!
 //! What a page cannot express is marked **not applicable** with the reason, never skipped
 //! silently: a method `fetch` forbids (`CONNECT`, `TRACE`, `TRACK`), a body on GET or HEAD.
-//! `Cookie` is a forbidden request header: a page cannot set it, so the browser rows compare
-//! every scenario without it (the model's expected requests carry no Cookie either), under
-//! the browser reading of Fetch's credential rule ([`Policy::browser_credentials`]).
+//! `Cookie` is a forbidden request header: a page cannot set it, and what a browser sends comes
+//! from its cookie jar (RFC 6265), so the browser rows do not compare it (neither the model's
+//! expected requests nor the browser's carry one), under the browser reading of Fetch's credential rule ([`Policy::browser_credentials`]).
 //!
 //! [`Policy::browser_credentials`]: crate::model::Policy::browser_credentials
 
@@ -709,7 +709,12 @@ fn run_one(session: &mut BrowserSession, scenario: &Scenario, timeout: Duration)
                     Listener::A => &a,
                     Listener::B => &b,
                 };
-                RequestView::observed(r, origin)
+                // A browser's Cookie comes from its cookie jar (RFC 6265), not from the
+                // caller: not compared.
+                RequestView {
+                    cookie: false,
+                    ..RequestView::observed(r, origin)
+                }
             })
             .collect(),
         outcome,

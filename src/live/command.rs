@@ -10,6 +10,7 @@
 //! is ended with it ([`super::process`]).
 
 use super::client::{millis, one_line, ClientOutcome, ClientRequest, ClientUnderTest};
+use super::driver::Driver;
 use super::process::Supervised;
 use super::scratch::Scratch;
 use super::template::{CommandTemplate, Expansion};
@@ -31,7 +32,7 @@ pub const CLIENT_PL: &str = include_str!("assets/client.pl");
 pub const FETCH_JAVA: &str = include_str!("assets/Fetch.java");
 
 /// Writes every shipped script into a new scratch folder.
-fn write_assets(dir: &Scratch) -> std::io::Result<()> {
+pub(crate) fn write_assets(dir: &Scratch) -> std::io::Result<()> {
     dir.write_new("fetch.js", FETCH_JS.as_bytes())?;
     dir.write_new("client.py", CLIENT_PY.as_bytes())?;
     dir.write_new("client.pl", CLIENT_PL.as_bytes())?;
@@ -69,6 +70,7 @@ pub struct CommandClient {
     setup: Option<Vec<String>>,
     prepared: Arc<OnceLock<Result<Prepared, String>>>,
     cost_hint_ms: u32,
+    driver: Option<Arc<Driver>>,
 }
 
 impl CommandClient {
@@ -89,6 +91,7 @@ impl CommandClient {
             method_templates: Vec::new(),
             twice_template: None,
             probe: None,
+            driver: None,
         })
     }
 
@@ -112,6 +115,33 @@ impl CommandClient {
         self.method_templates
             .push((method.to_owned(), CommandTemplate::parse(template)?));
         Ok(self)
+    }
+
+    /// Runs the scenarios through one long-lived process started with `argv` (see
+    /// [`super::driver`]) instead of one process per scenario with the templates;
+    /// `{script_dir}` names the folder of the shipped scripts. Clones of this client share
+    /// the process. The environment variable `REDIRSPEC_DRIVERS=off` turns drivers off (one
+    /// process per scenario, as before).
+    pub fn with_driver(mut self, argv: &[&str]) -> Self {
+        self.driver = Some(Arc::new(Driver::new(argv)));
+        self
+    }
+
+    /// Whether scenarios run through a long-lived driver process ([`with_driver`](Self::with_driver),
+    /// and `REDIRSPEC_DRIVERS` is not `off`).
+    pub fn driven(&self) -> bool {
+        self.driver().is_some()
+    }
+
+    /// The process id of the running driver, if one runs.
+    pub fn driver_pid(&self) -> Option<u32> {
+        self.driver.as_deref().and_then(Driver::pid)
+    }
+
+    /// The driver to use, unless `REDIRSPEC_DRIVERS=off`.
+    fn driver(&self) -> Option<&Driver> {
+        let off = std::env::var_os("REDIRSPEC_DRIVERS").is_some_and(|v| v == "off");
+        self.driver.as_deref().filter(|_| !off)
     }
 
     /// Sets the presence probe.
@@ -435,6 +465,9 @@ impl ClientUnderTest for CommandClient {
     }
 
     fn execute(&self, request: &ClientRequest) -> ClientOutcome {
+        if let Some(driver) = self.driver() {
+            return self.execute_driven(driver, request, 1);
+        }
         self.execute_with(request, self.template_for(request.method.as_str()))
     }
 
@@ -446,6 +479,9 @@ impl ClientUnderTest for CommandClient {
     }
 
     fn execute_twice(&self, request: &ClientRequest) -> ClientOutcome {
+        if let Some(driver) = self.driver() {
+            return self.execute_driven(driver, request, 2);
+        }
         match &self.twice_template {
             Some(t) => self.execute_with(request, t),
             None => ClientOutcome::Failed {
@@ -456,6 +492,18 @@ impl ClientUnderTest for CommandClient {
 }
 
 impl CommandClient {
+    fn execute_driven(
+        &self,
+        driver: &Driver,
+        request: &ClientRequest,
+        count: u32,
+    ) -> ClientOutcome {
+        match self.prepare() {
+            Ok(script_dir) => driver.execute(script_dir, request, count),
+            Err(message) => ClientOutcome::Failed { message },
+        }
+    }
+
     fn execute_with(&self, request: &ClientRequest, template: &CommandTemplate) -> ClientOutcome {
         let script_dir = match self.prepare() {
             Ok(d) => d,
@@ -541,6 +589,7 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
             ],
             "node with a global fetch (18+) is not installed",
         )
+        .with_driver(&["node", "{script_dir}/fetch.js", "--serve"])
         .with_description("node global fetch (undici), redirect: follow")
         .with_cost_hint_ms(300)
         .with_version(&[
@@ -566,6 +615,7 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
             "a JDK (javac, java 11+) is not installed",
         )
         .with_setup(&["javac", "-d", ".", "Fetch.java"])
+        .with_driver(&["java", "-cp", "{script_dir}", "Fetch", "--serve"])
         .with_description("java.net.http.HttpClient, followRedirects(NORMAL)")
         .with_cost_hint_ms(1000)
         .with_version(&["java", "-version"]),
@@ -595,6 +645,7 @@ fn perl_preset(
         &["perl", &format!("-M{module}"), "-e", "1"],
         &format!("perl with {module} is not installed"),
     )
+    .with_driver(&["perl", "{script_dir}/client.pl", flavour, "--serve"])
     .with_description(&format!("perl {module}, default redirect handling"))
     .with_version(&[
         "perl",
@@ -621,6 +672,7 @@ fn python_preset(name: &str, flavour: &str, module: &str) -> Result<CommandClien
         &["python3", "-c", &import],
         &format!("python3 with {flavour} is not installed"),
     )
+    .with_driver(&["python3", "{script_dir}/client.py", flavour, "--serve"])
     .with_description(&format!("python3 {flavour}, default redirect handling"))
     .with_cost_hint_ms(250)
     .with_version(&[

@@ -8,6 +8,8 @@
 //! 3. [`client`] / [`command`] — the [`ClientUnderTest`] trait; in-process reqwest and ureq;
 //!    any program through a command template, with presets for curl, wget, node's fetch,
 //!    python's urllib and requests.
+//!    [`driver`] — one long-lived process per client and run for the node, python, perl
+//!    and java presets, a new client object per scenario.
 //! 4. [`verdict`] — the model's trace for the same scenario on the same URLs;
 //!    [`compare`](mod@compare) — the first divergence, hop by hop.
 //! 5. [`matrix`] — all of it for many clients; [`facts`] — what each client did, in plain
@@ -37,6 +39,7 @@ pub mod cli;
 pub mod client;
 pub mod command;
 pub mod compare;
+pub mod driver;
 pub mod facts;
 pub mod from_strategies;
 pub mod go;

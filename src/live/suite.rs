@@ -228,6 +228,20 @@ pub fn suite() -> Vec<Scenario> {
         ],
     ));
     s.push(scenario(
+        "cred-leave-then-stay-host",
+        "credentials",
+        "leave for another host name, then a second hop inside it: no credential of the first \
+         (a client that copies the first request's headers when a hop stays on one host leaks \
+         them: Go's CVE-2024-45336)",
+        Method::GET,
+        "{A}/c/start",
+        vec![
+            ScriptedResponse::redirect(302, "{L}/c/one"),
+            ScriptedResponse::redirect(302, "/c/two"),
+            ScriptedResponse::ok(),
+        ],
+    ));
+    s.push(scenario(
         "cred-307-post-cross-port",
         "credentials",
         "POST kept with its body by 307 to another origin, credentials not",
@@ -282,6 +296,18 @@ pub fn suite() -> Vec<Scenario> {
         .collect();
     two_loop.repeat_last = true;
     s.push(two_loop);
+    s.push(scenario(
+        "loop-cookie-check",
+        "limits",
+        "a 302 to the same URL that sets a cookie (the cookie-check redirect): not yet a loop",
+        Method::GET,
+        "{A}/cc",
+        vec![
+            ScriptedResponse::redirect(302, "/cc")
+                .with_header("Set-Cookie", "redirspec-check=1; Path=/"),
+            ScriptedResponse::ok(),
+        ],
+    ));
     let locations: &[(&str, u16, &[&str], &str)] = &[
         (
             "loc-missing",

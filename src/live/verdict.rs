@@ -76,7 +76,18 @@ pub fn expected_trace(
             .map(|l| origins.expand(l))
             .collect();
         let raw: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
-        let end = match machine.step_raw(status, &raw) {
+        // The response's other fields reach the model too (a Set-Cookie makes a repeat not
+        // yet a loop); a field `http` cannot hold is left out, as a client would not see it.
+        let mut fields = HeaderMap::new();
+        for (name, value) in &scripted.headers {
+            if let (Ok(n), Ok(v)) = (
+                HeaderName::try_from(name.as_str()),
+                HeaderValue::try_from(origins.expand(value).as_str()),
+            ) {
+                fields.append(n, v);
+            }
+        }
+        let end = match machine.step_raw_with_fields(status, &raw, &fields) {
             Step::Follow(hop) => {
                 let body = match hop.body_action() {
                     BodyAction::Keep => original_body,

@@ -2,6 +2,7 @@
 
 /// The body of the request being redirected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Body {
     /// No body ("request's body is null" in Fetch).
     #[default]
@@ -13,14 +14,21 @@ pub enum Body {
     Stream,
 }
 
-impl Body {
-    /// The CLI spelling: `none`, `bytes:N` or `stream`.
-    pub fn to_cli(self) -> String {
+/// The CLI spelling, `none`, `bytes:N` or `stream`: what [`FromStr`](std::str::FromStr) reads.
+impl std::fmt::Display for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Body::None => "none".into(),
-            Body::Bytes(n) => format!("bytes:{n}"),
-            Body::Stream => "stream".into(),
+            Body::None => f.write_str("none"),
+            Body::Bytes(n) => write!(f, "bytes:{n}"),
+            Body::Stream => f.write_str("stream"),
         }
+    }
+}
+
+impl Body {
+    /// The CLI spelling: `none`, `bytes:N` or `stream` (the same as its `Display`).
+    pub fn to_cli(self) -> String {
+        self.to_string()
     }
 }
 
@@ -46,6 +54,7 @@ impl std::str::FromStr for Body {
 
 /// What happens to the body on the next request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BodyAction {
     /// There was no body, and there is none.
     None,

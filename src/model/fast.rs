@@ -282,6 +282,7 @@ impl Clone for WebUrl {
 
 impl WebUrl {
     /// Takes a parsed URL: its serialization and offsets.
+    #[cfg(any(test, feature = "fuzz"))]
     pub(crate) fn from_url(url: Url) -> Self {
         let mut w = WebUrl::default();
         w.set_url(url);

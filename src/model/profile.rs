@@ -53,6 +53,7 @@ pub enum RedirectRule {
 /// The rule for each status that may redirect. 304, 305 and 306 are never
 /// followed (see [`StatusClass`](super::StatusClass)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct StatusRules {
     /// 300 Multiple Choices.
     pub multiple_choices: RedirectRule,
@@ -68,6 +69,57 @@ pub struct StatusRules {
     pub permanent_redirect: RedirectRule,
     /// Unknown 3xx codes (309-399).
     pub unknown: RedirectRule,
+}
+
+impl StatusRules {
+    /// Sets the rule for 300 Multiple Choices.
+    #[must_use]
+    pub fn with_multiple_choices(mut self, rule: RedirectRule) -> Self {
+        self.multiple_choices = rule;
+        self
+    }
+
+    /// Sets the rule for 301 Moved Permanently.
+    #[must_use]
+    pub fn with_moved_permanently(mut self, rule: RedirectRule) -> Self {
+        self.moved_permanently = rule;
+        self
+    }
+
+    /// Sets the rule for 302 Found.
+    #[must_use]
+    pub fn with_found(mut self, rule: RedirectRule) -> Self {
+        self.found = rule;
+        self
+    }
+
+    /// Sets the rule for 303 See Other.
+    #[must_use]
+    pub fn with_see_other(mut self, rule: RedirectRule) -> Self {
+        self.see_other = rule;
+        self
+    }
+
+    /// Sets the rule for 307 Temporary Redirect.
+    #[must_use]
+    pub fn with_temporary_redirect(mut self, rule: RedirectRule) -> Self {
+        self.temporary_redirect = rule;
+        self
+    }
+
+    /// Sets the rule for 308 Permanent Redirect.
+    #[must_use]
+    pub fn with_permanent_redirect(mut self, rule: RedirectRule) -> Self {
+        self.permanent_redirect = rule;
+        self
+    }
+
+    /// Sets the rule for unknown 3xx codes (309-399).
+    #[must_use]
+    pub fn with_unknown(mut self, rule: RedirectRule) -> Self {
+        self.unknown = rule;
+        self
+    }
 }
 
 /// What makes a hop "cross" for credential removal.
@@ -132,15 +184,20 @@ pub enum StreamBody {
     RefuseIfKept,
 }
 
-/// Every knob of the model. Profiles are constructors; change fields freely.
+/// Every knob of the model. Profiles are constructors ([`Profile::policy`]); a custom policy
+/// starts from one and changes knobs with the `with_*` setters, so a knob added later breaks
+/// no caller (the type is `#[non_exhaustive]`: no struct literals outside this crate). The
+/// fields stay readable (and assignable) for callers that inspect a policy.
 ///
 /// # Examples
 /// ```
-/// use redirspec::model::{Downgrade, Policy, Profile};
-/// let strict = Policy { downgrade: Downgrade::Refuse, max_redirects: 10, ..Profile::Fetch.policy() };
+/// use redirspec::model::{Downgrade, Profile};
+/// let strict = Profile::Fetch.policy().with_downgrade(Downgrade::Refuse).with_max_redirects(10);
 /// assert_eq!(strict.max_redirects, 10);
+/// assert_eq!(strict.downgrade, Downgrade::Refuse);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Policy {
     /// The rule per status.
     pub statuses: StatusRules,
@@ -216,6 +273,141 @@ impl Policy {
         self.repeats_after_set_cookie = repeats;
         self
     }
+
+    /// Sets [`method_change_headers`](Policy::method_change_headers): the headers removed when
+    /// the method changes to GET (a `&'static` table or a `Vec`).
+    #[must_use]
+    pub fn with_method_change_headers(
+        mut self,
+        headers: impl Into<Cow<'static, [HeaderName]>>,
+    ) -> Self {
+        self.method_change_headers = headers.into();
+        self
+    }
+
+    /// Sets [`cross_origin_headers`](Policy::cross_origin_headers): the headers removed on a
+    /// hop that crosses the [`Boundary`] (a `&'static` table or a `Vec`).
+    #[must_use]
+    pub fn with_cross_origin_headers(
+        mut self,
+        headers: impl Into<Cow<'static, [HeaderName]>>,
+    ) -> Self {
+        self.cross_origin_headers = headers.into();
+        self
+    }
+
+    /// Sets [`allowed_schemes`](Policy::allowed_schemes): the schemes a Location may lead to
+    /// (compared case-insensitively; stored lower-case).
+    #[must_use]
+    pub fn with_allowed_schemes<S: Into<Cow<'static, str>>>(
+        mut self,
+        schemes: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.allowed_schemes = schemes
+            .into_iter()
+            .map(|s| {
+                let s: Cow<'static, str> = s.into();
+                if s.bytes().any(|b| b.is_ascii_uppercase()) {
+                    Cow::Owned(s.to_ascii_lowercase())
+                } else {
+                    s
+                }
+            })
+            .collect::<Vec<_>>()
+            .into();
+        self
+    }
+
+    /// Sets [`statuses`](Policy::statuses): the rule per status ([`StatusRules`], itself built with its own `with_*` setters).
+    #[must_use]
+    pub fn with_statuses(mut self, value: StatusRules) -> Self {
+        self.statuses = value;
+        self
+    }
+
+    /// Sets [`max_redirects`](Policy::max_redirects): how many redirects are followed before the next one is refused.
+    #[must_use]
+    pub fn with_max_redirects(mut self, value: u32) -> Self {
+        self.max_redirects = value;
+        self
+    }
+
+    /// Sets [`loop_detection`](Policy::loop_detection): whether a repeat of an earlier request is refused as a loop.
+    #[must_use]
+    pub fn with_loop_detection(mut self, value: bool) -> Self {
+        self.loop_detection = value;
+        self
+    }
+
+    /// Sets [`boundary`](Policy::boundary): what makes a hop cross for credential removal.
+    #[must_use]
+    pub fn with_boundary(mut self, value: Boundary) -> Self {
+        self.boundary = value;
+        self
+    }
+
+    /// Sets [`compare_with`](Policy::compare_with): what a hop is compared with for credential removal.
+    #[must_use]
+    pub fn with_compare_with(mut self, value: CompareWith) -> Self {
+        self.compare_with = value;
+        self
+    }
+
+    /// Sets [`downgrade`](Policy::downgrade): what an https -> http hop does.
+    #[must_use]
+    pub fn with_downgrade(mut self, value: Downgrade) -> Self {
+        self.downgrade = value;
+        self
+    }
+
+    /// Sets [`location_mode`](Policy::location_mode): which parser reads Location.
+    #[must_use]
+    pub fn with_location_mode(mut self, value: LocationMode) -> Self {
+        self.location_mode = value;
+        self
+    }
+
+    /// Sets [`relative_location`](Policy::relative_location): whether a relative Location is accepted.
+    #[must_use]
+    pub fn with_relative_location(mut self, value: bool) -> Self {
+        self.relative_location = value;
+        self
+    }
+
+    /// Sets [`multiple_locations`](Policy::multiple_locations): what several Location field lines do.
+    #[must_use]
+    pub fn with_multiple_locations(mut self, value: MultipleLocations) -> Self {
+        self.multiple_locations = value;
+        self
+    }
+
+    /// Sets [`inherit_fragment`](Policy::inherit_fragment): whether a Location without a fragment inherits the current one.
+    #[must_use]
+    pub fn with_inherit_fragment(mut self, value: bool) -> Self {
+        self.inherit_fragment = value;
+        self
+    }
+
+    /// Sets [`refuse_userinfo`](Policy::refuse_userinfo): whether userinfo in a Location is refused.
+    #[must_use]
+    pub fn with_refuse_userinfo(mut self, value: bool) -> Self {
+        self.refuse_userinfo = value;
+        self
+    }
+
+    /// Sets [`stream_body`](Policy::stream_body): when a streamed body is refused.
+    #[must_use]
+    pub fn with_stream_body(mut self, value: StreamBody) -> Self {
+        self.stream_body = value;
+        self
+    }
+
+    /// Sets [`max_location_len`](Policy::max_location_len): the longest Location value accepted, in bytes.
+    #[must_use]
+    pub fn with_max_location_len(mut self, value: usize) -> Self {
+        self.max_location_len = value;
+        self
+    }
 }
 
 /// Fetch's request-body-header names: "`Content-Encoding`,
@@ -288,6 +480,7 @@ pub const NO_LOCATION_CAP: usize = usize::MAX;
 
 /// The three built-in readings of redirect semantics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Profile {
     /// WHATWG Fetch, "HTTP-redirect fetch", with the WHATWG URL parser.
     Fetch,

@@ -8,6 +8,7 @@ use super::machine::RedirectMachine;
 
 /// The outcome of [`RedirectMachine::step`].
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Step<'a> {
     /// Send the next request, described by the [`Hop`].
     Follow(Hop<'a>),

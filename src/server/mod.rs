@@ -41,31 +41,21 @@
 //! open-redirect probe resolves them with the WHATWG URL parser, as browsers
 //! do.
 
+mod attack;
 mod check;
 mod finding;
-mod net;
 mod parse;
-mod plan;
-mod probe;
 mod properties;
 mod report;
 mod request;
 mod rules;
-#[cfg(feature = "tower")]
-mod service;
-mod view;
+pub(crate) mod view;
 
+pub use attack::{attack_values, probe_url, probe_url_encoded, Encoding, ATTACKER_HOST};
 pub use check::{check_parts, check_raw, check_response, parse_error_finding, parse_error_report};
 pub use finding::{Evidence, Finding, Level, Rule};
-pub use net::{
-    check_server, check_target, fetch, fetch_raw, Fetched, NetError, NetOptions, ReadEnd,
-};
 pub use parse::{parse_response, ParseError, RawField, RawResponse, MAX_HEAD, MAX_HEADERS};
-pub use plan::{Plan, Planned};
-pub use probe::{attack_values, probe_url, probe_url_encoded, Encoding, ATTACKER_HOST};
 #[doc(hidden)]
 pub use properties::check_raw_properties;
 pub use report::{Report, Summary};
 pub use request::{RequestError, RequestInfo};
-#[cfg(feature = "tower")]
-pub use service::{check_service, BoxError, ServiceError, ServiceOptions};

@@ -10,10 +10,16 @@ use crate::model::{LocationError, UriBuf};
 pub enum RequestError {
     /// Not an absolute RFC 3986 URI.
     #[error("invalid request URL: {0}")]
-    Url(#[from] LocationError),
+    Url(LocationError),
     /// Not an http or https URL with a host.
     #[error("the request URL is not an http(s) URL with a host")]
     NotHttp,
+}
+
+impl From<LocationError> for RequestError {
+    fn from(e: LocationError) -> Self {
+        RequestError::Url(e)
+    }
 }
 
 /// The request a checked response answered.

@@ -44,6 +44,7 @@ pub fn outcome(step: Step<'_>) -> Outcome {
         }
         Step::Deliver(r) => Outcome::Deliver(r.as_str()),
         Step::Refuse(r) => Outcome::Refuse(r.reason()),
+        other => panic!("a step these tests do not know yet: {other:?}"),
     }
 }
 

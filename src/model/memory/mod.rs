@@ -26,6 +26,7 @@ use super::{Body, Policy, Profile, RedirectMachine, Step};
 
 /// How a [`RedirectMemory`] behaves.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct MemoryPolicy {
     /// Resolves Location values (the profile's parser, hop rules and schemes).
     pub redirects: Policy,
@@ -55,6 +56,42 @@ impl MemoryPolicy {
             },
             max_entries: 1024,
         }
+    }
+
+    /// Sets [`redirects`](MemoryPolicy::redirects): how Location values are resolved.
+    #[must_use]
+    pub fn with_redirects(mut self, redirects: Policy) -> Self {
+        self.redirects = redirects;
+        self
+    }
+
+    /// Sets [`shared`](MemoryPolicy::shared): a shared cache (a proxy) rather than a private one.
+    #[must_use]
+    pub fn with_shared(mut self, shared: bool) -> Self {
+        self.shared = shared;
+        self
+    }
+
+    /// Sets [`heuristic`](MemoryPolicy::heuristic): heuristic freshness for 301, 308, 300 and
+    /// `public` responses.
+    #[must_use]
+    pub fn with_heuristic(mut self, heuristic: Heuristic) -> Self {
+        self.heuristic = heuristic;
+        self
+    }
+
+    /// Sets [`max_entries`](MemoryPolicy::max_entries): most entries kept.
+    #[must_use]
+    pub fn with_max_entries(mut self, max_entries: usize) -> Self {
+        self.max_entries = max_entries;
+        self
+    }
+
+    /// Sets [`max_hops`](MemoryPolicy::max_hops): most remembered hops one recall goes through.
+    #[must_use]
+    pub fn with_max_hops(mut self, max_hops: u32) -> Self {
+        self.max_hops = max_hops;
+        self
     }
 }
 
@@ -189,6 +226,7 @@ impl RecallStop {
 
 /// The answer of [`RedirectMemory::recall`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Recall {
     /// Where the request goes on the network (fragment inherited as the
     /// policy says).

@@ -10,8 +10,8 @@
 
 use url::Url;
 
+use crate::server::attack::ATTACKER_HOST;
 use crate::server::finding::{Finding, Rule};
-use crate::server::probe::ATTACKER_HOST;
 use crate::server::report::Report;
 use crate::server::request::RequestInfo;
 use crate::server::view::View;

@@ -4,8 +4,8 @@
 use http::Method;
 use url::Url;
 
-use super::probe::{attack_values, probe_url_encoded, Encoding};
-use super::request::{RequestError, RequestInfo};
+use crate::server::{attack_values, probe_url_encoded, Encoding};
+use crate::server::{RequestError, RequestInfo};
 
 /// One request to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,7 +83,7 @@ fn join_path(base: &Url, path: &str) -> Option<Url> {
 ///
 /// # Examples
 /// ```
-/// use redirspec::server::Plan;
+/// use redirspec::probe::Plan;
 /// let plan = Plan::new(url::Url::parse("http://127.0.0.1:8080/").unwrap())
 ///     .paths(["/old", "/login"])
 ///     .queries(["", "a=1"])

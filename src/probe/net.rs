@@ -10,12 +10,12 @@ use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use super::check::{check_raw, parse_error_report};
-use super::finding::{Finding, Rule};
-use super::parse::{ParseError, MAX_HEAD};
 use super::plan::{Plan, Planned};
-use super::report::Report;
-use super::request::{RequestError, RequestInfo};
+use crate::server::Report;
+use crate::server::{check_raw, parse_error_report};
+use crate::server::{Finding, Rule};
+use crate::server::{ParseError, MAX_HEAD};
+use crate::server::{RequestError, RequestInfo};
 
 /// Why a server could not be checked.
 #[derive(Debug, thiserror::Error)]
@@ -28,12 +28,12 @@ pub enum NetError {
     #[error("{0} is not a loopback address; name it with --allow-host to check it")]
     HostNotAllowed(String),
     /// The host name does not resolve.
-    #[error("cannot resolve {host}: {source}")]
+    #[error("cannot resolve {host}: {error}")]
     Resolve {
         /// The host.
         host: String,
-        /// The error.
-        source: std::io::Error,
+        /// The error (in the message, so not also a `source()`: it would print twice).
+        error: std::io::Error,
     },
     /// No connection could be made.
     #[error("cannot connect to {addr} for {url}: {reason}")]
@@ -160,9 +160,9 @@ fn addresses(url: &url::Url, options: &NetOptions) -> Result<Vec<SocketAddr>, Ne
         Ok(ip) => vec![SocketAddr::new(ip, port)],
         Err(_) => (bare, port)
             .to_socket_addrs()
-            .map_err(|source| NetError::Resolve {
+            .map_err(|error| NetError::Resolve {
                 host: host.to_owned(),
-                source,
+                error,
             })?
             .collect(),
     };
@@ -345,9 +345,7 @@ const AFTER_COMPLETE: Duration = Duration::from_millis(300);
 
 /// The length of the head (through its empty line), when it is complete.
 fn find_head_end(buf: &[u8]) -> Option<usize> {
-    crate::server::parse::parse_response(buf)
-        .ok()
-        .map(|r| r.head_len)
+    crate::server::parse_response(buf).ok().map(|r| r.head_len)
 }
 
 /// Whether `buf` holds a complete response, by the framing of RFC 9112
@@ -356,7 +354,7 @@ fn find_head_end(buf: &[u8]) -> Option<usize> {
 /// trailer section; otherwise through a valid Content-Length. A response
 /// delimited by the close is complete only when the server closes.
 fn is_complete(buf: &[u8], head_request: bool) -> bool {
-    let Ok(r) = crate::server::parse::parse_response(buf) else {
+    let Ok(r) = crate::server::parse_response(buf) else {
         return false;
     };
     let code = r.status.as_u16();

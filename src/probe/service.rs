@@ -14,10 +14,10 @@ use http_body::Body as HttpBody;
 use http_body_util::{BodyExt, Full};
 use tower::{Service, ServiceExt};
 
-use super::check::check_parts;
 use super::plan::Plan;
-use super::report::Report;
-use super::request::RequestError;
+use crate::server::check_parts;
+use crate::server::Report;
+use crate::server::RequestError;
 
 /// A boxed error from the service or its body.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -27,20 +27,20 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[non_exhaustive]
 pub enum ServiceError {
     /// The service failed (not ready, or its call failed).
-    #[error("the service failed on {url}: {source}")]
+    #[error("the service failed on {url}: {error}")]
     Service {
         /// The request URL.
         url: String,
-        /// The error.
-        source: BoxError,
+        /// The error (in the message, so not also a `source()`: it would print twice).
+        error: BoxError,
     },
     /// Reading the response body failed.
-    #[error("the response body of {url} failed: {source}")]
+    #[error("the response body of {url} failed: {error}")]
     Body {
         /// The request URL.
         url: String,
-        /// The error.
-        source: BoxError,
+        /// The error (in the message, so not also a `source()`: it would print twice).
+        error: BoxError,
     },
     /// The service took longer than the timeout.
     #[error("the service did not answer {url} within {timeout:?}")]
@@ -100,7 +100,7 @@ impl Default for ServiceOptions {
 /// ```
 /// use std::convert::Infallible;
 /// use http::{Request, Response, StatusCode};
-/// use redirspec::server::{check_service, Plan, ServiceOptions};
+/// use redirspec::probe::{check_service, Plan, ServiceOptions};
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let svc = tower::service_fn(|_req: Request<_>| async {
@@ -155,14 +155,14 @@ where
         let exchange = async {
             let ready = service.ready().await.map_err(|e| ServiceError::Service {
                 url: url.clone(),
-                source: e.into(),
+                error: e.into(),
             })?;
             let response = ready
                 .call(request)
                 .await
                 .map_err(|e| ServiceError::Service {
                     url: url.clone(),
-                    source: e.into(),
+                    error: e.into(),
                 })?;
             let (parts, body) = response.into_parts();
             let len = count_body(body, options.max_body, &url).await?;
@@ -190,7 +190,7 @@ where
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| ServiceError::Body {
             url: url.to_owned(),
-            source: e.into(),
+            error: e.into(),
         })?;
         if let Some(data) = frame.data_ref() {
             len = len.saturating_add(bytes::Buf::remaining(data) as u64);
