@@ -56,6 +56,15 @@ fn every_writer_shows_the_client_and_its_groups() {
     let json: serde_json::Value =
         serde_json::from_str(&report::json(&r).expect("json")).expect("valid JSON");
     assert_eq!(json["clients"][0]["name"], "reqwest");
+    // The layout's version comes first; the compact form is the same JSON on one line.
+    assert_eq!(json["schema"], report::MATRIX_JSON_SCHEMA);
+    let pretty = report::json(&r).expect("json");
+    assert!(pretty.starts_with("{\n  \"schema\": 1,"), "{}", &pretty[..40]);
+    let compact = report::json_with(&r, true).expect("json");
+    assert_eq!(compact.lines().count(), 1);
+    assert!(compact.len() < pretty.len());
+    let again: serde_json::Value = serde_json::from_str(&compact).expect("valid JSON");
+    assert_eq!(again, json);
     // The second-request group, with the client's caching note, in every format.
     assert!(
         text.contains("second-request") && text.contains("302-plain"),

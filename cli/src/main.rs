@@ -106,6 +106,32 @@ enum Format {
     Json,
 }
 
+/// `--second-request`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum SecondRequestArg {
+    /// The suite and the second-request group.
+    On,
+    /// The suite alone.
+    Off,
+    /// The second-request group alone.
+    Only,
+}
+
+/// `--fail-on`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum FailOnArg {
+    /// Exit 0 whatever the verdicts.
+    Never,
+    /// A broken MUST.
+    Must,
+    /// A broken MUST or any security rule.
+    Security,
+    /// A broken MUST, security rule or SHOULD.
+    Should,
+    /// Any divergence, MAY choices included.
+    Any,
+}
+
 /// The profiles `decide` knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum ProfileArg {
@@ -145,10 +171,9 @@ struct ResponseCmd {
 /// Options shared by `matrix` and `client`.
 #[derive(Args, Debug)]
 struct LiveArgs {
-    /// Judge every client under this profile (fetch, rfc9110, rfc2616) instead of the
-    /// profile it matches best.
-    #[arg(long)]
-    profile: Option<String>,
+    /// Judge every client under this profile instead of the profile it matches best.
+    #[arg(long, value_enum)]
+    profile: Option<ProfileArg>,
     /// Write matrix.json, a self-contained matrix.html and matrix.md into this folder.
     #[arg(long, value_name = "DIR", default_value = "report")]
     report: std::path::PathBuf,
@@ -173,8 +198,16 @@ struct LiveArgs {
     seed: u64,
     /// The second-request group (one process asks for a URL twice; does it reuse what it
     /// remembers of a redirect?): on, off, or only (without the suite).
-    #[arg(long, value_name = "on|off|only", default_value = "on")]
-    second_request: String,
+    #[arg(long, value_enum, default_value_t = SecondRequestArg::On)]
+    second_request: SecondRequestArg,
+    /// Exit 1 when a client has a finding at this level or above (for CI): must, security
+    /// (a MUST or any security rule), should, any (MAY choices too); never: exit 0 whatever
+    /// the verdicts.
+    #[arg(long, value_enum, default_value_t = FailOnArg::Never)]
+    fail_on: FailOnArg,
+    /// Write matrix.json on one line (about a sixth of the pretty-printed size).
+    #[arg(long)]
+    compact_json: bool,
     /// Print everything: findings of every level, divergences per aspect and profile, what
     /// each client did, the second-request group (default: one screen).
     #[arg(long, short)]
@@ -347,19 +380,17 @@ fn supervise() {
 
 #[cfg(feature = "live")]
 fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, ExitCode> {
-    let profile = match &args.profile {
+    let profile = match args.profile {
         None => None,
-        Some(p) => match p.parse::<redirspec::Profile>() {
+        Some(p) => match p.name().parse::<redirspec::Profile>() {
             Ok(p) => Some(p),
             Err(e) => return Err(usage_error(&e.to_string())),
         },
     };
-    let second_request = match args
-        .second_request
-        .parse::<redirspec::live::cli::SecondRequestMode>()
-    {
-        Ok(m) => m,
-        Err(e) => return Err(usage_error(&e)),
+    let second_request = match args.second_request {
+        SecondRequestArg::On => redirspec::live::cli::SecondRequestMode::On,
+        SecondRequestArg::Off => redirspec::live::cli::SecondRequestMode::Off,
+        SecondRequestArg::Only => redirspec::live::cli::SecondRequestMode::Only,
     };
     Ok(redirspec::live::cli::RunSettings {
         profile,
@@ -372,16 +403,36 @@ fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, E
         second_request,
         verbose: args.verbose,
         repro: args.repro.clone(),
+        compact_json: args.compact_json,
     })
 }
 
 #[cfg(feature = "live")]
 fn live_result(
     result: Result<redirspec::live::MatrixReport, redirspec::live::LiveError>,
+    fail_on: FailOnArg,
 ) -> ExitCode {
+    use redirspec::live::cli::FailOn;
     use redirspec::live::LiveError;
+    let fail_on = match fail_on {
+        FailOnArg::Never => FailOn::Never,
+        FailOnArg::Must => FailOn::Must,
+        FailOnArg::Security => FailOn::Security,
+        FailOnArg::Should => FailOn::Should,
+        FailOnArg::Any => FailOn::Any,
+    };
     match result {
-        Ok(_) => ExitCode::SUCCESS,
+        Ok(report) => {
+            let failing = fail_on.failing(&report);
+            if failing.is_empty() {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!(
+                "redirspec: findings at --fail-on level or above: {}",
+                failing.join("; ")
+            );
+            ExitCode::FAILURE
+        }
         Err(
             e @ (LiveError::UnknownClient(_)
             | LiveError::BadCommand(_)
@@ -403,11 +454,10 @@ fn live_matrix(args: &MatrixArgs) -> ExitCode {
     };
     supervise();
     let mut stdout = std::io::stdout().lock();
-    live_result(redirspec::live::cli::matrix_command(
-        &args.clients,
-        &settings,
-        &mut stdout,
-    ))
+    live_result(
+        redirspec::live::cli::matrix_command(&args.clients, &settings, &mut stdout),
+        args.live.fail_on,
+    )
 }
 
 #[cfg(feature = "live")]
@@ -418,13 +468,16 @@ fn live_client(args: &ClientArgs) -> ExitCode {
     };
     supervise();
     let mut stdout = std::io::stdout().lock();
-    live_result(redirspec::live::cli::client_command(
-        &args.name,
-        &args.cmd,
-        args.cmd_twice.as_deref(),
-        &settings,
-        &mut stdout,
-    ))
+    live_result(
+        redirspec::live::cli::client_command(
+            &args.name,
+            &args.cmd,
+            args.cmd_twice.as_deref(),
+            &settings,
+            &mut stdout,
+        ),
+        args.live.fail_on,
+    )
 }
 
 #[cfg(feature = "live")]

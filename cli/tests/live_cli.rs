@@ -149,3 +149,44 @@ fn bad_arguments_exit_2_with_one_line() {
         assert!(out.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// `--fail-on` turns findings into exit 1 for CI: ureq breaks MUSTs (it resolves `?y=3`
+/// against the wrong base: RFC 9110 §10.2.2, RFC 3986 §5.2), so `--fail-on must` fails the run;
+/// the default reports and exits 0; a bad level is a usage error.
+#[test]
+fn fail_on_makes_findings_an_exit_status() {
+    let run = |extra: &[&str]| {
+        let out = redirspec()
+            .args([
+                "matrix",
+                "--clients",
+                "ureq",
+                "--timeout",
+                "5",
+                "--no-report",
+                "--second-request",
+                "off",
+            ])
+            .args(extra)
+            .output()
+            .expect("run redirspec");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&[]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, err) = run(&["--fail-on", "must"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("findings at --fail-on level or above: ureq: MUST "),
+        "{err}"
+    );
+    let (code, err) = run(&["--fail-on", "sometimes"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("[possible values: never, must, security, should, any]"),
+        "{err}"
+    );
+}

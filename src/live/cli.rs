@@ -4,7 +4,7 @@
 use super::client::ClientUnderTest;
 use super::command::CommandClient;
 use super::matrix::{clients_by_name, run, MatrixOptions, MatrixReport, Progress};
-use super::report::{text, text_verbose, write_reports};
+use super::report::{text, text_verbose, write_reports_with};
 use super::LiveError;
 use crate::Profile;
 use std::io::{IsTerminal, Write};
@@ -47,6 +47,8 @@ pub struct RunSettings {
     /// Write a stand-alone reproduction of each MUST or security finding here
     /// ([`super::repro::write_findings`]).
     pub repro: Option<PathBuf>,
+    /// Write `matrix.json` on one line instead of pretty-printed.
+    pub compact_json: bool,
 }
 
 /// Which parts run: the fixed suite, the second-request group, or both.
@@ -73,6 +75,88 @@ impl std::str::FromStr for SecondRequestMode {
                 "unknown second-request mode {other:?} (on, off, only)"
             )),
         }
+    }
+}
+
+/// Which findings make `matrix` and `client` exit 1 (`--fail-on`), for CI. The levels are the
+/// ones each divergence carries ([`LevelCounts`](super::matrix::LevelCounts)), under the profile
+/// a client is reported under; a MAY choice is never a failure unless `Any` asks for it. A
+/// second-request reuse the model forbids (RFC 9111 §4: a cache "MUST NOT reuse a stored
+/// response" that is not fresh or validated) counts as a MUST.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum FailOn {
+    /// Exit 0 whatever the verdicts (the default: the matrix is a report).
+    #[default]
+    Never,
+    /// A MUST broken by any client.
+    Must,
+    /// A MUST, or a security rule (credentials, schemes) at any level.
+    Security,
+    /// A MUST, a security rule or a SHOULD.
+    Should,
+    /// Any divergence, MAY choices included.
+    Any,
+}
+
+impl std::str::FromStr for FailOn {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "never" => Ok(FailOn::Never),
+            "must" => Ok(FailOn::Must),
+            "security" => Ok(FailOn::Security),
+            "should" => Ok(FailOn::Should),
+            "any" => Ok(FailOn::Any),
+            other => Err(format!(
+                "unknown --fail-on level {other:?} (never, must, security, should, any)"
+            )),
+        }
+    }
+}
+
+impl FailOn {
+    /// The clients of `report` with a finding at this level or above, each with its
+    /// headline (`reqwest: MUST 0 · security 2 · SHOULD 5 · MAY 3`); empty when none has one
+    /// (and always for [`FailOn::Never`]). Skipped clients never fail.
+    pub fn failing(self, report: &MatrixReport) -> Vec<String> {
+        let mut out = Vec::new();
+        if self == FailOn::Never {
+            return out;
+        }
+        for c in &report.clients {
+            if c.skipped.is_some() {
+                continue;
+            }
+            let reused = c
+                .second_request
+                .scenarios
+                .iter()
+                .filter(|s| !s.conforms())
+                .count();
+            let (must, security, should, may) = c
+                .levels()
+                .map_or((0, 0, 0, 0), |l| (l.must, l.security, l.should, l.may));
+            let must = must + reused;
+            let fails = match self {
+                FailOn::Never => false,
+                FailOn::Must => must > 0,
+                FailOn::Security => must + security > 0,
+                FailOn::Should => must + security + should > 0,
+                FailOn::Any => must + security + should + may > 0,
+            };
+            if fails {
+                let headline = c.levels().map_or_else(String::new, |l| l.headline());
+                let reuse = if reused > 0 {
+                    format!(" · second request {reused} forbidden reuse(s)")
+                } else {
+                    String::new()
+                };
+                out.push(format!("{}: {headline}{reuse}", c.name));
+            }
+        }
+        out
     }
 }
 
@@ -116,6 +200,7 @@ impl Default for RunSettings {
             second_request: SecondRequestMode::On,
             verbose: false,
             repro: None,
+            compact_json: false,
         }
     }
 }
@@ -233,7 +318,7 @@ fn finish(
     };
     stdout.write_all(shown.as_bytes()).map_err(io)?;
     if let Some(dir) = &settings.report_dir {
-        let (json, html) = write_reports(&report, dir)?;
+        let (json, html) = write_reports_with(&report, dir, settings.compact_json)?;
         let _ = writeln!(stderr, "wrote {} and {}", json.display(), html.display());
     }
     if let Some(dir) = &settings.repro {

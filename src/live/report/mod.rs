@@ -314,12 +314,40 @@ fn aspects_markdown(out: &mut String, report: &MatrixReport) {
     }
 }
 
-/// The report as pretty-printed JSON.
+/// Version of `matrix.json`'s layout, its top-level `"schema"` field: it changes when a field
+/// is removed or changes meaning, not when one is added.
+pub const MATRIX_JSON_SCHEMA: u32 = 1;
+
+/// The report as JSON with its [`MATRIX_JSON_SCHEMA`] as the first field, `{"schema":1,
+/// "version":…, …}`: pretty-printed, or on one line when `compact` (a sixth of the size).
+///
+/// # Errors
+/// [`LiveError::Json`] if serialisation fails.
+pub fn json_with(report: &MatrixReport, compact: bool) -> Result<String, LiveError> {
+    #[derive(serde::Serialize)]
+    struct Versioned<'a> {
+        schema: u32,
+        #[serde(flatten)]
+        report: &'a MatrixReport,
+    }
+    let v = Versioned {
+        schema: MATRIX_JSON_SCHEMA,
+        report,
+    };
+    if compact {
+        serde_json::to_string(&v)
+    } else {
+        serde_json::to_string_pretty(&v)
+    }
+    .map_err(LiveError::Json)
+}
+
+/// The report as pretty-printed JSON ([`json_with`], not compact).
 ///
 /// # Errors
 /// [`LiveError::Json`] if serialisation fails.
 pub fn json(report: &MatrixReport) -> Result<String, LiveError> {
-    serde_json::to_string_pretty(report).map_err(LiveError::Json)
+    json_with(report, false)
 }
 
 /// Text for HTML content and attribute values: markup characters as entities, control
@@ -641,6 +669,18 @@ fn scenario_table(h: &mut String, scenarios: &[&ScenarioReport], profile: &str) 
 /// [`LiveError::Io`] when the folder or a file cannot be written, [`LiveError::Json`] when
 /// serialisation fails.
 pub fn write_reports(report: &MatrixReport, dir: &Path) -> Result<(PathBuf, PathBuf), LiveError> {
+    write_reports_with(report, dir, false)
+}
+
+/// [`write_reports`], with `matrix.json` on one line when `compact`.
+///
+/// # Errors
+/// As [`write_reports`].
+pub fn write_reports_with(
+    report: &MatrixReport,
+    dir: &Path,
+    compact: bool,
+) -> Result<(PathBuf, PathBuf), LiveError> {
     let io = |what: &Path| {
         let what = what.display().to_string();
         move |source| LiveError::Io {
@@ -651,7 +691,7 @@ pub fn write_reports(report: &MatrixReport, dir: &Path) -> Result<(PathBuf, Path
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let json_path = dir.join("matrix.json");
     let html_path = dir.join("matrix.html");
-    std::fs::write(&json_path, json(report)?).map_err(io(&json_path))?;
+    std::fs::write(&json_path, json_with(report, compact)?).map_err(io(&json_path))?;
     std::fs::write(&html_path, html(report)).map_err(io(&html_path))?;
     let md_path = dir.join("matrix.md");
     std::fs::write(&md_path, markdown(report)).map_err(io(&md_path))?;
