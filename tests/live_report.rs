@@ -59,7 +59,11 @@ fn every_writer_shows_the_client_and_its_groups() {
     // The layout's version comes first; the compact form is the same JSON on one line.
     assert_eq!(json["schema"], report::MATRIX_JSON_SCHEMA);
     let pretty = report::json(&r).expect("json");
-    assert!(pretty.starts_with("{\n  \"schema\": 1,"), "{}", &pretty[..40]);
+    assert!(
+        pretty.starts_with("{\n  \"schema\": 1,"),
+        "{}",
+        &pretty[..40]
+    );
     let compact = report::json_with(&r, true).expect("json");
     assert_eq!(compact.lines().count(), 1);
     assert!(compact.len() < pretty.len());

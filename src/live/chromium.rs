@@ -112,6 +112,10 @@ impl ClientUnderTest for ChromiumClient {
         "chromium"
     }
 
+    fn reading(&self) -> crate::Profile {
+        crate::Profile::Fetch
+    }
+
     fn describe(&self) -> String {
         let base = "chromium headless: fetch() twice from a page, default cache mode";
         let argv = vec![self.program.display().to_string(), "--version".to_owned()];

@@ -127,6 +127,17 @@ pub trait ClientUnderTest: Send + Sync {
         Ok(())
     }
 
+    /// The standard the client implements, and so the profile its headline is judged under
+    /// unless `--profile` says otherwise: [`Profile::Rfc9110`] for an HTTP library (the
+    /// default), [`Profile::Fetch`] for an implementation of the Fetch standard (node's
+    /// `fetch`, a browser). Every profile's verdicts stay in the report.
+    ///
+    /// [`Profile::Rfc9110`]: crate::Profile::Rfc9110
+    /// [`Profile::Fetch`]: crate::Profile::Fetch
+    fn reading(&self) -> crate::Profile {
+        crate::Profile::Rfc9110
+    }
+
     /// A scheduling hint: roughly how long one scenario takes, in milliseconds. The matrix
     /// starts the slowest clients first so that parallel jobs finish together.
     fn cost_hint_ms(&self) -> u32 {

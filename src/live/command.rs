@@ -70,6 +70,7 @@ pub struct CommandClient {
     setup: Option<Vec<String>>,
     prepared: Arc<OnceLock<Result<Prepared, String>>>,
     cost_hint_ms: u32,
+    reading: crate::Profile,
     driver: Option<Arc<Driver>>,
 }
 
@@ -87,6 +88,7 @@ impl CommandClient {
             setup: None,
             prepared: Arc::new(OnceLock::new()),
             cost_hint_ms: 50,
+            reading: crate::Profile::Rfc9110,
             template,
             method_templates: Vec::new(),
             twice_template: None,
@@ -197,7 +199,16 @@ impl CommandClient {
         }
     }
 
-    /// Sets the scheduling hint (see [`ClientUnderTest::cost_hint_ms`]).
+    /// Sets the standard the program implements ([`ClientUnderTest::reading`]; default
+    /// RFC 9110).
+    #[must_use]
+    pub fn with_reading(mut self, reading: crate::Profile) -> Self {
+        self.reading = reading;
+        self
+    }
+
+    /// The scheduling hint ([`ClientUnderTest::cost_hint_ms`]).
+    #[must_use]
     pub fn with_cost_hint_ms(mut self, ms: u32) -> Self {
         self.cost_hint_ms = ms;
         self
@@ -441,6 +452,10 @@ impl ClientUnderTest for CommandClient {
 
     fn cost_hint_ms(&self) -> u32 {
         self.cost_hint_ms
+    }
+
+    fn reading(&self) -> crate::Profile {
+        self.reading
     }
 
     fn check_available(&self) -> Result<(), String> {
@@ -710,6 +725,8 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
             "node with a global fetch (18+) is not installed",
         )
         .with_driver(&["node", "{script_dir}/fetch.js", "--serve"])
+        // undici implements the Fetch standard: judged under the Fetch profile.
+        .with_reading(crate::Profile::Fetch)
         .with_description("node global fetch (undici), redirect: follow")
         .with_cost_hint_ms(300)
         .with_version(&[

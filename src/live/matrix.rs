@@ -2,9 +2,9 @@
 //!
 //! A client runs a scenario once; what it sent does not depend on the profile, so the same
 //! observed trace is compared with the model's trace under each of [`Profile::ALL`]. The
-//! profile a client is reported under is the one requested, or else the one it is least at
-//! odds with: fewest MUST and SHOULD departures, then fewest security findings, then most
-//! scenarios conforming (ties go to the earlier profile of [`Profile::ALL`]).
+//! profile a client is reported under is the one requested, or else the standard it
+//! implements ([`ClientUnderTest::reading`]: RFC 9110 for an HTTP library, Fetch for node's
+//! fetch and the browsers).
 
 use super::chromium::ChromiumClient;
 use super::client::{ClientOutcome, ClientRequest, ClientUnderTest, ReqwestClient, UreqClient};
@@ -557,18 +557,12 @@ pub fn run_client(
     let chosen = match opts.profile {
         Some(p) => p.as_str().to_owned(),
         None => {
-            // The profile the client is least at odds with: fewest MUST and SHOULD
-            // departures, then fewest security findings, then most scenarios conforming.
-            let key =
-                |l: &LevelCounts| (l.must + l.should, l.security, std::cmp::Reverse(l.conforms));
-            let mut best: Option<&LevelCounts> = None;
-            for l in &report.levels_by_profile {
-                if best.is_none_or(|b| key(l) < key(b)) {
-                    best = Some(l);
-                }
-            }
-            best.map_or(Profile::ALL[0].as_str(), |b| b.profile)
-                .to_owned()
+            // The standard the client implements: RFC 9110 for an HTTP library, Fetch
+            // for node's fetch and the browsers. A client is judged against what it
+            // claims, not against the reading it happens to fit best (a best fit hid
+            // MUSTs behind another profile's SHOULDs, and put libraries under the
+            // obsolete RFC 2616 reading). Every profile's counts stay in the report.
+            client.reading().as_str().to_owned()
         }
     };
     let conforms = report
