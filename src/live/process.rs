@@ -424,7 +424,12 @@ mod sys {
     pub(super) fn leftovers(leader: u32, token: &str, start: u64) -> usize {
         let me = std::process::id();
         let subreaper = SUBREAPER.load(Ordering::SeqCst);
-        let running: Vec<u32> = live().keys().copied().collect();
+        // Held for the whole scan, as in `reap_adopted`: a program another thread spawns
+        // meanwhile is our child (its parent is us) before it is registered, and would be
+        // taken for an adopted orphan and killed (seen: a curl of a parallel client killed
+        // at its start, "exit by signal").
+        let registry = live();
+        let running: Vec<u32> = registry.keys().copied().collect();
         let mut n = 0;
         for p in processes() {
             if p.pid == me || p.state == b'Z' || p.start < start {
@@ -438,6 +443,7 @@ mod sys {
                 n += 1;
             }
         }
+        drop(registry);
         n
     }
 
