@@ -28,10 +28,13 @@ fn request(m: &str, url: &str) -> Request {
 }
 
 fn ok() -> Response {
-    Response::status(200)
+    Response::status(http::StatusCode::OK)
 }
 
 fn one(req: Request, status: u16, location: &[u8]) -> Scenario {
+    // The table's own codes, all 100-999.
+    let status =
+        http::StatusCode::from_u16(status).expect("the built-in table's codes are 100-999");
     Scenario::new(req, vec![Response::redirect(status, location), ok()])
 }
 
@@ -81,8 +84,8 @@ pub fn builtin_scenarios() -> Vec<Scenario> {
         out.push(Scenario::new(
             request("GET", "http://a.test/a/b/c"),
             vec![
-                Response::redirect(302, "http://b.test/d/e/f"),
-                Response::redirect(302, loc),
+                Response::redirect(http::StatusCode::FOUND, "http://b.test/d/e/f"),
+                Response::redirect(http::StatusCode::FOUND, loc),
                 ok(),
             ],
         ));
@@ -101,8 +104,8 @@ pub fn builtin_scenarios() -> Vec<Scenario> {
             out.push(Scenario::new(
                 request(m, "https://a.test/"),
                 vec![
-                    Response::redirect(307, to),
-                    Response::redirect(307, back),
+                    Response::redirect(http::StatusCode::TEMPORARY_REDIRECT, to),
+                    Response::redirect(http::StatusCode::TEMPORARY_REDIRECT, back),
                     ok(),
                 ],
             ));
@@ -118,8 +121,8 @@ pub fn builtin_scenarios() -> Vec<Scenario> {
         out.push(Scenario::new(
             Request::new(Method::GET, "https://a.test/").header(name, value),
             vec![
-                Response::redirect(302, "https://b.test/1"),
-                Response::redirect(302, "/2"),
+                Response::redirect(http::StatusCode::FOUND, "https://b.test/1"),
+                Response::redirect(http::StatusCode::FOUND, "/2"),
                 ok(),
             ],
         ));
@@ -143,7 +146,7 @@ pub fn builtin_scenarios() -> Vec<Scenario> {
     // No Location, several Location lines.
     out.push(Scenario::new(
         request("POST", "https://a.test/"),
-        vec![Response::status(302), ok()],
+        vec![Response::status(http::StatusCode::FOUND), ok()],
     ));
     out.push(Scenario::new(
         request("GET", "https://a.test/"),
@@ -157,7 +160,10 @@ pub fn builtin_scenarios() -> Vec<Scenario> {
     ));
     // The hop limit: 25 distinct hops (Fetch refuses the 21st, RFC 2616's
     // profile the 6th).
-    for status in [301u16, 308] {
+    for status in [
+        http::StatusCode::MOVED_PERMANENTLY,
+        http::StatusCode::PERMANENT_REDIRECT,
+    ] {
         let mut responses: Vec<Response> = (1..=25)
             .map(|i| Response::redirect(status, format!("/hop{i}")))
             .collect();
@@ -170,13 +176,18 @@ pub fn builtin_scenarios() -> Vec<Scenario> {
     // Loops: A -> B -> A -> ... (RFC 9110 §15.4: "SHOULD detect ... cyclical
     // redirections"); and a self-loop.
     let mut responses: Vec<Response> = (0..25)
-        .map(|i| Response::redirect(302, if i % 2 == 0 { "/b" } else { "/a" }))
+        .map(|i| {
+            Response::redirect(
+                http::StatusCode::FOUND,
+                if i % 2 == 0 { "/b" } else { "/a" },
+            )
+        })
         .collect();
     responses.push(ok());
     out.push(Scenario::new(request("GET", "https://a.test/a"), responses));
     out.push(Scenario::new(
         request("GET", "https://a.test/a"),
-        vec![Response::redirect(302, "/a"), ok()],
+        vec![Response::redirect(http::StatusCode::FOUND, "/a"), ok()],
     ));
     // Streamed bodies (Fetch step 11: not 303 + stream -> network error).
     for status in [301u16, 302, 303, 307, 308] {

@@ -84,25 +84,27 @@ impl std::fmt::Debug for Response {
 }
 
 impl Response {
-    /// A response with one Location line.
+    /// A response with one Location line. The status is an `http::StatusCode`, so a number
+    /// outside 100-999 is the caller's `StatusCode::from_u16` error, never a silent stand-in.
     ///
     /// # Examples
     /// ```
     /// use redirspec::check::Response;
-    /// let r = Response::redirect(302, "/next");
+    /// use redirspec::http::StatusCode;
+    /// let r = Response::redirect(StatusCode::FOUND, "/next");
     /// assert_eq!(r.location, vec![b"/next".to_vec()]);
     /// ```
-    pub fn redirect(status: u16, location: impl AsRef<[u8]>) -> Self {
+    pub fn redirect(status: StatusCode, location: impl AsRef<[u8]>) -> Self {
         Response {
-            status: status_code(status),
+            status,
             location: vec![location.as_ref().to_vec()],
         }
     }
 
     /// A response without Location.
-    pub fn status(status: u16) -> Self {
+    pub fn status(status: StatusCode) -> Self {
         Response {
-            status: status_code(status),
+            status,
             location: Vec::new(),
         }
     }
@@ -115,12 +117,6 @@ impl Response {
             .map(|l| http::HeaderValue::from_bytes(l).ok())
             .collect()
     }
-}
-
-/// A status code from a number; numbers outside 100-999 become 500 (the
-/// builders are for tests; use the field for exact values).
-fn status_code(n: u16) -> StatusCode {
-    StatusCode::from_u16(n).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// What an implementation does with a response to the request it sent.
@@ -265,7 +261,7 @@ impl Action {
 ///     &mut Never,
 ///     &redirspec::check::Scenario::new(
 ///         Request::new(http::Method::GET, "https://a.test/"),
-///         vec![Response::redirect(302, "/b")],
+///         vec![Response::redirect(http::StatusCode::FOUND, "/b")],
 ///     ),
 ///     redirspec::Profile::Fetch,
 /// );

@@ -47,7 +47,10 @@ pub enum Agreement {
 /// }
 /// let s = Scenario::new(
 ///     Request::new(http::Method::POST, "https://a.test/form"),
-///     vec![Response::redirect(303, "https://a.test/done"), Response::status(200)],
+///     vec![
+///         Response::redirect(http::StatusCode::SEE_OTHER, "https://a.test/done"),
+///         Response::status(http::StatusCode::OK),
+///     ],
 /// );
 /// let d = check_scenario(&mut Literal, &s, Profile::Fetch).unwrap_err();
 /// assert_eq!(d.field_names(), ["method"]); // 303 must turn POST into GET
@@ -356,8 +359,8 @@ mod tests {
                 .header("authorization", "t")
                 .body(Body::Bytes(3)),
             vec![
-                Response::redirect(302, "https://b.test/y"),
-                Response::status(200),
+                Response::redirect(http::StatusCode::FOUND, "https://b.test/y"),
+                Response::status(http::StatusCode::OK),
             ],
         );
         let d = check_scenario(&mut Keep, &s, Profile::Fetch).unwrap_err();
@@ -383,7 +386,7 @@ mod tests {
     fn actions_that_differ_are_one_field() {
         let s = Scenario::new(
             Request::new(http::Method::GET, "https://a.test/"),
-            vec![Response::redirect(302, "ftp://a.test/")],
+            vec![Response::redirect(http::StatusCode::FOUND, "ftp://a.test/")],
         );
         let d = check_scenario(&mut Keep, &s, Profile::Rfc9110).unwrap_err();
         assert_eq!(d.field_names(), ["action"]);
@@ -395,7 +398,10 @@ mod tests {
         let long = format!("/{}", "a".repeat(64 * 1024));
         let s = Scenario::new(
             Request::new(http::Method::GET, "https://a.test/"),
-            vec![Response::redirect(302, &long), Response::status(200)],
+            vec![
+                Response::redirect(http::StatusCode::FOUND, &long),
+                Response::status(http::StatusCode::OK),
+            ],
         );
         struct Never;
         impl RedirectFollower for Never {
@@ -425,8 +431,8 @@ mod tests {
         let s = Scenario::new(
             Request::new(http::Method::GET, "https://a.test/"),
             vec![
-                Response::redirect(307, "https://a.test/b"),
-                Response::status(200),
+                Response::redirect(http::StatusCode::TEMPORARY_REDIRECT, "https://a.test/b"),
+                Response::status(http::StatusCode::OK),
             ],
         );
         assert_eq!(

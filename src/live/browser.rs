@@ -888,7 +888,7 @@ pub fn print_view(
     out.write_all(text.as_bytes())
         .map_err(|source| super::LiveError::Io {
             context: "stdout".to_owned(),
-            source,
+            error: source,
         })?;
     if let Some(dir) = report_dir {
         let path = dir.join("browsers.md");
@@ -896,7 +896,7 @@ pub fn print_view(
             .and_then(|()| std::fs::write(&path, &text))
             .map_err(|source| super::LiveError::Io {
                 context: path.display().to_string(),
-                source,
+                error: source,
             })?;
     }
     Ok(())

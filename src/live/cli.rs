@@ -309,7 +309,7 @@ fn finish(
 ) -> Result<MatrixReport, LiveError> {
     let io = |source| LiveError::Io {
         context: "stdout".to_owned(),
-        source,
+        error: source,
     };
     let shown = if settings.verbose {
         text_verbose(&report)

@@ -72,7 +72,7 @@ pub use template::CommandTemplate;
 pub enum LiveError {
     /// A loopback listener could not be bound or its thread not started.
     #[error("cannot bind a loopback listener: {0}")]
-    Bind(#[source] std::io::Error),
+    Bind(std::io::Error),
     /// A client name that is neither in-process nor a preset.
     #[error(
         "unknown client {0:?} (known: reqwest, ureq, curl, curl-x-put-d, curl-json, wget, \
@@ -93,15 +93,14 @@ pub enum LiveError {
     #[error("model: {0}")]
     Model(String),
     /// Writing a report failed.
-    #[error("cannot write {context}: {source}")]
+    #[error("cannot write {context}: {error}")]
     Io {
         /// The path being written.
         context: String,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        /// The I/O error (in the message, so not also a `source()`: it would print twice).
+        error: std::io::Error,
     },
     /// Serialising a report failed.
     #[error("cannot serialise the report: {0}")]
-    Json(#[source] serde_json::Error),
+    Json(serde_json::Error),
 }

@@ -29,7 +29,7 @@ pub const PORTS: (u16, u16, u16) = (18471, 18472, 18473);
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LiveError + '_ {
     move |source| LiveError::Io {
         context: path.display().to_string(),
-        source,
+        error: source,
     }
 }
 

@@ -505,7 +505,7 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
     let Some(r) = parse_common(v) else {
         return false;
     };
-    let b = base.buf.as_ref();
+    let b = base.buf.as_uri_ref();
     let base_scheme = match b.scheme() {
         Some(s @ ("http" | "https")) => s,
         _ => return false,

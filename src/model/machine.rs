@@ -21,7 +21,13 @@ use super::uri::parse_uri_reference;
 /// The request URL is not one a redirect chain can start from.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("invalid request URL: {0}")]
-pub struct StartError(#[from] pub LocationError);
+pub struct StartError(pub LocationError);
+
+impl From<LocationError> for StartError {
+    fn from(e: LocationError) -> Self {
+        StartError(e)
+    }
+}
 
 /// An exact, pure model of one redirect chain.
 ///
@@ -1054,7 +1060,7 @@ fn same_host_text(a: &str, b: &str) -> bool {
 
 /// The text up to the end of the authority (`scheme://userinfo@host:port`).
 fn origin_text(u: &UriBuf) -> &str {
-    let r = u.as_ref();
+    let r = u.as_uri_ref();
     let p = r.parts();
     let end = p.authority.map_or(p.host.1, |(_, b)| b);
     &u.as_str()[..end]
@@ -1062,7 +1068,7 @@ fn origin_text(u: &UriBuf) -> &str {
 
 /// Offset of the port digits inside a strict URI's text.
 fn port_offset(u: &UriBuf) -> usize {
-    let r = u.as_ref();
+    let r = u.as_uri_ref();
     r.parts().port.map_or(0, |(a, _)| a)
 }
 

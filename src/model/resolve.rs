@@ -88,8 +88,8 @@ impl UriBuf {
         Ok(())
     }
 
-    /// The URI as a borrowed reference.
-    pub fn as_ref(&self) -> UriRef<'_> {
+    /// The URI as a borrowed reference (named so as not to shadow `AsRef::as_ref`).
+    pub fn as_uri_ref(&self) -> UriRef<'_> {
         UriRef::from_parts(&self.text, self.parts)
     }
 
@@ -257,7 +257,7 @@ fn resolve_by_the_algorithm(base: &UriBuf, reference: &UriRef<'_>, out: &mut Uri
     text.clear();
     *parts = Parts::default();
     let r = reference;
-    let b = base.as_ref();
+    let b = base.as_uri_ref();
     let query;
     if let Some(scheme) = r.scheme() {
         // "if defined(R.scheme) then T.scheme = R.scheme; T.authority = R.authority;

@@ -139,7 +139,7 @@ pub enum Refusal {
         limit: u32,
     },
     /// The Location value cannot be used.
-    #[error("{0}")]
+    #[error(transparent)]
     InvalidLocation(#[from] LocationError),
     /// The target's scheme is not allowed.
     #[error("scheme {scheme:?} is not allowed")]

@@ -109,13 +109,13 @@ pub fn at_the_limit() -> BoxedStrategy<Scenario> {
     (request(), 19usize..=21, last)
         .prop_map(|(request, n, last)| {
             let mut responses: Vec<Response> = (0..n)
-                .map(|i| Response::redirect(302, format!("/limit/{i}")))
+                .map(|i| Response::redirect(http::StatusCode::FOUND, format!("/limit/{i}")))
                 .collect();
             responses.push(Response {
                 status: http::StatusCode::FOUND,
                 location: last,
             });
-            responses.push(Response::status(200));
+            responses.push(Response::status(http::StatusCode::OK));
             Scenario { request, responses }
         })
         .boxed()
@@ -128,7 +128,7 @@ pub fn scenario_with(c: Chains) -> BoxedStrategy<Scenario> {
         proptest::collection::vec(response(c), 0..=c.max_hops),
     )
         .prop_map(|(request, mut responses)| {
-            responses.push(Response::status(200));
+            responses.push(Response::status(http::StatusCode::OK));
             Scenario { request, responses }
         })
         .boxed()

@@ -250,9 +250,9 @@ impl Reference {
         let mut out = UriBuf::new();
         resolve(&base, &r, &mut out);
         if r.fragment().is_none() && !self.has(Bug::FragmentNotInherited) {
-            out.inherit_fragment(base.as_ref().fragment());
+            out.inherit_fragment(base.as_uri_ref().fragment());
         }
-        let t = out.as_ref();
+        let t = out.as_uri_ref();
         let scheme = t.scheme().unwrap_or_default().to_ascii_lowercase();
         let p = t.port().filter(|p| !p.is_empty()).and_then(port);
         Ok(Target {
@@ -280,7 +280,7 @@ impl Reference {
                 .unwrap_or_default(),
             Reading::Rfc9110 => UriBuf::parse_absolute(url)
                 .map(|u| {
-                    let r = u.as_ref();
+                    let r = u.as_uri_ref();
                     let scheme = r.scheme().unwrap_or_default().to_ascii_lowercase();
                     let p = r.port().filter(|p| !p.is_empty()).and_then(port);
                     (

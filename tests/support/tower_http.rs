@@ -151,5 +151,5 @@ pub fn smoke() -> Action {
     let mut t = TowerHttp::default();
     let first = Request::new(Method::GET, "https://a.test/x");
     t.start(&first);
-    t.respond(&first, &Response::redirect(302, "/y"))
+    t.respond(&first, &Response::redirect(http::StatusCode::FOUND, "/y"))
 }

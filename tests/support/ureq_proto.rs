@@ -168,5 +168,5 @@ pub fn smoke() -> Action {
     let mut u = Ureq::default();
     let first = Request::new(Method::GET, "https://a.test/x");
     u.start(&first);
-    u.respond(&first, &Response::redirect(302, "/y"))
+    u.respond(&first, &Response::redirect(http::StatusCode::FOUND, "/y"))
 }

@@ -685,7 +685,7 @@ pub fn write_reports_with(
         let what = what.display().to_string();
         move |source| LiveError::Io {
             context: what,
-            source,
+            error: source,
         }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;

@@ -254,7 +254,7 @@ fn target(field: &Field<'_>, view: &View<'_>, request: &RequestInfo, report: &mu
                 Rule::LocationSelfLoop,
                 format!(
                     "the Location resolves to the request's own URL {}{why}",
-                    out.as_ref().without_fragment()
+                    out.as_uri_ref().without_fragment()
                 ),
             )
             .at_level(level)
