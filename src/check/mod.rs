@@ -51,9 +51,9 @@ pub mod memory;
 pub mod rules;
 mod run;
 
-pub use cases::builtin_scenarios;
 /// The request body as [`Request`] carries it (the model's type, here beside the request).
 pub use crate::model::Body;
+pub use cases::builtin_scenarios;
 pub use divergence::{Details, Divergence, FieldDiff};
 pub use follower::{Action, ErrorKind, Failure, RedirectFollower, Request, Response, Scenario};
 pub use rules::{Level, Rule, Topic};
