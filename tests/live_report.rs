@@ -97,3 +97,32 @@ fn every_writer_shows_the_client_and_its_groups() {
         Some(3)
     );
 }
+
+/// The Markdown report names every divergence's level and rule, not only the counts: reqwest
+/// stops after 10 redirects where Fetch follows 20 (a MUST of the Fetch profile).
+#[test]
+fn markdown_names_each_divergence_with_its_level_and_rule() {
+    let mut opts = MatrixOptions::new(vec![Box::new(ReqwestClient)]);
+    opts.scenarios = suite::suite()
+        .into_iter()
+        .filter(|s| s.name == "chain-11")
+        .collect();
+    opts.profile = Some(Profile::Fetch);
+    opts.timeout = Duration::from_secs(10);
+    let r = run(&opts, &|_| {}).expect("run");
+    let md = report::markdown(&r);
+    assert!(
+        md.contains("| client | scenario | level | divergence | rule | expected / observed |"),
+        "{md}"
+    );
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| reqwest | chain-11 |"))
+        .unwrap_or_else(|| panic!("no divergence row:\n{md}"));
+    assert!(row.contains("| MUST | request@11 |"), "{row}");
+    assert!(row.contains("Fetch") && row.contains("(fetch-"), "{row}");
+    assert!(
+        !row.contains("127.0.0.1:1") && !row.contains("127.0.0.1:3"),
+        "{row}"
+    );
+}

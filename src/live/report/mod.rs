@@ -263,6 +263,7 @@ pub fn markdown(report: &MatrixReport) -> String {
          client's profile (MAY: another choice the spec allows, not a failure); per profile: \
          MUST/security/SHOULD/MAY.\n",
     );
+    divergences_markdown(&mut out, report);
     aspects_markdown(&mut out, report);
     if repeat {
         repeat_markdown(&mut out, report);
@@ -288,6 +289,44 @@ pub fn markdown(report: &MatrixReport) -> String {
         }
     }
     out
+}
+
+/// Every divergence under the client's profile, with its level and its rule's section (MAY:
+/// a choice the spec leaves open, not a failure).
+fn divergences_markdown(out: &mut String, report: &MatrixReport) {
+    let mut rows = String::new();
+    for c in report.clients.iter().filter(|c| suite_ran(c)) {
+        let Some(profile) = c.profile.as_deref() else {
+            continue;
+        };
+        for s in &c.scenarios {
+            let Some(d) = s.verdict(profile).and_then(|v| v.verdict.divergence()) else {
+                continue;
+            };
+            let _ = writeln!(
+                rows,
+                "| {} | {} | {} | {} | {} ({}) | {} |",
+                md(&c.name),
+                md(&s.name),
+                d.grade(),
+                md(&d.key()),
+                md(d.rule.section),
+                md(d.rule.id),
+                md(&levels::without_ports(&format!(
+                    "expected {} | observed {}",
+                    d.expected, d.observed
+                ))),
+            );
+        }
+    }
+    if rows.is_empty() {
+        return;
+    }
+    out.push_str(
+        "\n| client | scenario | level | divergence | rule | expected / observed |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    out.push_str(&rows);
 }
 
 /// Divergences per aspect, one row per client.
