@@ -109,21 +109,8 @@ impl BrowserKind {
         match self {
             BrowserKind::Chromium => {
                 let mut v = vec![program];
-                v.extend(
-                    [
-                        "--headless",
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-quic",
-                        "--no-first-run",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--disable-sync",
-                        "--disable-extensions",
-                        "--no-proxy-server",
-                    ]
-                    .map(str::to_owned),
-                );
+                v.extend(super::chromium::HEADLESS_FLAGS.map(str::to_owned));
+                v.push("--no-proxy-server".to_owned());
                 v.push(format!("--user-data-dir={}", profile.display()));
                 v.push(url.to_owned());
                 v

@@ -66,21 +66,8 @@ impl ChromiumClient {
 
     fn argv(&self, profile: &Path, page: &str) -> Vec<String> {
         let mut argv = vec![self.program.display().to_string()];
-        argv.extend(
-            [
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
-                "--virtual-time-budget=5000",
-            ]
-            .map(str::to_owned),
-        );
+        argv.extend(HEADLESS_FLAGS.map(str::to_owned));
+        argv.push("--virtual-time-budget=5000".to_owned());
         argv.push(format!("--user-data-dir={}", profile.display()));
         argv.push("--dump-dom".to_owned());
         argv.push(page.to_owned());
@@ -106,6 +93,22 @@ fn statuses(dom: &str) -> Result<Vec<u16>, String> {
         })
         .collect()
 }
+
+/// Headless Chromium as root on a machine with no network but loopback: no sandbox (root),
+/// no GPU, no QUIC, and none of the background connections (component updates, sync,
+/// first-run pages) a closed network refuses; a fresh `--user-data-dir` is added per run.
+/// Shared by the second-request client and the browser rows ([`super::browser`]).
+pub(crate) const HEADLESS_FLAGS: [&str; 9] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+];
 
 impl ClientUnderTest for ChromiumClient {
     fn name(&self) -> &str {
