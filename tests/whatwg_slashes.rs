@@ -10,7 +10,7 @@ use redirspec::{Body, Profile, RedirectMachine, Step};
 /// `"///test"` against `http://example.org/` gives `http://test/`). The
 /// Fetch profile uses the `url` crate, which fails with `EmptyHost` here.
 /// The model rewrites the run of slashes before the `url` crate sees it
-/// (`fast::collapse_leading_slashes`).
+/// (`whatwg::collapse_leading_slashes`).
 #[test]
 fn fetch_follows_three_slashes_like_browsers() {
     let mut m = RedirectMachine::new(

@@ -53,11 +53,12 @@ pub fn location_parse(raw: &[u8]) {
 /// stand in for (the differential target). Never panics unless a fast path
 /// and its definition disagree:
 ///
-/// - against each of [`BASES`](super::BASES), wherever the WHATWG fast path
-///   (`model/fast.rs`) takes the trimmed value, it writes the `url` crate's
-///   result byte for byte, and wherever the strict one-pass path
-///   (`model/fast_strict.rs`) takes it, it gives the general parser's and
-///   resolver's text and offsets;
+/// - against each of [`BASES`](super::BASES), under every setting of the
+///   policy switches the Location path reads, wherever the WHATWG fast path
+///   (`model/fast_whatwg.rs`) takes the trimmed value, it writes the WHATWG
+///   general path's result (`model/whatwg.rs`) byte for byte, and wherever
+///   a strict fast path (`model/fast_strict.rs`, `model/fast.rs`) takes it,
+///   it gives the strict general path's text and offsets (`model/strict.rs`);
 /// - the Fetch machine, redirected with the raw bytes, follows only to a URL
 ///   whose serialisation the `url` crate reads back unchanged.
 ///
@@ -69,7 +70,7 @@ pub fn location_parse(raw: &[u8]) {
 pub fn location_differential(raw: &[u8]) {
     let value = trim_field_value(raw).0;
     for base in super::BASES {
-        crate::model::fast::check_against_url_crate(base, value);
+        crate::model::fast_whatwg::check_against_general(base, value);
         crate::model::fast_strict::check_against_general(base, value);
     }
     let mut m = FRESH.with(|(_, l)| l.clone());

@@ -52,12 +52,20 @@ pub fn machine_step(input: &StepInput) {
 /// redirspec::fuzz::chain(&redirspec::fuzz::ChainInput::example());
 /// ```
 ///
+/// The same chain also goes through a second machine with its fast paths
+/// switched off ([`RedirectMachine::set_fast_paths`]), which reads every
+/// start URL and Location value with the policy's parser's general path
+/// (`model/strict.rs`, `model/whatwg.rs`): every step of the two must be the
+/// same (the same outcome, refusal included, and the same next request,
+/// removals and body action).
+///
 /// The same responses also go, as exchanges one minute apart, into a
 /// [`RedirectMemory`] under the request's profile, with a Cache-Control
 /// chosen by the hop's index; after each, a recall of the current URL must
 /// stay within the memory's hop limit and give a URL.
 pub fn chain(input: &ChainInput) {
     if let Some(mut m) = start(&input.request) {
+        let mut general = start_with(&input.request, false);
         let profile = match input.request.profile {
             ProfileInput::Fetch => Profile::Fetch,
             ProfileInput::Rfc9110 => Profile::Rfc9110,
@@ -72,7 +80,18 @@ pub fn chain(input: &ChainInput) {
         {
             let lines = r.lines();
             remember(&mut memory, i, &m, r.status.status(), &lines);
-            step_checked(&mut m, r.status.status(), &lines);
+            let fast = step_checked(&mut m, r.status.status(), &lines);
+            let slow = step_checked(&mut general, r.status.status(), &lines);
+            assert_eq!(
+                (&fast, State::of(&m)),
+                (&slow, State::of(&general)),
+                "fast paths on (left) and off (right) differ at step {i}: {} {:?}",
+                r.status.status(),
+                lines
+                    .iter()
+                    .map(|l| String::from_utf8_lossy(l))
+                    .collect::<Vec<_>>()
+            );
         }
     }
 }
@@ -140,15 +159,21 @@ thread_local! {
     static STARTS: RefCell<HashMap<StartKey, RedirectMachine>> = RefCell::new(HashMap::new());
 }
 
-/// What a fresh machine is built from: profile, origin, path, method, header
-/// flags and body (the redirect count is set on the clone).
-type StartKey = (usize, usize, usize, Method, [bool; 7], Body);
+/// What a fresh machine is built from: fast paths on or off, profile,
+/// origin, path, method, header flags and body (the redirect count is set
+/// on the clone).
+type StartKey = (bool, usize, usize, usize, Method, [bool; 7], Body);
 
 /// At most this many fresh machines are kept per thread (a `Token` method
 /// makes the key space unbounded); past it, machines are built each time.
 const MAX_STARTS: usize = 4096;
 
 fn start(req: &RequestInput) -> Option<RedirectMachine> {
+    Some(start_with(req, true))
+}
+
+/// A fresh machine for `req`, with its fast paths on or off.
+fn start_with(req: &RequestInput, fast: bool) -> RedirectMachine {
     let index = match req.profile {
         ProfileInput::Fetch => 0,
         ProfileInput::Rfc9110 => 1,
@@ -156,6 +181,7 @@ fn start(req: &RequestInput) -> Option<RedirectMachine> {
     };
     let h = req.headers;
     let key: StartKey = (
+        fast,
         index,
         usize::from(req.origin) % ORIGINS.len(),
         usize::from(req.path) % START_PATHS.len(),
@@ -175,7 +201,7 @@ fn start(req: &RequestInput) -> Option<RedirectMachine> {
     let fresh = match cached {
         Some(m) => m,
         None => {
-            let m = build(req, index);
+            let m = build(req, index, fast);
             STARTS.with(|s| {
                 let mut s = s.borrow_mut();
                 if s.len() < MAX_STARTS {
@@ -185,21 +211,73 @@ fn start(req: &RequestInput) -> Option<RedirectMachine> {
             m
         }
     };
-    Some(fresh.with_redirect_count(req.redirect_count()))
+    fresh.with_redirect_count(req.redirect_count())
 }
 
-fn build(req: &RequestInput, index: usize) -> RedirectMachine {
+fn build(req: &RequestInput, index: usize, fast: bool) -> RedirectMachine {
     let url = req.url();
     let policy = POLICIES.with(|p| p[index].clone());
-    match RedirectMachine::new(
+    let started = RedirectMachine::new(
         req.method.method(),
         &url,
         req.headers.headers(),
         req.body.body(),
         policy,
-    ) {
+    )
+    .and_then(|mut m| {
+        if !fast {
+            // Started again, so that the start URL too is read without them.
+            m.set_fast_paths(false);
+            m.reset(
+                req.method.method(),
+                &url,
+                req.headers.headers(),
+                req.body.body(),
+            )?;
+        }
+        Ok(m)
+    });
+    match started {
         Ok(m) => m,
-        Err(e) => panic!("start URL {url:?} refused: {e}"),
+        Err(e) => panic!("start URL {url:?} refused (fast paths {fast}): {e}"),
+    }
+}
+
+/// A step's outcome as owned data, to compare two machines' steps.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Outcome {
+    Follow,
+    Deliver(DeliverReason),
+    Refuse(Refusal),
+}
+
+/// A machine's request and what its last step did, to compare two machines.
+#[derive(Debug, PartialEq)]
+struct State {
+    method: Method,
+    url: String,
+    first_url: String,
+    headers: HeaderMap,
+    body: Body,
+    hops: u32,
+    finished: bool,
+    removed: Vec<crate::RemovedHeader>,
+    body_action: BodyAction,
+}
+
+impl State {
+    fn of(m: &RedirectMachine) -> Self {
+        State {
+            method: m.method().clone(),
+            url: m.url().to_owned(),
+            first_url: m.first_url().to_owned(),
+            headers: m.headers().clone(),
+            body: m.body(),
+            hops: m.redirect_count(),
+            finished: m.is_finished(),
+            removed: m.last_removed().to_vec(),
+            body_action: m.last_body_action(),
+        }
     }
 }
 
@@ -213,8 +291,13 @@ struct Before {
     finished: bool,
 }
 
-/// Steps `m` once and checks the step against the state before it.
-pub(crate) fn step_checked(m: &mut RedirectMachine, status: StatusCode, lines: &[Vec<u8>]) {
+/// Steps `m` once and checks the step against the state before it;
+/// answers what the step was.
+pub(crate) fn step_checked(
+    m: &mut RedirectMachine,
+    status: StatusCode,
+    lines: &[Vec<u8>],
+) -> Outcome {
     let before = Before {
         method: m.method().clone(),
         url: m.url().to_owned(),
@@ -229,7 +312,7 @@ pub(crate) fn step_checked(m: &mut RedirectMachine, status: StatusCode, lines: &
     // Checked after the step, against `m.policy()`: (dropped body, crossed).
     let mut header_checks = None;
     let refs: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
-    match m.step_raw(status, &refs) {
+    let outcome = match m.step_raw(status, &refs) {
         Step::Follow(hop) => {
             assert!(!before.finished, "followed after the chain ended");
             let (method, code) = (hop.method(), status.as_u16());
@@ -287,26 +370,31 @@ pub(crate) fn step_checked(m: &mut RedirectMachine, status: StatusCode, lines: &
                 _ => false,
             };
             header_checks = Some((to_get, crossed));
+            Outcome::Follow
         }
         Step::Deliver(reason) => {
             assert!(!before.finished, "delivered after the chain ended");
             if reason == DeliverReason::NoLocation {
                 assert!(lines.is_empty(), "no-location with {} lines", lines.len());
             }
+            Outcome::Deliver(reason)
         }
-        Step::Refuse(refusal) => match refusal {
-            Refusal::Finished => assert!(before.finished, "finished before the end"),
-            Refusal::TooManyRedirects { limit } => {
-                assert!(!before.finished, "refused after the chain ended");
-                assert!(
-                    before.hops >= limit,
-                    "refused at {} hops, limit {limit}",
-                    before.hops
-                );
+        Step::Refuse(refusal) => {
+            match refusal {
+                Refusal::Finished => assert!(before.finished, "finished before the end"),
+                Refusal::TooManyRedirects { limit } => {
+                    assert!(!before.finished, "refused after the chain ended");
+                    assert!(
+                        before.hops >= limit,
+                        "refused at {} hops, limit {limit}",
+                        before.hops
+                    );
+                }
+                _ => assert!(!before.finished, "refused after the chain ended"),
             }
-            _ => assert!(!before.finished, "refused after the chain ended"),
-        },
-    }
+            Outcome::Refuse(refusal)
+        }
+    };
     if let Some((to_get, crossed)) = header_checks {
         let (policy, headers) = (m.policy(), m.headers());
         if to_get {
@@ -328,6 +416,7 @@ pub(crate) fn step_checked(m: &mut RedirectMachine, status: StatusCode, lines: &
     m.check_invariants();
     let unchanged = !m.is_finished() || m.url() == before.url;
     assert!(unchanged, "a chain that ended moved to another URL");
+    outcome
 }
 
 /// A URL a client may send a request to: absolute http(s) with `//` and a

@@ -71,11 +71,13 @@ use crate::model::{parse_uri_reference, resolve as resolve_ref, UriBuf, UriRef};
 /// ```
 pub fn resolve(reference: &[u8], base: &[u8]) -> Option<String> {
     let base_text = std::str::from_utf8(base).ok()?;
-    // 5. Differential: where the WHATWG fast path (model/fast.rs) answers,
-    // it writes the `url` crate's result byte for byte.
-    crate::model::fast::check_against_url_crate(base_text, reference);
-    // 6. Differential: where the strict one-pass path (model/fast_strict.rs)
-    // answers, it gives the general parser and resolver's text and offsets.
+    // 5. Differential: where the WHATWG fast path (model/fast_whatwg.rs)
+    // answers, it writes the general path's result (model/whatwg.rs: the
+    // `url` crate) byte for byte, under every policy switch.
+    crate::model::fast_whatwg::check_against_general(base_text, reference);
+    // 6. Differential: where the strict fast paths (model/fast_strict.rs)
+    // answer, they give the general path's text and offsets
+    // (model/strict.rs), under every policy switch.
     crate::model::fast_strict::check_against_general(base_text, reference);
     let r = parse_uri_reference(reference).ok()?;
     let base = UriBuf::parse_absolute(base_text).ok()?;

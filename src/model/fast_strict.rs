@@ -2,10 +2,10 @@
 //! resolved against the current URL (§5.2) and given the request's fragment
 //! (RFC 9110 §10.2.2) in one pass, straight into the next URL's buffer.
 //!
-//! [`resolve_strict`] stands in for
-//! [`parse_uri_reference`](super::parse_uri_reference), the policy's
+//! [`resolve_strict`] stands in for the strict general path
+//! (`strict::resolve_general`: the RFC 3986 parser, the policy's
 //! relative / userinfo / port checks, [`resolve`](super::resolve) and
-//! [`UriBuf::inherit_fragment`] together, on the values where they cannot
+//! [`UriBuf::inherit_fragment`] together) on the values where they cannot
 //! fail. It answers `false` for every other value,
 //! having decided nothing, and the general path then gives the result or
 //! the error.
@@ -34,12 +34,13 @@
 //! - A value without a fragment gets the base's, when the policy asks.
 //!
 //! `tests` check text and offsets against the general path on the corpus
-//! and on random values against random bases; the `resolve` fuzz target
-//! checks every input it makes ([`check_against_general`]).
+//! and on random values against random bases, under every setting of the
+//! policy switches the path reads; the `resolve` and `location_differential`
+//! fuzz targets check every input they make ([`check_against_general`]).
 
 use super::fast::scan_common;
-use super::machine::port_number;
 use super::resolve::{has_dot_segment, remove_dot_segments, take_base_authority, UriBuf};
+use super::strict::port_number;
 use super::uri::Parts;
 
 /// Writes into `out` the URL the general path gives for the Location value
@@ -258,44 +259,55 @@ fn leading_dot_segments(dir: &[u8], path: &[u8]) -> Option<(usize, usize)> {
     }
 }
 
-/// Runs [`resolve_strict`] and the general path on `v` against `base` (an
-/// absolute URI), under both settings of both policy switches, and panics
-/// when the fast path's result differs from the general path's in text or
-/// offsets. Answers whether the fast path took `v` (relative values
-/// allowed, fragment inherited). `false` when `base` does not parse.
+/// The differential check of the strict fast paths, for tests and fuzz
+/// targets: runs the machine's two shortcuts — the one-pass
+/// [`resolve_strict`], and the one-pass
+/// parser [`parse_common`](super::fast::parse_common) followed by
+/// `strict::resolve_reference` — and `strict::resolve_general` on `v` against `base` (an
+/// absolute URI) under every setting of the policy switches (`strict::SWITCHES`),
+/// and panics when a shortcut's answer differs from the general path's in
+/// text, offsets or error. Answers whether the one-pass path took `v` under
+/// the RFC 9110 profile's switches; `false` when `base` does not parse.
 #[cfg(any(test, feature = "fuzz"))]
 pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
-    use super::resolve::resolve;
-    use super::uri::parse_uri_reference;
+    use super::fast::parse_common;
+    use super::strict::{resolve_general, resolve_reference, SWITCHES};
     let Ok(b) = UriBuf::parse_absolute(base) else {
         return false;
     };
     let mut took_default = false;
-    for relative in [true, false] {
-        for inherit in [true, false] {
-            let mut fast = UriBuf::new();
-            if !resolve_strict(&b, v, &mut fast, relative, inherit) {
-                continue;
-            }
-            took_default |= relative && inherit;
-            let r = parse_uri_reference(v).unwrap_or_else(|e| {
-                panic!("fast path took {v:?} against {base:?}, the parser refuses it: {e}")
-            });
-            assert!(relative || r.scheme().is_some(), "{v:?}: relative taken");
-            assert!(r.userinfo().is_none(), "{v:?}: userinfo taken");
-            if let Some(p) = r.port().filter(|p| !p.is_empty()) {
-                assert!(port_number(p.as_bytes()).is_some(), "{v:?}: port {p} taken");
-            }
-            let mut general = UriBuf::new();
-            resolve(&b, &r, &mut general);
-            if inherit && r.fragment().is_none() {
-                general.inherit_fragment(b.fragment());
-            }
+    let (mut general, mut fast) = (UriBuf::new(), UriBuf::new());
+    for (relative, inherit, userinfo) in SWITCHES {
+        let policy = super::Profile::Rfc9110
+            .policy()
+            .with_relative_location(relative)
+            .with_inherit_fragment(inherit)
+            .with_refuse_userinfo(userinfo);
+        let want = resolve_general(&b, v, 0, &mut general, &policy);
+        let shown = || {
+            format!("{v:?} against {base:?} (relative {relative}, inherit {inherit}, refuse userinfo {userinfo})")
+        };
+        if resolve_strict(&b, v, &mut fast, relative, inherit) {
+            took_default |= relative && inherit && userinfo;
+            assert_eq!(want, Ok(()), "one-pass path took {}", shown());
             assert_eq!(
                 (fast.as_str(), fast.parts()),
                 (general.as_str(), general.parts()),
-                "{v:?} against {base:?} (relative {relative}, inherit {inherit})"
+                "one-pass path: {}",
+                shown()
             );
+        }
+        if let Some(r) = parse_common(v) {
+            let got = resolve_reference(&b, &r, 0, &mut fast, &policy);
+            assert_eq!(got, want, "one-pass parser: {}", shown());
+            if got.is_ok() {
+                assert_eq!(
+                    (fast.as_str(), fast.parts()),
+                    (general.as_str(), general.parts()),
+                    "one-pass parser: {}",
+                    shown()
+                );
+            }
         }
     }
     took_default

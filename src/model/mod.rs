@@ -7,6 +7,7 @@ mod body;
 mod equivalence;
 pub(crate) mod fast;
 pub(crate) mod fast_strict;
+pub(crate) mod fast_whatwg;
 mod location;
 mod machine;
 pub mod memory;
@@ -16,7 +17,9 @@ mod resolve;
 mod seen;
 mod status;
 mod step;
+pub(crate) mod strict;
 mod uri;
+pub(crate) mod whatwg;
 
 pub use body::{Body, BodyAction, BodyParseError};
 pub use location::{
@@ -27,7 +30,7 @@ pub use origin::{default_port, Origin};
 pub use profile::{
     Boundary, CompareWith, Downgrade, MultipleLocations, Policy, Profile, RedirectRule, Rewrite,
     StatusRules, StreamBody, UnknownProfile, DEFAULT_MAX_LOCATION_LEN, FETCH_BROWSER_CREDENTIALS,
-    FETCH_CALLER_CREDENTIALS, NO_LOCATION_CAP,
+    FETCH_CALLER_CREDENTIALS, FRAMING_HEADERS, NO_LOCATION_CAP,
 };
 pub use resolve::{remove_dot_segments, resolve, UriBuf};
 pub use status::{classify, StatusClass};

@@ -14,7 +14,7 @@ use std::str::FromStr;
 
 use http::header::{
     HeaderName, AUTHORIZATION, CONTENT_ENCODING, CONTENT_LANGUAGE, CONTENT_LENGTH,
-    CONTENT_LOCATION, CONTENT_TYPE, COOKIE, LAST_MODIFIED, PROXY_AUTHORIZATION,
+    CONTENT_LOCATION, CONTENT_TYPE, COOKIE, LAST_MODIFIED, PROXY_AUTHORIZATION, TRANSFER_ENCODING,
 };
 
 use super::location::LocationMode;
@@ -217,6 +217,13 @@ pub struct Policy {
     pub repeats_after_set_cookie: u32,
     /// Headers removed when the method changes to GET.
     pub method_change_headers: Cow<'static, [HeaderName]>,
+    /// Headers removed with the body when the method changes to GET: the
+    /// message framing of the body that is gone (RFC 9110 §8.6: "A user
+    /// agent SHOULD NOT send a Content-Length header field when the request
+    /// message does not contain content and the method semantics do not
+    /// anticipate such data"; every profile: Content-Length and
+    /// Transfer-Encoding). Reported as [`Removal::Framing`](super::Removal::Framing).
+    pub framing_headers: Cow<'static, [HeaderName]>,
     /// Headers removed on a hop that crosses the [`Boundary`].
     pub cross_origin_headers: Cow<'static, [HeaderName]>,
     /// What counts as crossing.
@@ -282,6 +289,14 @@ impl Policy {
         headers: impl Into<Cow<'static, [HeaderName]>>,
     ) -> Self {
         self.method_change_headers = headers.into();
+        self
+    }
+
+    /// Sets [`framing_headers`](Policy::framing_headers): the headers removed with the body
+    /// when the method changes to GET (a `&'static` table or a `Vec`).
+    #[must_use]
+    pub fn with_framing_headers(mut self, headers: impl Into<Cow<'static, [HeaderName]>>) -> Self {
+        self.framing_headers = headers.into();
         self
     }
 
@@ -435,6 +450,11 @@ static RFC9110_CONTENT_HEADERS: [HeaderName; 7] = [
     LAST_MODIFIED,
 ];
 
+/// The message framing of a request's content, removed with it (see
+/// [`Policy::framing_headers`]): RFC 9110 §8.6 Content-Length, RFC 9112
+/// §6.1 Transfer-Encoding.
+pub const FRAMING_HEADERS: &[HeaderName] = &[CONTENT_LENGTH, TRANSFER_ENCODING];
+
 /// RFC 2616 names no list; these are its entity-headers that describe a body
 /// (§7.1), Content-MD5 (§14.15) included.
 static RFC2616_ENTITY_HEADERS: [HeaderName; 6] = [
@@ -535,6 +555,8 @@ fn fetch() -> Policy {
         // (Used only when loop detection is on.)
         repeats_after_set_cookie: 1,
         method_change_headers: Cow::Borrowed(FETCH_BODY_HEADERS),
+        // Fetch sets the body to null; the framing of the body goes with it.
+        framing_headers: Cow::Borrowed(FRAMING_HEADERS),
         // Fetch step 13 (Authorization), plus Cookie and Proxy-Authorization
         // as non-browser implementations remove them (see
         // FETCH_CALLER_CREDENTIALS); `Policy::browser_credentials` for the
@@ -611,6 +633,10 @@ fn rfc2616() -> Policy {
         loop_detection: true,
         repeats_after_set_cookie: 1,
         method_change_headers: Cow::Borrowed(&RFC2616_ENTITY_HEADERS),
+        // §4.3: "The presence of a message-body in a request is signaled by
+        // the inclusion of a Content-Length or Transfer-Encoding header field
+        // in the request's message-headers."
+        framing_headers: Cow::Borrowed(FRAMING_HEADERS),
         // RFC 2616 is silent on credentials; the modern safe rule is kept.
         cross_origin_headers: Cow::Borrowed(RFC9110_CREDENTIALS),
         boundary: Boundary::Origin,
@@ -667,7 +693,11 @@ mod tests {
     fn header_lists_are_lower_case_and_distinct() {
         for p in Profile::ALL {
             let pol = p.policy();
-            for list in [&pol.method_change_headers, &pol.cross_origin_headers] {
+            for list in [
+                &pol.method_change_headers,
+                &pol.framing_headers,
+                &pol.cross_origin_headers,
+            ] {
                 for (i, h) in list.iter().enumerate() {
                     assert_eq!(h.as_str(), h.as_str().to_ascii_lowercase());
                     assert!(!list[..i].contains(h), "{p}: {h} twice");

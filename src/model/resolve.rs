@@ -65,17 +65,22 @@ impl UriBuf {
     /// or [`LocationError::RelativeNotAllowed`] when there is no scheme.
     pub fn parse_absolute(text: &str) -> Result<UriBuf, LocationError> {
         let mut u = UriBuf::new();
-        u.set_absolute(text)?;
+        u.set_absolute(text, true)?;
         Ok(u)
     }
 
     /// [`parse_absolute`](Self::parse_absolute) into this buffer, whose
-    /// capacity is kept: no allocation once it has grown. The common shapes
-    /// are read by the one-pass scan (`model/fast.rs`, which gives the
-    /// general parser's offsets wherever it answers), the rest by the
-    /// general parser. On error the buffer is unchanged.
-    pub(crate) fn set_absolute(&mut self, text: &str) -> Result<(), LocationError> {
-        let parts = match super::fast::scan_common(text.as_bytes()) {
+    /// capacity is kept: no allocation once it has grown. With `fast`, the
+    /// common shapes are read by the one-pass scan (`model/fast.rs`, which
+    /// gives the general parser's offsets wherever it answers), the rest by
+    /// the general parser. On error the buffer is unchanged.
+    pub(crate) fn set_absolute(&mut self, text: &str, fast: bool) -> Result<(), LocationError> {
+        let scanned = if fast {
+            super::fast::scan_common(text.as_bytes())
+        } else {
+            None
+        };
+        let parts = match scanned {
             Some((parts, _, _)) => parts,
             None => parse_parts(text.as_bytes())?,
         };

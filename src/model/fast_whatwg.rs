@@ -1,0 +1,662 @@
+//! The Fetch profile's fast paths: a Location value resolved, or a request
+//! URL read, straight into a [`WebUrl`]'s buffer, writing exactly what the
+//! general path (`model/whatwg.rs`, the `url` crate) writes, for the common
+//! shapes where that is cheap to be sure of.
+//!
+//! [`whatwg_common`] stands in for [`resolve_general`] and
+//! [`whatwg_start`] for `Url::parse` in [`WebUrl::set_start`]; each answers
+//! `false`, having decided nothing, outside its domain (documented on each),
+//! and the general path then gives the result or the error.
+//! [`check_against_general`] and [`check_start_against_general`] compare
+//! them with the general path: the unit tests below on the corpus and on
+//! random values against random bases, under every setting of the policy
+//! switches the Location path reads; the `resolve` and
+//! `location_differential` fuzz targets on every input they make.
+
+use super::fast::parse_common;
+use super::fast::push_decimal;
+use super::profile::Policy;
+use super::resolve::{apply_dot_segment_rules, has_dot_segment, resolve_by_concatenation};
+use super::uri::{Parts, UriRef};
+#[cfg(any(test, feature = "fuzz"))]
+use super::whatwg::resolve_general;
+use super::whatwg::WebUrl;
+
+/// The WHATWG fast path: writes into `out` exactly the serialization the
+/// `url` crate gives for `v` parsed against `base` (then fragment
+/// inheritance), and answers `true`; or answers `false`, having decided
+/// nothing, when `v` or `base` is outside its domain.
+///
+/// ## Domain, and why the result equals the WHATWG parser's there
+/// - `base` is an `http` or `https` URL with a host and no userinfo (so the
+///   policy's userinfo check has nothing to refuse).
+/// - `v` is in [`parse_common`]'s domain (every byte an RFC 3986 character,
+///   hence no space, control byte, tab or newline for the WHATWG parser to
+///   strip or remove, no `\` for it to read as `/`, no non-ASCII to encode
+///   or map) and has no `'` (which the special-query set encodes) and no
+///   `%2e`/`%2E` (which the path parser reads as a dot). None of its bytes
+///   is then in the path, query or fragment percent-encode sets: those
+///   components are copied as they are.
+/// - With a scheme, the scheme is `http` or `https` (any case; written in
+///   lower case) followed by `//` (so not the `http:path` and `http:/path`
+///   forms, which the WHATWG parser reads relative to a special base).
+/// - With an authority: a host of ASCII letters, digits, `-` and `.` only,
+///   in non-empty labels, none starting with `xn--` and the last starting
+///   with a letter: the host parser's domain-to-ASCII then only lower-cases
+///   it, and it is never an IPv4 address (the "ends in a number" check
+///   needs a last label that is a number). A port of at most five digits and
+///   at most 65535 is written without leading zeros, and not at all when it
+///   is the scheme's default; an empty port is left out. An empty path
+///   becomes `/` (a special URL's path is never empty).
+/// - Paths: WHATWG path parsing keeps every segment but `.` and `..` (and
+///   their `%2e` forms, excluded above), which remove themselves or the
+///   segment before, and ends the path with `/` after a trailing `.` or
+///   `..`: RFC 3986 `remove_dot_segments` on the merged path does the same,
+///   because the base path (a WHATWG serialization) has no dot segment.
+/// - Otherwise the WHATWG "relative" states give RFC 3986 §5.2.2: an empty
+///   reference keeps the base path and query; a query-only reference keeps
+///   the base path; a fragment-only reference keeps path and query.
+///
+/// `tests` check the result against the `url` crate on every corpus value
+/// and on random references against random bases.
+pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Policy) -> bool {
+    let Some(r) = parse_common(v) else {
+        return false;
+    };
+    let b = base.buf.as_uri_ref();
+    let base_scheme = match b.scheme() {
+        Some(s @ ("http" | "https")) => s,
+        _ => return false,
+    };
+    if b.userinfo().is_some() || b.authority().is_none() {
+        return false;
+    }
+    if has_quote_or_encoded_dot(v) {
+        return false;
+    }
+    let scheme = match r.scheme() {
+        None if !policy.relative_location => return false,
+        None => base_scheme,
+        Some(_) if r.authority().is_none() => return false,
+        Some(s) if s.eq_ignore_ascii_case("http") => "http",
+        Some(s) if s.eq_ignore_ascii_case("https") => "https",
+        Some(_) => return false,
+    };
+    // A reference without an authority: the WHATWG "relative" states give
+    // RFC 3986 §5.2.2 (see above), and for all but a relative path without
+    // dot segments that is the base's prefix and the reference as written
+    // (model/resolve.rs).
+    if r.authority().is_none() && resolve_by_concatenation(&base.buf, &r, &mut out.buf) {
+        // Fetch "location URL": a null fragment becomes requestFragment.
+        if policy.inherit_fragment {
+            out.buf.inherit_fragment(b.fragment());
+        }
+        out.url = None;
+        return true;
+    }
+    let inherited = if policy.inherit_fragment {
+        b.fragment()
+    } else {
+        None
+    };
+    write_whatwg(Some(&b), &r, scheme, inherited, out)
+}
+
+/// The WHATWG serialization of `r` (in [`parse_common`]'s domain, without
+/// `'` or `%2e`, with an `http`/`https` `scheme` as it is to be written)
+/// against `base` (which is needed only when `r` has no authority) into
+/// `out`, with `inherited` as the fragment when `r` has none; or `false`
+/// when a host, port or path is outside the fast path's domain (see
+/// [`whatwg_common`]).
+fn write_whatwg(
+    base: Option<&UriRef<'_>>,
+    r: &UriRef<'_>,
+    scheme: &str,
+    inherited: Option<&str>,
+    out: &mut WebUrl,
+) -> bool {
+    let (text, parts, scratch) = out.buf.raw_mut();
+    text.clear();
+    *parts = Parts::default();
+    text.push_str(scheme);
+    parts.scheme_end = Some(text.len());
+    text.push_str("://");
+    let query;
+    if let Some(host) = r.host().filter(|_| r.authority().is_some()) {
+        if !plain_host(host.as_bytes()) {
+            return false;
+        }
+        let start = text.len();
+        text.push_str(host);
+        text[start..].make_ascii_lowercase();
+        parts.host = (start, text.len());
+        if let Some(port) = r.port().filter(|p| !p.is_empty()) {
+            let Some(n) = small_port(port) else {
+                return false;
+            };
+            if n != if scheme == "http" { 80 } else { 443 } {
+                text.push(':');
+                let p = text.len();
+                push_decimal(text, n);
+                parts.port = Some((p, text.len()));
+            }
+        }
+        parts.authority = Some((start, text.len()));
+        let p = text.len();
+        if r.path().is_empty() {
+            text.push('/');
+        } else {
+            if !remove_dot_segments_as_url_does(r.path(), text) {
+                return false;
+            }
+        }
+        parts.path = (p, text.len());
+        query = r.query();
+    } else {
+        let Some(b) = base else {
+            return false;
+        };
+        // The base's authority, as serialized.
+        let bp = b.parts();
+        let (a0, a1) = bp.authority.unwrap_or_default();
+        let start = text.len();
+        text.push_str(&b.as_str()[a0..a1]);
+        let shift = |x: usize| x - a0 + start;
+        parts.authority = Some((start, text.len()));
+        parts.host = (shift(bp.host.0), shift(bp.host.1));
+        parts.port = bp.port.map(|(x, y)| (shift(x), shift(y)));
+        let p = text.len();
+        if r.path().is_empty() {
+            text.push_str(b.path());
+            query = r.query().or(b.query());
+        } else {
+            if r.path().starts_with('/') {
+                if !remove_dot_segments_as_url_does(r.path(), text) {
+                    return false;
+                }
+            } else {
+                // The base path without its last segment, then the reference.
+                let bpath = b.path();
+                scratch.clear();
+                scratch.push_str(&bpath[..bpath.rfind('/').map_or(0, |i| i + 1)]);
+                scratch.push_str(r.path());
+                if !remove_dot_segments_as_url_does(scratch, text) {
+                    return false;
+                }
+            }
+            query = r.query();
+        }
+        parts.path = (p, text.len());
+    }
+    if let Some(q) = query {
+        text.push('?');
+        let p = text.len();
+        text.push_str(q);
+        parts.query = Some((p, text.len()));
+    }
+    // Fetch "location URL": a null fragment becomes requestFragment.
+    let fragment = r.fragment().or(inherited);
+    if let Some(f) = fragment {
+        text.push('#');
+        let p = text.len();
+        text.push_str(f);
+        parts.fragment = Some((p, text.len()));
+    }
+    out.url = None;
+    true
+}
+
+/// The WHATWG fast path for a request URL: writes into `out` exactly the
+/// serialization `Url::parse(v)` gives and answers `true`; or answers
+/// `false`, having decided nothing, when `v` is outside the domain.
+///
+/// The domain is [`whatwg_common`]'s for a reference with a scheme and an
+/// authority (`http://` or `https://` in any case, a plain host, a small
+/// port; no userinfo, no `'`, no `%2e`). Such a reference is parsed
+/// without its base by the WHATWG parser (the "scheme state" of a special
+/// scheme followed by `//` goes to the authority states, and the base is
+/// read nowhere after), so that path's result against any base is the
+/// result here; no fragment is inherited, since there is no earlier
+/// request. `tests` check it against the `url` crate.
+pub(crate) fn whatwg_start(v: &[u8], out: &mut WebUrl) -> bool {
+    let Some(r) = parse_common(v) else {
+        return false;
+    };
+    if r.authority().is_none() || has_quote_or_encoded_dot(v) {
+        return false;
+    }
+    let scheme = match r.scheme() {
+        Some(s) if s.eq_ignore_ascii_case("http") => "http",
+        Some(s) if s.eq_ignore_ascii_case("https") => "https",
+        _ => return false,
+    };
+    if is_own_serialization(&r, scheme) {
+        // What `write_whatwg` would write, byte for byte: copied whole.
+        let (text, parts, _) = out.buf.raw_mut();
+        text.clear();
+        text.push_str(r.as_str());
+        *parts = r.parts();
+        out.url = None;
+        return true;
+    }
+    write_whatwg(None, &r, scheme, None, out)
+}
+
+/// Whether [`write_whatwg`] would write `r` (with a scheme and an
+/// authority, in its domain) as it is, with the same offsets: the scheme in
+/// lower case, a plain host in lower case, no port or one written without
+/// leading zeros that is not the scheme's default, a path that is not
+/// empty and has no dot segment (so `remove_dot_segments` copies it); the
+/// query and fragment are copied in any case.
+fn is_own_serialization(r: &UriRef<'_>, scheme: &str) -> bool {
+    let host = r.host().unwrap_or_default().as_bytes();
+    let port_ok = match r.port() {
+        None => true,
+        Some(p) => {
+            !p.starts_with('0')
+                && small_port(p).is_some_and(|n| n != if scheme == "http" { 80 } else { 443 })
+        }
+    };
+    r.scheme() == Some(scheme)
+        && port_ok
+        && plain_host_case(host) == Some(true)
+        && !r.path().is_empty()
+        && !has_dot_segment(r.path().as_bytes())
+}
+
+/// RFC 3986 `remove_dot_segments`, which is what the WHATWG path parser
+/// does here (see [`whatwg_common`]), except where the `url` crate departs
+/// from it: `url` 2.5 never pops a segment that looks like a Windows drive
+/// letter (`c:`) on `..`, in http(s) URLs too (servo/rust-url#1113; the URL
+/// Standard keeps drive letters only in file URLs). The model follows `url`
+/// there (tests/fuzz_findings.rs pins it), so a path with dot segments and
+/// such a segment answers `false`, having written nothing, and goes to it.
+fn remove_dot_segments_as_url_does(input: &str, out: &mut String) -> bool {
+    if !has_dot_segment(input.as_bytes()) {
+        out.push_str(input);
+        return true;
+    }
+    if input
+        .split('/')
+        .any(|s| matches!(s.as_bytes(), [l, b':'] if l.is_ascii_alphabetic()))
+    {
+        return false;
+    }
+    apply_dot_segment_rules(input, out);
+    true
+}
+
+/// A `'` or a `%2e` / `%2E` anywhere. (One branch-free pass for the common
+/// case; the escapes are looked at only when there is a `%`.)
+fn has_quote_or_encoded_dot(v: &[u8]) -> bool {
+    let (quote, pct) = v.iter().fold((false, false), |(q, p), &b| {
+        (q | (b == b'\''), p | (b == b'%'))
+    });
+    quote
+        || (pct
+            && v.windows(3)
+                .any(|w| w[0] == b'%' && w[1] == b'2' && (w[2] | 0x20) == b'e'))
+}
+
+/// A host the WHATWG host parser only lower-cases (see [`whatwg_common`]):
+/// labels of ASCII letters, digits and `-`, none empty, none starting with
+/// `xn--`, the last starting with a letter.
+fn plain_host(h: &[u8]) -> bool {
+    plain_host_case(h).is_some()
+}
+
+/// [`plain_host`]'s byte flags: a byte no plain host has, an upper-case
+/// letter, a `-` (lower-case letters, digits and `.` have none).
+const NOT_HOST: u8 = 1;
+const UPPER: u8 = 2;
+const DASH: u8 = 4;
+const HOST_FLAGS: [u8; 256] = {
+    let mut t = [NOT_HOST; 256];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        t[c] = match b {
+            b'a'..=b'z' | b'0'..=b'9' | b'.' => 0,
+            b'A'..=b'Z' => UPPER,
+            b'-' => DASH,
+            _ => NOT_HOST,
+        };
+        c += 1;
+    }
+    t
+};
+
+/// Whether `h` is a [`plain_host`] (`None` when not), and whether it is in
+/// lower case already. The bytes are checked in one branch-free pass; the
+/// labels (none empty, none starting with `xn--`, the last starting with a
+/// letter) are looked at after it.
+fn plain_host_case(h: &[u8]) -> Option<bool> {
+    let flags = h.iter().fold(0u8, |f, &c| f | HOST_FLAGS[usize::from(c)]);
+    if flags & NOT_HOST != 0
+        || h.first().is_none_or(|&c| c == b'.')
+        || h.windows(2).any(|w| w == b"..")
+    {
+        return None;
+    }
+    let last = h.iter().rposition(|&c| c == b'.').map_or(0, |i| i + 1);
+    if !h.get(last).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    // Only a `-` can make a label start with "xn--".
+    if flags & DASH != 0
+        && h.split(|&c| c == b'.')
+            .any(|l| l.len() >= 4 && l[..4].eq_ignore_ascii_case(b"xn--"))
+    {
+        return None;
+    }
+    Some(flags & UPPER == 0)
+}
+
+/// A port of one to five digits, at most 65535.
+fn small_port(p: &str) -> Option<u16> {
+    if p.len() > 5 {
+        return None;
+    }
+    p.parse().ok()
+}
+
+// ---- differential check ---------------------------------------------------------
+
+/// The differential check of the WHATWG Location fast path, for tests and
+/// fuzz targets: runs [`whatwg_common`] and the general path
+/// ([`resolve_general`]) on `v` against `base` under the Fetch policy with
+/// every setting of the switches the Location path reads
+/// ([`SWITCHES`](super::strict::SWITCHES): relative values, fragment
+/// inheritance, userinfo), and panics when the fast path answers and the
+/// general path gives another text, other offsets or an error. Answers
+/// whether the fast path took `v` under the Fetch profile's own switches;
+/// `false` when `base` does not parse.
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
+    let Ok(base_url) = url::Url::parse(base) else {
+        return false;
+    };
+    let fetch = super::Profile::Fetch.policy();
+    // The base as the machine holds it after a fast hop: the text alone.
+    let mut b = WebUrl::default();
+    b.copy_url(&base_url);
+    let (mut fast, mut general) = (WebUrl::default(), WebUrl::default());
+    let mut took_default = false;
+    for (relative, inherit, userinfo) in super::strict::SWITCHES {
+        let policy = fetch
+            .clone()
+            .with_relative_location(relative)
+            .with_inherit_fragment(inherit)
+            .with_refuse_userinfo(userinfo);
+        if !whatwg_common(&b, v, &mut fast, &policy) {
+            continue;
+        }
+        let default = (relative, inherit, userinfo)
+            == (
+                fetch.relative_location,
+                fetch.inherit_fragment,
+                fetch.refuse_userinfo,
+            );
+        took_default |= default;
+        let shown = String::from_utf8_lossy(v);
+        let how = format!("relative {relative}, inherit {inherit}, refuse userinfo {userinfo}");
+        if let Err(e) = resolve_general(&mut b, v, 0, &mut general, &policy) {
+            panic!("fast path took {shown:?} against {base} ({how}); the general path says {e}");
+        }
+        assert_eq!(
+            (fast.as_str(), fast.buf.parts()),
+            (general.as_str(), general.buf.parts()),
+            "{shown:?} against {base} ({how})"
+        );
+    }
+    took_default
+}
+
+/// The differential check of the WHATWG start fast path ([`whatwg_start`],
+/// which a machine's start and restart use): when it answers for `v`, it
+/// wrote the text and offsets of the general path (`Url::parse`, as
+/// [`WebUrl::set_start`] without its fast path). Panics on any difference;
+/// answers whether the fast path answered.
+#[cfg(test)]
+pub(crate) fn check_start_against_general(v: &[u8]) -> bool {
+    let mut out = WebUrl::default();
+    if !whatwg_start(v, &mut out) {
+        return false;
+    }
+    let shown = String::from_utf8_lossy(v);
+    let mut general = WebUrl::default();
+    if let Err(e) = general.set_start(&shown, false) {
+        panic!("start fast path accepted {shown:?}; the general path says {e}");
+    }
+    assert_eq!(
+        (out.as_str(), out.buf.parts()),
+        (general.as_str(), general.buf.parts()),
+        "{shown:?}"
+    );
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use url::{Position, Url};
+
+    pub(crate) const BASES: &[&str] = &[
+        "https://www.example.test/account/profile?tab=1#top",
+        "http://a/b/c/d;p?q",
+        "https://h.test:8443/",
+        "http://h.test/dir/",
+        "HTTPS://EXAMPLE.test/a/b/c",
+        "http://h.test:80/x?y",
+        "https://u:p@h.test/with/userinfo",
+        "http://127.0.0.1/ip",
+        "https://xn--nxasmq6b.test/idn",
+    ];
+
+    /// Found by the location_parse fuzz target's differential check: the
+    /// fast path popped `t:` (as the URL Standard does), the `url` crate
+    /// does not (servo/rust-url#1113), so such paths now go to `url`.
+    #[test]
+    fn drive_letter_segments_go_to_the_url_crate() {
+        for (base, v) in [
+            ("http://a/b/c/d;p?q", &b"..//9/t:/../t"[..]),
+            ("http://a/c:/x/", b"../../y"),
+            ("https://a.test/x", b"/C:/.."),
+        ] {
+            assert!(!check_against_general(base, v), "{v:?}");
+        }
+        // Without `..` the fast path keeps them.
+        assert!(check_against_general("http://a/c:/x/", b"y/z"));
+        assert!(check_against_general("http://a/x/", b"/c:/y"));
+    }
+
+    #[test]
+    fn web_url_offsets_match_the_url_crate() {
+        for s in BASES
+            .iter()
+            .chain(&["http://[::1]:8080/p?q#f", "https://u@h/", "https://h"])
+        {
+            let url = Url::parse(s).unwrap();
+            let w = WebUrl::from_url(url.clone());
+            assert_eq!(w.as_str(), url.as_str());
+            assert_eq!(w.scheme(), url.scheme());
+            assert_eq!(w.host_str(), url.host_str(), "{s}");
+            assert_eq!(w.port(), url.port(), "{s}");
+            assert_eq!(w.fragment(), url.fragment());
+            assert_eq!(w.without_fragment(), &url[..Position::AfterQuery]);
+        }
+    }
+
+    #[test]
+    fn whatwg_common_shapes_take_the_fast_path() {
+        let base = BASES[0];
+        for s in [
+            "/login?next=%2Faccount%2Fsettings",
+            "https://example.test/next",
+            "HtTpS://Example.TEST/Path/To",
+            "https://example.test:443/x",
+            "https://example.test:08443/x",
+            "http://example.test:/x",
+            "//cdn.example.test/app.js",
+            "../index.html",
+            "a/./../b/./c/..",
+            "?page=2",
+            "#frag",
+            "",
+            "https://example.test",
+        ] {
+            assert!(
+                check_against_general(base, s.as_bytes()),
+                "{s:?} left the fast path"
+            );
+        }
+    }
+
+    #[test]
+    fn whatwg_outside_the_domain_goes_to_the_url_crate() {
+        let base = BASES[0];
+        for s in [
+            "http:g",
+            "https:/x",
+            "ftp://h/",
+            "///h/x",
+            "//h..t/",
+            "//h.test./",
+            "//1.2.3.4/",
+            "//h.0x7f/",
+            "//xn--nxasmq6b.test/",
+            "//h_t.test/",
+            "/a/%2e%2E/b",
+            "/it's",
+            "//u@h/",
+            "//h:65536/",
+        ] {
+            assert!(
+                !check_against_general(base, s.as_bytes()),
+                "{s:?} took the fast path"
+            );
+        }
+        // Bases outside the domain.
+        assert!(!check_against_general("https://u:p@h.test/x", b"/y"));
+        assert!(!check_against_general("ftp://h.test/x", b"/y"));
+    }
+
+    #[test]
+    fn whatwg_corpus_replay_agrees_with_the_url_crate() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/location_parse");
+        let values: Vec<Vec<u8>> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+            .collect();
+        let mut fast = 0;
+        for base in BASES {
+            for v in &values {
+                fast += usize::from(check_against_general(base, v));
+            }
+        }
+        assert!(
+            fast > 400,
+            "only {fast} corpus resolutions took the fast path"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn whatwg_random_references_agree(
+            base in "https?://[a-zA-Z0-9.-]{1,10}(:[0-9]{1,5})?(/[a-z.;=]{0,4}){0,3}(\\?[a-z=&]{0,5})?(#[a-z]{0,3})?",
+            r in "((https?|HTTP|ftp):)?(//[a-zA-Z0-9.%:_-]{0,12})?[a-zA-Z0-9/.:;@%?#=&~'-]{0,24}",
+        ) {
+            check_against_general(&base, r.as_bytes());
+        }
+        #[test]
+        fn whatwg_random_in_domain_references_agree(
+            base in "https?://[a-z0-9-]{1,6}(\\.[a-zA-Z][a-z0-9]{0,4}){1,2}(:[0-9]{1,5})?(/[a-z.;=]{0,4}){0,3}(\\?[a-z=&]{0,5})?(#[a-z]{0,3})?",
+            r in "((https?|HTTP):)?(//[a-zA-Z0-9.-]{1,12}(:[0-9]{0,6})?)?[a-zA-Z0-9/.:;@?#=&~-]{0,20}(%[0-9a-fA-F]{2})?[a-z/?#.]{0,4}",
+        ) {
+            check_against_general(&base, r.as_bytes());
+        }
+        #[test]
+        fn whatwg_dot_segments_agree(r in "(\\.{1,2}/|[a-z]{1,2}/|/){0,8}(\\.{0,2})(\\?[a-z.]{0,3})?") {
+            for base in BASES {
+                check_against_general(base, r.as_bytes());
+            }
+        }
+    }
+
+    #[test]
+    fn start_urls_agree_with_the_url_crate() {
+        for s in [
+            "https://www.example.test/account/profile?tab=1#top",
+            "HTTP://A.Test:80/x/../y?q#f",
+            "https://a.test:0443",
+            "http://a.test:/p",
+            "https://a.test",
+            "http://h/./a/b/../c/.",
+        ] {
+            assert!(check_start_against_general(s.as_bytes()), "{s:?}");
+        }
+        for s in [
+            "/relative",
+            "//a.test/",
+            "http:a",
+            "ftp://a.test/",
+            "http://u@a.test/",
+            "http://1.2.3.4/",
+            "http://a.test:65536/",
+            "http://a.test/%2e/",
+            "http://a.test/it's",
+            " http://a.test/",
+        ] {
+            assert!(!check_start_against_general(s.as_bytes()), "{s:?}");
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/location_parse");
+        let mut fast = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let v = std::fs::read(e.unwrap().path()).unwrap();
+            fast += usize::from(check_start_against_general(&v));
+        }
+        assert!(
+            fast > 40,
+            "only {fast} corpus values took the start fast path"
+        );
+    }
+
+    /// The label-by-label reading of a plain host (the loop `plain_host`
+    /// was before its flags), for the differential test below.
+    fn plain_host_by_labels(h: &[u8]) -> Option<bool> {
+        let labels: Vec<&[u8]> = h.split(|&c| c == b'.').collect();
+        let ok = labels.iter().all(|l| {
+            !l.is_empty()
+                && l.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+                && !(l.len() >= 4 && l[..4].eq_ignore_ascii_case(b"xn--"))
+        }) && labels.last().is_some_and(|l| l[0].is_ascii_alphabetic());
+        ok.then(|| !h.iter().any(u8::is_ascii_uppercase))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+        #[test]
+        fn plain_host_flags_agree_with_labels(h in "[a-zA-Z0-9.-]{0,3}(xn--|XN--|\\.\\.|[a-z0-9_%é.-]){0,4}[a-zA-Z0-9.-]{0,3}") {
+            prop_assert_eq!(plain_host_case(h.as_bytes()), plain_host_by_labels(h.as_bytes()), "{:?}", h);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn random_start_urls_agree(
+            s in "(https?|HTTPS?|ftp)://[a-zA-Z0-9._%-]{0,12}(:[0-9]{0,6})?(/[a-zA-Z0-9.;=%'-]{0,5}){0,4}(\\?[a-z=&.]{0,5})?(#[a-z.]{0,3})?",
+        ) {
+            check_start_against_general(s.as_bytes());
+        }
+        #[test]
+        fn random_start_bytes_agree(v in proptest::collection::vec(any::<u8>(), 0..24)) {
+            let mut w = b"http://".to_vec();
+            w.extend_from_slice(&v);
+            check_start_against_general(&w);
+            check_start_against_general(&v);
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! The machine's three URLs (current, next, first) in the policy's parser's
+//! representation, and a read-only view of one.
+
+use super::super::origin::{default_port, Origin};
+use super::super::resolve::UriBuf;
+use super::super::strict::port_number;
+use super::super::whatwg::WebUrl;
+
+/// The current, next and first URL, in the policy's parser's representation.
+// One per machine, never moved in a hot loop: boxing a variant would only add
+// an indirection to every URL access.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub(super) enum Urls {
+    Strict(Trio<UriBuf>),
+    // Fetch mode: the `url` crate's serializations, which the fast path in
+    // model/fast.rs can write without a `Url` (see `fast::WebUrl`).
+    Whatwg(Trio<WebUrl>),
+}
+
+/// A current, a next and a first URL in three buffers, named by index: no
+/// buffer is ever moved or copied to change roles.
+///
+/// The first URL is the current one until the first hop, so a machine parses
+/// its start URL once, into one buffer, and copies it nowhere. From then on
+/// the first URL keeps its buffer and the other two take turns as current
+/// and next. A restart parses into the next buffer (so that a start URL that
+/// fails leaves the machine as it was) and makes it first and current.
+#[derive(Debug)]
+pub(super) struct Trio<U> {
+    bufs: [U; 3],
+    /// Which of `bufs` is the current URL.
+    current: u8,
+    /// Which of `bufs` the next URL is written into: never the current one
+    /// nor the first.
+    next: u8,
+    /// Which of `bufs` is the first URL.
+    first: u8,
+}
+
+impl<U: Default> Trio<U> {
+    /// Three buffers, the first and current URL in buffer 0.
+    pub(super) fn new(first: U) -> Self {
+        Trio {
+            bufs: [first, U::default(), U::default()],
+            current: 0,
+            next: 1,
+            first: 0,
+        }
+    }
+}
+
+impl<U> Trio<U> {
+    pub(super) fn current(&self) -> &U {
+        &self.bufs[usize::from(self.current)]
+    }
+    pub(super) fn next(&self) -> &U {
+        &self.bufs[usize::from(self.next)]
+    }
+    pub(super) fn first(&self) -> &U {
+        &self.bufs[usize::from(self.first)]
+    }
+    pub(super) fn next_mut(&mut self) -> &mut U {
+        &mut self.bufs[usize::from(self.next)]
+    }
+    pub(super) fn current_and_next(&mut self) -> (&mut U, &mut U) {
+        let [a, b, c] = &mut self.bufs;
+        match (self.current, self.next) {
+            (0, 1) => (a, b),
+            (0, 2) => (a, c),
+            (1, 0) => (b, a),
+            (1, 2) => (b, c),
+            (2, 0) => (c, a),
+            // (2, 1): no other pair is ever set.
+            _ => (c, b),
+        }
+    }
+    /// The next URL becomes current; the buffer that is neither it nor the
+    /// first takes the next one.
+    pub(super) fn advance(&mut self) {
+        self.current = self.next;
+        self.next = 3 - self.current - self.first;
+    }
+    /// The next URL (just written by a restart) becomes first and current.
+    pub(super) fn restart_at_next(&mut self) {
+        self.first = self.next;
+        self.current = self.next;
+        self.next = (self.next + 1) % 3;
+    }
+}
+
+// `clone_from` into the buffers this one already has.
+impl<U: Clone> Clone for Trio<U> {
+    fn clone(&self) -> Self {
+        Trio {
+            bufs: self.bufs.clone(),
+            current: self.current,
+            next: self.next,
+            first: self.first,
+        }
+    }
+    fn clone_from(&mut self, source: &Self) {
+        for (to, from) in self.bufs.iter_mut().zip(&source.bufs) {
+            to.clone_from(from);
+        }
+        self.current = source.current;
+        self.next = source.next;
+        self.first = source.first;
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(super) enum View<'a> {
+    Strict(&'a UriBuf),
+    Whatwg(&'a WebUrl),
+}
+
+impl<'a> View<'a> {
+    pub(super) fn as_str(self) -> &'a str {
+        match self {
+            View::Strict(u) => u.as_str(),
+            View::Whatwg(u) => u.as_str(),
+        }
+    }
+    pub(super) fn scheme(self) -> &'a str {
+        match self {
+            View::Strict(u) => u.scheme().unwrap_or_default(),
+            View::Whatwg(u) => u.scheme(),
+        }
+    }
+    pub(super) fn without_fragment(self) -> &'a str {
+        match self {
+            View::Strict(u) => u.without_fragment(),
+            View::Whatwg(u) => u.without_fragment(),
+        }
+    }
+    pub(super) fn host(self) -> &'a str {
+        match self {
+            View::Strict(u) => u.host().unwrap_or_default(),
+            View::Whatwg(u) => u.host_str().unwrap_or_default(),
+        }
+    }
+    /// Whether the host is empty or absent (as `host().is_empty()`, from
+    /// the offsets alone).
+    pub(super) fn host_is_empty(self) -> bool {
+        let p = self.buf().parts();
+        p.authority.is_none() || p.host.0 == p.host.1
+    }
+    /// The URL's text and component offsets.
+    pub(super) fn buf(self) -> &'a UriBuf {
+        match self {
+            View::Strict(u) => u,
+            View::Whatwg(u) => u.buf(),
+        }
+    }
+    pub(super) fn origin(self) -> Origin<'a> {
+        let scheme = self.scheme();
+        let port = match self {
+            View::Strict(u) => u.port().and_then(|p| port_number(p.as_bytes())),
+            View::Whatwg(u) => u.port(),
+        };
+        Origin {
+            scheme,
+            host: self.host(),
+            port: port.or_else(|| default_port(scheme)),
+        }
+    }
+}
+
+impl Urls {
+    pub(super) fn current(&self) -> View<'_> {
+        match self {
+            Urls::Strict(t) => View::Strict(t.current()),
+            Urls::Whatwg(t) => View::Whatwg(t.current()),
+        }
+    }
+    pub(super) fn next(&self) -> View<'_> {
+        match self {
+            Urls::Strict(t) => View::Strict(t.next()),
+            Urls::Whatwg(t) => View::Whatwg(t.next()),
+        }
+    }
+    pub(super) fn first(&self) -> View<'_> {
+        match self {
+            Urls::Strict(t) => View::Strict(t.first()),
+            Urls::Whatwg(t) => View::Whatwg(t.first()),
+        }
+    }
+    pub(super) fn advance(&mut self) {
+        match self {
+            Urls::Strict(t) => t.advance(),
+            Urls::Whatwg(t) => t.advance(),
+        }
+    }
+    pub(super) fn restart_at_next(&mut self) {
+        match self {
+            Urls::Strict(t) => t.restart_at_next(),
+            Urls::Whatwg(t) => t.restart_at_next(),
+        }
+    }
+}
+
+// `clone_from` into the buffers this one already has (the derived one would
+// allocate new ones).
+impl Clone for Urls {
+    fn clone(&self) -> Self {
+        match self {
+            Urls::Strict(t) => Urls::Strict(t.clone()),
+            Urls::Whatwg(t) => Urls::Whatwg(t.clone()),
+        }
+    }
+    fn clone_from(&mut self, source: &Self) {
+        match (self, source) {
+            (Urls::Strict(t), Urls::Strict(s)) => t.clone_from(s),
+            (Urls::Whatwg(t), Urls::Whatwg(s)) => t.clone_from(s),
+            (this, source) => *this = source.clone(),
+        }
+    }
+}
+
+/// Hosts compare ASCII case-insensitively (RFC 3986 §3.2.2); the length
+/// first, since it tells most different hosts apart at once.
+pub(super) fn same_host_text(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.eq_ignore_ascii_case(b)
+}
+
+/// The text up to the end of the authority (`scheme://userinfo@host:port`).
+pub(super) fn origin_text(u: &UriBuf) -> &str {
+    let r = u.as_uri_ref();
+    let p = r.parts();
+    let end = p.authority.map_or(p.host.1, |(_, b)| b);
+    &u.as_str()[..end]
+}

@@ -1,0 +1,242 @@
+//! The Fetch profile's general path: URLs as the WHATWG URL parser (the `url`
+//! crate) reads and serializes them.
+//!
+//! [`resolve_general`] is the definition the machine follows in
+//! [`LocationMode::Whatwg`](super::LocationMode::Whatwg): Fetch's "location
+//! URL" (the field value, parsed against the current URL), with the one
+//! place where the `url` crate departs from the URL Standard put right
+//! ([`collapse_leading_slashes`]), the policy's checks and fragment
+//! inheritance. [`WebUrl`] holds a URL as the machine keeps it: the
+//! serialization and its offsets. The fast paths that write the same bytes
+//! without the `url` crate are in `model/fast_whatwg.rs`, checked against
+//! this module.
+
+use std::borrow::Cow;
+
+use url::{Position, Url};
+
+use super::location::{check_field_bytes, LocationError};
+use super::profile::Policy;
+use super::resolve::UriBuf;
+use super::uri::Parts;
+
+/// A URL as the WHATWG URL parser serializes it, with its component offsets,
+/// and the parsed [`Url`] when one is at hand.
+///
+/// The machine's Fetch-mode URLs. The text is always the `url` crate's
+/// serialization: either copied from a [`Url`] or written by
+/// a fast path (`model/fast_whatwg.rs`), which writes exactly what the `url`
+/// crate would. A [`Url`] is parsed from the text only when the general path needs
+/// one as a base.
+#[derive(Debug, Default)]
+pub(crate) struct WebUrl {
+    /// The serialization and its offsets.
+    pub(super) buf: UriBuf,
+    /// The parsed form, when one is at hand (a cache of `buf`).
+    pub(super) url: Option<Url>,
+}
+
+impl Clone for WebUrl {
+    fn clone(&self) -> Self {
+        WebUrl {
+            buf: self.buf.clone(),
+            url: self.url.clone(),
+        }
+    }
+    fn clone_from(&mut self, source: &Self) {
+        self.buf.clone_from(&source.buf);
+        // The parsed form (a cache) comes along, so that a restored machine
+        // does not parse its URL again on the general path.
+        self.url.clone_from(&source.url);
+    }
+}
+
+impl WebUrl {
+    /// Takes a parsed URL: its serialization and offsets.
+    #[cfg(test)]
+    pub(crate) fn from_url(url: Url) -> Self {
+        let mut w = WebUrl::default();
+        w.set_url(url);
+        w
+    }
+
+    fn set_url(&mut self, url: Url) {
+        self.copy_url(&url);
+        self.url = Some(url);
+    }
+
+    /// Takes a request URL (Fetch mode): `Url::parse(text)`, with `fast`
+    /// through the fast path `fast_whatwg::whatwg_start` when `text` is in
+    /// its domain (no allocation once this buffer has grown; the parsed form
+    /// is then made only if the general path needs it). On error this URL is
+    /// unchanged or, when the fast path declined half-way, holds a partial
+    /// text: the machine starts into a spare buffer.
+    pub(crate) fn set_start(&mut self, text: &str, fast: bool) -> Result<(), LocationError> {
+        // The serialization is at most one byte longer (the `/` of an empty
+        // path): one allocation, not one per doubling, while it grows.
+        let buf = self.buf.raw_mut().0;
+        buf.clear();
+        buf.reserve(text.len() + 1);
+        if fast && super::fast_whatwg::whatwg_start(text.as_bytes(), self) {
+            return Ok(());
+        }
+        let url = Url::parse(text).map_err(LocationError::Whatwg)?;
+        self.set_url(url);
+        Ok(())
+    }
+
+    /// Copies a parsed URL's serialization and offsets; no parsed form is
+    /// kept (it is made again from the text if the general path needs it).
+    pub(crate) fn copy_url(&mut self, url: &Url) {
+        let at = |p: Position| url[..p].len();
+        let (text, parts, _) = self.buf.raw_mut();
+        text.clear();
+        text.push_str(url.as_str());
+        *parts = Parts {
+            scheme_end: Some(at(Position::AfterScheme)),
+            authority: url
+                .has_authority()
+                .then(|| (at(Position::BeforeUsername), at(Position::AfterPort))),
+            userinfo_end: (!url.username().is_empty() || url.password().is_some())
+                .then(|| at(Position::BeforeHost) - 1),
+            host: (at(Position::BeforeHost), at(Position::AfterHost)),
+            port: url
+                .port()
+                .map(|_| (at(Position::BeforePort), at(Position::AfterPort))),
+            path: (at(Position::BeforePath), at(Position::AfterPath)),
+            query: url
+                .query()
+                .map(|_| (at(Position::BeforeQuery), at(Position::AfterQuery))),
+            fragment: url
+                .fragment()
+                .map(|_| (at(Position::BeforeFragment), at(Position::AfterFragment))),
+        };
+        self.url = None;
+    }
+
+    /// The parsed form, parsed from the text if there is none yet.
+    pub(super) fn url(&mut self) -> Result<&Url, LocationError> {
+        if self.url.is_none() {
+            let url = Url::parse(self.buf.as_str()).map_err(LocationError::Whatwg)?;
+            self.url = Some(url);
+        }
+        self.url
+            .as_ref()
+            .ok_or(LocationError::Whatwg(url::ParseError::EmptyHost))
+    }
+
+    /// The serialization and its component offsets.
+    pub(crate) fn buf(&self) -> &UriBuf {
+        &self.buf
+    }
+    /// The serialization.
+    pub(crate) fn as_str(&self) -> &str {
+        self.buf.as_str()
+    }
+    /// The scheme (lower case, as the WHATWG parser leaves it).
+    pub(crate) fn scheme(&self) -> &str {
+        self.buf.scheme().unwrap_or_default()
+    }
+    /// The host, as `Url::host_str` gives it.
+    pub(crate) fn host_str(&self) -> Option<&str> {
+        self.buf.authority().and(self.buf.host())
+    }
+    /// The port when it is not the scheme's default, as `Url::port` gives it
+    /// (the WHATWG serializer leaves a default port out).
+    pub(crate) fn port(&self) -> Option<u16> {
+        self.buf.port().and_then(|p| p.parse().ok())
+    }
+    /// The fragment, without `#`.
+    pub(crate) fn fragment(&self) -> Option<&str> {
+        self.buf.fragment()
+    }
+    /// The serialization up to the fragment.
+    pub(crate) fn without_fragment(&self) -> &str {
+        self.buf.without_fragment()
+    }
+}
+
+/// Fetch "location URL": the Location value `value` (trimmed; `start` is
+/// its offset in the field line) parsed with the WHATWG URL parser against
+/// `current` into `next`, with the policy's checks and fragment
+/// inheritance.
+///
+/// # Errors
+/// A NUL, CR or LF in the value, a value the parser rejects, or a policy
+/// check that fails; `next` is then unchanged.
+pub(crate) fn resolve_general(
+    current: &mut WebUrl,
+    value: &[u8],
+    start: usize,
+    next: &mut WebUrl,
+    policy: &Policy,
+) -> Result<(), LocationError> {
+    // Fetch: a header value contains no 0x00, 0x0A or 0x0D.
+    check_field_bytes(value, start)?;
+    // Encoding Standard "UTF-8 decode": invalid sequences become U+FFFD.
+    let text = String::from_utf8_lossy(value);
+    let base = current.url()?;
+    let text = collapse_leading_slashes(&text, base.scheme());
+    // Fetch "location URL": "set location to the result of parsing
+    // location with response's URL".
+    let mut url = Url::options()
+        .base_url(Some(base))
+        .parse(&text)
+        .map_err(LocationError::Whatwg)?;
+    if !policy.relative_location && Url::parse(&text).is_err() {
+        return Err(LocationError::RelativeNotAllowed);
+    }
+    if policy.refuse_userinfo && (!url.username().is_empty() || url.password().is_some()) {
+        return Err(LocationError::Userinfo);
+    }
+    // Fetch "location URL": "If location is a URL whose fragment is
+    // null, then set location's fragment to requestFragment."
+    if policy.inherit_fragment && url.fragment().is_none() {
+        url.set_fragment(current.fragment());
+    }
+    next.set_url(url);
+    Ok(())
+}
+
+/// Where the `url` crate departs from the URL Standard, and the model must not.
+///
+/// URL Standard: with no scheme and a special base, "relative state" goes to
+/// "relative slash state" on `/` (or `\`), which goes to "special authority
+/// ignore slashes state" on a second `/` or `\`; that state skips every
+/// further `/` and `\` ("Otherwise, validation error, continue"). So
+/// `///evil.test` against `http://a.test/` is `http://evil.test/`
+/// (web-platform-tests urltestdata: `///test` against `http://example.org/`
+/// gives `http://test/`). `url` 2.5 fails there with `EmptyHost` for three or
+/// more forward slashes. A run of two or more slashes and backslashes means
+/// the same as `//` to the parser, so the run is rewritten to `//` first.
+/// Leading C0 controls and spaces, and tabs and newlines inside the run, are
+/// what the parser itself strips or removes before it starts.
+pub(crate) fn collapse_leading_slashes<'a>(text: &'a str, base_scheme: &str) -> Cow<'a, str> {
+    // Special schemes but "file", whose host state reads slashes differently.
+    if !matches!(base_scheme, "http" | "https" | "ws" | "wss" | "ftp") {
+        return Cow::Borrowed(text);
+    }
+    let body = text.trim_start_matches(|c: char| c <= ' ');
+    let mut slashes = 0;
+    let mut end = 0;
+    for (i, c) in body.char_indices() {
+        match c {
+            '/' | '\\' => slashes += 1,
+            '\t' | '\n' | '\r' => {}
+            _ => break,
+        }
+        end = i + c.len_utf8();
+    }
+    if slashes < 3 {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(format!("//{}", &body[end..]))
+}
+
+/// A Fetch-mode request URL must have a host.
+pub(crate) fn check_host(u: &WebUrl) -> Result<(), LocationError> {
+    if u.host_str().is_none_or(str::is_empty) {
+        return Err(LocationError::NoHost);
+    }
+    Ok(())
+}
