@@ -241,6 +241,7 @@ fn ascii_as_str(v: &[u8]) -> &str {
 }
 
 /// Appends `n` in decimal, without leading zeros.
+#[inline]
 pub(crate) fn push_decimal(out: &mut String, n: u16) {
     let mut digits = [0u8; 5];
     let mut i = digits.len();

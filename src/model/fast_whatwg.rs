@@ -218,6 +218,7 @@ fn write_whatwg(
 /// read nowhere after), so that path's result against any base is the
 /// result here; no fragment is inherited, since there is no earlier
 /// request. `tests` check it against the `url` crate.
+#[inline]
 pub(crate) fn whatwg_start(v: &[u8], out: &mut WebUrl) -> bool {
     let Some(r) = parse_common(v) else {
         return false;

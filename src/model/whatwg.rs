@@ -126,31 +126,38 @@ impl WebUrl {
     }
 
     /// The serialization and its component offsets.
+    #[inline]
     pub(crate) fn buf(&self) -> &UriBuf {
         &self.buf
     }
     /// The serialization.
+    #[inline]
     pub(crate) fn as_str(&self) -> &str {
         self.buf.as_str()
     }
     /// The scheme (lower case, as the WHATWG parser leaves it).
+    #[inline]
     pub(crate) fn scheme(&self) -> &str {
         self.buf.scheme().unwrap_or_default()
     }
     /// The host, as `Url::host_str` gives it.
+    #[inline]
     pub(crate) fn host_str(&self) -> Option<&str> {
         self.buf.authority().and(self.buf.host())
     }
     /// The port when it is not the scheme's default, as `Url::port` gives it
     /// (the WHATWG serializer leaves a default port out).
+    #[inline]
     pub(crate) fn port(&self) -> Option<u16> {
         self.buf.port().and_then(|p| p.parse().ok())
     }
     /// The fragment, without `#`.
+    #[inline]
     pub(crate) fn fragment(&self) -> Option<&str> {
         self.buf.fragment()
     }
     /// The serialization up to the fragment.
+    #[inline]
     pub(crate) fn without_fragment(&self) -> &str {
         self.buf.without_fragment()
     }
@@ -234,6 +241,7 @@ pub(crate) fn collapse_leading_slashes<'a>(text: &'a str, base_scheme: &str) -> 
 }
 
 /// A Fetch-mode request URL must have a host.
+#[inline]
 pub(crate) fn check_host(u: &WebUrl) -> Result<(), LocationError> {
     if u.host_str().is_none_or(str::is_empty) {
         return Err(LocationError::NoHost);

@@ -25,6 +25,8 @@
 //! list of removals, which belong to the step); the first phase that ends
 //! the chain decides the step, and the machine stays at its request.
 
+use std::ops::ControlFlow::{self, Break, Continue};
+
 use http::{HeaderMap, HeaderName, Method, StatusCode};
 
 use super::super::body::{Body, BodyAction};
@@ -54,22 +56,13 @@ pub(super) enum Decision {
     Refuse(Refusal),
 }
 
-/// How a phase ends the chain early.
-enum End {
-    Deliver(DeliverReason),
-    Refuse(Refusal),
-}
+/// A phase's answer: `Continue` with what it found, or `Break` with the
+/// step's decision (a delivery or a refusal: the chain ends there).
+type Phase<T = ()> = ControlFlow<Decision, T>;
 
-impl From<Refusal> for End {
-    fn from(r: Refusal) -> Self {
-        End::Refuse(r)
-    }
-}
-
-impl From<LocationError> for End {
-    fn from(e: LocationError) -> Self {
-        End::Refuse(e.into())
-    }
+/// Ends the step with a refusal.
+fn refuse<T>(why: impl Into<Refusal>) -> Phase<T> {
+    Break(Decision::Refuse(why.into()))
 }
 
 /// What phase 1 found: the status's class and how the policy follows it.
@@ -92,9 +85,8 @@ impl RedirectMachine {
         sets_cookie: bool,
     ) -> Decision {
         match self.phases(status, lines, sets_cookie) {
-            Ok(()) => Decision::Follow,
-            Err(End::Deliver(reason)) => Decision::Deliver(reason),
-            Err(End::Refuse(refusal)) => Decision::Refuse(refusal),
+            Continue(()) => Decision::Follow,
+            Break(decision) => decision,
         }
     }
 
@@ -104,16 +96,18 @@ impl RedirectMachine {
         status: StatusCode,
         lines: impl Iterator<Item = &'b [u8]>,
         sets_cookie: bool,
-    ) -> Result<(), End> {
+    ) -> Phase {
         let redirect = self.redirect_rule(status)?;
         let line = location_line(&self.policy.multiple_locations, lines)?;
-        self.resolve_location(line)?;
+        if let Err(e) = self.resolve_location(line) {
+            return refuse(e);
+        }
         self.check_target()?;
         let to_get = self.method_and_body(status, redirect)?;
         self.note_removals(to_get);
         self.check_loop(to_get, sets_cookie)?;
         self.commit(to_get);
-        Ok(())
+        Continue(())
     }
 
     /// Phase 1, the status: the policy's rule for its class. Fetch: "A
@@ -121,7 +115,7 @@ impl RedirectMachine {
     /// RFC 9110 §15.4.5-§15.4.7: 304 is a cache answer, 305 is deprecated,
     /// 306 is unused; a non-3xx is never a redirection.
     #[inline(always)]
-    fn redirect_rule(&self, status: StatusCode) -> Result<Redirect, End> {
+    fn redirect_rule(&self, status: StatusCode) -> Phase<Redirect> {
         let class = classify(status);
         let rules = &self.policy.statuses;
         let rule = match class {
@@ -138,11 +132,11 @@ impl RedirectMachine {
             | StatusClass::NotRedirection => RedirectRule::Deliver,
         };
         let (rewrite, confirm) = match rule {
-            RedirectRule::Deliver => return Err(End::Deliver(DeliverReason::NotARedirect)),
+            RedirectRule::Deliver => return Break(Decision::Deliver(DeliverReason::NotARedirect)),
             RedirectRule::Follow(rewrite) => (rewrite, false),
             RedirectRule::ConfirmUnlessGetOrHead => (Rewrite::Keep, true),
         };
-        Ok(Redirect {
+        Continue(Redirect {
             class,
             rewrite,
             confirm,
@@ -198,7 +192,7 @@ impl RedirectMachine {
 
     /// Phase 4, the target: its scheme, its host, a downgrade, the hop limit.
     #[inline(always)]
-    fn check_target(&self) -> Result<(), End> {
+    fn check_target(&self) -> Phase {
         let next = self.urls.next();
         let scheme = next.scheme();
         // Fetch: "If locationURL's scheme is not an HTTP(S) scheme, then
@@ -209,15 +203,14 @@ impl RedirectMachine {
             _ => scheme_allowed(&self.policy, scheme),
         };
         if !allowed {
-            return Err(Refusal::SchemeNotAllowed {
+            return refuse(Refusal::SchemeNotAllowed {
                 scheme: scheme.to_ascii_lowercase(),
-            }
-            .into());
+            });
         }
         // RFC 9110 §4.2.1: "A recipient that processes such a URI reference
         // [an http URI with an empty host] MUST reject it as invalid."
         if next.host_is_empty() {
-            return Err(LocationError::NoHost.into());
+            return refuse(LocationError::NoHost);
         }
         // RFC 9110 §4.2.2: "A client MUST ensure that its HTTP requests for
         // an "https" resource are secured prior to being communicated"; a hop
@@ -227,26 +220,25 @@ impl RedirectMachine {
             && scheme.eq_ignore_ascii_case("http")
             && self.urls.current().scheme().eq_ignore_ascii_case("https")
         {
-            return Err(Refusal::Downgrade.into());
+            return refuse(Refusal::Downgrade);
         }
         // Fetch: "If request's redirect count is 20, then return a network error."
         if self.hops >= self.policy.max_redirects {
-            return Err(Refusal::TooManyRedirects {
+            return refuse(Refusal::TooManyRedirects {
                 limit: self.policy.max_redirects,
-            }
-            .into());
+            });
         }
-        Ok(())
+        Continue(())
     }
 
     /// Phase 5, method and body: confirmation, a streamed body, the method
     /// rule. Answers whether the method changes to GET (the body dropped).
     #[inline(always)]
-    fn method_and_body(&self, status: StatusCode, redirect: Redirect) -> Result<bool, Refusal> {
+    fn method_and_body(&self, status: StatusCode, redirect: Redirect) -> Phase<bool> {
         // RFC 2616 §10.3.2: "MUST NOT automatically redirect the request
         // unless it can be confirmed by the user".
         if redirect.confirm && !is_get_or_head(&self.method) {
-            return Err(Refusal::NeedsConfirmation {
+            return refuse(Refusal::NeedsConfirmation {
                 status: status.as_u16(),
                 method: self.method.clone(),
             });
@@ -258,7 +250,7 @@ impl RedirectMachine {
             && redirect.class != StatusClass::SeeOther
             && self.body == Body::Stream
         {
-            return Err(Refusal::BodyNotReplayable);
+            return refuse(Refusal::BodyNotReplayable);
         }
         let to_get = match redirect.rewrite {
             Rewrite::Keep => false,
@@ -273,9 +265,9 @@ impl RedirectMachine {
         // extract again (RFC 9110 §15.4.8: a 307 "MUST NOT change the request
         // method", so its content goes again too).
         if !to_get && self.body == Body::Stream {
-            return Err(Refusal::BodyNotReplayable);
+            return refuse(Refusal::BodyNotReplayable);
         }
-        Ok(to_get)
+        Continue(to_get)
     }
 
     /// Phase 6, headers: notes (in `removed`) the headers the next request
@@ -322,7 +314,7 @@ impl RedirectMachine {
     /// Phase 7, loop detection (where the policy asks). RFC 9110 §15.4: "A
     /// client SHOULD detect and intervene in cyclical redirections".
     #[inline(always)]
-    fn check_loop(&mut self, to_get: bool, sets_cookie: bool) -> Result<(), Refusal> {
+    fn check_loop(&mut self, to_get: bool, sets_cookie: bool) -> Phase {
         if self.policy.loop_detection
             && self.looped(to_get)
             // A repeat whose response set a cookie is not yet a cycle: the
@@ -333,7 +325,7 @@ impl RedirectMachine {
                     .seen
                     .tolerate_repeat(self.policy.repeats_after_set_cookie))
         {
-            return Err(Refusal::RedirectLoop {
+            return refuse(Refusal::RedirectLoop {
                 method: if to_get {
                     Method::GET
                 } else {
@@ -342,7 +334,7 @@ impl RedirectMachine {
                 url: self.urls.next().without_fragment().to_owned(),
             });
         }
-        Ok(())
+        Continue(())
     }
 
     /// Phase 8, commit: the machine moves to the next request (Fetch:
@@ -429,9 +421,9 @@ impl RedirectMachine {
 fn location_line<'b>(
     multiple: &MultipleLocations,
     mut lines: impl Iterator<Item = &'b [u8]>,
-) -> Result<&'b [u8], End> {
+) -> Phase<&'b [u8]> {
     let Some(first) = lines.next() else {
-        return Err(End::Deliver(DeliverReason::NoLocation));
+        return Break(Decision::Deliver(DeliverReason::NoLocation));
     };
     let (mut count, mut identical) = (1usize, true);
     for line in lines {
@@ -445,10 +437,10 @@ fn location_line<'b>(
             MultipleLocations::FirstIfIdentical => identical,
         };
         if !ok {
-            return Err(LocationError::Multiple { count }.into());
+            return refuse(LocationError::Multiple { count });
         }
     }
-    Ok(first)
+    Continue(first)
 }
 
 fn note_removal(
