@@ -1,7 +1,8 @@
 #![doc = include_str!("crate_doc.md")]
 #![warn(missing_docs)]
-// One `unsafe` block, allowed where it is: `model::fast::ascii_as_str`.
+// One `unsafe` block, allowed where it is: `model::fast::ascii_as_str`, with its `SAFETY:` proof.
 #![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 // docs.rs builds with every feature and `--cfg docsrs`: each item says which feature it needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -26,64 +26,7 @@
 
 use super::uri::{Parts, UriRef};
 
-// One table of byte classes, as bit flags: one flag per component, set on
-// the bytes the component takes as they are (so that a run of bytes is in a
-// component when the AND of their classes has the flag).
-/// `unreserved` / `sub-delims` (§3.2.2 `reg-name` less `pct-encoded`).
-const REG_NAME: u8 = 1;
-/// `pchar` less `pct-encoded`, and `/` (§3.3 path).
-const PATH: u8 = 2;
-/// `pchar` less `pct-encoded`, `/` and `?` (§3.4 query, §3.5 fragment).
-const QUERY: u8 = 4;
-/// ALPHA / DIGIT / "+" / "-" / "." (§3.1, after the first letter).
-const SCHEME: u8 = 8;
-/// HEXDIG.
-const HEX: u8 = 16;
-/// `.` (noticed in a path: a dot segment needs one).
-const DOT: u8 = 32;
-
-const fn table() -> [u8; 256] {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 128 {
-        let c = i as u8;
-        let alnum = c.is_ascii_alphanumeric();
-        let unreserved = alnum || matches!(c, b'-' | b'.' | b'_' | b'~');
-        let sub_delim = matches!(
-            c,
-            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
-        );
-        let pchar = unreserved || sub_delim || c == b':' || c == b'@';
-        let mut f = 0;
-        if unreserved || sub_delim {
-            f |= REG_NAME;
-        }
-        if pchar || c == b'/' {
-            f |= PATH;
-        }
-        if pchar || c == b'/' || c == b'?' {
-            f |= QUERY;
-        }
-        if alnum || matches!(c, b'+' | b'-' | b'.') {
-            f |= SCHEME;
-        }
-        if c.is_ascii_hexdigit() {
-            f |= HEX;
-        }
-        if c == b'.' {
-            f |= DOT;
-        }
-        t[i] = f;
-        i += 1;
-    }
-    t
-}
-static CLASS: [u8; 256] = table();
-
-#[inline(always)]
-fn is(b: u8, flag: u8) -> bool {
-    CLASS[b as usize] & flag != 0
-}
+use super::chars::{is, CLASS, DOT, HEX, PATH, QUERY, REG_NAME, SCHEME};
 
 /// `%` HEXDIG HEXDIG at `i`?
 #[inline(always)]
@@ -273,12 +216,10 @@ mod tests {
         fast.is_some()
     }
 
-    /// What `ascii_as_str` rests on: no byte from 0x80 up is in a class.
+    /// What `ascii_as_str` rests on (with `chars::tests`): a byte from
+    /// 0x80 up is never taken.
     #[test]
-    fn bytes_from_0x80_have_no_class() {
-        for b in 0x80..=0xffu8 {
-            assert_eq!(CLASS[usize::from(b)], 0, "{b:#x}");
-        }
+    fn bytes_from_0x80_are_not_taken() {
         for v in [
             &b"/caf\xc3\xa9"[..],
             b"//h\xff/",

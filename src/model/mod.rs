@@ -4,6 +4,7 @@
 //! WHATWG URL parser -> [`resolve`] -> [`RedirectMachine::step`] -> [`Step`].
 
 mod body;
+mod chars;
 mod equivalence;
 pub(crate) mod fast;
 pub(crate) mod fast_strict;

@@ -22,6 +22,7 @@
 //! tests compare this parser and resolver with `fluent-uri` on the RFC 3986
 //! §5.4 examples and on random inputs.
 
+use super::chars::{is, HEX, PATH, QUERY, REG_NAME, SCHEME, USERINFO};
 use super::location::{Component, LocationError};
 
 /// Component boundaries of a URI reference, as byte offsets into its text.
@@ -137,55 +138,6 @@ impl std::fmt::Display for UriRef<'_> {
     }
 }
 
-// Character classes of RFC 3986 §2 and §3, as bit flags in one table.
-const UNRESERVED: u8 = 1; // ALPHA / DIGIT / "-" / "." / "_" / "~"      (§2.3)
-const SUB_DELIM: u8 = 2; // "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "="  (§2.2)
-const SCHEME: u8 = 4; // ALPHA / DIGIT / "+" / "-" / "."                (§3.1)
-const HEX: u8 = 8; // HEXDIG
-const PCHAR_EXTRA: u8 = 16; // ":" / "@"                                 (§3.3)
-const QF_EXTRA: u8 = 32; // "/" / "?"                                    (§3.4, §3.5)
-
-const fn class_table() -> [u8; 256] {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let c = i as u8;
-        let alpha = c.is_ascii_alphabetic();
-        let digit = c.is_ascii_digit();
-        let mut f = 0;
-        if alpha || digit || c == b'-' || c == b'.' || c == b'_' || c == b'~' {
-            f |= UNRESERVED;
-        }
-        if matches!(
-            c,
-            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
-        ) {
-            f |= SUB_DELIM;
-        }
-        if alpha || digit || c == b'+' || c == b'-' || c == b'.' {
-            f |= SCHEME;
-        }
-        if c.is_ascii_hexdigit() {
-            f |= HEX;
-        }
-        if c == b':' || c == b'@' {
-            f |= PCHAR_EXTRA;
-        }
-        if c == b'/' || c == b'?' {
-            f |= QF_EXTRA;
-        }
-        t[i] = f;
-        i += 1;
-    }
-    t
-}
-static CLASS: [u8; 256] = class_table();
-
-#[inline]
-fn has(b: u8, flags: u8) -> bool {
-    CLASS[b as usize] & flags != 0
-}
-
 /// Parses `input` as an RFC 3986 `URI-reference`.
 ///
 /// The input is taken exactly as given: no trimming, no percent-decoding, no
@@ -235,13 +187,13 @@ fn scan(
     input: &[u8],
     start: usize,
     end: usize,
-    flags: u8,
+    flag: u8,
     component: Component,
 ) -> Result<(), LocationError> {
     let mut i = start;
     while i < end {
         let b = input[i];
-        if has(b, flags) {
+        if is(b, flag) {
             i += 1;
         } else if b == b'%' {
             // pct-encoded = "%" HEXDIG HEXDIG   (RFC 3986 §2.1)
@@ -259,7 +211,7 @@ fn scan(
 
 #[inline]
 fn has_hex(input: &[u8], at: usize, end: usize) -> bool {
-    at + 1 < end && has(input[at], HEX) && has(input[at + 1], HEX)
+    at + 1 < end && is(input[at], HEX) && is(input[at + 1], HEX)
 }
 
 fn find(input: &[u8], start: usize, stop: impl Fn(u8) -> bool) -> usize {
@@ -277,7 +229,7 @@ pub(crate) fn parse_parts(input: &[u8]) -> Result<Parts, LocationError> {
     // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )   (RFC 3986 §3.1)
     if n > 0 && input[0].is_ascii_alphabetic() {
         let mut j = 1;
-        while j < n && has(input[j], SCHEME) {
+        while j < n && is(input[j], SCHEME) {
             j += 1;
         }
         if j < n && input[j] == b':' {
@@ -298,14 +250,7 @@ pub(crate) fn parse_parts(input: &[u8]) -> Result<Parts, LocationError> {
 
     // path   (RFC 3986 §3.3): pchar and "/"
     let path_end = find(input, i, |b| b == b'?' || b == b'#');
-    scan(
-        input,
-        i,
-        path_end,
-        // "?" is in QF_EXTRA but cannot occur here: it ends the path
-        UNRESERVED | SUB_DELIM | PCHAR_EXTRA | QF_EXTRA,
-        Component::Path,
-    )?;
+    scan(input, i, path_end, PATH, Component::Path)?;
     if parts.scheme_end.is_none() && parts.authority.is_none() {
         // path-noscheme: the first segment of a relative path has no ":"
         let seg_end = find(input, i, |b| b == b'/' || b == b'?' || b == b'#');
@@ -319,26 +264,14 @@ pub(crate) fn parse_parts(input: &[u8]) -> Result<Parts, LocationError> {
     // query = *( pchar / "/" / "?" )   (RFC 3986 §3.4)
     if i < n && input[i] == b'?' {
         let end = find(input, i + 1, |b| b == b'#');
-        scan(
-            input,
-            i + 1,
-            end,
-            UNRESERVED | SUB_DELIM | PCHAR_EXTRA | QF_EXTRA,
-            Component::Query,
-        )?;
+        scan(input, i + 1, end, QUERY, Component::Query)?;
         parts.query = Some((i + 1, end));
         i = end;
     }
 
     // fragment = *( pchar / "/" / "?" )   (RFC 3986 §3.5)
     if i < n && input[i] == b'#' {
-        scan(
-            input,
-            i + 1,
-            n,
-            UNRESERVED | SUB_DELIM | PCHAR_EXTRA | QF_EXTRA,
-            Component::Fragment,
-        )?;
+        scan(input, i + 1, n, QUERY, Component::Fragment)?;
         parts.fragment = Some((i + 1, n));
     }
     Ok(parts)
@@ -359,8 +292,8 @@ fn parse_authority(
             input,
             start,
             at,
-            // PCHAR_EXTRA is ":" and "@"; no "@" is in range (it ends at the first one)
-            UNRESERVED | SUB_DELIM | PCHAR_EXTRA,
+            // (no "@" is in range: it ends at the first one)
+            USERINFO,
             Component::Userinfo,
         )?;
         parts.userinfo_end = Some(at);
@@ -383,13 +316,7 @@ fn parse_authority(
     } else {
         host_end = find(input, host_start, |b| b == b':').min(end);
         // reg-name = *( unreserved / pct-encoded / sub-delims )
-        scan(
-            input,
-            host_start,
-            host_end,
-            UNRESERVED | SUB_DELIM,
-            Component::Host,
-        )?;
+        scan(input, host_start, host_end, REG_NAME, Component::Host)?;
     }
     parts.host = (host_start, host_end);
     // port = *DIGIT   (RFC 3986 §3.2.3)
@@ -409,7 +336,7 @@ fn check_ip_literal(input: &[u8], start: usize, end: usize) -> Result<(), Locati
     let s = &input[start..end];
     if matches!(s.first(), Some(b'v' | b'V')) {
         // IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
-        let hex = s[1..].iter().take_while(|&&b| has(b, HEX)).count();
+        let hex = s[1..].iter().take_while(|&&b| is(b, HEX)).count();
         let dot = 1 + hex;
         if hex == 0 || s.get(dot) != Some(&b'.') || dot + 1 >= s.len() {
             return Err(LocationError::BadIpLiteral {
@@ -417,7 +344,7 @@ fn check_ip_literal(input: &[u8], start: usize, end: usize) -> Result<(), Locati
             });
         }
         for (k, &b) in s.iter().enumerate().skip(dot + 1) {
-            if !(has(b, UNRESERVED | SUB_DELIM) || b == b':') {
+            if !is(b, USERINFO) {
                 return Err(LocationError::BadIpLiteral { offset: start + k });
             }
         }
