@@ -409,7 +409,6 @@ pub fn refusal_topic(r: &Refusal) -> Topic {
         Refusal::BodyNotReplayable => Topic::BodyNotReplayable,
         Refusal::NeedsConfirmation { .. } => Topic::NeedsConfirmation,
         Refusal::RedirectLoop { .. } => Topic::Loop,
-        _ => Topic::Liveness,
     }
 }
 
@@ -456,6 +455,7 @@ pub fn end_topic(status: StatusCode, step: &Step<'_>) -> Topic {
         Step::Deliver(DeliverReason::NoLocation) => Topic::NoLocation,
         Step::Deliver(_) => status_topic(status),
         Step::Refuse(r) => refusal_topic(r),
+        Step::Finished => Topic::Liveness,
     }
 }
 

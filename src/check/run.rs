@@ -142,7 +142,7 @@ fn run<F: RedirectFollower + ?Sized>(
         match (step, observed) {
             (Step::Follow(_), Action::Follow(next)) => sent = next,
             (Step::Deliver(_), _) => return Ok(Agreement::Delivered(hops)),
-            (Step::Refuse(_), _) => return Ok(Agreement::Refused(hops)),
+            (Step::Refuse(_) | Step::Finished, _) => return Ok(Agreement::Refused(hops)),
             // `compare` found a difference in every other pairing.
             (Step::Follow(_), _) => return Ok(Agreement::RanOut(hops)),
         }
@@ -281,6 +281,7 @@ fn show_step(s: &Step<'_>) -> String {
         Step::Follow(h) => format!("follow: {} {}", h.method(), h.url()),
         Step::Deliver(r) => format!("deliver ({r})"),
         Step::Refuse(r) => format!("refuse ({}: {r})", r.reason()),
+        Step::Finished => format!("finished ({})", crate::model::FINISHED_DETAIL),
     }
 }
 
@@ -325,6 +326,7 @@ mod tests {
                 }),
                 Step::Deliver(_) => Action::Deliver,
                 Step::Refuse(e) => Action::Error(e.to_string().into()),
+                Step::Finished => Action::Error(crate::model::FINISHED_DETAIL.into()),
             }
         }
     }

@@ -167,6 +167,12 @@ fn write_step<W: Write>(step: &Step<'_>, out: &mut W) -> io::Result<()> {
             serde_json::to_writer(&mut *out, &Shown(refusal)).map_err(io::Error::from)?;
             out.write_all(b"}")
         }
+        // Never for a case (one machine each); as `decision_of` writes it.
+        Step::Finished => {
+            out.write_all(br#"{"action":"refuse","reason":"finished","detail":"#)?;
+            json_str(out, crate::model::FINISHED_DETAIL)?;
+            out.write_all(b"}")
+        }
     }
 }
 

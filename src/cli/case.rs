@@ -391,6 +391,12 @@ pub fn decision_of(step: Step<'_>) -> Decision {
             reason: refusal.reason().to_owned(),
             detail: refusal.to_string(),
         },
+        // Never for a case (one machine each); written as it was when it
+        // was a refusal.
+        Step::Finished => Decision::Refuse {
+            reason: step.action().to_owned(),
+            detail: crate::model::FINISHED_DETAIL.to_owned(),
+        },
     }
 }
 

@@ -212,6 +212,7 @@ fn strict_machine_agrees(raw: &[u8], strict: Result<(), LocationError>) {
             "parse_location accepts but the machine refuses: {refusal}"
         ),
         (Ok(()), Step::Deliver(d)) => panic!("a 302 with a Location was delivered: {d}"),
+        (Ok(()), Step::Finished) => panic!("a fresh machine said its chain had ended"),
     }
     m.check_invariants();
 }

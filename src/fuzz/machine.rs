@@ -247,6 +247,7 @@ fn build(req: &RequestInput, index: usize, fast: bool) -> RedirectMachine {
 #[derive(Debug, PartialEq)]
 pub(crate) enum Outcome {
     Follow,
+    Finished,
     Deliver(DeliverReason),
     Refuse(Refusal),
 }
@@ -379,9 +380,12 @@ pub(crate) fn step_checked(
             }
             Outcome::Deliver(reason)
         }
+        Step::Finished => {
+            assert!(before.finished, "finished before the end");
+            Outcome::Finished
+        }
         Step::Refuse(refusal) => {
             match refusal {
-                Refusal::Finished => assert!(before.finished, "finished before the end"),
                 Refusal::TooManyRedirects { limit } => {
                     assert!(!before.finished, "refused after the chain ended");
                     assert!(

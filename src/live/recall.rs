@@ -84,7 +84,7 @@ fn next_url(url: &str, status: u16, headers: &HeaderMap, policy: &MemoryPolicy) 
     .ok()?;
     match machine.step(status, headers) {
         Step::Follow(hop) => Some(hop.url().to_owned()),
-        Step::Deliver(_) | Step::Refuse(_) => None,
+        Step::Deliver(_) | Step::Refuse(_) | Step::Finished => None,
     }
 }
 

@@ -138,6 +138,11 @@ pub fn expected_trace(
                 reason: refusal.reason().to_owned(),
                 detail: refusal.to_string(),
             },
+            // Never: the machine is stepped only until its chain ends.
+            Step::Finished => ExpectedEnd::Refuse {
+                reason: "finished".to_owned(),
+                detail: crate::model::FINISHED_DETAIL.to_owned(),
+            },
         };
         let end_rule = match &end {
             ExpectedEnd::Refuse { reason, .. } if reason == "harness-cap" => rule(Topic::Liveness),

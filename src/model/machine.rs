@@ -9,7 +9,7 @@ use super::location::{LocationError, LocationMode};
 use super::profile::Policy;
 use super::resolve::UriBuf;
 use super::seen::Seen;
-use super::step::{Hop, Refusal, RemovedHeader, Step};
+use super::step::{Hop, RemovedHeader, Step};
 use super::strict;
 use super::whatwg::{self, WebUrl};
 
@@ -45,7 +45,7 @@ impl From<LocationError> for StartError {
 ///   the next request (method, URL, headers, body, what was removed and why);
 ///   the machine has already moved to it, so the next response is stepped
 ///   against it. `Deliver` and `Refuse` end the chain; any later step returns
-///   `Refuse(Refusal::Finished)`.
+///   [`Step::Finished`] (a misuse of the API, not a refusal).
 ///
 /// No I/O, no clock, no randomness: the same inputs give the same steps.
 /// Every input gives a step; nothing panics. The order of the checks is
@@ -430,7 +430,7 @@ impl RedirectMachine {
         sets_cookie: bool,
     ) -> Step<'_> {
         if self.finished {
-            return Step::Refuse(Refusal::Finished);
+            return Step::Finished;
         }
         match self.decide(status, lines, sets_cookie) {
             Decision::Follow => Step::Follow(Hop { machine: self }),

@@ -35,5 +35,6 @@ pub use profile::{
 };
 pub use resolve::{remove_dot_segments, resolve, UriBuf};
 pub use status::{classify, StatusClass};
+pub(crate) use step::FINISHED_DETAIL;
 pub use step::{DeliverReason, Hop, Refusal, Removal, RemovedHeader, Step};
 pub use uri::{parse_uri_reference, UriRef};

@@ -16,18 +16,28 @@ pub enum Step<'a> {
     Deliver(DeliverReason),
     /// Fail: the client must raise an error instead of following.
     Refuse(Refusal),
+    /// The machine had already ended its chain (a delivery or a refusal):
+    /// this response was not looked at. A misuse of the API, not something
+    /// a server can cause; a new chain starts with
+    /// [`RedirectMachine::reset`] or a new machine.
+    Finished,
 }
 
 impl Step<'_> {
-    /// `follow`, `deliver` or `refuse`.
+    /// `follow`, `deliver`, `refuse` or `finished`.
     pub fn action(&self) -> &'static str {
         match self {
             Step::Follow(_) => "follow",
             Step::Deliver(_) => "deliver",
             Step::Refuse(_) => "refuse",
+            Step::Finished => "finished",
         }
     }
 }
+
+/// What reports and the command line's JSON say of [`Step::Finished`]
+/// (reason `finished`, as when it was a refusal).
+pub(crate) const FINISHED_DETAIL: &str = "the machine already finished";
 
 /// The next request: a view into the machine, which has already moved to it.
 #[derive(Clone, Copy)]
@@ -169,10 +179,6 @@ pub enum Refusal {
         /// The URL, without fragment.
         url: String,
     },
-    /// The machine already delivered or refused; a new chain needs a new machine
-    /// (a misuse of the API, not something the peer sent).
-    #[error("the machine already finished")]
-    Finished,
 }
 
 impl Refusal {
@@ -186,7 +192,6 @@ impl Refusal {
             Refusal::BodyNotReplayable => "body-not-replayable",
             Refusal::NeedsConfirmation { .. } => "needs-confirmation",
             Refusal::RedirectLoop { .. } => "redirect-loop",
-            Refusal::Finished => "finished",
         }
     }
 }

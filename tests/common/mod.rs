@@ -15,6 +15,8 @@ pub enum Outcome {
     },
     Deliver(&'static str),
     Refuse(&'static str),
+    /// The machine had already ended its chain (`Step::Finished`).
+    Finished,
 }
 
 impl Outcome {
@@ -44,6 +46,7 @@ pub fn outcome(step: Step<'_>) -> Outcome {
         }
         Step::Deliver(r) => Outcome::Deliver(r.as_str()),
         Step::Refuse(r) => Outcome::Refuse(r.reason()),
+        Step::Finished => Outcome::Finished,
         other => panic!("a step these tests do not know yet: {other:?}"),
     }
 }

@@ -99,6 +99,7 @@ fn shown(step: Step<'_>) -> String {
         ),
         Step::Deliver(reason) => format!("deliver {reason}"),
         Step::Refuse(refusal) => format!("refuse {refusal:?}"),
+        Step::Finished => "finished".to_owned(),
     }
 }
 

@@ -467,7 +467,7 @@ impl RedirectMemory {
             match m.step(ex.status, ex.response_headers) {
                 Step::Follow(hop) => hop.url().to_owned(),
                 Step::Deliver(_) => return Err(NotStored::NotARedirect),
-                Step::Refuse(_) => return Err(NotStored::Refused),
+                Step::Refuse(_) | Step::Finished => return Err(NotStored::Refused),
             }
         };
         let cc = cache_control(ex.response_headers);
