@@ -1,6 +1,7 @@
 #![doc = include_str!("crate_doc.md")]
 #![warn(missing_docs)]
-// One `unsafe` block, allowed where it is: `model::fast::ascii_as_str`, with its `SAFETY:` proof.
+// One `unsafe` block, allowed where it is: `model::ascii::AsciiCursor::into_str`, with its
+// `SAFETY:` proof (the cursor takes ASCII bytes only).
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 // docs.rs builds with every feature and `--cfg docsrs`: each item says which feature it needs.

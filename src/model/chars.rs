@@ -5,8 +5,8 @@
 //! One flag per set of bytes a component takes as they are (`pct-encoded`
 //! aside), so that a byte is in a set when its class has the flag, and a run
 //! of bytes is when the AND of their classes has it. Only ASCII bytes have a
-//! class: every byte from 0x80 up has none (the test
-//! `bytes_from_0x80_have_no_class` holds it).
+//! class: every byte from 0x80 up has none (asserted at compile time below,
+//! and by the test `bytes_from_0x80_have_no_class`).
 
 /// `unreserved` / `sub-delims` (§3.2.2 `reg-name` less `pct-encoded`).
 pub(crate) const REG_NAME: u8 = 1;
@@ -70,6 +70,17 @@ const fn table() -> [u8; 256] {
 /// The class of every byte.
 pub(crate) static CLASS: [u8; 256] = table();
 
+// What `model/ascii.rs` rests on, at compile time: no byte from 0x80 up has
+// a class.
+const _: () = {
+    let t = table();
+    let mut i = 0x80;
+    while i < 256 {
+        assert!(t[i] == 0, "a byte from 0x80 up has a class");
+        i += 1;
+    }
+};
+
 /// Whether `b`'s class has `flag`.
 #[inline(always)]
 pub(crate) fn is(b: u8, flag: u8) -> bool {
@@ -80,7 +91,7 @@ pub(crate) fn is(b: u8, flag: u8) -> bool {
 mod tests {
     use super::*;
 
-    /// What `fast::ascii_as_str` rests on: no byte from 0x80 up is in a class.
+    /// What `model/ascii.rs` rests on: no byte from 0x80 up is in a class.
     #[test]
     fn bytes_from_0x80_have_no_class() {
         for b in 0x80..=0xffu8 {

@@ -26,62 +26,14 @@
 
 use super::uri::{Parts, UriRef};
 
-use super::chars::{is, CLASS, DOT, HEX, PATH, QUERY, REG_NAME, SCHEME};
-
-/// `%` HEXDIG HEXDIG at `i`?
-#[inline(always)]
-fn escape_at(v: &[u8], i: usize) -> bool {
-    i + 2 < v.len() && is(v[i + 1], HEX) && is(v[i + 2], HEX)
-}
+use super::ascii::AsciiCursor;
+use super::chars::{DOT, PATH, QUERY, REG_NAME, SCHEME};
 
 /// What a scan noticed on the way, for the passes that would look again.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Noticed {
     /// A `.` in the path (so it may have a dot segment).
     pub dot_in_path: bool,
-}
-
-/// Scans `v[i..]` while bytes are in the class `flag` (or valid escapes);
-/// returns the offset of the first other byte, or `None` on a bad `%`.
-/// With `DOTS`, notes a `.` in what it took.
-#[inline(always)]
-fn run<const DOTS: bool>(v: &[u8], mut i: usize, flag: u8, noticed: &mut Noticed) -> Option<usize> {
-    // The OR of the classes of the bytes taken (for `DOTS`).
-    let mut any = 0;
-    loop {
-        // Eight bytes at a time while all eight are in the class (one AND
-        // of their classes, one branch), then byte by byte.
-        while let Some(eight) = v.get(i..).and_then(|r| r.first_chunk::<8>()) {
-            let (all, or) = eight.iter().fold((flag, 0), |(all, or), &b| {
-                let c = CLASS[b as usize];
-                (all & c, or | c)
-            });
-            if all == 0 {
-                break;
-            }
-            any |= or;
-            i += 8;
-        }
-        while let Some(&b) = v.get(i) {
-            let c = CLASS[b as usize];
-            if c & flag == 0 {
-                break;
-            }
-            any |= c;
-            i += 1;
-        }
-        if DOTS {
-            noticed.dot_in_path |= any & DOT != 0;
-        }
-        if i < v.len() && v[i] == b'%' {
-            if !escape_at(v, i) {
-                return None;
-            }
-            i += 3;
-        } else {
-            return Some(i);
-        }
-    }
 }
 
 /// Parses a well-formed ASCII URI reference in one pass, or answers `None`
@@ -94,93 +46,71 @@ pub(crate) fn parse_common(v: &[u8]) -> Option<UriRef<'_>> {
 }
 
 /// [`parse_common`]'s component offsets, what the scan noticed, and `v`
-/// as text: `Some` exactly when every byte of `v` is in the domain.
+/// as text: `Some` exactly when every byte of `v` is in the domain. The
+/// scan moves an [`AsciiCursor`], which takes ASCII bytes only, so a value
+/// it takes whole is text without a second check.
 #[inline(always)]
 pub(crate) fn scan_common(v: &[u8]) -> Option<(Parts, Noticed, &str)> {
-    let n = v.len();
     let mut p = Parts::default();
     let mut noticed = Noticed::default();
-    let mut i = 0;
-    // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
-    if n > 0 && v[0].is_ascii_alphabetic() {
-        let mut j = 1;
-        while j < n && is(v[j], SCHEME) {
-            j += 1;
-        }
-        if j < n && v[j] == b':' {
-            p.scheme_end = Some(j);
-            i = j + 1;
+    let mut c = AsciiCursor::new(v);
+    // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
+    let mut scheme = c;
+    if scheme.eat_alpha() {
+        scheme.eat_class(SCHEME);
+        if scheme.eat(b':') {
+            p.scheme_end = Some(scheme.pos() - 1);
+            c = scheme;
         }
     }
     // "//" authority, without userinfo or IP literal
-    if v[i..].starts_with(b"//") {
-        let start = i + 2;
-        let host_end = run::<false>(v, start, REG_NAME, &mut noticed)?;
-        let mut end = host_end;
-        if host_end < n && v[host_end] == b':' {
-            end = host_end + 1;
-            while end < n && v[end].is_ascii_digit() {
-                end += 1;
-            }
-            p.port = Some((host_end + 1, end));
+    if c.looking_at(b"//") {
+        c.eat(b'/');
+        c.eat(b'/');
+        let start = c.pos();
+        c.eat_run(REG_NAME)?;
+        let host_end = c.pos();
+        if c.eat(b':') {
+            c.eat_digits();
+            p.port = Some((host_end + 1, c.pos()));
         }
         // The authority must end here: anything but "/", "?", "#" or the end
         // ("@", "[", a non-digit in the port, a bad byte) is for the general parser.
-        if end < n && !matches!(v[end], b'/' | b'?' | b'#') {
+        if !matches!(c.peek(), None | Some(b'/' | b'?' | b'#')) {
             return None;
         }
-        p.authority = Some((start, end));
+        p.authority = Some((start, c.pos()));
         p.host = (start, host_end);
-        i = end;
     } else {
-        p.host = (i, i);
+        p.host = (c.pos(), c.pos());
     }
     // path: pchar and "/"
-    let path_start = i;
-    i = run::<true>(v, i, PATH, &mut noticed)?;
+    let path_start = c.pos();
+    noticed.dot_in_path = c.eat_run(PATH)? & DOT != 0;
     if p.scheme_end.is_none() && p.authority.is_none() {
         // path-noscheme: no ":" in the first segment of a relative path
-        let first = &v[path_start..i];
+        let first = &v[path_start..c.pos()];
         let seg = first.iter().position(|&b| b == b'/').unwrap_or(first.len());
         if first[..seg].contains(&b':') {
             return None;
         }
     }
-    p.path = (path_start, i);
+    p.path = (path_start, c.pos());
     // query: pchar, "/" and "?"
-    if i < n && v[i] == b'?' {
-        let end = run::<false>(v, i + 1, QUERY, &mut noticed)?;
-        p.query = Some((i + 1, end));
-        i = end;
+    if c.eat(b'?') {
+        let start = c.pos();
+        c.eat_run(QUERY)?;
+        p.query = Some((start, c.pos()));
     }
     // fragment: pchar, "/" and "?"
-    if i < n && v[i] == b'#' {
-        let end = run::<false>(v, i + 1, QUERY, &mut noticed)?;
-        p.fragment = Some((i + 1, end));
-        i = end;
+    if c.eat(b'#') {
+        let start = c.pos();
+        c.eat_run(QUERY)?;
+        p.fragment = Some((start, c.pos()));
     }
-    if i != n {
-        return None;
-    }
-    Some((p, noticed, ascii_as_str(v)))
-}
-
-/// `v`, which [`scan_common`] took whole, as text.
-///
-/// The scan took every byte of `v` as an ASCII delimiter it compared
-/// (`:`, `/`, `?`, `#`, `%`), an ASCII letter or digit it tested, or a byte
-/// of a non-zero class in `CLASS`, and every byte from 0x80 up has class
-/// zero (`table` fills only the first 128 entries; the test
-/// `bytes_from_0x80_have_no_class` holds it). So `v` is ASCII, which is
-/// UTF-8, and `str::from_utf8` would only check it again: about 90 of the
-/// 1,115 instructions an RFC 9110 decision took with it (callgrind), and
-/// about 12 % of its time in the `decide` benchmark (README, "Benchmarks").
-#[allow(unsafe_code)]
-#[inline(always)]
-fn ascii_as_str(v: &[u8]) -> &str {
-    debug_assert!(v.is_ascii(), "the scan took a byte that is not ASCII");
-    // SAFETY: `v` is ASCII (see above), and ASCII bytes are valid UTF-8.
-    unsafe { std::str::from_utf8_unchecked(v) }
+    // `None` unless the scan took every byte.
+    let text = c.into_str()?;
+    Some((p, noticed, text))
 }
 
 /// Appends `n` in decimal, without leading zeros.
@@ -216,8 +146,8 @@ mod tests {
         fast.is_some()
     }
 
-    /// What `ascii_as_str` rests on (with `chars::tests`): a byte from
-    /// 0x80 up is never taken.
+    /// What the cursor rests on (with `chars::tests`): a byte from 0x80
+    /// up is never taken.
     #[test]
     fn bytes_from_0x80_are_not_taken() {
         for v in [

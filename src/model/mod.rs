@@ -3,6 +3,7 @@
 //! Data flows one way: Location bytes -> [`parse_location`] (RFC 3986) or the
 //! WHATWG URL parser -> [`resolve`] -> [`RedirectMachine::step`] -> [`Step`].
 
+mod ascii;
 mod body;
 mod chars;
 mod equivalence;
