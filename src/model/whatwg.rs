@@ -190,9 +190,16 @@ pub(crate) fn resolve_general(
         .base_url(Some(base))
         .parse(&text)
         .map_err(LocationError::Whatwg)?;
+    // A policy's own choice (no built-in WHATWG profile makes it): RFC 2616
+    // §14.30 "Location = "Location" ":" absoluteURI".
     if !policy.relative_location && Url::parse(&text).is_err() {
         return Err(LocationError::RelativeNotAllowed);
     }
+    // Fetch: "If request's mode is "cors", locationURL includes credentials,
+    // and request's origin is not same origin with locationURL's origin,
+    // then return a network error."; RFC 9110 §4.2.4: "treat its presence as
+    // an error". (The Fetch profile models navigation and no-cors requests:
+    // off.)
     if policy.refuse_userinfo && (!url.username().is_empty() || url.password().is_some()) {
         return Err(LocationError::Userinfo);
     }
