@@ -81,7 +81,7 @@ pub(crate) fn resolve_reference(
 /// Reads a strict-mode start URL into `u`: an RFC 3986 URI with a scheme,
 /// a non-empty host and a port of at most 65535. With `fast`, the common
 /// shapes are read by the one-pass scan (`model/fast.rs`).
-#[inline]
+#[inline(always)]
 pub(crate) fn start(u: &mut UriBuf, url: &str, fast: bool) -> Result<(), LocationError> {
     u.set_absolute(url, fast)?;
     if u.host().is_none_or(str::is_empty) {
