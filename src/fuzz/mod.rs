@@ -10,10 +10,10 @@
 //! | function | input | property |
 //! |---|---|---|
 //! | [`location_parse`] | raw Location bytes | both modes total; strict values round-trip; both machines agree with their parser |
-//! | [`location_differential`] | raw Location bytes | the fast paths write what the `url` crate and the general resolver write |
+//! | [`location_differential`] | raw Location bytes | the fast paths write what the general paths (`model/strict.rs`, `model/whatwg.rs`) write, under every policy switch |
 //! | [`resolve`] | reference and base bytes | RFC 3986 §5.2 result laws; agrees with `url` on a documented subset |
 //! | [`machine_step`] | [`StepInput`] | one response: every step invariant |
-//! | [`chain`] | [`ChainInput`] | a chain of responses: every step invariant, at every step |
+//! | [`chain`] | [`ChainInput`] | a chain of responses: every step invariant, at every step; a machine with its fast paths off takes the same steps |
 //! | [`raw_response`] | raw response bytes | `httparse` (at most 64 headers), then every profile |
 //! | [`follower_agrees`] | [`ChainInput`] and any [`RedirectFollower`](crate::check::RedirectFollower) | the implementation agrees with the model, up to pinned divergences |
 //!
