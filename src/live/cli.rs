@@ -80,9 +80,10 @@ impl std::str::FromStr for SecondRequestMode {
 
 /// Which findings make `matrix` and `client` exit 1 (`--fail-on`), for CI. The levels are the
 /// ones each divergence carries ([`LevelCounts`](super::matrix::LevelCounts)), under the profile
-/// a client is reported under; a MAY choice is never a failure unless `Any` asks for it. A
-/// second-request reuse the model forbids (RFC 9111 §4: a cache "MUST NOT reuse a stored
-/// response" that is not fresh or validated) counts as a MUST.
+/// a client is reported under, plus those of its second-request group
+/// ([`RepeatGroup::levels`](super::second_request::RepeatGroup::levels): RFC 9111's MUSTs for
+/// a stale, unstorable or unvalidated reuse; its MAYs never fail). A MAY choice is never a
+/// failure unless `Any` asks for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum FailOn {
@@ -129,27 +130,20 @@ impl FailOn {
             if c.skipped.is_some() {
                 continue;
             }
-            let reused = c
-                .second_request
-                .scenarios
-                .iter()
-                .filter(|s| !s.conforms())
-                .count();
-            let (must, security, should, may) = c
-                .levels()
-                .map_or((0, 0, 0, 0), |l| (l.must, l.security, l.should, l.may));
-            let must = must + reused;
+            let suite = c.levels().copied().unwrap_or_default();
+            let group = c.second_request.levels();
+            let l = suite.plus(&group);
             let fails = match self {
                 FailOn::Never => false,
-                FailOn::Must => must > 0,
-                FailOn::Security => must + security > 0,
-                FailOn::Should => must + security + should > 0,
-                FailOn::Any => must + security + should + may > 0,
+                FailOn::Must => l.must > 0,
+                FailOn::Security => l.must + l.security > 0,
+                FailOn::Should => l.fails(),
+                FailOn::Any => l.fails() || l.may > 0,
             };
             if fails {
                 let headline = c.levels().map_or_else(String::new, |l| l.headline());
-                let reuse = if reused > 0 {
-                    format!(" · second request {reused} forbidden reuse(s)")
+                let reuse = if group.fails() || group.may > 0 {
+                    format!(" · second request {}", group.headline())
                 } else {
                     String::new()
                 };

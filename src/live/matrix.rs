@@ -202,10 +202,11 @@ pub struct ProfileTotal {
 /// A client's divergences under one profile, by the level of the rule they break: the
 /// headline of a report. A scenario counts once, at the most serious level among the fields
 /// that differ; `security` counts the scenarios where one of those fields is guarded by a
-/// security rule (they are also counted at their level).
+/// security rule (they are also counted at their level). The second-request group has its
+/// own ([`RepeatGroup::levels`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct LevelCounts {
-    /// Profile name.
+    /// Profile name (`second-request` for that group's counts, the same under every profile).
     pub profile: &'static str,
     /// Scenarios breaking a MUST.
     pub must: usize,
@@ -235,21 +236,42 @@ impl LevelCounts {
             match (&s.harness_error, s.verdict(profile.as_str())) {
                 (None, Some(v)) => match v.verdict.divergence() {
                     None => c.conforms += 1,
-                    Some(d) => {
-                        if d.security() {
-                            c.security += 1;
-                        }
-                        match d.level() {
-                            crate::check::Level::Must => c.must += 1,
-                            crate::check::Level::Should => c.should += 1,
-                            _ => c.may += 1,
-                        }
-                    }
+                    Some(d) => c.count(d.level(), d.security()),
                 },
                 _ => c.harness += 1,
             }
         }
         c
+    }
+
+    /// Counts one departure at `level` (and under `security` when a security rule guards it).
+    pub fn count(&mut self, level: crate::check::Level, security: bool) {
+        if security {
+            self.security += 1;
+        }
+        match level {
+            crate::check::Level::Must => self.must += 1,
+            crate::check::Level::Should => self.should += 1,
+            _ => self.may += 1,
+        }
+    }
+
+    /// Whether there is a MUST, security or SHOULD departure (MAY choices are not failures).
+    pub fn fails(&self) -> bool {
+        self.must + self.security + self.should > 0
+    }
+
+    /// Adds `other`'s departures, conforming and harness counts and total (the headline of a
+    /// client: its suite under its profile plus its second-request group).
+    pub fn plus(mut self, other: &LevelCounts) -> Self {
+        self.must += other.must;
+        self.security += other.security;
+        self.should += other.should;
+        self.may += other.may;
+        self.conforms += other.conforms;
+        self.harness += other.harness;
+        self.total += other.total;
+        self
     }
 
     /// `MUST 3 · security 2 · SHOULD 5 · MAY 4`.
@@ -288,6 +310,8 @@ pub struct ClientReport {
     pub scenarios: Vec<ScenarioReport>,
     /// The second-request group (see [`second_request`]).
     pub second_request: RepeatGroup,
+    /// The second-request group's departures by level ([`RepeatGroup::levels`]).
+    pub second_request_levels: LevelCounts,
     /// Wall time, milliseconds.
     pub elapsed_ms: u64,
 }
@@ -482,6 +506,7 @@ pub fn run_client(
         suite_skipped: None,
         scenarios: Vec::new(),
         second_request: RepeatGroup::not_applicable("not run"),
+        second_request_levels: LevelCounts::default(),
         elapsed_ms: 0,
     };
     if let Err(note) = client.check_available() {
@@ -537,6 +562,7 @@ pub fn run_client(
             },
         )
     };
+    report.second_request_levels = report.second_request.levels();
     let total = suite.len();
     report.totals = Profile::ALL
         .iter()
