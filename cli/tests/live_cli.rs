@@ -177,6 +177,12 @@ fn fail_on_makes_findings_an_exit_status() {
     };
     let (code, err) = run(&[]);
     assert_eq!(code, Some(0), "{err}");
+    // stderr is a pipe here: no status line, no terminal control, only the client's line.
+    assert!(!err.contains('\r') && !err.contains('\x1b'), "{err:?}");
+    assert!(
+        err.starts_with("ureq: ") && err.lines().count() == 1,
+        "{err:?}"
+    );
     let (code, err) = run(&["--fail-on", "must"]);
     assert_eq!(code, Some(1), "{err}");
     assert!(

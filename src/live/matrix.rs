@@ -23,6 +23,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+pub mod progress;
+
 /// Names accepted by [`clients_by_name`], in display order.
 pub fn client_names() -> Vec<&'static str> {
     let mut v = vec!["reqwest", "ureq"];
@@ -99,6 +101,18 @@ impl MatrixOptions {
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum Progress<'a> {
+    /// The run started.
+    Started {
+        /// Clients to run.
+        clients: usize,
+    },
+    /// A client is available and starts its scenarios.
+    ClientStarted {
+        /// Client name.
+        client: &'a str,
+        /// Scenarios it will run (suite and second-request group).
+        total: usize,
+    },
     /// A client is not available here.
     ClientSkipped {
         /// Client name.
@@ -129,6 +143,8 @@ pub enum Progress<'a> {
         total: usize,
         /// Second-request scenarios conforming and run (`None`: not applicable or not run).
         second_request: Option<(usize, usize)>,
+        /// The second-request group's departures by level (`None` as for `second_request`).
+        second_request_levels: Option<LevelCounts>,
         /// Whether it caches redirects (`yes`, `no`, `partly`, `-`).
         caches: &'a str,
         /// Divergences by level under `profile`.
@@ -530,6 +546,10 @@ pub fn run_client(
         0
     };
     let all = suite.len() + repeats;
+    progress(Progress::ClientStarted {
+        client: client.name(),
+        total: all,
+    });
     let mut done = 0;
     for scenario in suite {
         report
@@ -606,6 +626,11 @@ pub fn run_client(
             .not_applicable
             .is_none()
             .then(|| report.second_request.counts()),
+        second_request_levels: report
+            .second_request
+            .not_applicable
+            .is_none()
+            .then_some(report.second_request_levels),
         caches: &report.second_request.caches,
         levels: report
             .levels_by_profile
@@ -637,6 +662,9 @@ pub fn run(
     order.sort_by_key(|i| std::cmp::Reverse(opts.clients.get(*i).map_or(0, |c| c.cost_hint_ms())));
     let next = AtomicUsize::new(0);
     let workers = opts.jobs.clamp(1, opts.clients.len().max(1));
+    progress(Progress::Started {
+        clients: opts.clients.len(),
+    });
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
