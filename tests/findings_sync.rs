@@ -123,6 +123,27 @@ fn findings_are_what_the_repro_writer_writes_today() {
         }
     }
     assert!(folders > 0, "no folder under {}", root.display());
+    // The README's Findings table lists exactly the committed folders.
+    let readme = std::fs::read_to_string(root.with_file_name("README.md")).expect("README.md");
+    let listed: BTreeSet<String> = readme
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `sh findings/"))
+        .filter_map(|l| l.split_once("/run.sh`"))
+        .map(|(folder, _)| folder.to_owned())
+        .collect();
+    let committed: BTreeSet<String> = subdirs(&root)
+        .iter()
+        .flat_map(|c| subdirs(c))
+        .filter_map(|d| d.strip_prefix(&root).ok().map(|p| p.display().to_string()))
+        .collect();
+    for f in committed.difference(&listed) {
+        problems.push(format!("findings/{f}: not in the README's Findings table"));
+    }
+    for f in listed.difference(&committed) {
+        problems.push(format!(
+            "README Findings table: findings/{f} does not exist"
+        ));
+    }
     assert!(
         problems.is_empty(),
         "findings/ is out of date with the reproduction writer ({folders} folders):\n  {}\n\
