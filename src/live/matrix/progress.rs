@@ -47,11 +47,22 @@ pub struct ProgressPrinter<W: Write + Send> {
 }
 
 impl<W: Write + Send> ProgressPrinter<W> {
-    /// A printer on `out`; `tty` turns on the status line, `COLUMNS` (when set) gives its width.
+    /// A printer on `out`; `tty` turns on the status line, as wide as stderr's terminal
+    /// (else `COLUMNS`, else 80 columns).
     pub fn new(out: W, tty: bool) -> Self {
-        let width = std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.trim().parse::<usize>().ok())
+        let terminal = if tty {
+            rustix::termios::tcgetwinsize(std::io::stderr())
+                .ok()
+                .map(|w| usize::from(w.ws_col))
+        } else {
+            None
+        };
+        let width = terminal
+            .or_else(|| {
+                std::env::var("COLUMNS")
+                    .ok()
+                    .and_then(|c| c.trim().parse::<usize>().ok())
+            })
             .filter(|w| (20..=1000).contains(w))
             .unwrap_or(DEFAULT_WIDTH);
         ProgressPrinter {
@@ -67,6 +78,12 @@ impl<W: Write + Send> ProgressPrinter<W> {
             tty,
             width,
         }
+    }
+
+    /// The status line's width in columns (it is cut to one less).
+    pub fn with_width(mut self, columns: usize) -> Self {
+        self.width = columns.max(2);
+        self
     }
 
     /// Reports one event.
@@ -339,7 +356,7 @@ mod tests {
     }
 
     fn printed(tty: bool) -> String {
-        let p = ProgressPrinter::new(Vec::new(), tty);
+        let p = ProgressPrinter::new(Vec::new(), tty).with_width(80);
         events(&p);
         let Ok(st) = p.state.into_inner() else {
             panic!("poisoned");
