@@ -37,9 +37,10 @@ struct State<W> {
     secs: u64,
 }
 
-/// Prints progress on a writer (stderr in the binary): with `tty`, the status line of
-/// [`status_line`], rewritten in place and erased before each permanent line and at the end;
-/// without, only the permanent lines (one per finished or skipped client).
+/// Prints progress on a writer (stderr in the binary): with `tty`, a status line
+/// (`[2/15 clients · 14 s] curl 12/89 · wget 40/89`) rewritten in place and erased before
+/// each permanent line and at the end; without, only the permanent lines (one per finished or
+/// skipped client).
 pub struct ProgressPrinter<W: Write + Send> {
     state: Mutex<State<W>>,
     tty: bool,
