@@ -131,9 +131,8 @@ impl FailOn {
             if c.skipped.is_some() {
                 continue;
             }
-            let suite = c.levels().copied().unwrap_or_default();
-            let group = c.second_request.levels();
-            let l = suite.plus(&group);
+            let group = c.second_request_levels;
+            let l = c.all_levels();
             let fails = match self {
                 FailOn::Never => false,
                 FailOn::Must => l.must > 0,

@@ -339,6 +339,16 @@ impl ClientReport {
         self.levels_by_profile.iter().find(|l| l.profile == p)
     }
 
+    /// Everything the client is judged on, by level: its suite under its profile
+    /// ([`levels`](Self::levels)) plus its second-request group
+    /// ([`second_request_levels`](Self::second_request_levels)). What `--fail-on` reads.
+    pub fn all_levels(&self) -> LevelCounts {
+        self.levels()
+            .copied()
+            .unwrap_or_default()
+            .plus(&self.second_request_levels)
+    }
+
     /// The reported profile's total.
     pub fn total(&self) -> Option<&ProfileTotal> {
         let p = self.profile.as_deref()?;

@@ -395,7 +395,7 @@ fn rust_str(s: &str) -> String {
 /// `Cargo.toml` and `main.rs` of a stand-alone program that sends `request` with `client`
 /// configured as the matrix configures it, and prints what it got: the reproduction of a
 /// finding for an in-process client. The start URL's port is read from `A_PORT` (default
-/// [`PORTS`]`.0`), as `server.py` does.
+/// 18471), as `server.py` does.
 pub fn rust_snippet(client: RustClient, request: &ClientRequest) -> (String, String) {
     let (dependency, about) = match client {
         RustClient::Reqwest => (
