@@ -71,6 +71,7 @@ impl WebUrl {
     /// is then made only if the general path needs it). On error this URL is
     /// unchanged or, when the fast path declined half-way, holds a partial
     /// text: the machine starts into a spare buffer.
+    #[inline]
     pub(crate) fn set_start(&mut self, text: &str, fast: bool) -> Result<(), LocationError> {
         // The serialization is at most one byte longer (the `/` of an empty
         // path): one allocation, not one per doubling, while it grows.
@@ -135,31 +136,16 @@ impl WebUrl {
     pub(crate) fn as_str(&self) -> &str {
         self.buf.as_str()
     }
-    /// The scheme (lower case, as the WHATWG parser leaves it).
-    #[inline]
-    pub(crate) fn scheme(&self) -> &str {
-        self.buf.scheme().unwrap_or_default()
-    }
-    /// The host, as `Url::host_str` gives it.
+    /// The host, as `Url::host_str` gives it (the machine reads the other
+    /// components through [`buf`](Self::buf), as it reads a strict URL's).
     #[inline]
     pub(crate) fn host_str(&self) -> Option<&str> {
         self.buf.authority().and(self.buf.host())
-    }
-    /// The port when it is not the scheme's default, as `Url::port` gives it
-    /// (the WHATWG serializer leaves a default port out).
-    #[inline]
-    pub(crate) fn port(&self) -> Option<u16> {
-        self.buf.port().and_then(|p| p.parse().ok())
     }
     /// The fragment, without `#`.
     #[inline]
     pub(crate) fn fragment(&self) -> Option<&str> {
         self.buf.fragment()
-    }
-    /// The serialization up to the fragment.
-    #[inline]
-    pub(crate) fn without_fragment(&self) -> &str {
-        self.buf.without_fragment()
     }
 }
 

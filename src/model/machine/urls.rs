@@ -109,56 +109,40 @@ impl<U: Clone> Clone for Trio<U> {
     }
 }
 
+/// One of the machine's URLs, read through its text and offsets, whatever
+/// the mode: a WHATWG serialization is an RFC 3986 URI, and the same
+/// accessors read its components (its host is what `Url::host_str` gives,
+/// its port what `Url::port` gives, the serializer leaving a default port
+/// out), so a URL is looked at without a second dispatch on the mode.
 #[derive(Clone, Copy)]
-pub(super) enum View<'a> {
-    Strict(&'a UriBuf),
-    Whatwg(&'a WebUrl),
-}
+pub(super) struct View<'a>(&'a UriBuf);
 
 impl<'a> View<'a> {
     pub(super) fn as_str(self) -> &'a str {
-        match self {
-            View::Strict(u) => u.as_str(),
-            View::Whatwg(u) => u.as_str(),
-        }
+        self.0.as_str()
     }
     pub(super) fn scheme(self) -> &'a str {
-        match self {
-            View::Strict(u) => u.scheme().unwrap_or_default(),
-            View::Whatwg(u) => u.scheme(),
-        }
+        self.0.scheme().unwrap_or_default()
     }
     pub(super) fn without_fragment(self) -> &'a str {
-        match self {
-            View::Strict(u) => u.without_fragment(),
-            View::Whatwg(u) => u.without_fragment(),
-        }
+        self.0.without_fragment()
     }
     pub(super) fn host(self) -> &'a str {
-        match self {
-            View::Strict(u) => u.host().unwrap_or_default(),
-            View::Whatwg(u) => u.host_str().unwrap_or_default(),
-        }
+        self.0.host().unwrap_or_default()
     }
     /// Whether the host is empty or absent (as `host().is_empty()`, from
     /// the offsets alone).
     pub(super) fn host_is_empty(self) -> bool {
-        let p = self.buf().parts();
+        let p = self.0.parts();
         p.authority.is_none() || p.host.0 == p.host.1
     }
     /// The URL's text and component offsets.
     pub(super) fn buf(self) -> &'a UriBuf {
-        match self {
-            View::Strict(u) => u,
-            View::Whatwg(u) => u.buf(),
-        }
+        self.0
     }
     pub(super) fn origin(self) -> Origin<'a> {
         let scheme = self.scheme();
-        let port = match self {
-            View::Strict(u) => u.port().and_then(|p| port_number(p.as_bytes())),
-            View::Whatwg(u) => u.port(),
-        };
+        let port = self.0.port().and_then(|p| port_number(p.as_bytes()));
         Origin {
             scheme,
             host: self.host(),
@@ -169,22 +153,22 @@ impl<'a> View<'a> {
 
 impl Urls {
     pub(super) fn current(&self) -> View<'_> {
-        match self {
-            Urls::Strict(t) => View::Strict(t.current()),
-            Urls::Whatwg(t) => View::Whatwg(t.current()),
-        }
+        View(match self {
+            Urls::Strict(t) => t.current(),
+            Urls::Whatwg(t) => t.current().buf(),
+        })
     }
     pub(super) fn next(&self) -> View<'_> {
-        match self {
-            Urls::Strict(t) => View::Strict(t.next()),
-            Urls::Whatwg(t) => View::Whatwg(t.next()),
-        }
+        View(match self {
+            Urls::Strict(t) => t.next(),
+            Urls::Whatwg(t) => t.next().buf(),
+        })
     }
     pub(super) fn first(&self) -> View<'_> {
-        match self {
-            Urls::Strict(t) => View::Strict(t.first()),
-            Urls::Whatwg(t) => View::Whatwg(t.first()),
-        }
+        View(match self {
+            Urls::Strict(t) => t.first(),
+            Urls::Whatwg(t) => t.first().buf(),
+        })
     }
     pub(super) fn advance(&mut self) {
         match self {
