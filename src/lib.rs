@@ -12,6 +12,7 @@ pub mod cli;
 pub mod fuzz;
 #[cfg(feature = "live")]
 pub mod live;
+pub mod memory;
 pub mod model;
 #[cfg(feature = "server")]
 pub mod probe;

@@ -5,9 +5,7 @@ mod common;
 
 use common::headers;
 use http::{HeaderMap, Method, StatusCode};
-use redirspec::model::memory::{
-    Exchange, MemoryPolicy, NotStored, RecallStop, Recorded, RedirectMemory,
-};
+use redirspec::memory::{Exchange, MemoryPolicy, NotStored, RecallStop, Recorded, RedirectMemory};
 use redirspec::Profile;
 
 const T: u64 = 1_767_225_600; // 2026-01-01T00:00:00Z
@@ -496,4 +494,14 @@ fn memory_is_bounded() {
     assert_eq!(r.url, "https://a.test/x");
     let r = m.recall(T + 10, &Method::GET, "https://a.test/0", &HeaderMap::new());
     assert_eq!(r.stop, RecallStop::NotRemembered);
+}
+
+/// The cache's old path, `redirspec::model::memory`, still names the same
+/// items (deprecated: the cache is its own part, `redirspec::memory`).
+#[test]
+#[allow(deprecated)]
+fn the_old_model_memory_path_still_works() {
+    use redirspec::model::memory as old;
+    let policy: redirspec::memory::MemoryPolicy = old::MemoryPolicy::new(Profile::Fetch);
+    let _memory: old::RedirectMemory = redirspec::memory::RedirectMemory::new(policy);
 }

@@ -11,7 +11,7 @@
 //! ```
 //! use http::Method;
 //! use redirspec::check::memory::{check_memory, MemoryStep};
-//! use redirspec::model::memory::{MemoryPolicy, RedirectMemory};
+//! use redirspec::memory::{MemoryPolicy, RedirectMemory};
 //! use redirspec::Profile;
 //!
 //! let policy = MemoryPolicy::new(Profile::Fetch);
@@ -28,7 +28,7 @@ use std::fmt;
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
-use crate::model::memory::{Exchange, MemoryPolicy, Recall, RedirectMemory};
+use crate::memory::{Exchange, MemoryPolicy, Recall, RedirectMemory};
 
 /// A client's memory of redirects, seen from outside.
 pub trait RememberingClient {

@@ -301,7 +301,7 @@ pub fn decide_lines(case: &Case, lines: &[&[u8]]) -> Decision {
 
 /// A memory case: record every event, then recall the request.
 fn recall(case: &Case, events: &[MemoryEvent]) -> Result<Decision, CaseError> {
-    use crate::model::memory::{Exchange, MemoryPolicy, RedirectMemory};
+    use crate::memory::{Exchange, MemoryPolicy, RedirectMemory};
     if case.status.is_some() {
         return Err(CaseError::Shape(
             "a case with memory asks where the request goes: leave out `status`",

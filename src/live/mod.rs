@@ -17,7 +17,7 @@
 //! 6. [`second_request`] — the "second request" group: one process asks for the same URL
 //!    twice, the server scripts caching fields and answers by path, and
 //!    [`recall`] judges every request against the model's
-//!    [`RedirectMemory`](crate::model::memory::RedirectMemory) fed with what the server sent;
+//!    [`RedirectMemory`](crate::memory::RedirectMemory) fed with what the server sent;
 //!    [`chromium`] — headless Chromium, the one common client with a cache that keeps
 //!    redirects, driven through a page.
 //!

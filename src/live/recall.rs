@@ -8,7 +8,7 @@
 
 use super::scenario::{Origins, Scenario};
 use super::server::RecordedRequest;
-use crate::model::memory::{Exchange, MemoryPolicy, Recall, RedirectMemory};
+use crate::memory::{Exchange, MemoryPolicy, Recall, RedirectMemory};
 use crate::{Body, Profile, RedirectMachine, Step};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde::Serialize;

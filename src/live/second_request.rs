@@ -7,7 +7,7 @@
 //! A 301 or 308 is heuristically cacheable (§15.1), a 302 or 307 only with explicit freshness
 //! (RFC 9111 §3, §4.2.1). Each [`RepeatScenario`] scripts caching fields on its redirects; the
 //! server answers by path ([`Scenario::routes`]) and records when it answered what. The model
-//! ([`RedirectMemory`](crate::model::memory::RedirectMemory), a private cache, see
+//! ([`RedirectMemory`](crate::memory::RedirectMemory), a private cache, see
 //! [`recall`](super::recall)) is fed those very exchanges at those times and asked, before
 //! each request, where the request may go, so the verdict and the model cannot drift apart.
 //!

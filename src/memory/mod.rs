@@ -22,7 +22,7 @@ use http::{HeaderMap, HeaderName, Method, StatusCode};
 pub use directives::{cache_control, CacheControl, Delta, MAX_DELTA};
 pub use freshness::{heuristically_cacheable, http_date, Heuristic, Lifetime};
 
-use super::{Body, Policy, Profile, RedirectMachine, Step};
+use crate::model::{Body, Policy, Profile, RedirectMachine, Step};
 
 /// How a [`RedirectMemory`] behaves.
 #[derive(Clone, Debug)]
@@ -280,7 +280,7 @@ impl Entry {
 /// # Examples
 /// ```
 /// use http::{HeaderMap, Method, StatusCode, header};
-/// use redirspec::model::memory::{Exchange, MemoryPolicy, RecallStop, RedirectMemory};
+/// use redirspec::memory::{Exchange, MemoryPolicy, RecallStop, RedirectMemory};
 /// use redirspec::Profile;
 ///
 /// let mut mem = RedirectMemory::new(MemoryPolicy::new(Profile::Fetch));
