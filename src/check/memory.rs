@@ -177,7 +177,7 @@ impl MemoryDivergence {
                     url,
                     status,
                     headers,
-                } => Some(crate::cli::MemoryEvent {
+                } => Some(crate::replay::MemoryEvent {
                     time: *time,
                     method: method.to_string(),
                     url: url.clone(),
@@ -197,7 +197,7 @@ impl MemoryDivergence {
                 MemoryStep::Ask { .. } => None,
             })
             .collect();
-        let case = crate::cli::Case {
+        let case = crate::replay::Case {
             profile: "fetch".into(),
             method: "GET".into(),
             url,
