@@ -748,6 +748,56 @@ fn permanent_redirect_not_cacheable() {
     assert!(!check(&overridden, &get()).has("permanent-redirect-not-cacheable"));
 }
 
+/// Cache-Control is read by the redirect cache's parser: a comma inside a
+/// quoted string (RFC 9110 §5.6.4) does not split the list, so field names
+/// listed in `no-cache="…"` or `private="…"` are not directives. (The
+/// checker's own splitter read `private="x, max-age=0"` as a zero max-age
+/// and `no-cache="Set-Cookie, public, X"` as `public`.)
+#[test]
+fn cache_control_quoted_lists_are_not_split() {
+    let permanent = raw(
+        "301 Moved Permanently",
+        &[
+            "Location: /y",
+            "Cache-Control: max-age=3600, private=\"x, max-age=0\"",
+            "Content-Length: 0",
+        ],
+        b"",
+    );
+    assert!(!check(&permanent, &get()).has("permanent-redirect-not-cacheable"));
+    let temporary = raw(
+        "302 Found",
+        &[
+            "Location: /y",
+            "Cache-Control: no-cache=\"Set-Cookie, public, X\"",
+            "Content-Length: 0",
+        ],
+        b"",
+    );
+    assert!(!check(&temporary, &get()).has("temporary-redirect-heuristic-caching"));
+    // The same directives outside quotes are read.
+    let zero = raw(
+        "301 Moved Permanently",
+        &[
+            "Location: /y",
+            "Cache-Control: private, max-age=0",
+            "Content-Length: 0",
+        ],
+        b"",
+    );
+    assert!(check(&zero, &get()).has("permanent-redirect-not-cacheable"));
+    let public = raw(
+        "302 Found",
+        &[
+            "Location: /y",
+            "Cache-Control: no-cache, public",
+            "Content-Length: 0",
+        ],
+        b"",
+    );
+    assert!(check(&public, &get()).has("temporary-redirect-heuristic-caching"));
+}
+
 #[test]
 fn post_redirect_ambiguous() {
     // RFC 9110 §15.4.3: "For historical reasons, a user agent MAY change the
