@@ -4,6 +4,9 @@
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use redirspec::{Body, BodyAction, Policy, Profile, RedirectMachine, Step};
 
+mod rfc3986;
+pub use rfc3986::*;
+
 /// What a step came to, in plain data that tests compare.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
