@@ -14,13 +14,16 @@ use std::path::{Path, PathBuf};
 /// Our own modules, as `crate::NAME` (and `redirspec::NAME` in doc examples).
 const OURS: &[&str] = &[
     "model", "memory", "check", "strategy", "server", "probe", "live", "cli", "fuzz", "replay",
+    "cases",
 ];
 
 /// Each pure part and the parts of ours it may name.
 const PARTS: &[(&str, &[&str])] = &[
     ("model", &["model"]),
     ("memory", &["memory", "model"]),
-    ("check", &["check", "memory", "model", "replay"]),
+    // `cases`: the `decide` case format (data, not the command line), which
+    // the memory check writes its replay line in.
+    ("check", &["check", "memory", "model", "replay", "cases"]),
     // Strategies generate the check's inputs (scenarios, requests, memory
     // steps): strategy -> check -> model, no cycle.
     ("strategy", &["strategy", "check", "model"]),
@@ -43,10 +46,18 @@ const FORBIDDEN: &[&str] = &[
     "Command::new",
 ];
 
-/// Named exceptions: (file, a part it may name besides its part's). The
-/// deprecated `model::memory` re-export is the one arrow from the model to
-/// the cache.
-const EXCEPTIONS: &[(&str, &str)] = &[("src/model/mod.rs", "memory")];
+/// Named exceptions: (file, a part it may name besides its part's). Each
+/// must still be needed: one that matches nothing fails the test, so it is
+/// removed once its reason is gone.
+const EXCEPTIONS: &[(&str, &str)] = &[
+    // The deprecated `model::memory` re-export: the one arrow from the model
+    // to the cache.
+    ("src/model/mod.rs", "memory"),
+    // The memory check's replay line is a `decide` case (`cli::Case`); the
+    // case format moves out of the CLI module to `redirspec::cases` (the api
+    // branch), and then this exception goes.
+    ("src/check/memory.rs", "cli"),
+];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
@@ -90,17 +101,24 @@ fn pure_parts_name_only_the_parts_their_arrows_point_to() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut wrong = Vec::new();
     let mut scanned = 0;
+    let mut used = vec![false; EXCEPTIONS.len()];
     for &(part, allowed) in PARTS {
         for file in files_of(part) {
             let rel = file.strip_prefix(manifest).unwrap().display().to_string();
             let text = fs::read_to_string(&file).unwrap();
             scanned += 1;
-            let excepted = |o: &str| EXCEPTIONS.iter().any(|&(f, p)| f == rel && p == o);
             for (n, line) in text.lines().enumerate() {
-                for other in OURS.iter().filter(|o| !allowed.contains(o) && !excepted(o)) {
+                for other in OURS.iter().filter(|o| !allowed.contains(o)) {
                     for path in [format!("crate::{other}"), format!("redirspec::{other}")] {
-                        if names(line, &path) {
-                            wrong.push(format!("{rel}:{}: {part} names {path}", n + 1));
+                        if !names(line, &path) {
+                            continue;
+                        }
+                        match EXCEPTIONS
+                            .iter()
+                            .position(|&(f, p)| f == rel && p == *other)
+                        {
+                            Some(i) => used[i] = true,
+                            None => wrong.push(format!("{rel}:{}: {part} names {path}", n + 1)),
                         }
                     }
                 }
@@ -115,6 +133,12 @@ fn pure_parts_name_only_the_parts_their_arrows_point_to() {
         }
     }
     assert!(scanned > 40, "only {scanned} files scanned");
+    for (&(file, other), used) in EXCEPTIONS.iter().zip(used) {
+        assert!(
+            used,
+            "{file} no longer names {other}: remove its entry from EXCEPTIONS"
+        );
+    }
     assert!(
         wrong.is_empty(),
         "arrows the wrong way:\n{}",

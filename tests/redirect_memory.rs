@@ -506,9 +506,8 @@ fn the_old_model_memory_path_still_works() {
     let _memory: old::RedirectMemory = redirspec::memory::RedirectMemory::new(policy);
 }
 
-/// A memory divergence prints a `decide --batch` line (built without the CLI
-/// module, from `check`) that asks the model the same question and gets the
-/// model's answer back.
+/// A memory divergence prints a `decide --batch` line that asks the model the
+/// same question and gets the model's answer back.
 #[cfg(feature = "cli")]
 #[test]
 fn a_memory_divergence_replays_through_decide_batch() {

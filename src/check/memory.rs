@@ -177,7 +177,7 @@ impl MemoryDivergence {
                     url,
                     status,
                     headers,
-                } => Some(crate::replay::MemoryEvent {
+                } => Some(crate::cli::MemoryEvent {
                     time: *time,
                     method: method.to_string(),
                     url: url.clone(),
@@ -197,7 +197,7 @@ impl MemoryDivergence {
                 MemoryStep::Ask { .. } => None,
             })
             .collect();
-        let case = crate::replay::Case {
+        let case = crate::cli::Case {
             profile: "fetch".into(),
             method: "GET".into(),
             url,

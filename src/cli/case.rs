@@ -25,7 +25,64 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Body, Profile, RedirectMachine, Step};
 
-pub use crate::replay::{Case, MemoryEvent};
+/// A decision case.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// `fetch`, `rfc9110` or `rfc2616`.
+    pub profile: String,
+    /// The request method (a token; case matters: `post` is not `POST`).
+    pub method: String,
+    /// The absolute request URL, fragment included.
+    pub url: String,
+    /// The response status (absent in a memory case).
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// The response's Location field lines, raw.
+    #[serde(default)]
+    pub location: Vec<String>,
+    /// The request's header fields, as `[name, value]` pairs.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// The redirect response's other header fields, as `[name, value]` pairs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub response_headers: Vec<(String, String)>,
+    /// `none`, `bytes:N` or `stream`.
+    #[serde(default = "default_body")]
+    pub body: String,
+    /// Redirects already followed before this response.
+    #[serde(default)]
+    pub hops: u32,
+    /// Earlier exchanges a client may remember (RFC 9111).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<Vec<MemoryEvent>>,
+    /// When this request is made (seconds since the Unix epoch), for memory cases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<u64>,
+}
+
+/// An earlier exchange in a memory case.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemoryEvent {
+    /// When the response arrived (seconds since the Unix epoch).
+    pub time: u64,
+    /// The request method.
+    pub method: String,
+    /// The request URL.
+    pub url: String,
+    /// The response status.
+    pub status: u16,
+    /// The response's Location field lines.
+    #[serde(default)]
+    pub location: Vec<String>,
+    /// The response's other header fields.
+    #[serde(default)]
+    pub response_headers: Vec<(String, String)>,
+    /// The request's header fields.
+    #[serde(default)]
+    pub request_headers: Vec<(String, String)>,
+}
 
 /// A remembered hop in a recall result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +93,10 @@ pub struct RememberedHop {
     pub to: String,
     /// The remembered status.
     pub status: u16,
+}
+
+fn default_body() -> String {
+    "none".into()
 }
 
 /// The result line of one case.

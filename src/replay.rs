@@ -1,13 +1,6 @@
 //! The `redirspec decide …` command line that replays one decision, shared
 //! by the CLI's cases and the check's divergence reports (so both print the
-//! very same string, with or without the `cli` feature), and the batch case
-//! line ([`Case`], feature `cli`) the memory check prints.
-
-#[cfg(feature = "cli")]
-mod case;
-
-#[cfg(feature = "cli")]
-pub use case::{Case, MemoryEvent};
+//! very same string, with or without the `cli` feature).
 
 /// The parts of a `decide` command line.
 pub(crate) struct DecideLine<'a> {
