@@ -389,7 +389,7 @@ fn decide_group(c: &mut Criterion, group: &str, names: &[&str], all_valid: bool)
 }
 
 fn decide(c: &mut Criterion) {
-    decide_group(c, "decide", &MIXED, true);
+    decide_group(c, "decide", MIXED, true);
     decide_group(c, "decide_absolute", ABSOLUTE, true);
     decide_group(c, "decide_relative", RELATIVE, true);
     decide_group(c, "decide_dot_segments", DOT_SEGMENTS, true);
@@ -401,7 +401,7 @@ fn decide(c: &mut Criterion) {
 /// where its rule says (redirspec: per profile; reqwest: cross host or
 /// port). reqwest's path gets fresh header lists outside the clock.
 fn decide_with_credentials(c: &mut Criterion) {
-    let inputs = corpus(&MIXED);
+    let inputs = corpus(MIXED);
     let mut credentials = HeaderMap::new();
     credentials.insert(AUTHORIZATION, HeaderValue::from_static("Bearer t0k3n"));
     credentials.insert(COOKIE, HeaderValue::from_static("session=1"));
@@ -683,7 +683,7 @@ fn others_per_request(
 /// (each parses its request URL per request: `Url::parse`, `Uri` parse,
 /// fluent-uri `Uri::parse`).
 fn per_request(c: &mut Criterion) {
-    let inputs = corpus(&MIXED);
+    let inputs = corpus(MIXED);
     check_all_resolve(&inputs);
     let mut g = c.benchmark_group("per_request");
     g.throughput(Throughput::Elements(inputs.len() as u64));
@@ -838,7 +838,7 @@ fn chain_with_start(c: &mut Criterion) {
 #[cfg(feature = "cli")]
 fn batch_cases() -> Vec<u8> {
     let mut out = Vec::new();
-    let locations = corpus(&MIXED);
+    let locations = corpus(MIXED);
     for round in 0..10 {
         for profile in Profile::ALL {
             for (i, loc) in locations.iter().enumerate() {
@@ -898,7 +898,7 @@ criterion_group! {
 fn callgrind(spec: &str) {
     let (path, n) = spec.split_once(':').unwrap_or((spec, "1000"));
     let n: usize = n.parse().unwrap_or(1000);
-    let inputs = corpus(&MIXED);
+    let inputs = corpus(MIXED);
     let mut headers = HeaderMap::new();
     let profile = |p: &str| match p {
         "fetch" => Profile::Fetch,

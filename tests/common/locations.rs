@@ -11,7 +11,7 @@ pub const BASE: &str = "https://www.example.test/account/profile?tab=1#top";
 /// Ten Location values as real servers send them: absolute, absolute-path,
 /// relative, query-only, network-path; with and without query and port.
 /// Seeds of `corpus/location_parse`.
-pub const MIXED: [&str; 10] = [
+pub const MIXED: &[&str] = &[
     "path-login-next",
     "abs-https-basic",
     "abs-https-oauth-callback",
