@@ -22,19 +22,19 @@
 
 use super::client::{ClientOutcome, ClientRequest};
 use super::command::{run_in_scratch, Finished};
-use super::compare::{compare, ObservedTrace, RequestView, Verdict};
+use super::compare::{compare, ObservedTrace, Verdict};
 use super::matrix::{ProfileVerdict, ScenarioReport};
 use super::page::FETCH_PAGE;
-use super::process::Supervised;
+use super::process::{command_in, Supervised};
 use super::scenario::Scenario;
 use super::scratch::{write_new_at, Scratch};
-use super::server::{Listener, ScriptedServer, ServerLimits};
+use super::server::{ScriptedServer, ServerLimits};
 use super::verdict::expected_trace;
 use crate::Profile;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
@@ -275,10 +275,8 @@ impl BrowserSession {
             }
             let child = {
                 let argv = kind.argv(&profile, &format!("http://127.0.0.1:{port}/driver"));
-                let mut command = Command::new(&argv[0]);
+                let mut command = command_in(&argv, dir.path())?;
                 command
-                    .args(&argv[1..])
-                    .current_dir(dir.path())
                     .env("HOME", dir.path())
                     .env("XDG_CONFIG_HOME", dir.path())
                     .env("XDG_CACHE_HOME", dir.path())
@@ -699,32 +697,14 @@ fn run_one(session: &mut BrowserSession, scenario: &Scenario, timeout: Duration)
     };
     let outcome = session.execute(&request);
     let trace = server.finish();
-    let a = origins.expand("{A}");
-    let b = origins.expand("{B}");
-    let observed = ObservedTrace {
-        requests: trace
-            .requests
-            .iter()
-            .map(|r| {
-                let origin = match r.listener {
-                    Listener::A => &a,
-                    Listener::B => &b,
-                };
-                // A browser's Cookie comes from its cookie jar (RFC 6265) and its
-                // Proxy-Authorization from its proxy settings, not from the caller: not
-                // compared.
-                RequestView {
-                    cookie: false,
-                    proxy_authorization: false,
-                    ..RequestView::observed(r, origin)
-                }
-            })
-            .collect(),
-        outcome,
-        flooded: trace.flooded,
-        bad_connections: trace.bad_connections.clone(),
-        elsewhere: Vec::new(),
-    };
+    let mut observed = ObservedTrace::from_server(&trace, &origins, outcome, Vec::new());
+    for r in &mut observed.requests {
+        // A browser's Cookie comes from its cookie jar (RFC 6265) and its
+        // Proxy-Authorization from its proxy settings, not from the caller: not
+        // compared.
+        r.cookie = false;
+        r.proxy_authorization = false;
+    }
     let policy = Profile::Fetch.policy().browser_credentials();
     match expected_trace(scenario, origins, "fetch", policy) {
         Ok(mut expected) => {

@@ -11,13 +11,13 @@
 
 use super::client::{millis, one_line, ClientOutcome, ClientRequest, ClientUnderTest};
 use super::driver::Driver;
-use super::process::Supervised;
+use super::process::{command_in, Supervised};
 use super::scratch::Scratch;
 use super::template::{CommandTemplate, Expansion};
 use super::LiveError;
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{mpsc, Arc, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -333,17 +333,9 @@ pub(crate) fn run_bounded_with_env(
     timeout: Duration,
     env: &[(&str, &Path)],
 ) -> std::io::Result<Finished> {
-    let Some((program, args)) = argv.split_first() else {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "empty command",
-        ));
-    };
-    let mut command = Command::new(program);
+    let mut command = command_in(argv, dir)?;
     command
-        .args(args)
         .envs(env.iter().copied())
-        .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

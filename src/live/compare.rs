@@ -7,8 +7,9 @@
 //! how the chain ended ([`ExpectedEnd`] vs [`ClientOutcome`]).
 
 use super::client::ClientOutcome;
+use super::scenario::Origins;
 use super::scenario::REQUEST_BODY;
-use super::server::RecordedRequest;
+use super::server::{Listener, RecordedRequest, ServerTrace};
 use crate::check::{Level, Rule};
 use serde::{Serialize, Serializer};
 
@@ -204,6 +205,38 @@ pub struct ObservedTrace {
     /// Connections to a non-http(s) target of the scenario (an `ftp:` listener): the client
     /// tried to follow there. Empty when none was made or none was listening.
     pub elsewhere: Vec<String>,
+}
+
+impl ObservedTrace {
+    /// What a scripted server recorded in one run, as the client's trace: each request's URL
+    /// is read against the origin of the listener it arrived on (or its Host field), as
+    /// [`RequestView::observed`] does. The matrix and the browser rows both build it here.
+    pub(crate) fn from_server(
+        trace: &ServerTrace,
+        origins: &Origins,
+        outcome: ClientOutcome,
+        elsewhere: Vec<String>,
+    ) -> Self {
+        let a = origins.expand("{A}");
+        let b = origins.expand("{B}");
+        ObservedTrace {
+            requests: trace
+                .requests
+                .iter()
+                .map(|r| {
+                    let origin = match r.listener {
+                        Listener::A => &a,
+                        Listener::B => &b,
+                    };
+                    RequestView::observed(r, origin)
+                })
+                .collect(),
+            outcome,
+            flooded: trace.flooded,
+            bad_connections: trace.bad_connections.clone(),
+            elsewhere,
+        }
+    }
 }
 
 /// One field that differs, with the rule behind the model's side.
