@@ -755,47 +755,39 @@ fn permanent_redirect_not_cacheable() {
 /// and `no-cache="Set-Cookie, public, X"` as `public`.)
 #[test]
 fn cache_control_quoted_lists_are_not_split() {
-    let permanent = raw(
-        "301 Moved Permanently",
-        &[
-            "Location: /y",
-            "Cache-Control: max-age=3600, private=\"x, max-age=0\"",
-            "Content-Length: 0",
-        ],
-        b"",
-    );
-    assert!(!check(&permanent, &get()).has("permanent-redirect-not-cacheable"));
-    let temporary = raw(
-        "302 Found",
-        &[
-            "Location: /y",
-            "Cache-Control: no-cache=\"Set-Cookie, public, X\"",
-            "Content-Length: 0",
-        ],
-        b"",
-    );
-    assert!(!check(&temporary, &get()).has("temporary-redirect-heuristic-caching"));
-    // The same directives outside quotes are read.
-    let zero = raw(
-        "301 Moved Permanently",
-        &[
-            "Location: /y",
-            "Cache-Control: private, max-age=0",
-            "Content-Length: 0",
-        ],
-        b"",
-    );
-    assert!(check(&zero, &get()).has("permanent-redirect-not-cacheable"));
-    let public = raw(
-        "302 Found",
-        &[
-            "Location: /y",
-            "Cache-Control: no-cache, public",
-            "Content-Length: 0",
-        ],
-        b"",
-    );
-    assert!(check(&public, &get()).has("temporary-redirect-heuristic-caching"));
+    const PERMANENT: &str = "permanent-redirect-not-cacheable";
+    const TEMPORARY: &str = "temporary-redirect-heuristic-caching";
+    for (status, cache_control, rule, found) in [
+        // Inside quotes: arguments, not directives.
+        (
+            "301 Moved Permanently",
+            r#"max-age=3600, private="x, max-age=0""#,
+            PERMANENT,
+            false,
+        ),
+        (
+            "302 Found",
+            r#"no-cache="Set-Cookie, public, X""#,
+            TEMPORARY,
+            false,
+        ),
+        // The same directives outside quotes are read.
+        (
+            "301 Moved Permanently",
+            "private, max-age=0",
+            PERMANENT,
+            true,
+        ),
+        ("302 Found", "no-cache, public", TEMPORARY, true),
+    ] {
+        let field = format!("Cache-Control: {cache_control}");
+        let r = raw(status, &["Location: /y", &field, "Content-Length: 0"], b"");
+        assert_eq!(
+            check(&r, &get()).has(rule),
+            found,
+            "{status} {field}: {rule}"
+        );
+    }
 }
 
 #[test]
