@@ -316,6 +316,36 @@ fn a_client_that_remembers_everything_is_caught_where_the_model_says_no() {
     );
 }
 
+/// Each forbidden reuse names the RFC 9111 rule the model's recall stopped on: a redirect that
+/// may not be stored (§3: a 302 without freshness, no-store, Vary: *), a stale one (§4.2.4),
+/// a no-cache one (§5.2.2.4). All are MUST; the allowed recalls rest on the MAY of caching.
+#[test]
+fn each_forbidden_reuse_names_the_rule_it_breaks() {
+    let rules: Vec<String> = run_group(&RemembersEverything)
+        .scenarios
+        .iter()
+        .map(|s| format!("{} {} {}", s.name, s.verdict.grade(), s.rule.id))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "301-heuristic - rfc9111-optional",
+            "308-max-age - rfc9111-optional",
+            "308-vary - rfc9111-optional",
+            "308-vary-star MUST rfc9111-store",
+            "301-max-age-0 MUST rfc9111-stale",
+            "301-no-store MUST rfc9111-store",
+            "302-plain MUST rfc9111-store",
+            "302-last-modified MUST rfc9111-store",
+            "307-max-age - rfc9111-optional",
+            "307-no-cache MUST rfc9111-no-cache",
+            "302-expires-past MUST rfc9111-stale",
+            "302-stale-age MUST rfc9111-stale",
+            "chain-first-fresh MUST rfc9111-store",
+        ]
+    );
+}
+
 #[test]
 fn a_client_that_remembers_everything_caches_redirects() {
     assert_eq!(run_group(&RemembersEverything).caches, "yes");
@@ -393,19 +423,39 @@ fn the_server_answers_by_path_with_its_caching_fields_and_records_them() {
     assert_eq!(secs, start_req.time);
 }
 
+/// A forbidden reuse names the RFC 9111 rule it breaks, at its level, in every report and in
+/// the counts `--fail-on` reads; a client that asks again everywhere (a MAY choice) never
+/// fails.
 #[test]
 fn reports_show_a_forbidden_reuse_as_a_divergence() {
     use redirspec::live::matrix::{run, MatrixOptions};
     use redirspec::live::report;
-    let mut opts = MatrixOptions::new(vec![Box::new(RemembersEverything)]);
-    opts.scenarios = Vec::new();
-    opts.repeat = vec![scenario("302-plain"), scenario("308-max-age")];
-    opts.timeout = Duration::from_secs(10);
-    let r = run(&opts, &|_| {}).expect("run");
-    // The one-screen text shows the failure; the verbose one the whole group.
+    let run_with = |client: Box<dyn ClientUnderTest>| {
+        let mut opts = MatrixOptions::new(vec![client]);
+        opts.scenarios = Vec::new();
+        opts.repeat = vec![scenario("302-plain"), scenario("308-max-age")];
+        opts.timeout = Duration::from_secs(10);
+        run(&opts, &|_| {}).expect("run")
+    };
+    let r = run_with(Box::new(RemembersEverything));
+    let levels = r.clients[0].second_request_levels;
+    assert_eq!(
+        (levels.must, levels.should, levels.may, levels.conforms),
+        (1, 0, 0, 1)
+    );
+    // The one-screen text shows the failure with its rule; the verbose one the whole group.
     let text = report::text(&r);
     assert!(
-        text.contains("remembers-everything second request: 1 divergences"),
+        text.contains("remembers-everything second request: 1 divergences (MUST 1 · security 0"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[MUST] reused@2: went to")
+            && text.contains("(RFC 9111 §3, §5.2.2.5: rfc9111-store)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("second-request 1/2 MUST 1, caches yes"),
         "{text}"
     );
     let text = report::text_verbose(&r);
@@ -414,17 +464,48 @@ fn reports_show_a_forbidden_reuse_as_a_divergence() {
         "{text}"
     );
     assert!(
-        text.contains("REUSED@2") && text.contains("recalled"),
+        text.contains("REUSED@2 [MUST rfc9111-store]") && text.contains("recalled"),
         "{text}"
     );
     let md = report::markdown(&r);
-    assert!(md.contains("| 1/2 | yes |"), "{md}");
-    assert!(md.contains("| must ask again | REUSED@2 |"), "{md}");
+    assert!(md.contains("| 1/2 MUST 1 | yes |"), "{md}");
+    assert!(
+        md.contains("| must ask again | REUSED@2 [MUST rfc9111-store] |"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "| remembers-everything | 302-plain (second request) | MUST | reused@2 | \
+             RFC 9111 §3, §5.2.2.5 (rfc9111-store) |"
+        ),
+        "{md}"
+    );
     let html = report::html(&r);
-    assert!(html.contains("<td class=\"bad\">REUSED@2</td>"), "{html}");
+    assert!(
+        html.contains("<td class=\"bad\">REUSED@2 [MUST rfc9111-store]</td>"),
+        "{html}"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&report::json(&r).expect("json")).expect("valid JSON");
-    let verdict = &json["clients"][0]["second_request"]["scenarios"][0]["verdict"];
-    assert_eq!(verdict["verdict"], "reused");
-    assert_eq!(verdict["request"], 2);
+    let first = &json["clients"][0]["second_request"]["scenarios"][0];
+    assert_eq!(first["verdict"]["verdict"], "reused");
+    assert_eq!(first["verdict"]["request"], 2);
+    assert_eq!(first["rule"]["id"], "rfc9111-store");
+    assert_eq!(first["rule"]["level"], "MUST");
+    let second = &json["clients"][0]["second_request"]["scenarios"][1];
+    assert_eq!(second["rule"]["id"], "rfc9111-optional");
+    assert_eq!(second["rule"]["level"], "MAY");
+    assert_eq!(json["clients"][0]["second_request_levels"]["must"], 1);
+    // What --fail-on reads: the reuse is a MUST (not a security finding) beside the suite's
+    // counts (none here: the suite was not run); ...
+    let all = r.clients[0].all_levels();
+    assert_eq!((all.must, all.security, all.should, all.may), (1, 0, 0, 0));
+    assert!(all.fails());
+    // ... and asking again where the model may recall (308-max-age) is a MAY choice: no
+    // departure at any level.
+    let r = run_with(Box::new(RemembersNothing));
+    let levels = r.clients[0].second_request_levels;
+    assert_eq!((levels.must, levels.may, levels.conforms), (0, 0, 2));
+    let all = r.clients[0].all_levels();
+    assert!(!all.fails() && all.may == 0);
 }

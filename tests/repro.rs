@@ -74,3 +74,44 @@ fn a_repro_folder_reproduces_curl_following_ftp() {
         "curl did not follow the ftp: Location: {log}"
     );
 }
+
+/// For the in-process clients the folder holds a stand-alone Rust program (`Cargo.toml`,
+/// `main.rs`) that sends the scenario's first request with the client crate configured as
+/// the matrix configures it; `run.sh` builds and runs it instead of waiting for the user.
+#[test]
+fn an_in_process_client_gets_a_rust_program_with_the_scenario_request() {
+    use redirspec::live::repro::write_scripts;
+    let scenario = suite::suite()
+        .into_iter()
+        .find(|s| s.name == "cred-proxy-cross-port")
+        .expect("cred-proxy-cross-port");
+    for (name, dependency) in [("reqwest", "reqwest = "), ("ureq", "ureq = ")] {
+        let client = client_by_name(name).expect("in-process client");
+        let dir = tempfile::tempdir().expect("scratch");
+        write_scripts(dir.path(), client.as_ref(), &scenario).expect("write");
+        let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).expect(f);
+        let (cargo, main, run) = (read("Cargo.toml"), read("main.rs"), read("run.sh"));
+        assert!(
+            cargo.contains(dependency) && cargo.contains("[workspace]"),
+            "{cargo}"
+        );
+        let url = main
+            .lines()
+            .find_map(|l| l.strip_prefix("const URL: &str = \"http://127.0.0.1:"))
+            .unwrap_or_default();
+        assert!(url.ends_with("/c/start\";"), "{name}: {main}");
+        let headers = scenario.request_headers();
+        assert!(headers.iter().any(|(n, _)| n == "Proxy-Authorization"));
+        for (n, v) in &headers {
+            assert!(
+                main.contains(&format!("({n:?}, {v:?})")),
+                "{name}: {n}: {v} not in {main}"
+            );
+        }
+        assert!(main.contains("A_PORT"), "{main}");
+        assert!(
+            run.contains("'cargo' 'run' '--quiet'") && !run.contains("press Enter"),
+            "{run}"
+        );
+    }
+}

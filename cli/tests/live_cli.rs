@@ -133,6 +133,69 @@ fn client_runs_the_second_request_group_with_a_twice_template() {
     assert!(!stdout.contains("what each client did"), "{stdout}");
 }
 
+/// `--fail-on` reads the second-request group at its own levels: a client that never reaches
+/// the server breaks RFC 9111's MUST on every scenario (the final 200 is `no-store`, so each
+/// round must reach it); curl, asking again every time (a choice caching leaves open), fails
+/// at no level.
+#[test]
+fn fail_on_reads_the_second_request_levels() {
+    let run = |name: &str, twice: &str| {
+        let out = redirspec()
+            .args([
+                "client",
+                "--name",
+                name,
+                "--timeout",
+                "5",
+                "--no-report",
+                "--second-request",
+                "only",
+                "--cmd",
+                "sh -c 'exit 0' {url}",
+                "--cmd-twice",
+                twice,
+                "--fail-on",
+            ])
+            .arg(if name == "asks-nothing" {
+                "must"
+            } else {
+                "any"
+            })
+            .output()
+            .expect("run redirspec");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let n = redirspec::live::second_request::scenarios().len();
+    let (code, err) = run("asks-nothing", "sh -c 'exit 0' {url} {url}");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "asks-nothing: MUST 0 · security 0 · SHOULD 0 · MAY 0 · second request MUST {n} ·"
+        )),
+        "{err}"
+    );
+    if std::process::Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("curl not installed: the asking-again half is skipped");
+        return;
+    }
+    let (code, err) = run(
+        "curl-twice",
+        "curl -sS -o /dev/null -L {url} -o /dev/null -L {url}",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains(&format!("second request {n}/{n} conform")),
+        "{err}"
+    );
+}
+
 #[test]
 fn bad_arguments_exit_2_with_one_line() {
     for args in [
@@ -177,6 +240,12 @@ fn fail_on_makes_findings_an_exit_status() {
     };
     let (code, err) = run(&[]);
     assert_eq!(code, Some(0), "{err}");
+    // stderr is a pipe here: no status line, no terminal control, only the client's line.
+    assert!(!err.contains('\r') && !err.contains('\x1b'), "{err:?}");
+    assert!(
+        err.starts_with("ureq: ") && err.lines().count() == 1,
+        "{err:?}"
+    );
     let (code, err) = run(&["--fail-on", "must"]);
     assert_eq!(code, Some(1), "{err}");
     assert!(

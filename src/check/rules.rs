@@ -113,6 +113,31 @@ pub enum Topic {
     Loop,
     /// The client finishes: no hang, no flood of requests, well-formed requests.
     Liveness,
+    /// Second request: going straight to a remembered, fresh redirect target, or asking the
+    /// original URL again. Caching is optional, so either is a choice.
+    MemoryChoice,
+    /// Second request: reusing a redirect that may not be stored at all (a 302 or 307 without
+    /// explicit freshness, `no-store`, `Vary: *`).
+    MemoryNotStorable,
+    /// Second request: reusing a stored redirect that is stale.
+    MemoryStale,
+    /// Second request: reusing a `no-cache` redirect without validating it.
+    MemoryMustValidate,
+    /// Second request: reusing a redirect whose Vary fields do not match.
+    MemoryVary,
+    /// Second request: reusing a redirect for a method that may not use it.
+    MemoryMethod,
+    /// Second request: reusing a redirect although the request asked for no stored answer
+    /// (request directives are advisory).
+    MemoryRequestDirective,
+    /// Second request: skipping more remembered hops than the model's hop limit.
+    MemoryHopLimit,
+    /// Second request: going to a URL that neither the request's target nor any remembered
+    /// redirect names.
+    MemoryTarget,
+    /// Second request: a round of asking that never reached the server although the final
+    /// answer was `no-store`.
+    MemoryRoundMissing,
 }
 
 /// Which reading of the specs a rule belongs to.
@@ -121,6 +146,9 @@ enum Reading {
     Fetch,
     Rfc9110,
     Rfc2616,
+    /// Every reading: RFC 9111 (HTTP caching) is the cache of all three (Fetch's HTTP cache
+    /// is RFC 9111's; RFC 2616 §13 said the same in older words).
+    Any,
 }
 
 impl Reading {
@@ -185,7 +213,7 @@ const fn r(
 }
 
 use Level::{May, Must, Should};
-use Reading::{Fetch, Rfc2616, Rfc9110};
+use Reading::{Any, Fetch, Rfc2616, Rfc9110};
 use Topic as T;
 
 const FETCH: &str = "Fetch HTTP-redirect fetch";
@@ -374,6 +402,38 @@ static TABLE: &[(Reading, Rule)] = &[
       "a client SHOULD detect and intervene in cyclical redirections (i.e., \"infinite\" redirection loops)"),
     r(Rfc2616, "rfc2616-loops", T::Loop, "RFC 2616 §10.3", Should, false,
       "a client SHOULD detect infinite redirection loops"),
+    // The second request (a remembered redirect): RFC 9111 under every reading.
+    r(Any, "rfc9111-optional", T::MemoryChoice, "RFC 9111 §1, §4.2", May, false,
+      "although caching is an entirely OPTIONAL feature of HTTP, ... a fresh response can be used \
+       to satisfy subsequent requests without contacting the origin server: reuse or ask again"),
+    r(Any, "rfc9111-store", T::MemoryNotStorable, "RFC 9111 §3, §5.2.2.5", Must, false,
+      "a cache MUST NOT store a response to a request unless ... the no-store cache directive is \
+       not present ... and the response contains ... an Expires header field, a max-age response \
+       directive, ... or a status code that is defined as heuristically cacheable (a 302 or 307 \
+       is not); Vary: * always fails to match (§4.1)"),
+    r(Any, "rfc9111-stale", T::MemoryStale, "RFC 9111 §4.2.4", Must, false,
+      "a cache MUST NOT generate a stale response unless it is disconnected or doing so is \
+       explicitly permitted by the client or origin server"),
+    r(Any, "rfc9111-no-cache", T::MemoryMustValidate, "RFC 9111 §5.2.2.4", Must, false,
+      "the no-cache response directive ... indicates that the response MUST NOT be used to \
+       satisfy any other request without forwarding it for validation and receiving a successful response"),
+    r(Any, "rfc9111-vary", T::MemoryVary, "RFC 9111 §4, §4.1", Must, false,
+      "a cache MUST NOT reuse a stored response unless ... the request header fields nominated \
+       by the stored response (if any) match those presented"),
+    r(Any, "rfc9111-method", T::MemoryMethod, "RFC 9111 §4", Must, false,
+      "a cache MUST NOT reuse a stored response unless ... the request method associated with the \
+       stored response allows it to be used for the presented request"),
+    r(Any, "rfc9111-request-directives", T::MemoryRequestDirective, "RFC 9111 §5.2.1", May, false,
+      "cache request directives ... are advisory; caches MAY implement them, but are not required to"),
+    r(Any, "rfc9111-no-hop-limit", T::MemoryHopLimit, "RFC 9111 §4", May, false,
+      "no number of remembered hops is set; the model stops recalling after its own limit"),
+    r(Any, "rfc9111-target", T::MemoryTarget, "RFC 9111 §4", Must, false,
+      "a cache MUST NOT reuse a stored response unless the presented target URI and that of the \
+       stored response match"),
+    r(Any, "rfc9111-round", T::MemoryRoundMissing, "RFC 9111 §5.2.2.5", Must, false,
+      "the final response carries no-store: a cache MUST NOT store any part of ... the response, \
+       so each time the client is asked a request reaches the server (a round that did not either \
+       answered from a no-store response or failed; graded MUST)"),
     r(Fetch, "fetch-liveness", T::Liveness, "RFC 9112 §2-§3; RFC 9110 §15.4", Must, false,
       "a request is a well-formed message, and a redirect chain ends (limit or cycle detection)"),
     r(Rfc9110, "rfc9110-liveness", T::Liveness, "RFC 9112 §2-§3; RFC 9110 §15.4", Must, false,
@@ -392,7 +452,7 @@ pub fn rule(profile: Option<Profile>, topic: Topic) -> &'static Rule {
     let reading = Reading::of(profile);
     TABLE
         .iter()
-        .find(|(rd, rule)| *rd == reading && rule.topic == topic)
+        .find(|(rd, rule)| (*rd == reading || *rd == Any) && rule.topic == topic)
         .map(|(_, rule)| rule)
         // The table is complete (`every_topic_has_one_rule_per_reading`); the liveness
         // entry of RFC 9110 stands in rather than a panic.
@@ -425,6 +485,22 @@ pub fn reason_topic(reason: &str) -> Topic {
         "redirect-loop" => Topic::Loop,
         "no-location" => Topic::NoLocation,
         _ => Topic::Liveness,
+    }
+}
+
+/// The topic of a second request that went where the model's recall of remembered redirects
+/// does not allow, by the kebab-case reason the recall stopped (`stale`, `not-remembered`, …,
+/// as `RecallStop::as_str` writes it).
+pub fn recall_stop_topic(stop: &str) -> Topic {
+    match stop {
+        "not-remembered" => Topic::MemoryNotStorable,
+        "stale" => Topic::MemoryStale,
+        "must-validate" => Topic::MemoryMustValidate,
+        "vary-mismatch" => Topic::MemoryVary,
+        "request-bypass" => Topic::MemoryRequestDirective,
+        "method-not-cacheable" => Topic::MemoryMethod,
+        "hop-limit" => Topic::MemoryHopLimit,
+        _ => Topic::MemoryTarget,
     }
 }
 
@@ -526,20 +602,43 @@ mod tests {
         T::BodyNotReplayable,
         T::Loop,
         T::Liveness,
+        T::MemoryChoice,
+        T::MemoryNotStorable,
+        T::MemoryStale,
+        T::MemoryMustValidate,
+        T::MemoryVary,
+        T::MemoryMethod,
+        T::MemoryRequestDirective,
+        T::MemoryHopLimit,
+        T::MemoryTarget,
+        T::MemoryRoundMissing,
     ];
 
     #[test]
     fn every_topic_has_one_rule_per_reading() {
+        let mut entries = 0;
         for t in TOPICS {
+            let any = TABLE
+                .iter()
+                .filter(|(x, r)| *x == Any && r.topic == *t)
+                .count();
+            assert!(any <= 1, "{t:?}: more than one rule for every reading");
             for rd in [Fetch, Rfc9110, Rfc2616] {
                 let n = TABLE
                     .iter()
                     .filter(|(x, r)| *x == rd && r.topic == *t)
                     .count();
-                assert_eq!(n, 1, "{t:?} under {rd:?}");
+                assert_eq!(n + any, 1, "{t:?} under {rd:?}");
             }
+            entries += if any == 1 { 1 } else { 3 };
         }
-        assert_eq!(TABLE.len(), TOPICS.len() * 3);
+        assert_eq!(
+            TABLE.len(),
+            entries,
+            "every entry's topic is listed in TOPICS"
+        );
+        // `rule`'s fallback is RFC 9110's liveness entry.
+        assert_eq!(TABLE[TABLE.len() - 2].1.id, "rfc9110-liveness");
         let mut ids: Vec<&str> = all().map(|r| r.id).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -559,6 +658,20 @@ mod tests {
         assert_eq!(
             rule(Some(Profile::Fetch), T::SchemeNotAllowed).grade(),
             "MUST security"
+        );
+        // RFC 9111 is the same under every reading; a MAY choice is never a failure.
+        for p in [None, Some(Profile::Fetch), Some(Profile::Rfc2616)] {
+            assert_eq!(rule(p, recall_stop_topic("stale")).id, "rfc9111-stale");
+            assert_eq!(rule(p, T::MemoryChoice).level, May);
+        }
+        assert_eq!(
+            rule(None, recall_stop_topic("not-remembered")).grade(),
+            "MUST"
+        );
+        assert_eq!(rule(None, recall_stop_topic("request-bypass")).level, May);
+        assert_eq!(
+            rule(None, recall_stop_topic("no-such-stop")).id,
+            "rfc9111-target"
         );
         // No MAY rule says "MUST" or "SHOULD" in its sentence without explaining the grade.
         for r in all().filter(|r| r.level == May) {

@@ -3,14 +3,15 @@
 
 use super::client::ClientUnderTest;
 use super::command::CommandClient;
-use super::matrix::{clients_by_name, run, MatrixOptions, MatrixReport, Progress};
+use super::matrix::{clients_by_name, run, MatrixOptions, MatrixReport};
 use super::report::{text, text_verbose, write_reports_with};
 use super::LiveError;
 use crate::Profile;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::time::Duration;
+
+pub use super::matrix::progress::ProgressPrinter;
 
 /// Seed used when none is given.
 pub const DEFAULT_SEED: u64 = 0x5EED;
@@ -80,9 +81,10 @@ impl std::str::FromStr for SecondRequestMode {
 
 /// Which findings make `matrix` and `client` exit 1 (`--fail-on`), for CI. The levels are the
 /// ones each divergence carries ([`LevelCounts`](super::matrix::LevelCounts)), under the profile
-/// a client is reported under; a MAY choice is never a failure unless `Any` asks for it. A
-/// second-request reuse the model forbids (RFC 9111 §4: a cache "MUST NOT reuse a stored
-/// response" that is not fresh or validated) counts as a MUST.
+/// a client is reported under, plus those of its second-request group
+/// ([`RepeatGroup::levels`](super::second_request::RepeatGroup::levels): RFC 9111's MUSTs for
+/// a stale, unstorable or unvalidated reuse; its MAYs never fail). A MAY choice is never a
+/// failure unless `Any` asks for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum FailOn {
@@ -129,27 +131,19 @@ impl FailOn {
             if c.skipped.is_some() {
                 continue;
             }
-            let reused = c
-                .second_request
-                .scenarios
-                .iter()
-                .filter(|s| !s.conforms())
-                .count();
-            let (must, security, should, may) = c
-                .levels()
-                .map_or((0, 0, 0, 0), |l| (l.must, l.security, l.should, l.may));
-            let must = must + reused;
+            let group = c.second_request_levels;
+            let l = c.all_levels();
             let fails = match self {
                 FailOn::Never => false,
-                FailOn::Must => must > 0,
-                FailOn::Security => must + security > 0,
-                FailOn::Should => must + security + should > 0,
-                FailOn::Any => must + security + should + may > 0,
+                FailOn::Must => l.must > 0,
+                FailOn::Security => l.must + l.security > 0,
+                FailOn::Should => l.fails(),
+                FailOn::Any => l.fails() || l.may > 0,
             };
             if fails {
                 let headline = c.levels().map_or_else(String::new, |l| l.headline());
-                let reuse = if reused > 0 {
-                    format!(" · second request {reused} forbidden reuse(s)")
+                let reuse = if group.fails() || group.may > 0 {
+                    format!(" · second request {}", group.headline())
                 } else {
                     String::new()
                 };
@@ -202,79 +196,6 @@ impl Default for RunSettings {
             repro: None,
             compact_json: false,
         }
-    }
-}
-
-/// Prints progress on a writer (stderr in the binary): a rewritten status line on a terminal,
-/// one line per finished or skipped client otherwise.
-pub struct ProgressPrinter<W: Write + Send> {
-    out: Mutex<W>,
-    tty: bool,
-}
-
-impl<W: Write + Send> ProgressPrinter<W> {
-    /// A printer on `out`; `tty` turns on the rewritten status line.
-    pub fn new(out: W, tty: bool) -> Self {
-        ProgressPrinter {
-            out: Mutex::new(out),
-            tty,
-        }
-    }
-
-    /// Reports one event.
-    pub fn report(&self, p: Progress<'_>) {
-        let Ok(mut out) = self.out.lock() else {
-            return;
-        };
-        let clear = if self.tty { "\r\x1b[2K" } else { "" };
-        let _ = match p {
-            Progress::ClientSkipped { client, note } => {
-                writeln!(out, "{clear}{client}: skipped ({note})")
-            }
-            Progress::ScenarioDone {
-                client,
-                scenario,
-                done,
-                total,
-            } if self.tty => {
-                let width = 30usize;
-                let filled = (done * width).checked_div(total).unwrap_or(width);
-                write!(
-                    out,
-                    "{clear}[{}{}] {done}/{total} {client}: {scenario}",
-                    "#".repeat(filled),
-                    ".".repeat(width - filled)
-                )
-            }
-            Progress::ScenarioDone { .. } => Ok(()),
-            Progress::ClientDone {
-                client,
-                profile,
-                conforms,
-                total,
-                second_request,
-                caches,
-                levels,
-            } => {
-                let mut parts = Vec::new();
-                if total > 0 {
-                    parts.push(format!("{conforms}/{total} scenarios conform to {profile}"));
-                }
-                if let Some(l) = levels.filter(|_| total > 0) {
-                    parts.push(l.headline());
-                }
-                if let Some((p, t)) = second_request {
-                    parts.push(format!(
-                        "second request {p}/{t} conform, caches redirects: {caches}"
-                    ));
-                }
-                if parts.is_empty() {
-                    parts.push("nothing run".to_owned());
-                }
-                writeln!(out, "{clear}{client}: {}", parts.join("; "))
-            }
-        };
-        let _ = out.flush();
     }
 }
 
@@ -353,7 +274,7 @@ pub fn matrix_command(
     let clients = clients_by_name(clients)?;
     let opts = options(clients, settings);
     let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
-    let report = run(&opts, &|p| printer.report(p))?;
+    let report = printer.while_running(|| run(&opts, &|p| printer.report(p)))?;
     let report = finish(report, &opts, settings, stdout, &mut std::io::stderr())?;
     if super::browser::wanted(names) && settings.second_request != SecondRequestMode::Only {
         super::browser::print_view(settings.timeout, settings.report_dir.as_deref(), stdout)?;
@@ -387,6 +308,6 @@ pub fn client_command(
         .map_err(|note| LiveError::Unavailable(format!("{name}: {note}")))?;
     let opts = options(vec![Box::new(client)], settings);
     let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
-    let report = run(&opts, &|p| printer.report(p))?;
+    let report = printer.while_running(|| run(&opts, &|p| printer.report(p)))?;
     finish(report, &opts, settings, stdout, &mut std::io::stderr())
 }

@@ -221,6 +221,14 @@ impl ClientUnderTest for ReqwestClient {
     fn execute_twice(&self, request: &ClientRequest) -> ClientOutcome {
         self.run(request, 2)
     }
+
+    fn repro_commands(
+        &self,
+        request: &ClientRequest,
+        dir: &std::path::Path,
+    ) -> std::io::Result<Option<Vec<Vec<String>>>> {
+        super::repro::write_rust_snippet(dir, super::repro::RustClient::Reqwest, request).map(Some)
+    }
 }
 
 impl ReqwestClient {
@@ -302,6 +310,13 @@ impl ClientUnderTest for UreqClient {
             ClientOutcome::Delivered { .. } => Self::run(&agent, request),
             failed => failed,
         }
+    }
+    fn repro_commands(
+        &self,
+        request: &ClientRequest,
+        dir: &std::path::Path,
+    ) -> std::io::Result<Option<Vec<Vec<String>>>> {
+        super::repro::write_rust_snippet(dir, super::repro::RustClient::Ureq, request).map(Some)
     }
 }
 

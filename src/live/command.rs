@@ -514,6 +514,7 @@ impl ClientUnderTest for CommandClient {
             ("client.py", CLIENT_PY),
             ("client.pl", CLIENT_PL),
             ("Fetch.java", FETCH_JAVA),
+            ("fetch.go", super::go::FETCH_GO),
         ] {
             let named = commands.iter().flatten().any(|w| w.contains(file));
             if named {

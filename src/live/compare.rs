@@ -14,7 +14,7 @@ use crate::check::{Level, Rule};
 use serde::{Serialize, Serializer};
 
 /// Serialises a rule as `{"id", "level", "security", "section"}`.
-fn rule_json<S: Serializer>(rule: &&'static Rule, s: S) -> Result<S::Ok, S::Error> {
+pub(super) fn rule_json<S: Serializer>(rule: &&'static Rule, s: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeStruct as _;
     let mut st = s.serialize_struct("Rule", 4)?;
     st.serialize_field("id", rule.id)?;

@@ -15,8 +15,12 @@
 //! first request or Location names any other host, carries userinfo, or uses a method other
 //! than GET, HEAD, POST or PUT (the ones every command preset can send) is set aside and
 //! another is drawn; so is a PUT to a path ending in `/`, which `curl -T` would rename.
+//!
+//! Every live request carries Authorization and Cookie (and Content-Type with a body); a
+//! draw with Proxy-Authorization carries it too, so that the cross-origin rule for it is
+//! checked on random chains as well.
 
-use super::scenario::{Scenario, ScriptedResponse};
+use super::scenario::{Scenario, ScriptedResponse, PROXY_AUTHORIZATION_VALUE};
 use crate::check;
 use crate::strategy::{scenario_with, Chains};
 use http::Method;
@@ -121,7 +125,18 @@ fn to_live(s: &check::Scenario, name: String) -> Option<Scenario> {
         responses,
         repeat_last: false,
         routes: Vec::new(),
-        extra_headers: Vec::new(),
+        extra_headers: if s
+            .request
+            .headers
+            .contains_key(http::header::PROXY_AUTHORIZATION)
+        {
+            vec![(
+                "Proxy-Authorization".to_owned(),
+                PROXY_AUTHORIZATION_VALUE.to_owned(),
+            )]
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -187,6 +202,9 @@ mod tests {
         assert_eq!(a.len(), 12);
         assert_eq!(a, from_strategies(11, 12));
         assert_ne!(a, from_strategies(12, 12));
+        // The drawn Proxy-Authorization reaches the live request (about half the draws).
+        let proxy = a.iter().filter(|s| !s.extra_headers.is_empty()).count();
+        assert!(proxy > 0 && proxy < a.len(), "{proxy} of {}", a.len());
         for s in &a {
             assert!(s.start.starts_with('{'), "{}", s.start);
             for r in &s.responses {

@@ -23,6 +23,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+pub mod progress;
+
 /// Names accepted by [`clients_by_name`], in display order.
 pub fn client_names() -> Vec<&'static str> {
     let mut v = vec!["reqwest", "ureq"];
@@ -99,6 +101,18 @@ impl MatrixOptions {
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum Progress<'a> {
+    /// The run started.
+    Started {
+        /// Clients to run.
+        clients: usize,
+    },
+    /// A client is available and starts its scenarios.
+    ClientStarted {
+        /// Client name.
+        client: &'a str,
+        /// Scenarios it will run (suite and second-request group).
+        total: usize,
+    },
     /// A client is not available here.
     ClientSkipped {
         /// Client name.
@@ -129,6 +143,8 @@ pub enum Progress<'a> {
         total: usize,
         /// Second-request scenarios conforming and run (`None`: not applicable or not run).
         second_request: Option<(usize, usize)>,
+        /// The second-request group's departures by level (`None` as for `second_request`).
+        second_request_levels: Option<LevelCounts>,
         /// Whether it caches redirects (`yes`, `no`, `partly`, `-`).
         caches: &'a str,
         /// Divergences by level under `profile`.
@@ -202,10 +218,11 @@ pub struct ProfileTotal {
 /// A client's divergences under one profile, by the level of the rule they break: the
 /// headline of a report. A scenario counts once, at the most serious level among the fields
 /// that differ; `security` counts the scenarios where one of those fields is guarded by a
-/// security rule (they are also counted at their level).
+/// security rule (they are also counted at their level). The second-request group has its
+/// own ([`RepeatGroup::levels`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct LevelCounts {
-    /// Profile name.
+    /// Profile name (`second-request` for that group's counts, the same under every profile).
     pub profile: &'static str,
     /// Scenarios breaking a MUST.
     pub must: usize,
@@ -235,21 +252,42 @@ impl LevelCounts {
             match (&s.harness_error, s.verdict(profile.as_str())) {
                 (None, Some(v)) => match v.verdict.divergence() {
                     None => c.conforms += 1,
-                    Some(d) => {
-                        if d.security() {
-                            c.security += 1;
-                        }
-                        match d.level() {
-                            crate::check::Level::Must => c.must += 1,
-                            crate::check::Level::Should => c.should += 1,
-                            _ => c.may += 1,
-                        }
-                    }
+                    Some(d) => c.count(d.level(), d.security()),
                 },
                 _ => c.harness += 1,
             }
         }
         c
+    }
+
+    /// Counts one departure at `level` (and under `security` when a security rule guards it).
+    pub fn count(&mut self, level: crate::check::Level, security: bool) {
+        if security {
+            self.security += 1;
+        }
+        match level {
+            crate::check::Level::Must => self.must += 1,
+            crate::check::Level::Should => self.should += 1,
+            _ => self.may += 1,
+        }
+    }
+
+    /// Whether there is a MUST, security or SHOULD departure (MAY choices are not failures).
+    pub fn fails(&self) -> bool {
+        self.must + self.security + self.should > 0
+    }
+
+    /// Adds `other`'s departures, conforming and harness counts and total (the headline of a
+    /// client: its suite under its profile plus its second-request group).
+    pub fn plus(mut self, other: &LevelCounts) -> Self {
+        self.must += other.must;
+        self.security += other.security;
+        self.should += other.should;
+        self.may += other.may;
+        self.conforms += other.conforms;
+        self.harness += other.harness;
+        self.total += other.total;
+        self
     }
 
     /// `MUST 3 · security 2 · SHOULD 5 · MAY 4`.
@@ -288,6 +326,8 @@ pub struct ClientReport {
     pub scenarios: Vec<ScenarioReport>,
     /// The second-request group (see [`second_request`]).
     pub second_request: RepeatGroup,
+    /// The second-request group's departures by level ([`RepeatGroup::levels`]).
+    pub second_request_levels: LevelCounts,
     /// Wall time, milliseconds.
     pub elapsed_ms: u64,
 }
@@ -297,6 +337,16 @@ impl ClientReport {
     pub fn levels(&self) -> Option<&LevelCounts> {
         let p = self.profile.as_deref()?;
         self.levels_by_profile.iter().find(|l| l.profile == p)
+    }
+
+    /// Everything the client is judged on, by level: its suite under its profile
+    /// ([`levels`](Self::levels)) plus its second-request group
+    /// ([`second_request_levels`](Self::second_request_levels)). What `--fail-on` reads.
+    pub fn all_levels(&self) -> LevelCounts {
+        self.levels()
+            .copied()
+            .unwrap_or_default()
+            .plus(&self.second_request_levels)
     }
 
     /// The reported profile's total.
@@ -465,6 +515,7 @@ pub fn run_client(
         suite_skipped: None,
         scenarios: Vec::new(),
         second_request: RepeatGroup::not_applicable("not run"),
+        second_request_levels: LevelCounts::default(),
         elapsed_ms: 0,
     };
     if let Err(note) = client.check_available() {
@@ -488,6 +539,10 @@ pub fn run_client(
         0
     };
     let all = suite.len() + repeats;
+    progress(Progress::ClientStarted {
+        client: client.name(),
+        total: all,
+    });
     let mut done = 0;
     for scenario in suite {
         report
@@ -520,6 +575,7 @@ pub fn run_client(
             },
         )
     };
+    report.second_request_levels = report.second_request.levels();
     let total = suite.len();
     report.totals = Profile::ALL
         .iter()
@@ -563,6 +619,11 @@ pub fn run_client(
             .not_applicable
             .is_none()
             .then(|| report.second_request.counts()),
+        second_request_levels: report
+            .second_request
+            .not_applicable
+            .is_none()
+            .then_some(report.second_request_levels),
         caches: &report.second_request.caches,
         levels: report
             .levels_by_profile
@@ -594,6 +655,9 @@ pub fn run(
     order.sort_by_key(|i| std::cmp::Reverse(opts.clients.get(*i).map_or(0, |c| c.cost_hint_ms())));
     let next = AtomicUsize::new(0);
     let workers = opts.jobs.clamp(1, opts.clients.len().max(1));
+    progress(Progress::Started {
+        clients: opts.clients.len(),
+    });
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {

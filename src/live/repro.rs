@@ -176,26 +176,14 @@ for t in threading.enumerate():
 os._exit(0)
 "#;
 
-/// Writes the reproduction of `scenario` (as run by `client`, with verdict `divergence` under
-/// `profile`) into `dir`.
-///
-/// # Errors
-/// [`LiveError::Io`] when a file cannot be written.
-pub fn write_repro(
-    dir: &Path,
-    client: &dyn ClientUnderTest,
-    scenario: &Scenario,
-    observed: &ScenarioReport,
-    profile: &str,
-    divergence: &Divergence,
-) -> Result<PathBuf, LiveError> {
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
+/// The scenario with the `ftp:` placeholder as the server script writes it, and the first
+/// request on the reproduction's default ports.
+fn prepared(scenario: &Scenario) -> (Scenario, ClientRequest) {
     let origins = Origins {
         a_port: PORTS.0,
         b_port: PORTS.1,
     };
     let mut scenario = scenario.clone();
-    let ftp = format!("ftp://127.0.0.1:{}", PORTS.2);
     for r in scenario
         .responses
         .iter_mut()
@@ -212,6 +200,23 @@ pub fn write_repro(
         body: scenario.request_body().map(<[u8]>::to_vec),
         timeout: std::time::Duration::from_secs(20),
     };
+    (scenario, request)
+}
+
+/// Writes the parts of a reproduction that do not depend on what the client did: `server.py`,
+/// `run.sh` and whatever the client's commands need ([`ClientUnderTest::repro_commands`]:
+/// the body and header files, a driver script, or for reqwest and ureq a `Cargo.toml` and
+/// `main.rs`). `tests/findings_sync.rs` regenerates these to keep `findings/` current.
+///
+/// # Errors
+/// [`LiveError::Io`] when a file cannot be written.
+pub fn write_scripts(
+    dir: &Path,
+    client: &dyn ClientUnderTest,
+    scenario: &Scenario,
+) -> Result<(), LiveError> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let (scenario, request) = prepared(scenario);
     let server = SERVER_PY
         .replace("@SCENARIO@", &scenario_json(&scenario))
         .replace("@A@", &PORTS.0.to_string())
@@ -268,6 +273,19 @@ pub fn write_repro(
     );
     let run_path = dir.join("run.sh");
     std::fs::write(&run_path, run).map_err(io(&run_path))?;
+    Ok(())
+}
+
+/// The part of a reproduction's `README.md` that does not depend on what the client did:
+/// title, what the scenario checks, the client, how to run it, the first request and the
+/// scripted responses.
+pub fn readme_head(client: &dyn ClientUnderTest, scenario: &Scenario) -> String {
+    let origins = Origins {
+        a_port: PORTS.0,
+        b_port: PORTS.1,
+    };
+    let (scenario, request) = prepared(scenario);
+    let ftp = format!("ftp://127.0.0.1:{}", PORTS.2);
     let mut readme = String::new();
     let _ = writeln!(
         readme,
@@ -311,6 +329,25 @@ pub fn write_repro(
             locs.join(", ")
         );
     }
+    readme
+}
+
+/// Writes the reproduction of `scenario` (as run by `client`, with verdict `divergence` under
+/// `profile`) into `dir`: [`write_scripts`], then `README.md` ([`readme_head`], then what
+/// was expected, with the rule's sentence, and what was observed).
+///
+/// # Errors
+/// [`LiveError::Io`] when a file cannot be written.
+pub fn write_repro(
+    dir: &Path,
+    client: &dyn ClientUnderTest,
+    scenario: &Scenario,
+    observed: &ScenarioReport,
+    profile: &str,
+    divergence: &Divergence,
+) -> Result<PathBuf, LiveError> {
+    write_scripts(dir, client, scenario)?;
+    let mut readme = readme_head(client, scenario);
     let _ = writeln!(
         readme,
         "\n## Expected ({profile})\n\n{} — on request {} ({}).\n\n\
@@ -338,6 +375,140 @@ pub fn write_repro(
     let readme_path = dir.join("README.md");
     std::fs::write(&readme_path, readme).map_err(io(&readme_path))?;
     Ok(dir.to_path_buf())
+}
+
+/// The Rust crates an in-process client's reproduction is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RustClient {
+    /// reqwest 0.13, blocking, default redirect policy.
+    Reqwest,
+    /// ureq 3, default redirect settings, `http_status_as_error` off.
+    Ureq,
+}
+
+/// A Rust string literal for `s`.
+fn rust_str(s: &str) -> String {
+    format!("{s:?}")
+}
+
+/// `Cargo.toml` and `main.rs` of a stand-alone program that sends `request` with `client`
+/// configured as the matrix configures it, and prints what it got: the reproduction of a
+/// finding for an in-process client. The start URL's port is read from `A_PORT` (default
+/// 18471), as `server.py` does.
+pub fn rust_snippet(client: RustClient, request: &ClientRequest) -> (String, String) {
+    let (dependency, about) = match client {
+        RustClient::Reqwest => (
+            "reqwest = { version = \"0.13\", default-features = false, features = [\"blocking\"] }",
+            "reqwest 0.13 (blocking, default redirect policy)",
+        ),
+        RustClient::Ureq => (
+            "ureq = { version = \"3\", default-features = false }",
+            "ureq 3 (default redirect settings, http_status_as_error off)",
+        ),
+    };
+    let cargo = format!(
+        "# A stand-alone reproduction written by redirspec: `cargo run` (with server.py \
+         running; `sh run.sh` does both).\n\
+         [package]\nname = \"redirspec-repro\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+         publish = false\n\n[[bin]]\nname = \"repro\"\npath = \"main.rs\"\n\n\
+         [dependencies]\n{dependency}\n\n\
+         # Its own workspace, not a member of an enclosing one.\n[workspace]\n"
+    );
+    let headers: String = request
+        .headers
+        .iter()
+        .map(|(n, v)| format!("    ({}, {}),\n", rust_str(n), rust_str(v)))
+        .collect();
+    let body = match &request.body {
+        Some(b) => format!("Some(b\"{}\")", b.escape_ascii()),
+        None => "None".to_owned(),
+    };
+    let send = match client {
+        RustClient::Reqwest => {
+            "    let client = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect(\"a reqwest client\");
+    let method = reqwest::Method::from_bytes(METHOD.as_bytes()).expect(\"a method\");
+    let mut request = client.request(method, &url);
+    for (name, value) in HEADERS {
+        request = request.header(*name, *value);
+    }
+    if let Some(body) = BODY {
+        request = request.body(body.to_vec());
+    }
+    match request.send() {
+        Ok(response) => println!(\"delivered {} from {}\", response.status(), response.url()),
+        Err(e) => println!(\"error: {e:?}\"),
+    }
+"
+        }
+        RustClient::Ureq => {
+            "    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .proxy(None)
+        .allow_non_standard_methods(true)
+        .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .into();
+    let mut request = ureq::http::Request::builder()
+        .method(METHOD)
+        .uri(url.as_str());
+    for (name, value) in HEADERS {
+        request = request.header(*name, *value);
+    }
+    let result = match BODY {
+        Some(body) => agent.run(request.body(body.to_vec()).expect(\"a request\")),
+        None => agent.run(request.body(()).expect(\"a request\")),
+    };
+    match result {
+        Ok(response) => println!(\"delivered {}\", response.status()),
+        Err(e) => println!(\"error: {e}\"),
+    }
+"
+        }
+    };
+    let main = format!(
+        "//! Reproduces a redirspec finding with {about}, without redirspec.\n\
+         //! Start the server first (`python3 server.py`; `sh run.sh` does both), then `cargo run`:\n\
+         //! the server's log shows what arrived.\n\n\
+         use std::time::Duration;\n\n\
+         const METHOD: &str = {method};\n\
+         const URL: &str = {url};\n\
+         const HEADERS: &[(&str, &str)] = &[\n{headers}];\n\
+         const BODY: Option<&[u8]> = {body};\n\n\
+         fn main() {{\n\
+         \x20   let port = std::env::var(\"A_PORT\").unwrap_or_else(|_| \"{port}\".to_owned());\n\
+         \x20   let url = URL.replace(\":{port}\", &format!(\":{{port}}\"));\n\
+         {send}}}\n",
+        method = rust_str(request.method.as_str()),
+        url = rust_str(&request.url),
+        port = PORTS.0,
+    );
+    (cargo, main)
+}
+
+/// Writes [`rust_snippet`]'s `Cargo.toml` and `main.rs` into `dir` and returns the commands
+/// that build and run it (the build first, so that the run's time-out does not cover it).
+///
+/// # Errors
+/// A file could not be written.
+pub fn write_rust_snippet(
+    dir: &Path,
+    client: RustClient,
+    request: &ClientRequest,
+) -> std::io::Result<Vec<Vec<String>>> {
+    std::fs::create_dir_all(dir)?;
+    let (cargo, main) = rust_snippet(client, request);
+    std::fs::write(dir.join("Cargo.toml"), cargo)?;
+    std::fs::write(dir.join("main.rs"), main)?;
+    let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect::<Vec<String>>();
+    Ok(vec![
+        words(&["cargo", "build", "--quiet", "--manifest-path", "Cargo.toml"]),
+        words(&["cargo", "run", "--quiet", "--manifest-path", "Cargo.toml"]),
+    ])
 }
 
 /// Whether a finding goes into the reproductions and the README's findings: it breaks a
@@ -395,7 +566,40 @@ pub fn write_findings(
 
 #[cfg(test)]
 mod tests {
-    use super::sh_word;
+    use super::*;
+
+    #[test]
+    fn rust_snippets_carry_the_request() {
+        let request = ClientRequest {
+            method: http::Method::PUT,
+            url: "http://127.0.0.1:18471/s/start?a=\"b\"".to_owned(),
+            headers: vec![("Authorization".to_owned(), "Bearer x\\y".to_owned())],
+            body: Some(b"a\"b\n\xff".to_vec()),
+            timeout: std::time::Duration::from_secs(1),
+        };
+        let (cargo, main) = rust_snippet(RustClient::Ureq, &request);
+        assert!(cargo.contains("ureq = { version = \"3\""), "{cargo}");
+        assert!(cargo.contains("[workspace]"), "{cargo}");
+        assert!(
+            main.contains(r#"const URL: &str = "http://127.0.0.1:18471/s/start?a=\"b\"";"#),
+            "{main}"
+        );
+        assert!(
+            main.contains(r#"("Authorization", "Bearer x\\y"),"#),
+            "{main}"
+        );
+        assert!(
+            main.contains(r#"const BODY: Option<&[u8]> = Some(b"a\"b\n\xff");"#),
+            "{main}"
+        );
+        assert!(main.contains("const METHOD: &str = \"PUT\";"), "{main}");
+        let (cargo, main) = rust_snippet(RustClient::Reqwest, &request);
+        assert!(cargo.contains("reqwest = { version = \"0.13\""), "{cargo}");
+        assert!(
+            main.contains("reqwest::blocking::Client::builder()"),
+            "{main}"
+        );
+    }
 
     #[test]
     fn words_are_quoted_and_ports_become_variables() {

@@ -18,11 +18,18 @@
 //! allows), `asked-again` (asked the original URL again: always conformant, since caching is a
 //! MAY), `reused@N` (request `N` went to a target the model says must not be used: stale,
 //! `no-store`, a 302 or 307 without freshness, `no-cache` without validation), `incomplete`.
+//! Each verdict names its rule ([`RepeatVerdict::rule`], from [`rules`]): the RFC 9111
+//! requirement a reuse breaks (MUST for a stale, unstorable or unvalidated redirect; MAY for
+//! ignoring an advisory request directive), and RFC 9111's MAY of caching for `recalled` and
+//! `asked-again`. Only a MUST or SHOULD is a failure ([`RepeatVerdict::fails`]).
 
 use super::client::{ClientOutcome, ClientRequest, ClientUnderTest};
+use super::compare::rule_json;
+use super::matrix::LevelCounts;
 use super::recall::{judge, model_expectation, JudgedRequest};
 use super::scenario::{Origins, Scenario, ScriptedResponse};
 use super::server::{RecordedRequest, ScriptedServer, ServerLimits};
+use crate::check::rules::{self, Level, Rule, Topic};
 use http::Method;
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -241,6 +248,37 @@ impl RepeatVerdict {
         }
     }
 
+    /// The rule behind the verdict. For `reused@N`, the RFC 9111 requirement the reuse breaks,
+    /// read from why the model's recall stopped (`stale` → RFC 9111 §4.2.4, `not-remembered` →
+    /// §3, …); for `incomplete`, the final answer's `no-store` (§5.2.2.5); for `recalled` and
+    /// `asked-again`, the MAY of caching (§1, §4.2): both are choices the spec leaves open.
+    /// RFC 9111 is the same under every profile.
+    pub fn rule(&self) -> &'static Rule {
+        let topic = match self {
+            RepeatVerdict::Recalled { .. } | RepeatVerdict::AskedAgain => Topic::MemoryChoice,
+            RepeatVerdict::Reused { stop, .. } => rules::recall_stop_topic(stop),
+            RepeatVerdict::Incomplete { .. } => Topic::MemoryRoundMissing,
+        };
+        rules::rule(None, topic)
+    }
+
+    /// Whether the client departs from a MUST or SHOULD (or a security rule): a reuse the
+    /// model forbids at that level, or a missing round. A MAY choice is never a failure.
+    pub fn fails(&self) -> bool {
+        let r = self.rule();
+        !self.conforms() && (r.security || r.level != Level::May)
+    }
+
+    /// `MUST`, `SHOULD security`, … of [`rule`](Self::rule) when the verdict departs from it;
+    /// `-` when it conforms.
+    pub fn grade(&self) -> String {
+        if self.conforms() {
+            "-".to_owned()
+        } else {
+            self.rule().grade()
+        }
+    }
+
     /// One line for humans.
     pub fn summary(&self) -> String {
         match self {
@@ -316,6 +354,10 @@ pub struct RepeatReport {
     pub recorded: Vec<RecordedRequest>,
     /// The verdict.
     pub verdict: RepeatVerdict,
+    /// The rule the verdict rests on ([`RepeatVerdict::rule`]), as `{id, level, security,
+    /// section}`.
+    #[serde(serialize_with = "rule_json")]
+    pub rule: &'static Rule,
     /// A harness failure instead of a verdict.
     pub harness_error: Option<String>,
     /// Wall time, milliseconds.
@@ -326,6 +368,28 @@ impl RepeatReport {
     /// Whether it conforms (and the harness did not fail).
     pub fn conforms(&self) -> bool {
         self.harness_error.is_none() && self.verdict.conforms()
+    }
+
+    /// Whether it fails ([`RepeatVerdict::fails`]; a harness failure is no verdict, so it is
+    /// not a failure of the client).
+    pub fn fails(&self) -> bool {
+        self.harness_error.is_none() && self.verdict.fails()
+    }
+
+    /// One line: the verdict's summary, then its grade and rule when it departs
+    /// (`reused@2: … [MUST] (RFC 9111 §3: rfc9111-store)`), or the harness error.
+    pub fn line(&self) -> String {
+        match &self.harness_error {
+            Some(e) => format!("harness error: {e}"),
+            None if self.verdict.conforms() => self.verdict.summary(),
+            None => format!(
+                "[{}] {} ({}: {})",
+                self.verdict.grade(),
+                self.verdict.summary(),
+                self.rule.section,
+                self.rule.id
+            ),
+        }
     }
 }
 
@@ -363,6 +427,7 @@ pub fn run_repeat(
         verdict: RepeatVerdict::Incomplete {
             detail: "not run".to_owned(),
         },
+        rule: rules::rule(None, Topic::MemoryRoundMissing),
         harness_error: None,
         elapsed_ms: 0,
     };
@@ -386,6 +451,7 @@ pub fn run_repeat(
     let trace = server.finish();
     let judgement = judge(scenario, origins, &trace.requests);
     report.verdict = verdict(&judgement.requests, judgement.rounds_done);
+    report.rule = report.verdict.rule();
     report.model = judgement.second_request;
     report.requests = judgement.requests;
     report.recorded = trace.requests;
@@ -441,6 +507,27 @@ impl RepeatGroup {
     pub fn counts(&self) -> (usize, usize) {
         let pass = self.scenarios.iter().filter(|s| s.conforms()).count();
         (pass, self.scenarios.len())
+    }
+
+    /// The group's departures by the level of the rule each breaks ([`RepeatVerdict::rule`]),
+    /// `profile` being [`GROUP`]: RFC 9111 is the same under every profile.
+    pub fn levels(&self) -> LevelCounts {
+        let mut c = LevelCounts {
+            profile: GROUP,
+            total: self.scenarios.len(),
+            ..LevelCounts::default()
+        };
+        for s in &self.scenarios {
+            if s.harness_error.is_some() {
+                c.harness += 1;
+            } else if s.verdict.conforms() {
+                c.conforms += 1;
+            } else {
+                let r = s.verdict.rule();
+                c.count(r.level, r.security);
+            }
+        }
+        c
     }
 }
 
@@ -553,10 +640,66 @@ mod tests {
             model: None,
             requests: Vec::new(),
             recorded: Vec::new(),
+            rule: verdict.rule(),
             verdict,
             harness_error: None,
             elapsed_ms: 0,
         }
+    }
+
+    #[test]
+    fn each_verdict_names_its_rule_and_only_must_fails() {
+        let reused = |stop: &str| RepeatVerdict::Reused {
+            request: 2,
+            intended: "a".into(),
+            sent: "b".into(),
+            stop: stop.into(),
+        };
+        let cases = [
+            (
+                RepeatVerdict::Recalled { hops: 1 },
+                "rfc9111-optional",
+                false,
+            ),
+            (RepeatVerdict::AskedAgain, "rfc9111-optional", false),
+            (reused("not-remembered"), "rfc9111-store", true),
+            (reused("stale"), "rfc9111-stale", true),
+            (reused("must-validate"), "rfc9111-no-cache", true),
+            (reused("vary-mismatch"), "rfc9111-vary", true),
+            (
+                reused("request-bypass"),
+                "rfc9111-request-directives",
+                false,
+            ),
+            (reused("hop-limit"), "rfc9111-no-hop-limit", false),
+            (
+                RepeatVerdict::Incomplete { detail: "x".into() },
+                "rfc9111-round",
+                true,
+            ),
+        ];
+        for (v, id, fails) in cases {
+            assert_eq!(v.rule().id, id, "{v:?}");
+            assert_eq!(v.fails(), fails, "{v:?}");
+            assert_eq!(v.grade() == "MUST", fails, "{v:?}");
+        }
+        let group = RepeatGroup {
+            not_applicable: None,
+            scenarios: vec![
+                report(true, RepeatVerdict::AskedAgain),
+                report(false, reused("stale")),
+                report(false, reused("request-bypass")),
+            ],
+            caches: "partly".into(),
+        };
+        let l = group.levels();
+        assert_eq!(
+            (l.must, l.should, l.may, l.conforms, l.total),
+            (1, 0, 1, 1, 3)
+        );
+        let line = group.scenarios[1].line();
+        assert!(line.starts_with("[MUST] reused@2"), "{line}");
+        assert!(line.ends_with("(RFC 9111 §4.2.4: rfc9111-stale)"), "{line}");
     }
 
     #[test]

@@ -10,7 +10,9 @@ i=0
 while ! grep -q '^ready' server.log 2>/dev/null; do
     i=$((i + 1)); [ "$i" -gt 100 ] && break; sleep 0.1
 done
-echo 'ureq is an in-process client: send GET http://127.0.0.1:18471/s/start with the headers of README.md from it, then press Enter'; read _
+'cargo' 'build' '--quiet' '--manifest-path' 'Cargo.toml' || exit 1
+timeout 20 'cargo' 'run' '--quiet' '--manifest-path' 'Cargo.toml'
+echo "client exit status: $?"
 sleep 0.5
 kill "$SERVER" 2>/dev/null
 wait "$SERVER" 2>/dev/null

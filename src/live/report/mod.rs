@@ -11,8 +11,8 @@ use super::facts::FACT_NAMES;
 use super::matrix::{ClientReport, MatrixReport, ScenarioReport};
 use super::LiveError;
 use second_request::{
-    repeat_cells, repeat_client_html, repeat_divergences_text, repeat_html, repeat_markdown,
-    repeat_ran, repeat_text,
+    repeat_cells, repeat_client_html, repeat_divergence_rows, repeat_divergences_text, repeat_html,
+    repeat_markdown, repeat_ran, repeat_text,
 };
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -144,9 +144,10 @@ fn text_with(report: &MatrixReport, verbose: bool) -> String {
         }
     }
     if !verbose {
-        // A forbidden reuse of a remembered redirect is a failure: shown on the one screen.
+        // A forbidden reuse of a remembered redirect (a MUST of RFC 9111) is a failure:
+        // shown on the one screen.
         for c in report.clients.iter().filter(|c| c.skipped.is_none()) {
-            repeat_divergences_text(&mut out, c);
+            repeat_divergences_text(&mut out, c, false);
         }
         let _ = writeln!(
             out,
@@ -198,7 +199,7 @@ fn text_with(report: &MatrixReport, verbose: bool) -> String {
     }
     repeat_text(&mut out, report, name_w);
     for c in report.clients.iter().filter(|c| c.skipped.is_none()) {
-        repeat_divergences_text(&mut out, c);
+        repeat_divergences_text(&mut out, c, true);
     }
     plain_lines(&levels::without_ports(&out))
 }
@@ -295,6 +296,9 @@ pub fn markdown(report: &MatrixReport) -> String {
 /// a choice the spec leaves open, not a failure).
 fn divergences_markdown(out: &mut String, report: &MatrixReport) {
     let mut rows = String::new();
+    for c in report.clients.iter().filter(|c| c.skipped.is_none()) {
+        repeat_divergence_rows(&mut rows, c);
+    }
     for c in report.clients.iter().filter(|c| suite_ran(c)) {
         let Some(profile) = c.profile.as_deref() else {
             continue;

@@ -6,13 +6,26 @@ use super::super::second_request::{RepeatGroup, RepeatReport, RepeatVerdict};
 use super::{esc, md};
 use std::fmt::Write as _;
 
-/// The second-request cells of a client: `pass/total` (or `n/a`) and the caching note.
+/// The second-request cells of a client: `pass/total` with the levels of its departures
+/// (`11/13 MUST 2`, `12/13 MAY 1`; or `n/a`) and the caching note.
 pub(super) fn repeat_cells(group: &RepeatGroup) -> (String, String) {
     if group.not_applicable.is_some() {
         return ("n/a".to_owned(), "-".to_owned());
     }
     let (p, t) = group.counts();
-    (format!("{p}/{t}"), group.caches.clone())
+    let l = group.levels();
+    let mut cell = format!("{p}/{t}");
+    for (name, n) in [
+        ("MUST", l.must),
+        ("security", l.security),
+        ("SHOULD", l.should),
+        ("MAY", l.may),
+    ] {
+        if n > 0 {
+            let _ = write!(cell, " {name} {n}");
+        }
+    }
+    (cell, group.caches.clone())
 }
 /// Whether any client ran the second-request group.
 pub(super) fn repeat_ran(report: &MatrixReport) -> bool {
@@ -26,12 +39,18 @@ fn model_word(may_recall: bool) -> &'static str {
         "must ask again"
     }
 }
-/// A verdict key for a table cell (`recalled`, `asked again`, `REUSED@2`, ...).
+/// A verdict key for a table cell (`recalled`, `asked again`, `REUSED@2 [MUST
+/// rfc9111-store]`, ...): a departure names its level and rule.
 fn repeat_key(v: &RepeatVerdict) -> String {
     match v {
         RepeatVerdict::Recalled { .. } => "recalled".to_owned(),
         RepeatVerdict::AskedAgain => "asked again".to_owned(),
-        other => other.key().to_uppercase(),
+        other => format!(
+            "{} [{} {}]",
+            other.key().to_uppercase(),
+            other.grade(),
+            other.rule().id
+        ),
     }
 }
 /// A client's run of the scenario `name`, when it has one.
@@ -72,28 +91,49 @@ pub(super) fn repeat_text(out: &mut String, report: &MatrixReport, name_w: usize
         }
     }
 }
-pub(super) fn repeat_divergences_text(out: &mut String, c: &ClientReport) {
-    let failing: Vec<_> = c
+/// A client's second-request departures with their level and rule: the failing ones (MUST,
+/// SHOULD, security), and with `all` the MAY choices that differ too.
+pub(super) fn repeat_divergences_text(out: &mut String, c: &ClientReport, all: bool) {
+    let shown: Vec<_> = c
         .second_request
         .scenarios
         .iter()
-        .filter(|s| !s.conforms())
+        .filter(|s| s.harness_error.is_some() || s.fails() || (all && !s.conforms()))
         .collect();
-    if failing.is_empty() {
+    if shown.is_empty() {
         return;
     }
     let _ = writeln!(
         out,
-        "\n{} second request: {} divergences",
+        "\n{} second request: {} divergences ({})",
         c.name,
-        failing.len()
+        shown.len(),
+        c.second_request.levels().headline()
     );
-    for s in failing {
-        let line = match &s.harness_error {
-            Some(e) => format!("harness error: {e}"),
-            None => s.verdict.summary(),
-        };
-        let _ = writeln!(out, "  {:<28} {line}", s.name);
+    for s in shown {
+        let _ = writeln!(out, "  {:<28} {}", s.name, s.line());
+    }
+}
+/// The second-request rows of the Markdown divergence table (client, scenario, level,
+/// divergence, rule, what happened).
+pub(super) fn repeat_divergence_rows(rows: &mut String, c: &ClientReport) {
+    for s in c
+        .second_request
+        .scenarios
+        .iter()
+        .filter(|s| s.harness_error.is_none() && !s.conforms())
+    {
+        let _ = writeln!(
+            rows,
+            "| {} | {} (second request) | {} | {} | {} ({}) | {} |",
+            md(&c.name),
+            md(&s.name),
+            s.verdict.grade(),
+            md(&s.verdict.key()),
+            md(s.rule.section),
+            md(s.rule.id),
+            md(&super::levels::without_ports(&s.verdict.summary())),
+        );
     }
 }
 pub(super) fn repeat_markdown(out: &mut String, report: &MatrixReport) {
@@ -144,7 +184,8 @@ pub(super) fn repeat_html(h: &mut String, report: &MatrixReport) {
          cache fed with the exchanges the server sent, at the times it sent them: \
          <b>recalled</b> = went straight to a remembered target the model allows; \
          <b>asked again</b> = asked the original URL again (always conformant: caching is a \
-         MAY); <b>REUSED@N</b> = request N went to a target the model says must not be used. \
+         MAY); <b>REUSED@N</b> = request N went to a target the model says must not be used, \
+         with the level and id of the RFC 9111 rule it breaks (a MAY is not a failure). \
          Clients that cannot ask twice from one process are marked n/a.</p>\
          <table><tr><th>scenario</th><th>model</th>",
     );
@@ -166,7 +207,10 @@ pub(super) fn repeat_html(h: &mut String, report: &MatrixReport) {
                 Some(note) => ("skip", format!("n/a: {note}")),
                 None => match run_of(c, &r.name) {
                     Some(s) if s.conforms() => ("ok", repeat_key(&s.verdict)),
-                    Some(s) => ("bad", repeat_key(&s.verdict)),
+                    Some(s) if s.fails() || s.harness_error.is_some() => {
+                        ("bad", repeat_key(&s.verdict))
+                    }
+                    Some(s) => ("muted", repeat_key(&s.verdict)),
                     None => ("skip", "?".to_owned()),
                 },
             };
@@ -193,17 +237,21 @@ pub(super) fn repeat_client_html(h: &mut String, c: &ClientReport) {
     let (p, t) = group.counts();
     let _ = write!(
         h,
-        "<p>Second request: {p} of {t} conform; caches redirects: <b>{}</b>.</p>\
+        "<p>Second request: {p} of {t} conform ({}); caches redirects: <b>{}</b>.</p>\
          <table><tr><th>scenario</th><th>verdict</th><th>client outcome</th><th>model on the \
          second request</th><th>requests</th></tr>",
+        esc(&group.levels().headline()),
         esc(&group.caches)
     );
     for s in &group.scenarios {
-        let (class, text) = match &s.harness_error {
-            Some(e) => ("bad", format!("harness error: {e}")),
-            None if s.conforms() => ("ok", s.verdict.summary()),
-            None => ("bad", s.verdict.summary()),
+        let class = if s.conforms() {
+            "ok"
+        } else if s.fails() || s.harness_error.is_some() {
+            "bad"
+        } else {
+            "muted"
         };
+        let text = s.line();
         let _ = write!(
             h,
             "<tr><td><code>{}</code></td><td class=\"{class}\">{}</td><td>{}</td><td>{}</td>\
