@@ -1,7 +1,8 @@
 //! The parts depend the right way (README "Architecture"): the pure parts
-//! (model, memory, check, strategy, server) import no CLI, no live driver, no
-//! probing client, open no socket and start no process; the model depends on
-//! nothing of ours; each part names only the parts its arrows point to.
+//! (model, memory, check, strategy, server, replay, and the fuzz properties)
+//! import no CLI, no live driver, no probing client, open no socket and start
+//! no process; the model depends on nothing of ours; each part names only the
+//! parts its arrows point to.
 //!
 //! A plain text scan of `src/<part>/**.rs`: paths of ours are looked for in
 //! comments too (a doc link to the CLI from a pure part is an arrow too),
@@ -29,6 +30,8 @@ const PARTS: &[(&str, &[&str])] = &[
     ("strategy", &["strategy", "check", "model"]),
     ("server", &["server", "memory", "model"]),
     ("replay", &["replay"]),
+    // The properties the fuzz targets check: pure too, a harness of the parts above.
+    ("fuzz", &["fuzz", "check", "server", "memory", "model"]),
 ];
 
 /// What no pure part's code (comments aside) may name: sockets, async
