@@ -82,14 +82,7 @@ fn checker_errors_name_their_cause_once() {
     names_its_cause_once(&e);
 }
 
-#[cfg(feature = "cli")]
-#[test]
-fn cli_errors_name_their_cause_once() {
-    let e = redirspec::cli::run_response("/nonexistent/redirspec-response", None, None)
-        .expect_err("no such file");
-    assert!(e.to_string().contains("cannot read"), "{e}");
-    names_its_cause_once(&e);
-}
+// The command line's `CheckError` is checked the same way in cli/src/check.rs.
 
 #[test]
 fn a_request_header_that_http_cannot_hold_is_an_error() {

@@ -35,7 +35,6 @@
 
 pub mod browser;
 pub mod chromium;
-pub mod cli;
 pub mod client;
 pub mod command;
 pub mod compare;
@@ -83,7 +82,8 @@ pub enum LiveError {
     /// A command template that does not parse.
     #[error("bad command template: {0}")]
     BadCommand(String),
-    /// A number of [`cli::RunSettings`] out of its range.
+    /// A setting out of its range (the command line's `--timeout`, `--jobs`, `--random`,
+    /// `--strategies`).
     #[error("{0}")]
     BadSettings(String),
     /// The one program `redirspec client` was asked to check cannot run (not found, say).

@@ -1,12 +1,13 @@
-//! What the `redirspec matrix` and `redirspec client` commands do, as library calls; the
-//! binary only parses arguments and maps errors to exit codes.
+//! What the `redirspec matrix` and `redirspec client` commands do on top of the library's
+//! live harness (`redirspec::live`): settings and their ranges, `--fail-on`, the progress
+//! printer, the reports written; `main.rs` only parses arguments and maps errors to exit codes.
 
-use super::client::ClientUnderTest;
-use super::command::CommandClient;
-use super::matrix::{clients_by_name, run, MatrixOptions, MatrixReport, Progress};
-use super::report::{text, text_verbose, write_reports_with};
-use super::LiveError;
-use crate::Profile;
+use redirspec::live::client::ClientUnderTest;
+use redirspec::live::command::CommandClient;
+use redirspec::live::matrix::{clients_by_name, run, MatrixOptions, MatrixReport, Progress};
+use redirspec::live::report::{text, text_verbose, write_reports_with};
+use redirspec::live::LiveError;
+use redirspec::Profile;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -33,10 +34,10 @@ pub struct RunSettings {
     pub timeout: Duration,
     /// Clients run at the same time (0: one per core).
     pub jobs: usize,
-    /// Random scenarios added to the suite ([`super::suite::random`]).
+    /// Random scenarios added to the suite ([`redirspec::live::suite::random`]).
     pub random: usize,
     /// Scenarios drawn from the proptest strategies added to the suite
-    /// ([`super::from_strategies::from_strategies`]).
+    /// ([`redirspec::live::from_strategies::from_strategies`]).
     pub strategies: usize,
     /// Seed of the random scenarios.
     pub seed: u64,
@@ -45,7 +46,7 @@ pub struct RunSettings {
     /// Print the whole text report ([`text_verbose`]) instead of one screen ([`text`]).
     pub verbose: bool,
     /// Write a stand-alone reproduction of each MUST or security finding here
-    /// ([`super::repro::write_findings`]).
+    /// ([`redirspec::live::repro::write_findings`]).
     pub repro: Option<PathBuf>,
     /// Write `matrix.json` on one line instead of pretty-printed.
     pub compact_json: bool,
@@ -79,7 +80,7 @@ impl std::str::FromStr for SecondRequestMode {
 }
 
 /// Which findings make `matrix` and `client` exit 1 (`--fail-on`), for CI. The levels are the
-/// ones each divergence carries ([`LevelCounts`](super::matrix::LevelCounts)), under the profile
+/// ones each divergence carries ([`LevelCounts`](redirspec::live::matrix::LevelCounts)), under the profile
 /// a client is reported under; a MAY choice is never a failure unless `Any` asks for it. A
 /// second-request reuse the model forbids (RFC 9111 §4: a cache "MUST NOT reuse a stored
 /// response" that is not fresh or validated) counts as a MUST.
@@ -273,6 +274,8 @@ impl<W: Write + Send> ProgressPrinter<W> {
                 }
                 writeln!(out, "{clear}{client}: {}", parts.join("; "))
             }
+            // An event the library added later: nothing to print for it yet.
+            _ => Ok(()),
         };
         let _ = out.flush();
     }
@@ -285,10 +288,12 @@ fn options(clients: Vec<Box<dyn ClientUnderTest>>, settings: &RunSettings) -> Ma
     if settings.jobs > 0 {
         opts.jobs = settings.jobs;
     }
+    opts.scenarios.extend(redirspec::live::suite::random(
+        settings.seed,
+        settings.random,
+    ));
     opts.scenarios
-        .extend(super::suite::random(settings.seed, settings.random));
-    opts.scenarios
-        .extend(super::from_strategies::from_strategies(
+        .extend(redirspec::live::from_strategies::from_strategies(
             settings.seed,
             settings.strategies,
         ));
@@ -322,7 +327,8 @@ fn finish(
         let _ = writeln!(stderr, "wrote {} and {}", json.display(), html.display());
     }
     if let Some(dir) = &settings.repro {
-        let written = super::repro::write_findings(dir, &opts.clients, &opts.scenarios, &report)?;
+        let written =
+            redirspec::live::repro::write_findings(dir, &opts.clients, &opts.scenarios, &report)?;
         let _ = writeln!(
             stderr,
             "wrote {} reproductions under {} (sh <folder>/run.sh):",
@@ -355,14 +361,19 @@ pub fn matrix_command(
     let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
     let report = run(&opts, &|p| printer.report(p))?;
     let report = finish(report, &opts, settings, stdout, &mut std::io::stderr())?;
-    if super::browser::wanted(names) && settings.second_request != SecondRequestMode::Only {
-        super::browser::print_view(settings.timeout, settings.report_dir.as_deref(), stdout)?;
+    if redirspec::live::browser::wanted(names) && settings.second_request != SecondRequestMode::Only
+    {
+        redirspec::live::browser::print_view(
+            settings.timeout,
+            settings.report_dir.as_deref(),
+            stdout,
+        )?;
     }
     Ok(report)
 }
 
 /// `redirspec client --cmd '…' [--cmd-twice '…']`: runs the suite against one program
-/// described by a command template (see [`super::command`]); with `twice`, a template that
+/// described by a command template (see [`redirspec::live::command`]); with `twice`, a template that
 /// makes the program ask twice from one process, the second-request group too (otherwise the
 /// group is "not applicable" to it).
 ///
