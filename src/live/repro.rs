@@ -24,7 +24,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Default ports of a reproduction (overridable through `A_PORT`, `B_PORT`, `FTP_PORT`).
-pub const PORTS: (u16, u16, u16) = (18471, 18472, 18473);
+pub(crate) const PORTS: (u16, u16, u16) = (18471, 18472, 18473);
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LiveError + '_ {
     move |source| LiveError::Io {
@@ -342,12 +342,12 @@ pub fn write_repro(
 
 /// Whether a finding goes into the reproductions and the README's findings: it breaks a
 /// MUST or a security rule.
-pub fn is_finding(d: &Divergence) -> bool {
+pub(crate) fn is_finding(d: &Divergence) -> bool {
     d.security() || d.level() == Level::Must
 }
 
 /// Writes `dir/<client>/<scenario>/` for the first scenario of each (client, rule) whose
-/// divergence [`is_finding`], for every client of `report` found in `clients`; returns the
+/// divergence is a finding (a MUST or a security rule), for every client of `report` found in `clients`; returns the
 /// folders with a one-line summary each.
 ///
 /// # Errors
