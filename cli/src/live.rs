@@ -9,7 +9,7 @@ use redirspec::live::report::{text, text_verbose, write_reports_with};
 use redirspec::live::LiveError;
 use redirspec::Profile;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -361,13 +361,8 @@ pub fn matrix_command(
     let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
     let report = run(&opts, &|p| printer.report(p))?;
     let report = finish(report, &opts, settings, stdout, &mut std::io::stderr())?;
-    if redirspec::live::browser::wanted(names) && settings.second_request != SecondRequestMode::Only
-    {
-        redirspec::live::browser::print_view(
-            settings.timeout,
-            settings.report_dir.as_deref(),
-            stdout,
-        )?;
+    if wanted(names) && settings.second_request != SecondRequestMode::Only {
+        print_view(settings.timeout, settings.report_dir.as_deref(), stdout)?;
     }
     Ok(report)
 }
@@ -400,4 +395,60 @@ pub fn client_command(
     let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
     let report = run(&opts, &|p| printer.report(p))?;
     finish(report, &opts, settings, stdout, &mut std::io::stderr())
+}
+
+/// Whether a `matrix` client list asks for the browser view: `all` (or empty), or a list
+/// naming `chromium`.
+pub fn wanted(clients: &str) -> bool {
+    let names: Vec<&str> = clients
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    names.is_empty() || names == ["all"] || names.contains(&"chromium")
+}
+
+/// Runs `view_command` and prints it after a heading on `out`; with `report_dir`, writes it
+/// to `browsers.md` there too.
+///
+/// # Errors
+/// [`LiveError::Io`](LiveError::Io) when writing fails.
+pub fn print_view(
+    timeout: Duration,
+    report_dir: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<(), LiveError> {
+    let view = redirspec::live::browser::view_command(timeout);
+    let text = format!(
+        "\nModel vs browsers: the fixed suite with fetch() from a page, judged under the Fetch \
+         profile's browser reading, without Cookie (a forbidden request header)\n\n{view}"
+    );
+    out.write_all(text.as_bytes())
+        .map_err(|source| LiveError::Io {
+            context: "stdout".to_owned(),
+            error: source,
+        })?;
+    if let Some(dir) = report_dir {
+        let path = dir.join("browsers.md");
+        std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&path, &text))
+            .map_err(|source| LiveError::Io {
+                context: path.display().to_string(),
+                error: source,
+            })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wanted;
+
+    #[test]
+    fn browser_view_is_wanted_for_all_and_chromium() {
+        assert!(wanted("all"));
+        assert!(wanted(""));
+        assert!(wanted("curl, chromium"));
+        assert!(!wanted("curl,reqwest"));
+    }
 }

@@ -846,49 +846,6 @@ pub fn view_command(timeout: Duration) -> String {
     out
 }
 
-/// Whether a `matrix` client list asks for the browser view: `all` (or empty), or a list
-/// naming `chromium`.
-pub fn wanted(clients: &str) -> bool {
-    let names: Vec<&str> = clients
-        .split(',')
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .collect();
-    names.is_empty() || names == ["all"] || names.contains(&"chromium")
-}
-
-/// Runs [`view_command`] and prints it after a heading on `out`; with `report_dir`, writes it
-/// to `browsers.md` there too.
-///
-/// # Errors
-/// [`LiveError::Io`](super::LiveError::Io) when writing fails.
-pub fn print_view(
-    timeout: Duration,
-    report_dir: Option<&Path>,
-    out: &mut dyn Write,
-) -> Result<(), super::LiveError> {
-    let view = view_command(timeout);
-    let text = format!(
-        "\nModel vs browsers: the fixed suite with fetch() from a page, judged under the Fetch \
-         profile's browser reading, without Cookie (a forbidden request header)\n\n{view}"
-    );
-    out.write_all(text.as_bytes())
-        .map_err(|source| super::LiveError::Io {
-            context: "stdout".to_owned(),
-            error: source,
-        })?;
-    if let Some(dir) = report_dir {
-        let path = dir.join("browsers.md");
-        std::fs::create_dir_all(dir)
-            .and_then(|()| std::fs::write(&path, &text))
-            .map_err(|source| super::LiveError::Io {
-                context: path.display().to_string(),
-                error: source,
-            })?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -909,14 +866,6 @@ mod tests {
         assert!(view.contains("**n/a**"), "{view}");
         assert!(view.contains("**0/0**"), "{view}");
         assert!(model_summary(&two[0]).contains("deliver 200"), "{view}");
-    }
-
-    #[test]
-    fn browser_view_is_wanted_for_all_and_chromium() {
-        assert!(wanted("all"));
-        assert!(wanted(""));
-        assert!(wanted("curl, chromium"));
-        assert!(!wanted("curl,reqwest"));
     }
 
     #[test]
