@@ -819,7 +819,8 @@ pub(crate) fn markdown_view(
 }
 
 /// Runs the fixed suite in every installed browser (one process each) and renders
-/// the model-vs-browsers Markdown table, with a line per browser naming its version or why it was skipped.
+/// the model-vs-browsers Markdown table, with a line per browser naming its version or why it
+/// was skipped.
 pub fn view_command(timeout: Duration) -> String {
     let scenarios = super::suite::suite();
     let runs: Vec<(BrowserKind, Vec<(String, BrowserResult)>)> = BrowserKind::ALL

@@ -150,8 +150,8 @@ impl CommandClient {
         self
     }
 
-    /// Whether scenarios run through a long-lived driver process (the presets for node, python, perl and java,
-    /// and `REDIRSPEC_DRIVERS` is not `off`).
+    /// Whether scenarios run through a long-lived driver process (the presets for node,
+    /// python, perl and java, and `REDIRSPEC_DRIVERS` is not `off`).
     pub fn driven(&self) -> bool {
         self.driver().is_some()
     }

@@ -8,8 +8,8 @@
 //! 3. [`client`] / [`command`] — the [`ClientUnderTest`] trait; in-process reqwest and ureq;
 //!    any program through a command template, with presets for curl, wget, node's fetch,
 //!    python's urllib and requests.
-//!    `driver` (internal) — one long-lived process per client and run for the node, python, perl
-//!    and java presets, a new client object per scenario.
+//!    `driver` (internal) — one long-lived process per client and run for the node, python,
+//!    perl and java presets, a new client object per scenario.
 //! 4. `verdict` (internal) — the model's trace for the same scenario on the same URLs;
 //!    [`compare`](mod@compare) — the first divergence, hop by hop.
 //! 5. [`matrix`] — all of it for many clients; [`facts`] — what each client did, in plain
@@ -18,8 +18,8 @@
 //!    twice, the server scripts caching fields and answers by path, and
 //!    `recall` (internal) judges every request against the model's
 //!    [`RedirectMemory`](crate::model::memory::RedirectMemory) fed with what the server sent;
-//!    `chromium` (internal, the client `chromium`) — headless Chromium, the one common client with a cache that keeps
-//!    redirects, driven through a page.
+//!    `chromium` (internal; the client `chromium`) — headless Chromium, the one common
+//!    client with a cache that keeps redirects, driven through a page.
 //!
 //! Every program a run starts ends with it, leftovers included, and every file it gets lives
 //! in a private scratch folder removed after it: see [`process`].

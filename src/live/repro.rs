@@ -347,8 +347,8 @@ pub(crate) fn is_finding(d: &Divergence) -> bool {
 }
 
 /// Writes `dir/<client>/<scenario>/` for the first scenario of each (client, rule) whose
-/// divergence is a finding (a MUST or a security rule), for every client of `report` found in `clients`; returns the
-/// folders with a one-line summary each.
+/// divergence is a finding (a MUST or a security rule), for every client of `report` found
+/// in `clients`; returns the folders with a one-line summary each.
 ///
 /// # Errors
 /// [`LiveError::Io`] when a file cannot be written.
