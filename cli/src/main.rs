@@ -415,7 +415,7 @@ fn live_result(
     result: Result<redirspec::live::MatrixReport, redirspec::live::LiveError>,
     fail_on: FailOnArg,
 ) -> ExitCode {
-    use live::FailOn;
+    use redirspec::live::FailOn;
     use redirspec::live::LiveError;
     let fail_on = match fail_on {
         FailOnArg::Never => FailOn::Never,

@@ -24,7 +24,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Default ports of a reproduction (overridable through `A_PORT`, `B_PORT`, `FTP_PORT`).
-pub(crate) const PORTS: (u16, u16, u16) = (18471, 18472, 18473);
+pub const PORTS: (u16, u16, u16) = (18471, 18472, 18473);
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LiveError + '_ {
     move |source| LiveError::Io {
