@@ -207,7 +207,7 @@ impl Scenario {
 
     /// Header lines of the first request, in order: credentials always, Content-Type with a
     /// body, then [`extra_headers`](Self::extra_headers).
-    pub(crate) fn request_headers(&self) -> Vec<(String, String)> {
+    pub fn request_headers(&self) -> Vec<(String, String)> {
         let mut h = vec![
             ("Authorization".to_owned(), AUTHORIZATION_VALUE.to_owned()),
             ("Cookie".to_owned(), COOKIE_VALUE.to_owned()),
@@ -220,7 +220,7 @@ impl Scenario {
     }
 
     /// The body of the first request, if any.
-    pub(crate) fn request_body(&self) -> Option<&'static [u8]> {
+    pub fn request_body(&self) -> Option<&'static [u8]> {
         self.with_body.then_some(REQUEST_BODY)
     }
 }
