@@ -5,9 +5,9 @@
 // docs.rs builds with every feature and `--cfg docsrs`: each item says which feature it needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "cases")]
+pub mod cases;
 pub mod check;
-#[cfg(feature = "cli")]
-pub mod cli;
 #[cfg(feature = "fuzz")]
 pub mod fuzz;
 #[cfg(feature = "live")]

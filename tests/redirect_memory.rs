@@ -508,11 +508,11 @@ fn the_old_model_memory_path_still_works() {
 
 /// A memory divergence prints a `decide --batch` line that asks the model the
 /// same question and gets the model's answer back.
-#[cfg(feature = "cli")]
+#[cfg(feature = "cases")]
 #[test]
 fn a_memory_divergence_replays_through_decide_batch() {
+    use redirspec::cases::{decide, Case, Decision};
     use redirspec::check::memory::{check_memory, MemoryStep, RememberingClient};
-    use redirspec::cli::{decide, Case, Decision};
 
     /// Remembers nothing: every request goes where it was asked to.
     struct Forgetful;

@@ -345,7 +345,7 @@ impl Verdict {
 
 /// Upper-cases the hex digits of percent-encodings: `%c3` and `%C3` are the same octet
 /// (RFC 3986 §6.2.2.1), so a client that writes either one is not diverging.
-pub fn normalize_percent_case(url: &str) -> String {
+pub(crate) fn normalize_percent_case(url: &str) -> String {
     let mut out = String::with_capacity(url.len());
     let mut chars = url.chars().peekable();
     while let Some(c) = chars.next() {
@@ -465,7 +465,7 @@ fn request_fields(
 /// server's cap (`flood`), bytes that are not an HTTP request (`garbage`). A connection to a
 /// non-http(s) target the model refuses is a request the model does not send (`request`):
 /// the client tried to follow, whatever error it reported afterwards.
-pub fn compare(expected: &ExpectedTrace, observed: &ObservedTrace) -> Verdict {
+pub(crate) fn compare(expected: &ExpectedTrace, observed: &ObservedTrace) -> Verdict {
     let at = observed.requests.len().min(expected.requests.len());
     let live = expected.liveness_rule;
     // Following a refused target is the finding, whatever happened there afterwards (a

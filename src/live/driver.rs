@@ -83,11 +83,6 @@ impl Driver {
         }
     }
 
-    /// The argument vector, `{script_dir}` not filled in.
-    pub fn argv(&self) -> &[String] {
-        &self.argv
-    }
-
     /// Runs one scenario: sends `request` (`count` times in a row from one client object) and
     /// waits for the answer, at most `request.timeout`. `script_dir` is a folder already
     /// holding the scripts (and what a set-up built there); `None`: the driver writes them

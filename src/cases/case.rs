@@ -264,7 +264,7 @@ impl Case {
 ///
 /// # Examples
 /// ```
-/// use redirspec::cli::{decide, Case, Decision};
+/// use redirspec::cases::{decide, Case, Decision};
 /// let case: Case = serde_json::from_str(
 ///     r#"{"profile":"fetch","method":"POST","url":"https://a.test/x#f","status":302,"location":["/y"],"body":"bytes:5"}"#,
 /// ).unwrap();
