@@ -36,7 +36,6 @@
 //! could remove); `tests/credentials_and_chains.rs` covers the rules.
 
 use std::hint::black_box;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, BatchSize, BenchmarkId, Criterion, Throughput};
@@ -49,24 +48,13 @@ use redirspec::model::parse_location;
 use redirspec::{Body, Policy, Profile, RedirectMachine, Step};
 use url::Url;
 
-/// The URL of the request that got the redirect.
-const BASE: &str = "https://www.example.test/account/profile?tab=1#top";
+#[path = "../tests/common/locations.rs"]
+mod locations;
+
+use locations::{seed, BASE, MIXED};
+
 const BASE_NO_FRAGMENT: &str = "https://www.example.test/account/profile?tab=1";
 
-/// Ten Location values as real servers send them: absolute, absolute-path,
-/// relative, query-only, network-path; with and without query and port.
-const MIXED: &[&str] = &[
-    "path-login-next",
-    "abs-https-basic",
-    "abs-https-oauth-callback",
-    "path-basic",
-    "rel-dotdot-file",
-    "query-page",
-    "schemerel-host-path",
-    "abs-https-port",
-    "matrix-jsessionid",
-    "abs-https-sso-return-to",
-];
 const ABSOLUTE: &[&str] = &[
     "abs-http-basic",
     "abs-https-query",
@@ -112,13 +100,7 @@ const MALFORMED: &[&str] = &[
 ];
 
 fn corpus(names: &[&str]) -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/location_parse");
-    names
-        .iter()
-        .map(|n| {
-            std::fs::read(dir.join(n)).unwrap_or_else(|e| panic!("corpus/location_parse/{n}: {e}"))
-        })
-        .collect()
+    names.iter().map(|n| seed(n)).collect()
 }
 
 /// A GET answered by a 302: the commonest redirect.
@@ -850,10 +832,10 @@ fn chain_with_start(c: &mut Criterion) {
 }
 
 /// `decide --batch` in process: JSON case lines in, JSON result lines out
-/// (`redirspec::cli::run_batch`, what the binary runs on stdin/stdout),
+/// (`redirspec::cases::run_batch`, what the binary runs on stdin/stdout),
 /// over the mixed set under every profile with GET and POST, with and
 /// without credentials. One element is one case.
-#[cfg(feature = "cli")]
+#[cfg(feature = "cases")]
 fn batch_cases() -> Vec<u8> {
     let mut out = Vec::new();
     let locations = corpus(MIXED);
@@ -884,7 +866,7 @@ fn batch_cases() -> Vec<u8> {
     out
 }
 
-#[cfg(feature = "cli")]
+#[cfg(feature = "cases")]
 fn batch(c: &mut Criterion) {
     let input = batch_cases();
     let lines = input.iter().filter(|&&b| b == b'\n').count() as u64;
@@ -894,13 +876,13 @@ fn batch(c: &mut Criterion) {
     g.bench_function("redirspec_in_process", |b| {
         b.iter(|| {
             out.clear();
-            redirspec::cli::run_batch(black_box(&input[..]), &mut out, 1 << 20).unwrap()
+            redirspec::cases::run_batch(black_box(&input[..]), &mut out, 1 << 20).unwrap()
         })
     });
     g.finish();
 }
 
-#[cfg(not(feature = "cli"))]
+#[cfg(not(feature = "cases"))]
 fn batch(_: &mut Criterion) {}
 
 criterion_group! {
@@ -1007,13 +989,14 @@ fn callgrind(spec: &str) {
                 }
             }
         }
-        #[cfg(feature = "cli")]
+        #[cfg(feature = "cases")]
         "batch" => {
             let input = batch_cases();
             let mut out = Vec::new();
             for _ in 0..n {
                 out.clear();
-                total += redirspec::cli::run_batch(&input[..], &mut out, 1 << 20).unwrap() as usize;
+                total +=
+                    redirspec::cases::run_batch(&input[..], &mut out, 1 << 20).unwrap() as usize;
             }
         }
         other => panic!("unknown path {other}"),
@@ -1036,7 +1019,7 @@ fn thread_cpu_seconds() -> Option<f64> {
 /// loaded machine stretches): with `REDIRSPEC_BATCH_CPU=<seconds>` the
 /// binary runs the batch of `decide_batch` for that many wall seconds and
 /// prints cases per CPU second of its thread.
-#[cfg(feature = "cli")]
+#[cfg(feature = "cases")]
 fn batch_cpu(seconds: f64) {
     let input = batch_cases();
     let mut out = Vec::new();
@@ -1044,7 +1027,7 @@ fn batch_cpu(seconds: f64) {
     let mut cases = 0u64;
     while t.elapsed().as_secs_f64() < seconds {
         out.clear();
-        cases += redirspec::cli::run_batch(&input[..], &mut out, 1 << 20).unwrap();
+        cases += redirspec::cases::run_batch(&input[..], &mut out, 1 << 20).unwrap();
     }
     let cpu = thread_cpu_seconds().unwrap_or(0.0) - c0;
     let wall = t.elapsed().as_secs_f64();
@@ -1056,7 +1039,7 @@ fn batch_cpu(seconds: f64) {
 }
 
 fn main() {
-    #[cfg(feature = "cli")]
+    #[cfg(feature = "cases")]
     if let Some(s) = std::env::var("REDIRSPEC_BATCH_CPU")
         .ok()
         .and_then(|s| s.parse().ok())

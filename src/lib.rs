@@ -7,13 +7,14 @@
 // docs.rs builds with every feature and `--cfg docsrs`: each item says which feature it needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "cases")]
+pub mod cases;
 pub mod check;
-#[cfg(feature = "cli")]
-pub mod cli;
 #[cfg(feature = "fuzz")]
 pub mod fuzz;
 #[cfg(feature = "live")]
 pub mod live;
+pub mod memory;
 pub mod model;
 #[cfg(feature = "server")]
 pub mod probe;

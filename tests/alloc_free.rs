@@ -15,7 +15,6 @@
 //! inside the count and must make no allocation and no reallocation.
 
 use std::alloc::System;
-use std::path::Path;
 
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -25,23 +24,17 @@ use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-const BASE: &str = "https://www.example.test/account/profile?tab=1#top";
+#[path = "common/locations.rs"]
+mod locations;
 
-/// Location values (corpus files) whose decisions are counted: follows,
-/// deliveries and refusals that carry no owned data. (`RedirectLoop` and
-/// `SchemeNotAllowed` refusals own a `String`: they allocate, once, at the
-/// end of a chain; `#top` against a base of the same URL is such a loop.)
-const LOCATIONS: &[&str] = &[
-    "path-login-next",
-    "abs-https-basic",
-    "abs-https-oauth-callback",
-    "path-basic",
-    "rel-dotdot-file",
-    "query-page",
-    "schemerel-host-path",
-    "abs-https-port",
-    "matrix-jsessionid",
-    "abs-https-sso-return-to",
+use locations::{seed as corpus, BASE, MIXED};
+
+/// Location values (corpus files) whose decisions are counted, besides the
+/// benchmarks' ten [`MIXED`] ones: follows, deliveries and refusals that
+/// carry no owned data. (`RedirectLoop` and `SchemeNotAllowed` refusals own a
+/// `String`: they allocate, once, at the end of a chain; `#top` against a
+/// base of the same URL is such a loop.)
+const MORE_LOCATIONS: &[&str] = &[
     "rfc-normal-dotdot-dotdot-g",
     "rel-traversal-etc-passwd",
     "path-dot-segments",
@@ -55,19 +48,6 @@ const LOCATIONS: &[&str] = &[
     "port-65536",
     "overlong-70k-path",
 ];
-
-/// A seed of `corpus/location_parse`, or of `corpus/location_long` (the values
-/// longer than the `location_parse` target's `max_len`).
-fn corpus(name: &str) -> Vec<u8> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let long = root.join("location_long").join(name);
-    let path = if long.is_file() {
-        long
-    } else {
-        root.join("location_parse").join(name)
-    };
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 fn start(method: Method, policy: Policy) -> RedirectMachine {
     let mut headers = HeaderMap::new();
@@ -98,7 +78,11 @@ fn count_step(
 fn strict_profile_allocates_nothing(profile: Profile) {
     let start = start(Method::POST, profile.policy());
     let mut m = start.clone();
-    let inputs: Vec<(&str, Vec<u8>)> = LOCATIONS.iter().map(|n| (*n, corpus(n))).collect();
+    let inputs: Vec<(&str, Vec<u8>)> = MIXED
+        .iter()
+        .chain(MORE_LOCATIONS)
+        .map(|n| (*n, corpus(n)))
+        .collect();
     for status in [
         StatusCode::FOUND,
         StatusCode::SEE_OTHER,
@@ -151,19 +135,10 @@ fn chain_allocates_nothing(profile: Profile) {
     }
 }
 
-/// Location values on the Fetch fast path (model/fast.rs): the WHATWG
-/// result written without the `url` crate, hence without allocating.
-const FETCH_FAST: &[&str] = &[
-    "path-login-next",
-    "abs-https-basic",
-    "abs-https-oauth-callback",
-    "path-basic",
-    "rel-dotdot-file",
-    "query-page",
-    "schemerel-host-path",
-    "abs-https-port",
-    "matrix-jsessionid",
-    "abs-https-sso-return-to",
+/// Location values on the Fetch fast path (model/fast.rs), besides the ten
+/// [`MIXED`] ones: the WHATWG result written without the `url` crate, hence
+/// without allocating.
+const MORE_FETCH_FAST: &[&str] = &[
     "rfc-normal-dotdot-dotdot-g",
     "path-dot-segments",
     "abs-https-mixed-case",
@@ -173,7 +148,11 @@ const FETCH_FAST: &[&str] = &[
 fn fetch_fast_path_allocates_nothing() {
     let start = start(Method::POST, Profile::Fetch.policy());
     let mut m = start.clone();
-    let inputs: Vec<(&str, Vec<u8>)> = FETCH_FAST.iter().map(|n| (*n, corpus(n))).collect();
+    let inputs: Vec<(&str, Vec<u8>)> = MIXED
+        .iter()
+        .chain(MORE_FETCH_FAST)
+        .map(|n| (*n, corpus(n)))
+        .collect();
     for status in [
         StatusCode::FOUND,
         StatusCode::SEE_OTHER,
@@ -229,7 +208,7 @@ fn starts_allocate_only_the_url(profile: Profile) {
 /// whole request after it (the restart and one redirect, or a 10-hop chain),
 /// allocate nothing.
 fn resets_allocate_nothing(profile: Profile) {
-    let locations: Vec<Vec<u8>> = LOCATIONS[..10].iter().map(|n| corpus(n)).collect();
+    let locations: Vec<Vec<u8>> = MIXED.iter().map(|n| corpus(n)).collect();
     let starts = [
         BASE,
         "https://a.test/dir/sub/page.html?q=1",

@@ -82,11 +82,35 @@ fn checker_errors_name_their_cause_once() {
     names_its_cause_once(&e);
 }
 
-#[cfg(feature = "cli")]
+// The command line's `CheckError` is checked the same way in cli/src/check.rs.
+
 #[test]
-fn cli_errors_name_their_cause_once() {
-    let e = redirspec::cli::run_response("/nonexistent/redirspec-response", None, None)
-        .expect_err("no such file");
-    assert!(e.to_string().contains("cannot read"), "{e}");
-    names_its_cause_once(&e);
+fn a_request_header_that_http_cannot_hold_is_an_error() {
+    use redirspec::check::{InvalidHeader, Request};
+    let start = || Request::new(Method::GET, "https://a.test/");
+    let r = start()
+        .header("authorization", "Bearer t")
+        .and_then(|r| r.header("Cookie", "a=1"))
+        .expect("two valid fields");
+    assert_eq!(r.headers.len(), 2);
+    assert_eq!(r.headers["cookie"], "a=1");
+    for name in ["", "a b", "a:b", "caf\u{e9}", "x\r\ny"] {
+        assert_eq!(
+            start().header(name, "v").unwrap_err(),
+            InvalidHeader::Name(name.to_owned()),
+            "{name:?}"
+        );
+    }
+    for value in ["a\r\nInjected: 1", "a\nb", "a\0b", "\u{7f}"] {
+        let e = start().header("x-test", value).unwrap_err();
+        assert_eq!(
+            e,
+            InvalidHeader::Value {
+                name: "x-test".to_owned()
+            }
+        );
+        // The value may be a credential: the message names the field, not the value.
+        assert!(!e.to_string().contains(value), "{e}");
+        names_its_cause_once(&e);
+    }
 }

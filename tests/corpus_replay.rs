@@ -1,12 +1,15 @@
 //! Replays every committed seed through the check function of its fuzz target
-//! (one property, one place), and checks the RFC 3986 §5.4 examples that
-//! `corpus/README.md` tabulates.
+//! (one property, one place), and checks the RFC 3986 §5.4 examples of
+//! `tests/data/rfc3986_examples.txt` against their seeds.
 #![cfg(feature = "fuzz")]
+
+mod common;
 
 use std::fs;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
+use common::{rfc3986_examples, RFC3986_BASE};
 use redirspec::model::{parse_location, resolve, UriBuf, DEFAULT_MAX_LOCATION_LEN};
 
 fn seeds(target: &str) -> Vec<PathBuf> {
@@ -106,89 +109,13 @@ fn raw_response_seeds_reach_the_model() {
     );
 }
 
-/// The table "RFC 3986 §5.4 examples" of corpus/README.md: file, reference,
-/// result against `http://a/b/c/d;p?q` (strict mode).
-const RFC3986_EXAMPLES: &[(&str, &str, &str)] = &[
-    // §5.4.1 Normal Examples
-    ("rfc-normal-g-colon-h", "g:h", "g:h"),
-    ("rfc-normal-g", "g", "http://a/b/c/g"),
-    ("rfc-normal-dot-slash-g", "./g", "http://a/b/c/g"),
-    ("rfc-normal-g-slash", "g/", "http://a/b/c/g/"),
-    ("rfc-normal-slash-g", "/g", "http://a/g"),
-    ("rfc-normal-slashslash-g", "//g", "http://g"),
-    ("rfc-normal-query-y", "?y", "http://a/b/c/d;p?y"),
-    ("rfc-normal-g-query-y", "g?y", "http://a/b/c/g?y"),
-    ("rfc-normal-frag-s", "#s", "http://a/b/c/d;p?q#s"),
-    ("rfc-normal-g-frag-s", "g#s", "http://a/b/c/g#s"),
-    ("rfc-normal-g-query-y-frag-s", "g?y#s", "http://a/b/c/g?y#s"),
-    ("rfc-normal-semi-x", ";x", "http://a/b/c/;x"),
-    ("rfc-normal-g-semi-x", "g;x", "http://a/b/c/g;x"),
-    (
-        "rfc-normal-g-semi-x-query-y-frag-s",
-        "g;x?y#s",
-        "http://a/b/c/g;x?y#s",
-    ),
-    ("rfc-normal-empty", "", "http://a/b/c/d;p?q"),
-    ("rfc-normal-dot", ".", "http://a/b/c/"),
-    ("rfc-normal-dot-slash", "./", "http://a/b/c/"),
-    ("rfc-normal-dotdot", "..", "http://a/b/"),
-    ("rfc-normal-dotdot-slash", "../", "http://a/b/"),
-    ("rfc-normal-dotdot-g", "../g", "http://a/b/g"),
-    ("rfc-normal-dotdot-dotdot", "../..", "http://a/"),
-    ("rfc-normal-dotdot-dotdot-slash", "../../", "http://a/"),
-    ("rfc-normal-dotdot-dotdot-g", "../../g", "http://a/g"),
-    // §5.4.2 Abnormal Examples
-    ("rfc-abnormal-dotdot-x3-g", "../../../g", "http://a/g"),
-    ("rfc-abnormal-dotdot-x4-g", "../../../../g", "http://a/g"),
-    ("rfc-abnormal-slash-dot-g", "/./g", "http://a/g"),
-    ("rfc-abnormal-slash-dotdot-g", "/../g", "http://a/g"),
-    ("rfc-abnormal-g-dot", "g.", "http://a/b/c/g."),
-    ("rfc-abnormal-dot-g-prefix", ".g", "http://a/b/c/.g"),
-    ("rfc-abnormal-g-dotdot", "g..", "http://a/b/c/g.."),
-    ("rfc-abnormal-dotdot-g-prefix", "..g", "http://a/b/c/..g"),
-    ("rfc-abnormal-dot-dotdot-g", "./../g", "http://a/b/g"),
-    ("rfc-abnormal-dot-g-dot", "./g/.", "http://a/b/c/g/"),
-    ("rfc-abnormal-g-dot-h", "g/./h", "http://a/b/c/g/h"),
-    ("rfc-abnormal-g-dotdot-h", "g/../h", "http://a/b/c/h"),
-    (
-        "rfc-abnormal-g-semi-x1-dot-y",
-        "g;x=1/./y",
-        "http://a/b/c/g;x=1/y",
-    ),
-    (
-        "rfc-abnormal-g-semi-x1-dotdot-y",
-        "g;x=1/../y",
-        "http://a/b/c/y",
-    ),
-    (
-        "rfc-abnormal-g-query-dot-x",
-        "g?y/./x",
-        "http://a/b/c/g?y/./x",
-    ),
-    (
-        "rfc-abnormal-g-query-dotdot-x",
-        "g?y/../x",
-        "http://a/b/c/g?y/../x",
-    ),
-    (
-        "rfc-abnormal-g-frag-dot-x",
-        "g#s/./x",
-        "http://a/b/c/g#s/./x",
-    ),
-    (
-        "rfc-abnormal-g-frag-dotdot-x",
-        "g#s/../x",
-        "http://a/b/c/g#s/../x",
-    ),
-    // strict: "http:g" keeps its scheme (RFC 3986 §5.4.2, "for strict parsers")
-    ("rfc-abnormal-http-colon-g", "http:g", "http:g"),
-];
-
 #[test]
 fn rfc3986_examples_resolve_as_tabulated() {
-    let base = UriBuf::parse_absolute("http://a/b/c/d;p?q").expect("the RFC's base");
+    let base = UriBuf::parse_absolute(RFC3986_BASE).expect("the RFC's base");
     let mut out = UriBuf::new();
-    for &(file, reference, expected) in RFC3986_EXAMPLES {
+    let examples = rfc3986_examples();
+    for example in &examples {
+        let (file, reference, expected) = (example.name, example.reference, example.result);
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("corpus/location_parse")
             .join(file);
@@ -203,7 +130,7 @@ fn rfc3986_examples_resolve_as_tabulated() {
         resolve(&base, &r, &mut out);
         assert_eq!(out.as_str(), expected, "{file}: {reference:?}");
         assert_eq!(
-            redirspec::fuzz::resolve(reference.as_bytes(), b"http://a/b/c/d;p?q").as_deref(),
+            redirspec::fuzz::resolve(reference.as_bytes(), RFC3986_BASE.as_bytes()).as_deref(),
             Some(expected),
             "{file} through the resolve target's check"
         );
@@ -214,9 +141,5 @@ fn rfc3986_examples_resolve_as_tabulated() {
         .filter_map(|p| p.file_name()?.to_str().map(str::to_owned))
         .filter(|n| n.starts_with("rfc-"))
         .count();
-    assert_eq!(
-        listed,
-        RFC3986_EXAMPLES.len(),
-        "rfc-* seeds not in the table"
-    );
+    assert_eq!(listed, examples.len(), "rfc-* seeds not in the table");
 }

@@ -19,28 +19,10 @@ fn follow(profile: Profile, from: &str, location: &[u8]) -> String {
     }
 }
 
-/// Found by the `resolve` target: `url` 2.5 (servo/rust-url#1113) never pops a
-/// path segment shaped like a Windows drive letter, in http(s) URLs too, and
-/// the Fetch profile inherits it. The URL standard, "shorten a URL's path":
-/// "If url's scheme is "file", path's size is 1, and path[0] is a normalized
-/// Windows drive letter, then return." — only file URLs keep it; browsers
-/// (and node's `URL`) give `https://a.test/x`.
-///
-/// A known model bug, pinned as an expected failure rather than ignored: the
-/// test asserts today's wrong answer, so it fails (and says what to change)
-/// the day the `url` crate is fixed.
-#[test]
-fn fetch_drive_letter_like_segments_are_a_known_failure() {
-    const RIGHT: &str = "https://a.test/x";
-    const KNOWN_WRONG: &str = "https://a.test/w:/x";
-    let got = follow(Profile::Fetch, "https://a.test/b", b"/w:/../x");
-    assert_ne!(
-        got, RIGHT,
-        "servo/rust-url#1113 is fixed: the Fetch profile now pops /w:/.. as the URL standard \
-         says; turn this expected failure into `assert_eq!(got, RIGHT)`"
-    );
-    assert_eq!(got, KNOWN_WRONG, "the known failure changed shape");
-}
+// Found by the `resolve` target: `url` 2.5 (servo/rust-url#1113) never pops a
+// path segment shaped like a Windows drive letter, in http(s) URLs too, and the
+// Fetch profile inherits it: an expected failure, pinned in
+// tests/data/expected_failures.txt (`fetch-drive-letter-segment`).
 
 /// The strict profile resolves it as RFC 3986 §5.2.4 says.
 #[test]

@@ -9,9 +9,7 @@ mod common;
 use common::headers;
 use http::{HeaderMap, Method, StatusCode};
 use proptest::prelude::*;
-use redirspec::model::memory::{
-    Exchange, MemoryPolicy, RecallStop, Recorded, RedirectMemory, MAX_DELTA,
-};
+use redirspec::memory::{Exchange, MemoryPolicy, RecallStop, Recorded, RedirectMemory, MAX_DELTA};
 use redirspec::Profile;
 
 const A: &str = "https://a.test/a";

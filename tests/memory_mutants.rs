@@ -6,7 +6,7 @@ use http::header::CACHE_CONTROL;
 use http::{HeaderMap, HeaderValue, Method};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use redirspec::check::memory::{check_memory, RememberingClient};
-use redirspec::model::memory::{Exchange, MemoryPolicy, RedirectMemory};
+use redirspec::memory::{Exchange, MemoryPolicy, RedirectMemory};
 use redirspec::strategy::memory_steps;
 use redirspec::Profile;
 

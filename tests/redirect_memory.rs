@@ -5,9 +5,7 @@ mod common;
 
 use common::headers;
 use http::{HeaderMap, Method, StatusCode};
-use redirspec::model::memory::{
-    Exchange, MemoryPolicy, NotStored, RecallStop, Recorded, RedirectMemory,
-};
+use redirspec::memory::{Exchange, MemoryPolicy, NotStored, RecallStop, Recorded, RedirectMemory};
 use redirspec::Profile;
 
 const T: u64 = 1_767_225_600; // 2026-01-01T00:00:00Z
@@ -496,4 +494,51 @@ fn memory_is_bounded() {
     assert_eq!(r.url, "https://a.test/x");
     let r = m.recall(T + 10, &Method::GET, "https://a.test/0", &HeaderMap::new());
     assert_eq!(r.stop, RecallStop::NotRemembered);
+}
+
+/// The cache's old path, `redirspec::model::memory`, still names the same
+/// items (deprecated: the cache is its own part, `redirspec::memory`).
+#[test]
+#[allow(deprecated)]
+fn the_old_model_memory_path_still_works() {
+    use redirspec::model::memory as old;
+    let policy: redirspec::memory::MemoryPolicy = old::MemoryPolicy::new(Profile::Fetch);
+    let _memory: old::RedirectMemory = redirspec::memory::RedirectMemory::new(policy);
+}
+
+/// A memory divergence prints a `decide --batch` line that asks the model the
+/// same question and gets the model's answer back.
+#[cfg(feature = "cases")]
+#[test]
+fn a_memory_divergence_replays_through_decide_batch() {
+    use redirspec::cases::{decide, Case, Decision};
+    use redirspec::check::memory::{check_memory, MemoryStep, RememberingClient};
+
+    /// Remembers nothing: every request goes where it was asked to.
+    struct Forgetful;
+    impl RememberingClient for Forgetful {
+        fn record(&mut self, _: &Exchange<'_>) {}
+        fn recall(&mut self, _: u64, _: &Method, url: &str, _: &HeaderMap) -> String {
+            url.to_owned()
+        }
+    }
+    let policy = MemoryPolicy::new(Profile::Fetch);
+    let steps = vec![
+        MemoryStep::exchange(
+            T,
+            "https://a.test/old",
+            308,
+            &[("location", "/new"), ("cache-control", "max-age=600")],
+        ),
+        MemoryStep::ask(T + 10, "https://a.test/old"),
+    ];
+    let found = check_memory(&mut Forgetful, &policy, &steps).expect_err("it forgets a 308");
+    assert_eq!(found.expected.url, "https://a.test/new");
+    let line = found.replay().expect("a question ends the steps");
+    assert!(found.to_string().contains(&line), "{found}");
+    let case: Case = serde_json::from_str(&line).expect("the line is a batch case");
+    match decide(&case) {
+        Decision::Recall { url, .. } => assert_eq!(url, found.expected.url, "{line}"),
+        other => panic!("{line}: {other:?}"),
+    }
 }

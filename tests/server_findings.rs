@@ -748,6 +748,48 @@ fn permanent_redirect_not_cacheable() {
     assert!(!check(&overridden, &get()).has("permanent-redirect-not-cacheable"));
 }
 
+/// Cache-Control is read by the redirect cache's parser: a comma inside a
+/// quoted string (RFC 9110 §5.6.4) does not split the list, so field names
+/// listed in `no-cache="…"` or `private="…"` are not directives. (The
+/// checker's own splitter read `private="x, max-age=0"` as a zero max-age
+/// and `no-cache="Set-Cookie, public, X"` as `public`.)
+#[test]
+fn cache_control_quoted_lists_are_not_split() {
+    const PERMANENT: &str = "permanent-redirect-not-cacheable";
+    const TEMPORARY: &str = "temporary-redirect-heuristic-caching";
+    for (status, cache_control, rule, found) in [
+        // Inside quotes: arguments, not directives.
+        (
+            "301 Moved Permanently",
+            r#"max-age=3600, private="x, max-age=0""#,
+            PERMANENT,
+            false,
+        ),
+        (
+            "302 Found",
+            r#"no-cache="Set-Cookie, public, X""#,
+            TEMPORARY,
+            false,
+        ),
+        // The same directives outside quotes are read.
+        (
+            "301 Moved Permanently",
+            "private, max-age=0",
+            PERMANENT,
+            true,
+        ),
+        ("302 Found", "no-cache, public", TEMPORARY, true),
+    ] {
+        let field = format!("Cache-Control: {cache_control}");
+        let r = raw(status, &["Location: /y", &field, "Content-Length: 0"], b"");
+        assert_eq!(
+            check(&r, &get()).has(rule),
+            found,
+            "{status} {field}: {rule}"
+        );
+    }
+}
+
 #[test]
 fn post_redirect_ambiguous() {
     // RFC 9110 §15.4.3: "For historical reasons, a user agent MAY change the

@@ -279,44 +279,8 @@ fn a_reset_is_reported_plainly() {
     assert!(r.has("malformed-response"), "{r}");
 }
 
-/// `redirspec response` reads regular files only: a FIFO (whose open
-/// would block until a writer comes) and a device are refused at once.
-#[cfg(all(unix, feature = "cli"))]
-#[test]
-fn response_refuses_a_fifo_and_a_device() {
-    use redirspec::cli::{run_response, CheckError};
-    let dir = std::env::temp_dir().join(format!(
-        "redirspec-hostile-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    ));
-    std::fs::create_dir(&dir).unwrap();
-    let fifo = dir.join("fifo");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-    let refused = |path: &std::path::Path| {
-        let t = Instant::now();
-        let r = run_response(&path.to_string_lossy(), None, None);
-        assert!(t.elapsed() < Duration::from_secs(5));
-        match r {
-            Err(e @ CheckError::File { .. }) => e.to_string(),
-            other => panic!("{}: {other:?}", path.display()),
-        }
-    };
-    if made.is_ok_and(|s| s.success()) {
-        let text = refused(&fifo);
-        assert!(text.contains("not a regular file"), "{text}");
-    } else {
-        eprintln!("note: mkfifo is absent; the FIFO case is skipped");
-    }
-    let text = refused(std::path::Path::new("/dev/zero"));
-    assert!(
-        text.contains("not a regular file") && !text.contains('\n'),
-        "{text}"
-    );
-    std::fs::remove_dir_all(&dir).unwrap();
-}
+// `redirspec response` refusing a FIFO and a device is a unit test of the binary package
+// (cli/src/check.rs), where the `response` driver lives.
 
 /// Content a kept-alive server sends after a HEAD answer's head is still
 /// seen: the read goes on a short while after the framing's end.

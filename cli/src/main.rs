@@ -13,18 +13,21 @@ use std::process::ExitCode;
 
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use redirspec::cli::{
-    decide_lines, exit_status, reports_json, run_response, run_server, split_header, Batch,
-    BoundedLines, Case, Decision, ServerArgs,
-};
+use redirspec::cases::{decide_lines, run_batch, split_header, Case, Decision};
 use redirspec::server::Summary;
+
+mod check;
+#[cfg(feature = "live")]
+mod live;
+
+use check::{exit_status, reports_json, run_response, run_server, ServerArgs};
 
 // The ranges of the numeric arguments (README: "Numbers on the command line"); a value
 // outside is a usage error (exit 2, one line).
 // `--timeout`, `--jobs`, `--random` and `--strategies` of `matrix` and `client` are checked
-// against `redirspec::live::cli`'s limits (one definition, which `RunSettings::check` uses).
+// against `live`'s limits (one definition, which `RunSettings::check` uses).
 #[cfg(feature = "live")]
-use redirspec::live::cli::{MAX_JOBS, MAX_SCENARIOS, MAX_TIMEOUT};
+use live::{MAX_JOBS, MAX_SCENARIOS, MAX_TIMEOUT};
 #[cfg(not(feature = "live"))]
 const MAX_JOBS: usize = 64;
 #[cfg(not(feature = "live"))]
@@ -379,7 +382,7 @@ fn supervise() {
 }
 
 #[cfg(feature = "live")]
-fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, ExitCode> {
+fn live_settings(args: &LiveArgs) -> Result<live::RunSettings, ExitCode> {
     let profile = match args.profile {
         None => None,
         Some(p) => match p.name().parse::<redirspec::Profile>() {
@@ -388,11 +391,11 @@ fn live_settings(args: &LiveArgs) -> Result<redirspec::live::cli::RunSettings, E
         },
     };
     let second_request = match args.second_request {
-        SecondRequestArg::On => redirspec::live::cli::SecondRequestMode::On,
-        SecondRequestArg::Off => redirspec::live::cli::SecondRequestMode::Off,
-        SecondRequestArg::Only => redirspec::live::cli::SecondRequestMode::Only,
+        SecondRequestArg::On => live::SecondRequestMode::On,
+        SecondRequestArg::Off => live::SecondRequestMode::Off,
+        SecondRequestArg::Only => live::SecondRequestMode::Only,
     };
-    Ok(redirspec::live::cli::RunSettings {
+    Ok(live::RunSettings {
         profile,
         report_dir: (!args.no_report).then(|| args.report.clone()),
         timeout: std::time::Duration::from_secs(args.timeout),
@@ -412,7 +415,7 @@ fn live_result(
     result: Result<redirspec::live::MatrixReport, redirspec::live::LiveError>,
     fail_on: FailOnArg,
 ) -> ExitCode {
-    use redirspec::live::cli::FailOn;
+    use redirspec::live::FailOn;
     use redirspec::live::LiveError;
     let fail_on = match fail_on {
         FailOnArg::Never => FailOn::Never,
@@ -455,7 +458,7 @@ fn live_matrix(args: &MatrixArgs) -> ExitCode {
     supervise();
     let mut stdout = std::io::stdout().lock();
     live_result(
-        redirspec::live::cli::matrix_command(&args.clients, &settings, &mut stdout),
+        live::matrix_command(&args.clients, &settings, &mut stdout),
         args.live.fail_on,
     )
 }
@@ -469,7 +472,7 @@ fn live_client(args: &ClientArgs) -> ExitCode {
     supervise();
     let mut stdout = std::io::stdout().lock();
     live_result(
-        redirspec::live::cli::client_command(
+        live::client_command(
             &args.name,
             &args.cmd,
             args.cmd_twice.as_deref(),
@@ -614,38 +617,43 @@ fn print_json(d: &Decision) -> ExitCode {
 
 fn batch() -> ExitCode {
     let stdin = std::io::stdin().lock();
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    let mut cases = Batch::new();
-    let mut lines = BoundedLines::new(stdin, MAX_BATCH_LINE);
-    while let Some(line) = lines.next_line() {
-        let written = match line {
-            Err(e) => {
-                eprintln!("redirspec: cannot read stdin: {e}");
-                return ExitCode::FAILURE;
-            }
-            Ok(Err(e)) => serde_json::to_writer(
-                &mut out,
-                &Decision::Error {
-                    detail: e.to_string(),
-                },
-            )
-            .map_err(std::io::Error::from),
-            Ok(Ok(text)) => cases.decide_line(text, &mut out),
-        };
-        let written = written.and_then(|()| out.write_all(b"\n"));
-        if let Err(e) = written {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return ExitCode::SUCCESS;
-            }
+    let mut stdout = Tracked {
+        inner: std::io::stdout().lock(),
+        failed: false,
+    };
+    let result = run_batch(stdin, BufWriter::new(&mut stdout), MAX_BATCH_LINE);
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
+        // The reader of our output went away: nothing left to say.
+        Err(e) if stdout.failed && e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) if stdout.failed => {
             eprintln!("redirspec: cannot write stdout: {e}");
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("redirspec: cannot read stdin: {e}");
+            ExitCode::FAILURE
         }
     }
-    if let Err(e) = out.flush() {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("redirspec: cannot write stdout: {e}");
-            return ExitCode::FAILURE;
-        }
+}
+
+/// A writer that remembers whether it failed, so that a `run_batch` error says which side
+/// (stdin or stdout) it came from.
+struct Tracked<W> {
+    inner: W,
+    failed: bool,
+}
+
+impl<W: Write> Write for Tracked<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.failed |= r.is_err();
+        r
     }
-    ExitCode::SUCCESS
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        self.failed |= r.is_err();
+        r
+    }
 }

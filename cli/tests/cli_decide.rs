@@ -319,7 +319,7 @@ fn location_bytes_reach_the_model_unchanged() {
 /// one case may leak into the next.
 #[test]
 fn batch_shortcut_writes_what_decide_writes() {
-    use redirspec::cli::{decide, Batch, Case, Decision};
+    use redirspec::cases::{decide, Batch, Case, Decision};
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/location_parse");
     let mut locations: Vec<String> = std::fs::read_dir(dir)
         .unwrap()

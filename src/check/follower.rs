@@ -37,16 +37,31 @@ impl Request {
         }
     }
 
-    /// The same request with one more header field. A name or value `http`
-    /// cannot hold is skipped (this is a builder for tests and examples).
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        if let (Ok(n), Ok(v)) = (
-            http::HeaderName::from_bytes(name.as_bytes()),
-            http::HeaderValue::from_str(value),
-        ) {
-            self.headers.append(n, v);
-        }
-        self
+    /// The same request with one more header field.
+    ///
+    /// # Errors
+    /// [`InvalidHeader`] when `name` is not a field name `http` can hold (a token, RFC 9110
+    /// §5.1) or `value` is not a field value (no CR, LF, NUL or other control byte but HTAB);
+    /// the request is not changed then. A name and value already typed go straight into
+    /// [`Request::headers`].
+    ///
+    /// # Examples
+    /// ```
+    /// use redirspec::check::{InvalidHeader, Request};
+    /// let r = Request::new(http::Method::GET, "https://a.test/").header("authorization", "t")?;
+    /// assert_eq!(r.headers["authorization"], "t");
+    /// let bad = Request::new(http::Method::GET, "https://a.test/").header("a b", "t");
+    /// assert_eq!(bad.unwrap_err(), InvalidHeader::Name("a b".to_owned()));
+    /// # Ok::<(), InvalidHeader>(())
+    /// ```
+    pub fn header(mut self, name: &str, value: &str) -> Result<Self, InvalidHeader> {
+        let n = http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| InvalidHeader::Name(name.to_owned()))?;
+        let v = http::HeaderValue::from_str(value).map_err(|_| InvalidHeader::Value {
+            name: name.to_owned(),
+        })?;
+        self.headers.append(n, v);
+        Ok(self)
     }
 
     /// The same request with this body.
@@ -54,6 +69,24 @@ impl Request {
         self.body = body;
         self
     }
+}
+
+/// A header field [`Request::header`] cannot add: its name or its value is not one `http` can
+/// hold.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidHeader {
+    /// The name is not a token (RFC 9110 §5.1): empty, or with a space, a colon, a control
+    /// byte or a byte above 0x7E.
+    #[error("invalid header name {0:?}")]
+    Name(String),
+    /// The value holds CR, LF, NUL or another control byte but HTAB (RFC 9110 §5.5). The
+    /// value itself is left out of the message: it may be a credential.
+    #[error("invalid value of header {name:?}")]
+    Value {
+        /// The field name the value was given for.
+        name: String,
+    },
 }
 
 /// A response, as far as redirection cares: its status and its Location

@@ -11,7 +11,7 @@
 //! ```
 //! use http::Method;
 //! use redirspec::check::memory::{check_memory, MemoryStep};
-//! use redirspec::model::memory::{MemoryPolicy, RedirectMemory};
+//! use redirspec::memory::{MemoryPolicy, RedirectMemory};
 //! use redirspec::Profile;
 //!
 //! let policy = MemoryPolicy::new(Profile::Fetch);
@@ -28,7 +28,7 @@ use std::fmt;
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
-use crate::model::memory::{Exchange, MemoryPolicy, Recall, RedirectMemory};
+use crate::memory::{Exchange, MemoryPolicy, Recall, RedirectMemory};
 
 /// A client's memory of redirects, seen from outside.
 pub trait RememberingClient {
@@ -149,7 +149,7 @@ impl fmt::Display for MemoryDivergence {
             self.expected.stop.as_str()
         )?;
         write!(f, "  observed: {}", self.observed)?;
-        #[cfg(feature = "cli")]
+        #[cfg(feature = "cases")]
         if let Some(line) = self.replay() {
             write!(f, "\n  replay: echo '{line}' | redirspec decide --batch")?;
         }
@@ -159,7 +159,7 @@ impl fmt::Display for MemoryDivergence {
 
 impl std::error::Error for MemoryDivergence {}
 
-#[cfg(feature = "cli")]
+#[cfg(feature = "cases")]
 impl MemoryDivergence {
     /// The `redirspec decide --batch` line that asks the model the same question.
     pub fn replay(&self) -> Option<String> {
@@ -177,7 +177,7 @@ impl MemoryDivergence {
                     url,
                     status,
                     headers,
-                } => Some(crate::cli::MemoryEvent {
+                } => Some(crate::cases::MemoryEvent {
                     time: *time,
                     method: method.to_string(),
                     url: url.clone(),
@@ -197,7 +197,7 @@ impl MemoryDivergence {
                 MemoryStep::Ask { .. } => None,
             })
             .collect();
-        let case = crate::cli::Case {
+        let case = crate::cases::Case {
             profile: "fetch".into(),
             method: "GET".into(),
             url,

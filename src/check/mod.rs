@@ -55,7 +55,9 @@ mod run;
 pub use crate::model::Body;
 pub use cases::builtin_scenarios;
 pub use divergence::{Details, Divergence, FieldDiff};
-pub use follower::{Action, ErrorKind, Failure, RedirectFollower, Request, Response, Scenario};
+pub use follower::{
+    Action, ErrorKind, Failure, InvalidHeader, RedirectFollower, Request, Response, Scenario,
+};
 pub use rules::{Level, Rule, Topic};
 pub use run::{check_scenario, check_scenario_with, Agreement};
 

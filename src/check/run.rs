@@ -359,6 +359,7 @@ mod tests {
         let s = Scenario::new(
             Request::new(http::Method::POST, "https://a.test/x#f")
                 .header("authorization", "t")
+                .unwrap()
                 .body(Body::Bytes(3)),
             vec![
                 Response::redirect(http::StatusCode::FOUND, "https://b.test/y"),

@@ -44,8 +44,9 @@ pub fn scenario(input: &ChainInput) -> Scenario {
 /// NUL, DEL...) are skipped: an `http`-based client never sees them. Returns
 /// how the chain ended, or `None` when it was skipped or diverged as pinned.
 ///
-/// A three-line cargo-fuzz target for your own client:
-/// ```ignore
+/// A three-line cargo-fuzz target for your own client (a snippet for your
+/// fuzz crate, which has `libfuzzer-sys`; not compiled here):
+/// ```text
 /// libfuzzer_sys::fuzz_target!(|input: redirspec::fuzz::ChainInput| {
 ///     redirspec::fuzz::follower_agrees(&input, &mut MyClient::default(), redirspec::Profile::Fetch, |_| false);
 /// });

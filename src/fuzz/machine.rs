@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::input::{ChainInput, ProfileInput, RequestInput, StepInput, ORIGINS, START_PATHS};
-use crate::model::memory::{Exchange, MemoryPolicy, RedirectMemory};
+use crate::memory::{Exchange, MemoryPolicy, RedirectMemory};
 use crate::model::{default_port, parse_uri_reference, Boundary, CompareWith, LocationMode};
 use crate::{Body, BodyAction, DeliverReason, Policy, Profile, RedirectMachine, Refusal, Step};
 

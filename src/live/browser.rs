@@ -3,9 +3,9 @@
 //! **model vs browsers** view.
 //!
 //! One browser process per run, not per scenario: the browser opens a driver page on a
-//! loopback control server of its own ([`BrowserSession`]); the page asks the control server
+//! loopback control server of its own (`BrowserSession`); the page asks the control server
 //! for the next job, loads the scenario origin's frame page
-//! ([`FETCH_PAGE`], served by the scripted server and not
+//! (`FETCH_PAGE`, served by the scripted server and not
 //! recorded), hands it the job, and posts the outcome back. The scripted server records every
 //! hop as for any client, answers a CORS preflight (not recorded: the model has none) and
 //! allows cross-origin reads, so a chain that leaves the start origin can be followed to its
@@ -22,19 +22,19 @@
 
 use super::client::{ClientOutcome, ClientRequest};
 use super::command::{run_in_scratch, Finished};
-use super::compare::{compare, ObservedTrace, RequestView, Verdict};
+use super::compare::{compare, ObservedTrace, Verdict};
 use super::matrix::{ProfileVerdict, ScenarioReport};
 use super::page::FETCH_PAGE;
-use super::process::Supervised;
+use super::process::{command_in, Supervised};
 use super::scenario::Scenario;
 use super::scratch::{write_new_at, Scratch};
-use super::server::{Listener, ScriptedServer, ServerLimits};
+use super::server::{ScriptedServer, ServerLimits};
 use super::verdict::expected_trace;
 use crate::Profile;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
@@ -228,7 +228,7 @@ struct Control {
 }
 
 /// One browser process and its control server, for one run.
-pub struct BrowserSession {
+pub(crate) struct BrowserSession {
     kind: BrowserKind,
     child: Supervised,
     /// The scratch folder (profile, HOME), removed when the session drops.
@@ -249,7 +249,7 @@ impl BrowserSession {
     ///
     /// # Errors
     /// A message when the browser is missing, does not start, or its page never asks.
-    pub fn start(kind: BrowserKind, startup: Duration) -> Result<Self, String> {
+    pub(crate) fn start(kind: BrowserKind, startup: Duration) -> Result<Self, String> {
         kind.check_available()?;
         let listener =
             TcpListener::bind(("127.0.0.1", 0)).map_err(|e| format!("control server: {e}"))?;
@@ -275,10 +275,8 @@ impl BrowserSession {
             }
             let child = {
                 let argv = kind.argv(&profile, &format!("http://127.0.0.1:{port}/driver"));
-                let mut command = Command::new(&argv[0]);
+                let mut command = command_in(&argv, dir.path())?;
                 command
-                    .args(&argv[1..])
-                    .current_dir(dir.path())
                     .env("HOME", dir.path())
                     .env("XDG_CONFIG_HOME", dir.path())
                     .env("XDG_CACHE_HOME", dir.path())
@@ -333,7 +331,7 @@ impl BrowserSession {
     }
 
     /// Runs one request from a page on its URL's origin: the outcome the page saw.
-    pub fn execute(&mut self, request: &ClientRequest) -> ClientOutcome {
+    pub(crate) fn execute(&mut self, request: &ClientRequest) -> ClientOutcome {
         let Some((origin, path)) = split_origin(&request.url) else {
             return ClientOutcome::Failed {
                 message: format!("cannot ask for {} from a page", request.url),
@@ -560,7 +558,7 @@ fn response(status: u16, content_type: &str, body: &[u8]) -> Vec<u8> {
 }
 
 /// Why a page cannot run `scenario`, or `None` when it can.
-pub fn not_applicable(scenario: &Scenario) -> Option<&'static str> {
+pub(crate) fn not_applicable(scenario: &Scenario) -> Option<&'static str> {
     // Fetch: "a forbidden method": CONNECT, TRACE, TRACK.
     if ["CONNECT", "TRACE", "TRACK"].contains(&scenario.method.as_str()) {
         return Some("fetch() forbids this method");
@@ -579,7 +577,7 @@ pub fn not_applicable(scenario: &Scenario) -> Option<&'static str> {
 /// The request a page sends for `scenario`: its headers without the forbidden request headers
 /// a scenario uses, `Cookie` and `Proxy-Authorization` (Fetch, "forbidden request-header":
 /// `Cookie`, and every name that starts with `Proxy-`): a page cannot set them.
-pub fn page_headers(scenario: &Scenario) -> Vec<(String, String)> {
+pub(crate) fn page_headers(scenario: &Scenario) -> Vec<(String, String)> {
     scenario
         .request_headers()
         .into_iter()
@@ -699,32 +697,14 @@ fn run_one(session: &mut BrowserSession, scenario: &Scenario, timeout: Duration)
     };
     let outcome = session.execute(&request);
     let trace = server.finish();
-    let a = origins.expand("{A}");
-    let b = origins.expand("{B}");
-    let observed = ObservedTrace {
-        requests: trace
-            .requests
-            .iter()
-            .map(|r| {
-                let origin = match r.listener {
-                    Listener::A => &a,
-                    Listener::B => &b,
-                };
-                // A browser's Cookie comes from its cookie jar (RFC 6265) and its
-                // Proxy-Authorization from its proxy settings, not from the caller: not
-                // compared.
-                RequestView {
-                    cookie: false,
-                    proxy_authorization: false,
-                    ..RequestView::observed(r, origin)
-                }
-            })
-            .collect(),
-        outcome,
-        flooded: trace.flooded,
-        bad_connections: trace.bad_connections.clone(),
-        elsewhere: Vec::new(),
-    };
+    let mut observed = ObservedTrace::from_server(&trace, &origins, outcome, Vec::new());
+    for r in &mut observed.requests {
+        // A browser's Cookie comes from its cookie jar (RFC 6265) and its
+        // Proxy-Authorization from its proxy settings, not from the caller: not
+        // compared.
+        r.cookie = false;
+        r.proxy_authorization = false;
+    }
     let policy = Profile::Fetch.policy().browser_credentials();
     match expected_trace(scenario, origins, "fetch", policy) {
         Ok(mut expected) => {
@@ -753,7 +733,7 @@ fn run_one(session: &mut BrowserSession, scenario: &Scenario, timeout: Duration)
 
 /// What the model (the Fetch profile, browser reading, no Cookie) expects of `scenario`, in
 /// one line: the requests after the first and how the chain ends (`2 hops, deliver 200`).
-pub fn model_summary(scenario: &Scenario) -> String {
+pub(crate) fn model_summary(scenario: &Scenario) -> String {
     let origins = super::scenario::Origins {
         a_port: 8001,
         b_port: 8002,
@@ -774,7 +754,7 @@ pub fn model_summary(scenario: &Scenario) -> String {
 
 /// The **model vs browsers** view, as Markdown: per scenario the Fetch profile's expectation
 /// and each browser's verdict side by side, then the count of agreements per browser.
-pub fn markdown_view(
+pub(crate) fn markdown_view(
     scenarios: &[Scenario],
     runs: &[(BrowserKind, Vec<(String, BrowserResult)>)],
 ) -> String {
@@ -819,7 +799,8 @@ pub fn markdown_view(
 }
 
 /// Runs the fixed suite in every installed browser (one process each) and renders
-/// [`markdown_view`], with a line per browser naming its version or why it was skipped.
+/// the model-vs-browsers Markdown table, with a line per browser naming its version or why it
+/// was skipped.
 pub fn view_command(timeout: Duration) -> String {
     let scenarios = super::suite::suite();
     let runs: Vec<(BrowserKind, Vec<(String, BrowserResult)>)> = BrowserKind::ALL
@@ -846,49 +827,6 @@ pub fn view_command(timeout: Duration) -> String {
     out
 }
 
-/// Whether a `matrix` client list asks for the browser view: `all` (or empty), or a list
-/// naming `chromium`.
-pub fn wanted(clients: &str) -> bool {
-    let names: Vec<&str> = clients
-        .split(',')
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .collect();
-    names.is_empty() || names == ["all"] || names.contains(&"chromium")
-}
-
-/// Runs [`view_command`] and prints it after a heading on `out`; with `report_dir`, writes it
-/// to `browsers.md` there too.
-///
-/// # Errors
-/// [`LiveError::Io`](super::LiveError::Io) when writing fails.
-pub fn print_view(
-    timeout: Duration,
-    report_dir: Option<&Path>,
-    out: &mut dyn Write,
-) -> Result<(), super::LiveError> {
-    let view = view_command(timeout);
-    let text = format!(
-        "\nModel vs browsers: the fixed suite with fetch() from a page, judged under the Fetch \
-         profile's browser reading, without Cookie (a forbidden request header)\n\n{view}"
-    );
-    out.write_all(text.as_bytes())
-        .map_err(|source| super::LiveError::Io {
-            context: "stdout".to_owned(),
-            error: source,
-        })?;
-    if let Some(dir) = report_dir {
-        let path = dir.join("browsers.md");
-        std::fs::create_dir_all(dir)
-            .and_then(|()| std::fs::write(&path, &text))
-            .map_err(|source| super::LiveError::Io {
-                context: path.display().to_string(),
-                error: source,
-            })?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -909,14 +847,6 @@ mod tests {
         assert!(view.contains("**n/a**"), "{view}");
         assert!(view.contains("**0/0**"), "{view}");
         assert!(model_summary(&two[0]).contains("deliver 200"), "{view}");
-    }
-
-    #[test]
-    fn browser_view_is_wanted_for_all_and_chromium() {
-        assert!(wanted("all"));
-        assert!(wanted(""));
-        assert!(wanted("curl, chromium"));
-        assert!(!wanted("curl,reqwest"));
     }
 
     #[test]

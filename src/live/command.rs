@@ -1,6 +1,27 @@
 //! The command adapter: any program that can fetch a URL, described by a
-//! [`CommandTemplate`] (see [`super::template`] for placeholders and groups), and the built-in
-//! presets.
+//! command template, and the built-in presets.
+//!
+//! # Command templates
+//!
+//! A template is split into words like a shell would (spaces separate words; `'…'` and `"…"`
+//! group; `\` escapes outside single quotes), then placeholders are filled in each word, so a
+//! value with spaces stays one argument. No shell runs.
+//!
+//! | placeholder      | becomes                                                        |
+//! |------------------|----------------------------------------------------------------|
+//! | `{method}`       | the method of the first request                                |
+//! | `{url}`          | the start URL                                                  |
+//! | `{body_file}`    | a file holding the request body (empty when there is none)     |
+//! | `{body_file?}`   | that file when there is a body, else an empty argument         |
+//! | `{header}`       | `Name: value`, one header                                      |
+//! | `{headers_file}` | a file with one `Name: value` line per header                  |
+//! | `{headers_json}` | a file with the headers as a JSON array of `[name, value]`     |
+//! | `{script_dir}`   | the folder holding the scripts shipped with redirspec          |
+//!
+//! Square brackets make a group, written as separate words: `[ -H {header} ]` is repeated
+//! once per header, `[ --data-binary @{body_file} ]` is kept only when there is a body.
+//!
+//! # Outcome
 //!
 //! The program's exit status decides the outcome: 0 means it delivered a response (its status
 //! is read from the last line of stdout when that line is a three-digit number), anything else
@@ -11,25 +32,25 @@
 
 use super::client::{millis, one_line, ClientOutcome, ClientRequest, ClientUnderTest};
 use super::driver::Driver;
-use super::process::Supervised;
+use super::process::{command_in, Supervised};
 use super::scratch::Scratch;
 use super::template::{CommandTemplate, Expansion};
 use super::LiveError;
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{mpsc, Arc, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
 /// The node fetch script shipped with the crate.
-pub const FETCH_JS: &str = include_str!("assets/fetch.js");
+pub(crate) const FETCH_JS: &str = include_str!("assets/fetch.js");
 /// The python (urllib / urllib3 / requests) script shipped with the crate.
-pub const CLIENT_PY: &str = include_str!("assets/client.py");
+pub(crate) const CLIENT_PY: &str = include_str!("assets/client.py");
 /// The perl (LWP::UserAgent / HTTP::Tiny) script shipped with the crate.
-pub const CLIENT_PL: &str = include_str!("assets/client.pl");
+pub(crate) const CLIENT_PL: &str = include_str!("assets/client.pl");
 /// The java (java.net.http.HttpClient) program shipped with the crate.
-pub const FETCH_JAVA: &str = include_str!("assets/Fetch.java");
+pub(crate) const FETCH_JAVA: &str = include_str!("assets/Fetch.java");
 
 /// Writes every shipped script into a new scratch folder.
 pub(crate) fn write_assets(dir: &Scratch) -> std::io::Result<()> {
@@ -50,14 +71,14 @@ struct Prepared {
 
 /// How a command client is checked for presence.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Probe {
+pub(crate) struct Probe {
     /// Argument vector run once (bounded by 10 s); exit 0 means available.
     pub argv: Vec<String>,
     /// Note shown when it fails.
     pub missing: String,
 }
 
-/// Any program, driven by a [`CommandTemplate`].
+/// Any program, driven by a command template.
 #[derive(Debug, Clone)]
 pub struct CommandClient {
     name: String,
@@ -124,13 +145,13 @@ impl CommandClient {
     /// `{script_dir}` names the folder of the shipped scripts. Clones of this client share
     /// the process. The environment variable `REDIRSPEC_DRIVERS=off` turns drivers off (one
     /// process per scenario, as before).
-    pub fn with_driver(mut self, argv: &[&str]) -> Self {
+    pub(crate) fn with_driver(mut self, argv: &[&str]) -> Self {
         self.driver = Some(Arc::new(Driver::new(argv)));
         self
     }
 
-    /// Whether scenarios run through a long-lived driver process ([`with_driver`](Self::with_driver),
-    /// and `REDIRSPEC_DRIVERS` is not `off`).
+    /// Whether scenarios run through a long-lived driver process (the presets for node,
+    /// python, perl and java, and `REDIRSPEC_DRIVERS` is not `off`).
     pub fn driven(&self) -> bool {
         self.driver().is_some()
     }
@@ -333,17 +354,9 @@ pub(crate) fn run_bounded_with_env(
     timeout: Duration,
     env: &[(&str, &Path)],
 ) -> std::io::Result<Finished> {
-    let Some((program, args)) = argv.split_first() else {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "empty command",
-        ));
-    };
-    let mut command = Command::new(program);
+    let mut command = command_in(argv, dir)?;
     command
-        .args(args)
         .envs(env.iter().copied())
-        .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -7,8 +7,9 @@
 //! how the chain ended ([`ExpectedEnd`] vs [`ClientOutcome`]).
 
 use super::client::ClientOutcome;
+use super::scenario::Origins;
 use super::scenario::REQUEST_BODY;
-use super::server::RecordedRequest;
+use super::server::{Listener, RecordedRequest, ServerTrace};
 use crate::check::{Level, Rule};
 use serde::{Serialize, Serializer};
 
@@ -206,6 +207,38 @@ pub struct ObservedTrace {
     pub elsewhere: Vec<String>,
 }
 
+impl ObservedTrace {
+    /// What a scripted server recorded in one run, as the client's trace: each request's URL
+    /// is read against the origin of the listener it arrived on (or its Host field), as
+    /// [`RequestView::observed`] does. The matrix and the browser rows both build it here.
+    pub(crate) fn from_server(
+        trace: &ServerTrace,
+        origins: &Origins,
+        outcome: ClientOutcome,
+        elsewhere: Vec<String>,
+    ) -> Self {
+        let a = origins.expand("{A}");
+        let b = origins.expand("{B}");
+        ObservedTrace {
+            requests: trace
+                .requests
+                .iter()
+                .map(|r| {
+                    let origin = match r.listener {
+                        Listener::A => &a,
+                        Listener::B => &b,
+                    };
+                    RequestView::observed(r, origin)
+                })
+                .collect(),
+            outcome,
+            flooded: trace.flooded,
+            bad_connections: trace.bad_connections.clone(),
+            elsewhere,
+        }
+    }
+}
+
 /// One field that differs, with the rule behind the model's side.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldDivergence {
@@ -312,7 +345,7 @@ impl Verdict {
 
 /// Upper-cases the hex digits of percent-encodings: `%c3` and `%C3` are the same octet
 /// (RFC 3986 §6.2.2.1), so a client that writes either one is not diverging.
-pub fn normalize_percent_case(url: &str) -> String {
+pub(crate) fn normalize_percent_case(url: &str) -> String {
     let mut out = String::with_capacity(url.len());
     let mut chars = url.chars().peekable();
     while let Some(c) = chars.next() {
@@ -432,7 +465,7 @@ fn request_fields(
 /// server's cap (`flood`), bytes that are not an HTTP request (`garbage`). A connection to a
 /// non-http(s) target the model refuses is a request the model does not send (`request`):
 /// the client tried to follow, whatever error it reported afterwards.
-pub fn compare(expected: &ExpectedTrace, observed: &ObservedTrace) -> Verdict {
+pub(crate) fn compare(expected: &ExpectedTrace, observed: &ObservedTrace) -> Verdict {
     let at = observed.requests.len().min(expected.requests.len());
     let live = expected.liveness_rule;
     // Following a refused target is the finding, whatever happened there afterwards (a

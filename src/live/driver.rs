@@ -26,11 +26,11 @@
 //! is left running.
 
 use super::client::{millis, one_line, ClientOutcome, ClientRequest};
-use super::process::Supervised;
+use super::process::{command_in, Supervised};
 use super::scratch::Scratch;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{ChildStderr, ChildStdin, ChildStdout, Stdio};
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
@@ -81,11 +81,6 @@ impl Driver {
             argv: argv.iter().map(|s| (*s).to_owned()).collect(),
             running: Mutex::new(None),
         }
-    }
-
-    /// The argument vector, `{script_dir}` not filled in.
-    pub fn argv(&self) -> &[String] {
-        &self.argv
     }
 
     /// Runs one scenario: sends `request` (`count` times in a row from one client object) and
@@ -277,16 +272,8 @@ type Spawned = (Supervised, ChildStdout, ChildStderr, ChildStdin);
 /// Starts `argv` in `dir` through [`Supervised`] (a process group of its own), with piped
 /// stdio.
 fn spawn(argv: &[String], dir: &Path) -> std::io::Result<Spawned> {
-    let Some((program, args)) = argv.split_first() else {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "empty command",
-        ));
-    };
-    let mut command = Command::new(program);
+    let mut command = command_in(argv, dir)?;
     command
-        .args(args)
-        .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -455,25 +455,8 @@ pub fn run_scenario(
     };
     let outcome = client.execute(&request);
     let trace = server.finish();
-    let a = origins.expand("{A}");
-    let b = origins.expand("{B}");
-    let observed = ObservedTrace {
-        requests: trace
-            .requests
-            .iter()
-            .map(|r| {
-                let origin = match r.listener {
-                    super::server::Listener::A => &a,
-                    super::server::Listener::B => &b,
-                };
-                RequestView::observed(r, origin)
-            })
-            .collect(),
-        outcome,
-        flooded: trace.flooded,
-        bad_connections: trace.bad_connections.clone(),
-        elsewhere: sink.map(FtpSink::finish).unwrap_or_default(),
-    };
+    let elsewhere = sink.map(FtpSink::finish).unwrap_or_default();
+    let observed = ObservedTrace::from_server(&trace, &origins, outcome, elsewhere);
     for profile in Profile::ALL {
         match expected_trace(scenario, origins, profile.as_str(), profile.policy()) {
             Ok(expected) => report.verdicts.push(ProfileVerdict {

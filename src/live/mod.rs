@@ -8,18 +8,18 @@
 //! 3. [`client`] / [`command`] — the [`ClientUnderTest`] trait; in-process reqwest and ureq;
 //!    any program through a command template, with presets for curl, wget, node's fetch,
 //!    python's urllib and requests.
-//!    [`driver`] — one long-lived process per client and run for the node, python, perl
-//!    and java presets, a new client object per scenario.
-//! 4. [`verdict`] — the model's trace for the same scenario on the same URLs;
+//!    `driver` (internal) — one long-lived process per client and run for the node, python,
+//!    perl and java presets, a new client object per scenario.
+//! 4. `verdict` (internal) — the model's trace for the same scenario on the same URLs;
 //!    [`compare`](mod@compare) — the first divergence, hop by hop.
 //! 5. [`matrix`] — all of it for many clients; [`facts`] — what each client did, in plain
 //!    words; [`report`] — text, JSON, Markdown and HTML.
 //! 6. [`second_request`] — the "second request" group: one process asks for the same URL
 //!    twice, the server scripts caching fields and answers by path, and
-//!    [`recall`] judges every request against the model's
-//!    [`RedirectMemory`](crate::model::memory::RedirectMemory) fed with what the server sent;
-//!    [`chromium`] — headless Chromium, the one common client with a cache that keeps
-//!    redirects, driven through a page.
+//!    `recall` (internal) judges every request against the model's
+//!    [`RedirectMemory`](crate::memory::RedirectMemory) fed with what the server sent;
+//!    `chromium` (internal; the client `chromium`) — headless Chromium, the one common
+//!    client with a cache that keeps redirects, driven through a page.
 //!
 //! Every program a run starts ends with it, leftovers included, and every file it gets lives
 //! in a private scratch folder removed after it: see [`process`].
@@ -34,37 +34,38 @@
 //! ```
 
 pub mod browser;
-pub mod chromium;
-pub mod cli;
+mod chromium;
 pub mod client;
 pub mod command;
 pub mod compare;
-pub mod driver;
+mod driver;
 pub mod facts;
+mod fail_on;
 pub mod from_strategies;
-pub mod go;
+mod go;
 pub mod matrix;
-pub mod page;
+mod page;
 pub mod process;
-pub mod recall;
+mod recall;
 pub mod report;
 pub mod repro;
 pub mod scenario;
 mod scratch;
 pub mod second_request;
 pub mod server;
-pub mod sink;
+mod sink;
 pub mod suite;
-pub mod template;
-pub mod verdict;
+mod template;
+mod verdict;
 
 pub use client::{ClientOutcome, ClientRequest, ClientUnderTest, ReqwestClient, UreqClient};
 pub use command::{preset, CommandClient};
-pub use compare::{compare, Divergence, ExpectedTrace, ObservedTrace, RequestView, Verdict};
+pub use compare::{Divergence, ExpectedTrace, ObservedTrace, RequestView, Verdict};
+pub use fail_on::FailOn;
 pub use matrix::{run, MatrixOptions, MatrixReport};
+pub use recall::JudgedRequest;
 pub use scenario::{Origins, Scenario, ScriptedResponse};
 pub use server::{RecordedRequest, ScriptedServer, ServerLimits, ServerTrace};
-pub use template::CommandTemplate;
 
 /// Errors of the live harness (not of clients: what a client does wrong is a verdict).
 #[derive(Debug, thiserror::Error)]
@@ -83,7 +84,8 @@ pub enum LiveError {
     /// A command template that does not parse.
     #[error("bad command template: {0}")]
     BadCommand(String),
-    /// A number of [`cli::RunSettings`] out of its range.
+    /// A setting out of its range (the command line's `--timeout`, `--jobs`, `--random`,
+    /// `--strategies`).
     #[error("{0}")]
     BadSettings(String),
     /// The one program `redirspec client` was asked to check cannot run (not found, say).

@@ -84,6 +84,18 @@ pub(crate) struct Supervised {
     status: Option<ExitStatus>,
 }
 
+/// The command that runs `argv` (program, then its arguments, no shell) in `dir`; an empty
+/// `argv` is an error. Standard streams and environment are the caller's to set; start it
+/// with [`Supervised::spawn`].
+pub(crate) fn command_in(argv: &[String], dir: &std::path::Path) -> io::Result<Command> {
+    let Some((program, args)) = argv.split_first() else {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "empty command"));
+    };
+    let mut command = Command::new(program);
+    command.args(args).current_dir(dir);
+    Ok(command)
+}
+
 impl Supervised {
     /// Starts `command` in a new process group with [`RUN_VAR`] set to a fresh token.
     /// Standard streams are as `command` sets them.

@@ -8,7 +8,7 @@
 
 use super::scenario::{Origins, Scenario};
 use super::server::RecordedRequest;
-use crate::model::memory::{Exchange, MemoryPolicy, Recall, RedirectMemory};
+use crate::memory::{Exchange, MemoryPolicy, Recall, RedirectMemory};
 use crate::{Body, Profile, RedirectMachine, Step};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde::Serialize;
@@ -175,14 +175,6 @@ pub fn judge(scenario: &Scenario, origins: Origins, recorded: &[RecordedRequest]
 /// What the model says about asking the start URL again one second after a first round in
 /// which every route was answered as scripted (each redirect followed once, at one time):
 /// the recall, with hop URLs on `origins`.
-///
-/// # Examples
-/// ```
-/// use redirspec::live::{recall, second_request, Origins};
-/// let o = Origins { a_port: 1, b_port: 2 };
-/// let s = second_request::scenarios().into_iter().find(|s| s.scenario.name == "302-plain").unwrap();
-/// assert!(recall::model_expectation(&s.scenario, o).hops.is_empty());
-/// ```
 pub fn model_expectation(scenario: &Scenario, origins: Origins) -> Recall {
     const T: u64 = 1_700_000_000;
     let policy = memory_policy();
@@ -229,11 +221,6 @@ pub fn model_expectation(scenario: &Scenario, origins: Origins) -> Recall {
         }
     }
     memory.recall(T + 1, &Method::GET, &start, &none)
-}
-
-/// Whether a recall lets the client skip the network for the start URL.
-pub fn may_recall(recall: &Recall) -> bool {
-    !recall.hops.is_empty()
 }
 
 #[cfg(test)]
@@ -336,5 +323,25 @@ mod tests {
             [1, 1, 2]
         );
         assert!(j.requests.iter().all(|r| r.skipped() == Some(0)));
+    }
+}
+
+/// What was the doc example of [`model_expectation`] (the module is internal now).
+#[cfg(test)]
+mod example {
+    use super::super::{second_request, Origins};
+    use super::model_expectation;
+
+    #[test]
+    fn a_plain_302_is_not_remembered() {
+        let o = Origins {
+            a_port: 1,
+            b_port: 2,
+        };
+        let s = second_request::scenarios()
+            .into_iter()
+            .find(|s| s.scenario.name == "302-plain")
+            .unwrap();
+        assert!(model_expectation(&s.scenario, o).hops.is_empty());
     }
 }

@@ -513,13 +513,13 @@ pub fn write_rust_snippet(
 
 /// Whether a finding goes into the reproductions and the README's findings: it breaks a
 /// MUST or a security rule.
-pub fn is_finding(d: &Divergence) -> bool {
+pub(crate) fn is_finding(d: &Divergence) -> bool {
     d.security() || d.level() == Level::Must
 }
 
 /// Writes `dir/<client>/<scenario>/` for the first scenario of each (client, rule) whose
-/// divergence [`is_finding`], for every client of `report` found in `clients`; returns the
-/// folders with a one-line summary each.
+/// divergence is a finding (a MUST or a security rule), for every client of `report` found
+/// in `clients`; returns the folders with a one-line summary each.
 ///
 /// # Errors
 /// [`LiveError::Io`] when a file cannot be written.

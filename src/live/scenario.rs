@@ -9,10 +9,10 @@
 //! | `{B}`       | `http://127.0.0.1:<port b>`     | same host, other port: other origin  |
 //! | `{L}`       | `http://localhost:<port a>`     | other host name, same port           |
 //! | `{A_AUTH}`, `{B_AUTH}`, `{L_AUTH}` | the authority alone (`127.0.0.1:<port a>`, …) | network-path references (`//h/p`) |
-//! | `{FTP}`     | `ftp://127.0.0.1:<port>` of an [`FtpSink`](super::sink::FtpSink) | filled in by the matrix before the server starts |
+//! | `{FTP}`     | `ftp://127.0.0.1:<port>` of a loopback FTP sink | filled in by the matrix before the server starts |
 //!
 //! The server answers by arrival order, not by path: request *k* of the scenario gets
-//! response *k* ([`Scenario::response_for`]). The model is asked about the very same responses,
+//! response *k*. The model is asked about the very same responses,
 //! so where a client goes is checked by the verdict, never assumed by the server.
 
 use http::Method;
@@ -57,7 +57,8 @@ pub struct ScriptedResponse {
     pub locations: Vec<String>,
     /// More header fields (`Cache-Control`, `Date`, `Expires`, `Age`, ...), sent after the
     /// Location lines. A value may hold time placeholders, filled in when the response is
-    /// sent (see [`expand_time`]).
+    /// sent: `{now}` is that time as an IMF-fixdate (RFC 9110 §5.6.7), `{now-N}` and
+    /// `{now+N}` that time minus or plus `N` seconds.
     pub headers: Vec<(String, String)>,
 }
 
@@ -100,15 +101,7 @@ impl ScriptedResponse {
 /// (seconds since the Unix epoch): `{now}` becomes that time as an IMF-fixdate
 /// (RFC 9110 §5.6.7), `{now-N}` and `{now+N}` that time minus or plus `N` seconds. Anything
 /// else is kept as written.
-///
-/// # Examples
-/// ```
-/// use redirspec::live::scenario::expand_time;
-/// assert_eq!(expand_time("{now}", 784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
-/// assert_eq!(expand_time("x {now-60} y", 784111837), "x Sun, 06 Nov 1994 08:49:37 GMT y");
-/// assert_eq!(expand_time("max-age=60", 0), "max-age=60");
-/// ```
-pub fn expand_time(value: &str, now: u64) -> String {
+pub(crate) fn expand_time(value: &str, now: u64) -> String {
     let mut out = String::with_capacity(value.len());
     let mut rest = value;
     while let Some(i) = rest.find("{now") {
@@ -190,7 +183,7 @@ pub const CONTENT_TYPE_VALUE: &str = "application/x-www-form-urlencoded";
 
 impl Scenario {
     /// The response to request number `index` (0-based, in arrival order) for `target`.
-    pub fn response_to(&self, index: usize, target: &str) -> ScriptedResponse {
+    pub(crate) fn response_to(&self, index: usize, target: &str) -> ScriptedResponse {
         if self.routes.is_empty() {
             return self.response_for(index);
         }
@@ -202,7 +195,7 @@ impl Scenario {
     }
 
     /// The response to request number `index` (0-based, in arrival order).
-    pub fn response_for(&self, index: usize) -> ScriptedResponse {
+    pub(crate) fn response_for(&self, index: usize) -> ScriptedResponse {
         match self.responses.get(index) {
             Some(r) => r.clone(),
             None => match (self.repeat_last, self.responses.last()) {
@@ -303,5 +296,24 @@ mod tests {
             expand_time("{now+1}", LAST_HTTP_DATE),
             "Fri, 31 Dec 9999 23:59:59 GMT"
         );
+    }
+}
+
+/// What was the doc example of [`expand_time`] (crate-internal now).
+#[cfg(test)]
+mod example {
+    use super::expand_time;
+
+    #[test]
+    fn expand_time_fills_now() {
+        assert_eq!(
+            expand_time("{now}", 784111777),
+            "Sun, 06 Nov 1994 08:49:37 GMT"
+        );
+        assert_eq!(
+            expand_time("x {now-60} y", 784111837),
+            "x Sun, 06 Nov 1994 08:49:37 GMT y"
+        );
+        assert_eq!(expand_time("max-age=60", 0), "max-age=60");
     }
 }

@@ -7,8 +7,8 @@
 //! A 301 or 308 is heuristically cacheable (§15.1), a 302 or 307 only with explicit freshness
 //! (RFC 9111 §3, §4.2.1). Each [`RepeatScenario`] scripts caching fields on its redirects; the
 //! server answers by path ([`Scenario::routes`]) and records when it answered what. The model
-//! ([`RedirectMemory`](crate::model::memory::RedirectMemory), a private cache, see
-//! [`recall`](super::recall)) is fed those very exchanges at those times and asked, before
+//! ([`RedirectMemory`](crate::memory::RedirectMemory), a private cache, see
+//! `recall`) is fed those very exchanges at those times and asked, before
 //! each request, where the request may go, so the verdict and the model cannot drift apart.
 //!
 //! Every final `200` is sent with `Cache-Control: no-store`, so that each round reaches the
@@ -300,7 +300,7 @@ impl RepeatVerdict {
 }
 
 /// Reads a [`Judgement`](super::recall::Judgement) and the client's outcome as a verdict.
-pub fn verdict(requests: &[JudgedRequest], rounds_done: usize) -> RepeatVerdict {
+pub(crate) fn verdict(requests: &[JudgedRequest], rounds_done: usize) -> RepeatVerdict {
     let mut hops = 0;
     for (i, r) in requests.iter().enumerate() {
         match r.skipped() {
@@ -395,7 +395,7 @@ impl RepeatReport {
 
 /// Whether the model lets a client skip the start URL the second time, had every response
 /// been sent as scripted at one time ([`model_expectation`]).
-pub fn model_may_recall(repeat: &RepeatScenario) -> bool {
+pub(crate) fn model_may_recall(repeat: &RepeatScenario) -> bool {
     let origins = Origins {
         a_port: 1,
         b_port: 2,
@@ -472,7 +472,7 @@ pub struct RepeatGroup {
 
 impl RepeatGroup {
     /// The group for a client that cannot run it.
-    pub fn not_applicable(note: &str) -> Self {
+    pub(crate) fn not_applicable(note: &str) -> Self {
         RepeatGroup {
             not_applicable: Some(note.to_owned()),
             scenarios: Vec::new(),
@@ -535,7 +535,7 @@ impl RepeatGroup {
 /// scenario where the model lets it, `no` when it never skipped a request, `partly` in
 /// between; a reuse the model forbids counts as remembering (it is reported as a divergence
 /// on its own). `-` when no scenario completed.
-pub fn caches(reports: &[RepeatReport]) -> String {
+pub(crate) fn caches(reports: &[RepeatReport]) -> String {
     let completed: Vec<&RepeatReport> = reports
         .iter()
         .filter(|r| r.harness_error.is_none())

@@ -2,7 +2,7 @@
 //!
 //! Two listeners on `127.0.0.1` with ports the OS picks (`A` and `B`); the host name
 //! `localhost` reaches listener A under another name. Every request is answered by arrival
-//! order with [`Scenario::response_for`], then the connection is closed
+//! order (request *k* gets response *k* of the scenario), then the connection is closed
 //! (`Connection: close`), so each request is one connection and nothing lingers.
 //!
 //! Everything is bounded: the accept loop polls with a short sleep and stops at
@@ -132,7 +132,7 @@ impl ScriptedServer {
     ///
     /// # Errors
     /// As [`start`](Self::start).
-    pub fn start_for_client(
+    pub(crate) fn start_for_client(
         scenario: &Scenario,
         limits: ServerLimits,
         timeout: Duration,

@@ -14,7 +14,7 @@
 //! - `location`: missing, empty, padded, invalid and multiple Location fields, a Location on a
 //!   non-redirect and on 300, 304, 305, 306 and an unknown 3xx.
 //! - `scheme`: Locations with non-http(s) schemes; `ftp:` points at a loopback listener that
-//!   records connections ([`super::sink`]), so "tried and failed" is told from "refused".
+//!   records connections, so "tried and failed" is told from "refused".
 //! - `random`: seeded random chains from [`random`], added on request.
 //!
 //! Not in the suite, with the reason given in [`SKIPPED`]: https -> http downgrades.

@@ -12,7 +12,13 @@ pub(crate) mod fast_strict;
 pub(crate) mod fast_whatwg;
 mod location;
 mod machine;
-pub mod memory;
+#[deprecated(note = "the redirect cache is its own part now: use `redirspec::memory`")]
+#[doc(hidden)]
+pub mod memory {
+    //! Moved to [`crate::memory`]: the redirect cache is a client of the
+    //! machine, beside the model rather than inside it.
+    pub use crate::memory::*;
+}
 mod origin;
 mod profile;
 mod resolve;

@@ -4,6 +4,10 @@
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use redirspec::{Body, BodyAction, Policy, Profile, RedirectMachine, Step};
 
+mod rfc3986;
+#[allow(unused_imports)] // not every test binary reads the RFC 3986 table
+pub use rfc3986::*;
+
 /// What a step came to, in plain data that tests compare.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {

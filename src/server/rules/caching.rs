@@ -11,6 +11,7 @@
 
 use std::time::SystemTime;
 
+use crate::memory::{CacheControl, Delta};
 use crate::server::finding::{Finding, Rule};
 use crate::server::report::Report;
 use crate::server::view::View;
@@ -18,10 +19,8 @@ use crate::server::view::View;
 /// What the Cache-Control, Expires and Date fields say.
 #[derive(Debug, Default)]
 struct Caching<'v> {
-    public: bool,
-    no_store: bool,
-    max_age: Option<Option<u64>>,
-    s_maxage: Option<Option<u64>>,
+    /// Read by the redirect cache's parser ([`CacheControl::from_lines`]).
+    cc: CacheControl,
     expires: Option<&'v [u8]>,
     date: Option<&'v [u8]>,
     last_modified: bool,
@@ -29,44 +28,21 @@ struct Caching<'v> {
 
 impl<'v> Caching<'v> {
     fn read(view: &View<'v>) -> Self {
-        let mut c = Caching {
+        Caching {
+            // RFC 9111 §5.2: "Cache-Control = #cache-directive",
+            // "cache-directive = token [ "=" ( token / quoted-string ) ]",
+            // directive names are case-insensitive.
+            cc: CacheControl::from_lines(view.all("cache-control").map(|f| f.value)),
             expires: view.first("expires").map(|f| f.value),
             date: view.first("date").map(|f| f.value),
             last_modified: view.first("last-modified").is_some(),
-            ..Caching::default()
-        };
-        // RFC 9111 §5.2: "Cache-Control = #cache-directive",
-        // "cache-directive = token [ "=" ( token / quoted-string ) ]",
-        // directive names are case-insensitive.
-        for f in view.all("cache-control") {
-            for directive in f.value.split(|&b| b == b',') {
-                let directive = crate::server::view::trim(directive);
-                let (name, arg) = match directive.iter().position(|&b| b == b'=') {
-                    Some(p) => (&directive[..p], Some(&directive[p + 1..])),
-                    None => (directive, None),
-                };
-                let seconds = || {
-                    arg.map(|a| a.strip_prefix(b"\"").unwrap_or(a))
-                        .map(|a| a.strip_suffix(b"\"").unwrap_or(a))
-                        .and_then(delta_seconds)
-                };
-                let name = crate::server::view::trim(name);
-                if name.eq_ignore_ascii_case(b"public") {
-                    c.public = true;
-                } else if name.eq_ignore_ascii_case(b"no-store") {
-                    c.no_store = true;
-                } else if name.eq_ignore_ascii_case(b"max-age") {
-                    c.max_age = Some(seconds());
-                } else if name.eq_ignore_ascii_case(b"s-maxage") {
-                    c.s_maxage = Some(seconds());
-                }
-            }
         }
-        c
     }
 
     fn explicit_freshness(&self) -> bool {
-        self.max_age.is_some() || self.s_maxage.is_some() || self.expires.is_some()
+        self.cc.max_age != Delta::Absent
+            || self.cc.s_maxage != Delta::Absent
+            || self.expires.is_some()
     }
 
     /// Whether Expires says "already expired": an invalid date (RFC 9111
@@ -83,15 +59,6 @@ impl<'v> Caching<'v> {
     }
 }
 
-/// RFC 9111 §1.2.2: `delta-seconds = 1*DIGIT`; a value too large to
-/// represent "MUST" be taken as 2147483648 (2^31).
-fn delta_seconds(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(crate::server::view::parse_length(digits).map_or(1 << 31, |n| n.min(1 << 31)))
-}
-
 fn http_date(value: &[u8]) -> Option<SystemTime> {
     httpdate::parse_http_date(std::str::from_utf8(value).ok()?).ok()
 }
@@ -105,7 +72,7 @@ pub(crate) fn check(view: &View<'_>, report: &mut Report) {
 }
 
 fn temporary(code: u16, c: &Caching<'_>, report: &mut Report) {
-    if c.explicit_freshness() || c.no_store {
+    if c.explicit_freshness() || c.cc.no_store {
         return;
     }
     let section = if code == 302 {
@@ -113,7 +80,7 @@ fn temporary(code: u16, c: &Caching<'_>, report: &mut Report) {
     } else {
         "RFC 9111 §5.2.2.9, §4.2.2; RFC 9110 §15.4.8"
     };
-    if c.public {
+    if c.cc.public {
         report.push(
             Finding::new(
                 Rule::TemporaryRedirectHeuristicCaching,
@@ -142,18 +109,20 @@ fn permanent(code: u16, c: &Caching<'_>, view: &View<'_>, report: &mut Report) {
     } else {
         "RFC 9111 §4.2.2; RFC 9110 §15.4.9"
     };
-    let zero = |v: Option<Option<u64>>| matches!(v, Some(Some(0)));
-    let invalid = |v: Option<Option<u64>>| matches!(v, Some(None));
-    let why = if c.no_store {
+    let cc = &c.cc;
+    let zero = |v: Delta| v == Delta::Seconds(0);
+    let invalid = |v: Delta| v == Delta::Invalid;
+    let absent = |v: Delta| v == Delta::Absent;
+    let why = if cc.no_store {
         Some("Cache-Control: no-store")
-    } else if invalid(c.max_age) || invalid(c.s_maxage) {
+    } else if invalid(cc.max_age) || invalid(cc.s_maxage) {
         // RFC 9111 §4.2.1: "Caches are encouraged to consider responses that
         // have invalid freshness information (e.g., a max-age directive with
         // non-integer content) to be stale."
         Some("an invalid max-age, which caches are encouraged to treat as stale,")
-    } else if zero(c.max_age) || (c.max_age.is_none() && zero(c.s_maxage)) {
+    } else if zero(cc.max_age) || (absent(cc.max_age) && zero(cc.s_maxage)) {
         Some("a zero max-age")
-    } else if c.max_age.is_none() && c.s_maxage.is_none() {
+    } else if absent(cc.max_age) && absent(cc.s_maxage) {
         // RFC 9111 §5.3: max-age overrides Expires.
         c.expires_in_past()
     } else {
@@ -162,7 +131,7 @@ fn permanent(code: u16, c: &Caching<'_>, view: &View<'_>, report: &mut Report) {
     if let Some(why) = why {
         let evidence = view
             .first("cache-control")
-            .filter(|_| c.no_store || c.max_age.is_some() || c.s_maxage.is_some())
+            .filter(|_| cc.no_store || !absent(cc.max_age) || !absent(cc.s_maxage))
             .or_else(|| view.first("expires"));
         let mut f = Finding::new(
             Rule::PermanentRedirectNotCacheable,

@@ -1,17 +1,18 @@
-//! What the `redirspec matrix` and `redirspec client` commands do, as library calls; the
-//! binary only parses arguments and maps errors to exit codes.
+//! What the `redirspec matrix` and `redirspec client` commands do on top of the library's
+//! live harness (`redirspec::live`): settings and their ranges, `--fail-on`, the progress
+//! printer, the reports written; `main.rs` only parses arguments and maps errors to exit codes.
 
-use super::client::ClientUnderTest;
-use super::command::CommandClient;
-use super::matrix::{clients_by_name, run, MatrixOptions, MatrixReport};
-use super::report::{text, text_verbose, write_reports_with};
-use super::LiveError;
-use crate::Profile;
+use redirspec::live::client::ClientUnderTest;
+use redirspec::live::command::CommandClient;
+use redirspec::live::matrix::{clients_by_name, run, MatrixOptions, MatrixReport};
+use redirspec::live::report::{text, text_verbose, write_reports_with};
+use redirspec::live::LiveError;
+use redirspec::Profile;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use super::matrix::progress::ProgressPrinter;
+pub use redirspec::live::matrix::progress::ProgressPrinter;
 
 /// Seed used when none is given.
 pub const DEFAULT_SEED: u64 = 0x5EED;
@@ -34,10 +35,10 @@ pub struct RunSettings {
     pub timeout: Duration,
     /// Clients run at the same time (0: one per core).
     pub jobs: usize,
-    /// Random scenarios added to the suite ([`super::suite::random`]).
+    /// Random scenarios added to the suite ([`redirspec::live::suite::random`]).
     pub random: usize,
     /// Scenarios drawn from the proptest strategies added to the suite
-    /// ([`super::from_strategies::from_strategies`]).
+    /// ([`redirspec::live::from_strategies::from_strategies`]).
     pub strategies: usize,
     /// Seed of the random scenarios.
     pub seed: u64,
@@ -46,7 +47,7 @@ pub struct RunSettings {
     /// Print the whole text report ([`text_verbose`]) instead of one screen ([`text`]).
     pub verbose: bool,
     /// Write a stand-alone reproduction of each MUST or security finding here
-    /// ([`super::repro::write_findings`]).
+    /// ([`redirspec::live::repro::write_findings`]).
     pub repro: Option<PathBuf>,
     /// Write `matrix.json` on one line instead of pretty-printed.
     pub compact_json: bool,
@@ -76,81 +77,6 @@ impl std::str::FromStr for SecondRequestMode {
                 "unknown second-request mode {other:?} (on, off, only)"
             )),
         }
-    }
-}
-
-/// Which findings make `matrix` and `client` exit 1 (`--fail-on`), for CI. The levels are the
-/// ones each divergence carries ([`LevelCounts`](super::matrix::LevelCounts)), under the profile
-/// a client is reported under, plus those of its second-request group
-/// ([`RepeatGroup::levels`](super::second_request::RepeatGroup::levels): RFC 9111's MUSTs for
-/// a stale, unstorable or unvalidated reuse; its MAYs never fail). A MAY choice is never a
-/// failure unless `Any` asks for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum FailOn {
-    /// Exit 0 whatever the verdicts (the default: the matrix is a report).
-    #[default]
-    Never,
-    /// A MUST broken by any client.
-    Must,
-    /// A MUST, or a security rule (credentials, schemes) at any level.
-    Security,
-    /// A MUST, a security rule or a SHOULD.
-    Should,
-    /// Any divergence, MAY choices included.
-    Any,
-}
-
-impl std::str::FromStr for FailOn {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "never" => Ok(FailOn::Never),
-            "must" => Ok(FailOn::Must),
-            "security" => Ok(FailOn::Security),
-            "should" => Ok(FailOn::Should),
-            "any" => Ok(FailOn::Any),
-            other => Err(format!(
-                "unknown --fail-on level {other:?} (never, must, security, should, any)"
-            )),
-        }
-    }
-}
-
-impl FailOn {
-    /// The clients of `report` with a finding at this level or above, each with its
-    /// headline (`reqwest: MUST 0 · security 2 · SHOULD 5 · MAY 3`); empty when none has one
-    /// (and always for [`FailOn::Never`]). Skipped clients never fail.
-    pub fn failing(self, report: &MatrixReport) -> Vec<String> {
-        let mut out = Vec::new();
-        if self == FailOn::Never {
-            return out;
-        }
-        for c in &report.clients {
-            if c.skipped.is_some() {
-                continue;
-            }
-            let group = c.second_request_levels;
-            let l = c.all_levels();
-            let fails = match self {
-                FailOn::Never => false,
-                FailOn::Must => l.must > 0,
-                FailOn::Security => l.must + l.security > 0,
-                FailOn::Should => l.fails(),
-                FailOn::Any => l.fails() || l.may > 0,
-            };
-            if fails {
-                let headline = c.levels().map_or_else(String::new, |l| l.headline());
-                let reuse = if group.fails() || group.may > 0 {
-                    format!(" · second request {}", group.headline())
-                } else {
-                    String::new()
-                };
-                out.push(format!("{}: {headline}{reuse}", c.name));
-            }
-        }
-        out
     }
 }
 
@@ -206,10 +132,12 @@ fn options(clients: Vec<Box<dyn ClientUnderTest>>, settings: &RunSettings) -> Ma
     if settings.jobs > 0 {
         opts.jobs = settings.jobs;
     }
+    opts.scenarios.extend(redirspec::live::suite::random(
+        settings.seed,
+        settings.random,
+    ));
     opts.scenarios
-        .extend(super::suite::random(settings.seed, settings.random));
-    opts.scenarios
-        .extend(super::from_strategies::from_strategies(
+        .extend(redirspec::live::from_strategies::from_strategies(
             settings.seed,
             settings.strategies,
         ));
@@ -243,7 +171,8 @@ fn finish(
         let _ = writeln!(stderr, "wrote {} and {}", json.display(), html.display());
     }
     if let Some(dir) = &settings.repro {
-        let written = super::repro::write_findings(dir, &opts.clients, &opts.scenarios, &report)?;
+        let written =
+            redirspec::live::repro::write_findings(dir, &opts.clients, &opts.scenarios, &report)?;
         let _ = writeln!(
             stderr,
             "wrote {} reproductions under {} (sh <folder>/run.sh):",
@@ -276,14 +205,14 @@ pub fn matrix_command(
     let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
     let report = printer.while_running(|| run(&opts, &|p| printer.report(p)))?;
     let report = finish(report, &opts, settings, stdout, &mut std::io::stderr())?;
-    if super::browser::wanted(names) && settings.second_request != SecondRequestMode::Only {
-        super::browser::print_view(settings.timeout, settings.report_dir.as_deref(), stdout)?;
+    if wanted(names) && settings.second_request != SecondRequestMode::Only {
+        print_view(settings.timeout, settings.report_dir.as_deref(), stdout)?;
     }
     Ok(report)
 }
 
 /// `redirspec client --cmd '…' [--cmd-twice '…']`: runs the suite against one program
-/// described by a command template (see [`super::command`]); with `twice`, a template that
+/// described by a command template (see [`redirspec::live::command`]); with `twice`, a template that
 /// makes the program ask twice from one process, the second-request group too (otherwise the
 /// group is "not applicable" to it).
 ///
@@ -310,4 +239,60 @@ pub fn client_command(
     let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
     let report = printer.while_running(|| run(&opts, &|p| printer.report(p)))?;
     finish(report, &opts, settings, stdout, &mut std::io::stderr())
+}
+
+/// Whether a `matrix` client list asks for the browser view: `all` (or empty), or a list
+/// naming `chromium`.
+pub fn wanted(clients: &str) -> bool {
+    let names: Vec<&str> = clients
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    names.is_empty() || names == ["all"] || names.contains(&"chromium")
+}
+
+/// Runs `view_command` and prints it after a heading on `out`; with `report_dir`, writes it
+/// to `browsers.md` there too.
+///
+/// # Errors
+/// [`LiveError::Io`](LiveError::Io) when writing fails.
+pub fn print_view(
+    timeout: Duration,
+    report_dir: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<(), LiveError> {
+    let view = redirspec::live::browser::view_command(timeout);
+    let text = format!(
+        "\nModel vs browsers: the fixed suite with fetch() from a page, judged under the Fetch \
+         profile's browser reading, without Cookie (a forbidden request header)\n\n{view}"
+    );
+    out.write_all(text.as_bytes())
+        .map_err(|source| LiveError::Io {
+            context: "stdout".to_owned(),
+            error: source,
+        })?;
+    if let Some(dir) = report_dir {
+        let path = dir.join("browsers.md");
+        std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&path, &text))
+            .map_err(|source| LiveError::Io {
+                context: path.display().to_string(),
+                error: source,
+            })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wanted;
+
+    #[test]
+    fn browser_view_is_wanted_for_all_and_chromium() {
+        assert!(wanted("all"));
+        assert!(wanted(""));
+        assert!(wanted("curl, chromium"));
+        assert!(!wanted("curl,reqwest"));
+    }
 }

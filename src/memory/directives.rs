@@ -36,11 +36,12 @@ impl Delta {
         }
     }
 
-    fn set(&mut self, value: Option<&str>) {
+    fn set(&mut self, value: Option<&[u8]>) {
         let parsed = value
-            .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+            .filter(|v| !v.is_empty() && v.iter().all(u8::is_ascii_digit))
             .map(|v| {
-                v.bytes()
+                v.iter()
+                    .copied()
                     .try_fold(0u64, |acc, d| {
                         acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
                     })
@@ -77,44 +78,68 @@ pub struct CacheControl {
     pub s_maxage: Delta,
 }
 
-/// Reads every Cache-Control line of `headers`. Bytes that are not visible
-/// ASCII end the directive they are in; nothing here can fail.
+/// Reads every Cache-Control line of `headers`. Bytes outside visible ASCII
+/// match no directive name and no number; nothing here can fail.
 pub fn cache_control(headers: &HeaderMap) -> CacheControl {
-    let mut cc = CacheControl::default();
-    for line in headers.get_all(CACHE_CONTROL) {
-        let text = String::from_utf8_lossy(line.as_bytes());
-        for item in split_list(&text) {
-            let (name, value) = match item.split_once('=') {
-                Some((n, v)) => (n.trim(), Some(unquote(v.trim()))),
-                None => (item.trim(), None),
-            };
-            match name.to_ascii_lowercase().as_str() {
-                "no-store" => cc.no_store = true,
-                "no-cache" => cc.no_cache = true,
-                "private" => cc.private = true,
-                "public" => cc.public = true,
-                "must-revalidate" => cc.must_revalidate = true,
-                "max-age" => cc.max_age.set(value),
-                "s-maxage" => cc.s_maxage.set(value),
-                _ => {}
-            }
-        }
-    }
-    cc
+    CacheControl::from_lines(headers.get_all(CACHE_CONTROL).iter().map(|v| v.as_bytes()))
 }
 
-/// Splits a `#rule` list on commas outside quoted strings (RFC 9110 §5.6.1).
-fn split_list(text: &str) -> impl Iterator<Item = &str> {
+impl CacheControl {
+    /// Reads Cache-Control field lines given as raw field values: the one
+    /// parser behind [`cache_control`] and the response checker's caching
+    /// rules. Commas inside a quoted string (`no-cache="a, b"`) do not split
+    /// the list; optional whitespace is SP and HTAB only (RFC 9110 §5.6.3).
+    pub fn from_lines<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> CacheControl {
+        let mut cc = CacheControl::default();
+        for line in lines {
+            for item in split_list(line) {
+                let (name, value) = match item.iter().position(|&b| b == b'=') {
+                    Some(p) => (
+                        ows_trim(&item[..p]),
+                        Some(unquote(ows_trim(&item[p + 1..]))),
+                    ),
+                    None => (ows_trim(item), None),
+                };
+                cc.set(name, value);
+            }
+        }
+        cc
+    }
+
+    fn set(&mut self, name: &[u8], value: Option<&[u8]>) {
+        let is = |known: &str| name.eq_ignore_ascii_case(known.as_bytes());
+        if is("no-store") {
+            self.no_store = true;
+        } else if is("no-cache") {
+            self.no_cache = true;
+        } else if is("private") {
+            self.private = true;
+        } else if is("public") {
+            self.public = true;
+        } else if is("must-revalidate") {
+            self.must_revalidate = true;
+        } else if is("max-age") {
+            self.max_age.set(value);
+        } else if is("s-maxage") {
+            self.s_maxage.set(value);
+        }
+    }
+}
+
+/// Splits a `#rule` list on commas outside quoted strings (RFC 9110 §5.6.1,
+/// §5.6.4: a quoted-pair `\"` does not end the string); empty elements are
+/// skipped.
+fn split_list(text: &[u8]) -> impl Iterator<Item = &[u8]> {
     let mut start = 0;
     let mut quoted = false;
     let mut escaped = false;
     let mut cuts = Vec::new();
-    for (i, c) in text.char_indices() {
+    for (i, &c) in text.iter().enumerate() {
         match c {
             _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            ',' if !quoted => {
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            b',' if !quoted => {
                 cuts.push((start, i));
                 start = i + 1;
             }
@@ -124,12 +149,17 @@ fn split_list(text: &str) -> impl Iterator<Item = &str> {
     cuts.push((start, text.len()));
     cuts.into_iter()
         .map(move |(a, b)| &text[a..b])
-        .filter(|s| !s.trim().is_empty())
+        .filter(|s| !ows_trim(s).is_empty())
 }
 
-fn unquote(v: &str) -> &str {
-    v.strip_prefix('"')
-        .and_then(|v| v.strip_suffix('"'))
+/// Strips optional whitespace (SP, HTAB) from both ends.
+fn ows_trim(b: &[u8]) -> &[u8] {
+    crate::model::trim_field_value(b).0
+}
+
+fn unquote(v: &[u8]) -> &[u8] {
+    v.strip_prefix(b"\"")
+        .and_then(|v| v.strip_suffix(b"\""))
         .unwrap_or(v)
 }
 
@@ -169,5 +199,36 @@ mod tests {
             Delta::Seconds(MAX_DELTA)
         );
         assert_eq!(Delta::Invalid.seconds(), Some(0));
+    }
+
+    /// RFC 9110 §5.6.4: commas and escaped quotes inside a quoted string
+    /// belong to it.
+    #[test]
+    fn quoted_strings_keep_their_commas() {
+        let c = cc(&["no-cache=\"a,b\", private=\"x, y\", max-age=7"]);
+        assert!(c.no_cache && c.private && !c.public);
+        assert_eq!(c.max_age, Delta::Seconds(7));
+        let c = cc(&["private=\"x, max-age=0, no-store\", public"]);
+        assert!(c.private && c.public && !c.no_store);
+        assert_eq!(c.max_age, Delta::Absent);
+        let c = cc(&["no-cache=\"a\\\", no-store\", max-age=1"]);
+        assert!(c.no_cache && !c.no_store);
+        assert_eq!(c.max_age, Delta::Seconds(1));
+    }
+
+    /// Optional whitespace is SP and HTAB (RFC 9110 §5.6.3), nothing else;
+    /// the raw-bytes entry reads what `HeaderMap` cannot hold.
+    #[test]
+    fn raw_lines_and_whitespace() {
+        let c = CacheControl::from_lines([&b"\tmax-age=5 \t, No-Store"[..]]);
+        assert!(c.no_store);
+        assert_eq!(c.max_age, Delta::Seconds(5));
+        let c = CacheControl::from_lines([&b"max-age=5\xc2\xa0"[..], b"\xffpublic"]);
+        assert_eq!(c.max_age, Delta::Invalid);
+        assert!(!c.public);
+        assert_eq!(
+            CacheControl::from_lines([&b",, ,"[..]]),
+            CacheControl::default()
+        );
     }
 }

@@ -1,22 +1,21 @@
 //! `redirspec server` and `redirspec response`: the command-line drivers of
-//! the server checker ([`crate::server`]). `main.rs` parses flags and prints;
-//! everything else is here.
+//! the server checker (`redirspec::server`) and the probing client (`redirspec::probe`).
+//! `main.rs` parses flags and prints; everything else is here.
 
 use std::io::Read;
 use std::time::Duration;
 
-use http::Method;
-
-use crate::probe::{check_server, check_target, NetError, NetOptions, Plan};
-use crate::server::{check_raw, parse_error_report, Report, RequestInfo, Summary};
+use redirspec::http::Method;
+use redirspec::probe::{check_server, check_target, NetError, NetOptions, Plan};
+use redirspec::server::{check_raw, parse_error_report, Report, RequestInfo, Summary};
 
 /// Largest file `redirspec response` reads (16 MiB).
-pub const MAX_RESPONSE_FILE: u64 = 16 << 20;
+pub(crate) const MAX_RESPONSE_FILE: u64 = 16 << 20;
 
 /// Why a check command could not run. Every variant is exit status 2.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum CheckError {
+pub(crate) enum CheckError {
     /// A flag value is wrong.
     #[error("{0}")]
     Usage(String),
@@ -40,7 +39,7 @@ fn method(m: &str) -> Result<Method, CheckError> {
 
 /// The flags of `redirspec server`.
 #[derive(Clone, Debug, Default)]
-pub struct ServerArgs {
+pub(crate) struct ServerArgs {
     /// The base URL (`http://` only).
     pub url: String,
     /// Methods to send; empty for GET, HEAD and POST.
@@ -62,7 +61,7 @@ pub struct ServerArgs {
 /// # Errors
 /// [`CheckError`]: bad flags, a host that is neither loopback nor allowed,
 /// a failed exchange.
-pub fn run_server(args: &ServerArgs) -> Result<Vec<Report>, CheckError> {
+pub(crate) fn run_server(args: &ServerArgs) -> Result<Vec<Report>, CheckError> {
     let base = url::Url::parse(&args.url)
         .map_err(|e| CheckError::Usage(format!("bad URL {:?}: {e}", args.url)))?;
     let methods = args
@@ -94,7 +93,7 @@ pub fn run_server(args: &ServerArgs) -> Result<Vec<Report>, CheckError> {
 /// # Errors
 /// [`CheckError`]: an unreadable or too large file, one that is not a
 /// regular file (a FIFO, socket or device), a bad method or URL.
-pub fn run_response(
+pub(crate) fn run_response(
     path: &str,
     request_method: Option<&str>,
     request_url: Option<&str>,
@@ -142,28 +141,20 @@ pub fn run_response(
 }
 
 /// The exit status for a set of reports: 1 when any MUST is broken, else 0.
-pub fn exit_status<'r>(reports: impl IntoIterator<Item = &'r Report>) -> u8 {
+pub(crate) fn exit_status<'r>(reports: impl IntoIterator<Item = &'r Report>) -> u8 {
     u8::from(reports.into_iter().any(Report::breaks_must))
 }
 
 /// Version of the JSON that [`reports_json`] writes; it grows only by new fields while it
 /// stays the same.
-pub const REPORTS_JSON_SCHEMA: u32 = 1;
+pub(crate) const REPORTS_JSON_SCHEMA: u32 = 1;
 
 /// The reports of `redirspec server` or `redirspec response` as one JSON object (their
 /// `--format json`), for CI: `{"schema":1,"exit":0|1,"summary":{…},"reports":[{"method",
 /// "url","status","findings":[{"id","level","section","message","offset","evidence"}]}]}`.
 /// `level` is `MUST`, `SHOULD` or `ADVICE`; `evidence` is the offending bytes as text (invalid
 /// UTF-8 replaced), `offset` their place in the raw response (null for an `http::Response`).
-///
-/// # Examples
-/// ```
-/// # use redirspec::cli::reports_json;
-/// let json = reports_json(&[]);
-/// assert_eq!(json["schema"], 1);
-/// assert_eq!(json["exit"], 0);
-/// ```
-pub fn reports_json(reports: &[Report]) -> serde_json::Value {
+pub(crate) fn reports_json(reports: &[Report]) -> serde_json::Value {
     let summary = Summary::of(reports);
     let exit = exit_status(reports);
     let reports: Vec<serde_json::Value> = reports
@@ -204,4 +195,68 @@ pub fn reports_json(reports: &[Report]) -> serde_json::Value {
         },
         "reports": reports,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn reports_json_of_nothing_is_schema_1_exit_0() {
+        let json = reports_json(&[]);
+        assert_eq!(json["schema"], 1);
+        assert_eq!(json["exit"], 0);
+        assert_eq!(json["summary"]["responses"], 0);
+    }
+
+    /// The cause appears once: the `File` error has no source, so its message carries it.
+    #[test]
+    fn a_missing_file_names_its_cause_once() {
+        use std::error::Error;
+        let e =
+            run_response("/nonexistent/redirspec-response", None, None).expect_err("no such file");
+        assert!(e.to_string().contains("cannot read"), "{e}");
+        if let Some(source) = e.source() {
+            assert!(!e.to_string().contains(&source.to_string()), "{e}");
+        }
+    }
+
+    /// `redirspec response` reads regular files only: a FIFO (whose open
+    /// would block until a writer comes) and a device are refused at once.
+    #[cfg(unix)]
+    #[test]
+    fn response_refuses_a_fifo_and_a_device() {
+        let dir = std::env::temp_dir().join(format!(
+            "redirspec-hostile-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        std::fs::create_dir(&dir).unwrap();
+        let fifo = dir.join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        let refused = |path: &std::path::Path| {
+            let t = Instant::now();
+            let r = run_response(&path.to_string_lossy(), None, None);
+            assert!(t.elapsed() < Duration::from_secs(5));
+            match r {
+                Err(e @ CheckError::File { .. }) => e.to_string(),
+                other => panic!("{}: {other:?}", path.display()),
+            }
+        };
+        if made.is_ok_and(|s| s.success()) {
+            let text = refused(&fifo);
+            assert!(text.contains("not a regular file"), "{text}");
+        } else {
+            eprintln!("note: mkfifo is absent; the FIFO case is skipped");
+        }
+        let text = refused(std::path::Path::new("/dev/zero"));
+        assert!(
+            text.contains("not a regular file") && !text.contains('\n'),
+            "{text}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -264,7 +264,7 @@ impl Case {
 ///
 /// # Examples
 /// ```
-/// use redirspec::cli::{decide, Case, Decision};
+/// use redirspec::cases::{decide, Case, Decision};
 /// let case: Case = serde_json::from_str(
 ///     r#"{"profile":"fetch","method":"POST","url":"https://a.test/x#f","status":302,"location":["/y"],"body":"bytes:5"}"#,
 /// ).unwrap();
@@ -301,7 +301,7 @@ pub fn decide_lines(case: &Case, lines: &[&[u8]]) -> Decision {
 
 /// A memory case: record every event, then recall the request.
 fn recall(case: &Case, events: &[MemoryEvent]) -> Result<Decision, CaseError> {
-    use crate::model::memory::{Exchange, MemoryPolicy, RedirectMemory};
+    use crate::memory::{Exchange, MemoryPolicy, RedirectMemory};
     if case.status.is_some() {
         return Err(CaseError::Shape(
             "a case with memory asks where the request goes: leave out `status`",

@@ -6,7 +6,7 @@ use std::io::BufRead;
 /// A line that could not be read whole.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum LineError {
+pub(crate) enum LineError {
     /// Longer than the bound; the rest of the line was skipped.
     #[error("line is longer than {max} bytes")]
     TooLong {
@@ -21,7 +21,7 @@ pub enum LineError {
 /// An iterator over the lines of a reader, each at most `max` bytes (without
 /// its line end). A longer line yields [`LineError::TooLong`] and is skipped;
 /// reading then goes on with the next line.
-pub struct BoundedLines<R> {
+pub(crate) struct BoundedLines<R> {
     reader: R,
     max: usize,
     buf: Vec<u8>,
@@ -29,7 +29,7 @@ pub struct BoundedLines<R> {
 
 impl<R: BufRead> BoundedLines<R> {
     /// Wraps a reader.
-    pub fn new(reader: R, max: usize) -> Self {
+    pub(crate) fn new(reader: R, max: usize) -> Self {
         BoundedLines {
             reader,
             max,
@@ -42,7 +42,7 @@ impl<R: BufRead> BoundedLines<R> {
     /// The next line, borrowed from this reader's own buffer: what
     /// [`Iterator::next`] yields, without a `String` per line (no
     /// allocation once the buffer has grown).
-    pub fn next_line(&mut self) -> Option<std::io::Result<Result<&str, LineError>>> {
+    pub(crate) fn next_line(&mut self) -> Option<std::io::Result<Result<&str, LineError>>> {
         self.buf.clear();
         let mut too_long = false;
         let mut any = false;

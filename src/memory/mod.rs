@@ -22,7 +22,17 @@ use http::{HeaderMap, HeaderName, Method, StatusCode};
 pub use directives::{cache_control, CacheControl, Delta, MAX_DELTA};
 pub use freshness::{heuristically_cacheable, http_date, Heuristic, Lifetime};
 
-use super::{Body, Policy, Profile, RedirectMachine, Step};
+use crate::model::{Body, Policy, Profile, RedirectMachine, Step};
+
+/// The fields a stored redirect keeps for its freshness (RFC 9111 §4.2), and that a 304
+/// replaces (§4.3.4).
+const FRESHNESS_FIELDS: [HeaderName; 5] = [
+    CACHE_CONTROL,
+    EXPIRES,
+    DATE,
+    LAST_MODIFIED,
+    http::header::AGE,
+];
 
 /// How a [`RedirectMemory`] behaves.
 #[derive(Clone, Debug)]
@@ -280,7 +290,7 @@ impl Entry {
 /// # Examples
 /// ```
 /// use http::{HeaderMap, Method, StatusCode, header};
-/// use redirspec::model::memory::{Exchange, MemoryPolicy, RecallStop, RedirectMemory};
+/// use redirspec::memory::{Exchange, MemoryPolicy, RecallStop, RedirectMemory};
 /// use redirspec::Profile;
 ///
 /// let mut mem = RedirectMemory::new(MemoryPolicy::new(Profile::Fetch));
@@ -516,13 +526,7 @@ impl RedirectMemory {
             Lifetime::None => return Err(NotStored::NoFreshness),
         };
         let mut cache_headers = HeaderMap::new();
-        for name in [
-            CACHE_CONTROL,
-            EXPIRES,
-            DATE,
-            LAST_MODIFIED,
-            http::header::AGE,
-        ] {
+        for name in FRESHNESS_FIELDS {
             for v in ex.response_headers.get_all(&name) {
                 cache_headers.append(name.clone(), v.clone());
             }
@@ -564,13 +568,7 @@ impl RedirectMemory {
         // "use other header fields provided in the 304 (Not Modified) response
         // to replace all instances of the corresponding header fields in the
         // stored response"
-        for name in [
-            CACHE_CONTROL,
-            EXPIRES,
-            DATE,
-            LAST_MODIFIED,
-            http::header::AGE,
-        ] {
+        for name in FRESHNESS_FIELDS {
             if ex.response_headers.contains_key(&name) {
                 entry.cache_headers.remove(&name);
                 for v in ex.response_headers.get_all(&name) {
