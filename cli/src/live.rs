@@ -12,7 +12,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use redirspec::live::matrix::progress::ProgressPrinter;
+use crate::progress::ProgressPrinter;
 
 /// Seed used when none is given.
 pub const DEFAULT_SEED: u64 = 0x5EED;

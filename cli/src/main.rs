@@ -19,6 +19,8 @@ use redirspec::server::Summary;
 mod check;
 #[cfg(feature = "live")]
 mod live;
+#[cfg(feature = "live")]
+mod progress;
 
 use check::{exit_status, reports_json, run_response, run_server, ServerArgs};
 

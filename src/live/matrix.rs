@@ -23,8 +23,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-pub mod progress;
-
 /// Names accepted by [`clients_by_name`], in display order.
 pub fn client_names() -> Vec<&'static str> {
     let mut v = vec!["reqwest", "ureq"];

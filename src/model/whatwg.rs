@@ -131,7 +131,8 @@ impl WebUrl {
     pub(crate) fn buf(&self) -> &UriBuf {
         &self.buf
     }
-    /// The serialization.
+    /// The serialization (the differential checks read it).
+    #[cfg(any(test, feature = "fuzz"))]
     #[inline]
     pub(crate) fn as_str(&self) -> &str {
         self.buf.as_str()

@@ -3,7 +3,7 @@
 //! seconds elapsed) and cleared at the end; on a pipe or a file, only one line per finished or
 //! skipped client, never a status line.
 
-use super::{LevelCounts, Progress};
+use redirspec::live::matrix::{LevelCounts, Progress};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -51,13 +51,7 @@ impl<W: Write + Send> ProgressPrinter<W> {
     /// A printer on `out`; `tty` turns on the status line, as wide as stderr's terminal
     /// (else `COLUMNS`, else 80 columns).
     pub fn new(out: W, tty: bool) -> Self {
-        let terminal = if tty {
-            rustix::termios::tcgetwinsize(std::io::stderr())
-                .ok()
-                .map(|w| usize::from(w.ws_col))
-        } else {
-            None
-        };
+        let terminal = if tty { terminal_width() } else { None };
         let width = terminal
             .or_else(|| {
                 std::env::var("COLUMNS")
@@ -81,7 +75,8 @@ impl<W: Write + Send> ProgressPrinter<W> {
         }
     }
 
-    /// The status line's width in columns (it is cut to one less).
+    /// The status line's width in columns (it is cut to one less); the tests set it.
+    #[cfg(test)]
     pub fn with_width(mut self, columns: usize) -> Self {
         self.width = columns.max(2);
         self
@@ -145,6 +140,8 @@ impl<W: Write + Send> ProgressPrinter<W> {
                     caches,
                 ))
             }
+            // `Progress` may grow; an event this printer does not know prints nothing.
+            _ => None,
         };
         if let Some(line) = permanent {
             let clear = if st.shown { CLEAR } else { "" };
@@ -215,6 +212,20 @@ impl<W: Write + Send> ProgressPrinter<W> {
         let _ = write!(st.out, "{CLEAR}{line}");
         st.shown = true;
     }
+}
+
+/// The width of stderr's terminal, if it is one and says.
+#[cfg(unix)]
+fn terminal_width() -> Option<usize> {
+    rustix::termios::tcgetwinsize(std::io::stderr())
+        .ok()
+        .map(|w| usize::from(w.ws_col))
+}
+
+/// The width of stderr's terminal: not asked off Unix (`COLUMNS` or 80 columns then).
+#[cfg(not(unix))]
+fn terminal_width() -> Option<usize> {
+    None
 }
 
 /// The status line: `[2/15 clients · 14 s] curl 12/89 · wget 40/89`; with one client
