@@ -221,27 +221,53 @@ impl Finding {
 
 /// Writes bytes as printable ASCII: `\r`, `\n`, `\t`, `\\`, `\"` and `\xNN`.
 pub(crate) fn escape(bytes: &[u8], out: &mut impl fmt::Write) -> fmt::Result {
-    for &b in bytes {
+    // Runs of bytes that stand for themselves go out in one write (a report
+    // is formatted for every fuzz input; one call per byte was most of it).
+    let plain = |b: u8| matches!(b, 0x20..=0x7e) && b != b'\\' && b != b'"';
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let run = rest.iter().position(|&b| !plain(b)).unwrap_or(rest.len());
+        let (text, tail) = rest.split_at(run);
+        // Printable ASCII is UTF-8.
+        out.write_str(std::str::from_utf8(text).map_err(|_| fmt::Error)?)?;
+        let Some((&b, tail)) = tail.split_first() else {
+            break;
+        };
         match b {
             b'\r' => out.write_str("\\r")?,
             b'\n' => out.write_str("\\n")?,
             b'\t' => out.write_str("\\t")?,
             b'\\' => out.write_str("\\\\")?,
             b'"' => out.write_str("\\\"")?,
-            0x20..=0x7e => out.write_char(b as char)?,
-            _ => write!(out, "\\x{b:02x}")?,
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let hex = [HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]];
+                out.write_str("\\x")?;
+                out.write_str(std::str::from_utf8(&hex).map_err(|_| fmt::Error)?)?;
+            }
         }
+        rest = tail;
     }
     Ok(())
 }
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:<6} {} ({}): {}",
-            self.level, self.rule, self.section, self.message
-        )?;
+        // `{:<6} {} ({}): {}` of level, rule, section and message, written a
+        // piece at a time: the fuzz targets format every report.
+        let level = self.level.as_str();
+        for piece in [
+            level,
+            "      ".get(level.len()..).unwrap_or_default(),
+            " ",
+            self.rule.id(),
+            " (",
+            self.section,
+            "): ",
+            &self.message,
+        ] {
+            f.write_str(piece)?;
+        }
         if let Some(e) = &self.evidence {
             f.write_str(" [")?;
             if let Some(o) = e.offset {
@@ -266,6 +292,24 @@ mod tests {
             assert!(seen.insert(r.id()), "{r:?}");
             assert!(r.id().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
             assert!(r.section().starts_with("RFC "), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn escape_writes_every_byte_value() {
+        for b in 0..=255u8 {
+            let mut out = String::new();
+            escape(&[b'a', b, b'z', b], &mut out).unwrap();
+            let one = match b {
+                b'\r' => "\\r".to_owned(),
+                b'\n' => "\\n".to_owned(),
+                b'\t' => "\\t".to_owned(),
+                b'\\' => "\\\\".to_owned(),
+                b'"' => "\\\"".to_owned(),
+                0x20..=0x7e => char::from(b).to_string(),
+                _ => format!("\\x{b:02x}"),
+            };
+            assert_eq!(out, format!("a{one}z{one}"), "byte {b:#04x}");
         }
     }
 

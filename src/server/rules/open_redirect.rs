@@ -8,7 +8,7 @@
 //! maps full-width and ideographic dots in hosts to `.`: so `/\evil.test`,
 //! `https:evil.test` and `//evil。test` all land on `evil.test`.
 
-use url::Url;
+use url::{Origin, Url};
 
 use crate::server::attack::ATTACKER_HOST;
 use crate::server::finding::{Finding, Rule};
@@ -74,6 +74,7 @@ fn form_decode(s: &str) -> String {
 }
 
 /// A value the checker sent that leads off the origin.
+#[derive(Clone, Debug)]
 struct Sent {
     param: String,
     value: String,
@@ -111,6 +112,33 @@ fn sent_values(base: &Url) -> Vec<Sent> {
     out
 }
 
+/// What [`check`] reads from the request URL alone: the URL as a browser's
+/// base, and the values of its query that lead off its origin (only for a
+/// request that [judges its query](RequestInfo::judging_query)). Kept on
+/// the request ([`RequestInfo::browser_base`]).
+#[derive(Clone, Debug)]
+pub(crate) struct BrowserBase {
+    base: Url,
+    origin: Origin,
+    sent: Vec<Sent>,
+}
+
+impl BrowserBase {
+    fn of(uri: &str, judges_query: bool) -> Option<Self> {
+        let base = Url::parse(uri).ok()?;
+        let sent = if judges_query {
+            sent_values(&base)
+        } else {
+            Vec::new()
+        };
+        Some(BrowserBase {
+            origin: base.origin(),
+            base,
+            sent,
+        })
+    }
+}
+
 pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report) {
     let Some(uri) = request.url() else {
         return;
@@ -122,26 +150,23 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
     if !matches!(view.status.as_u16(), 301 | 302 | 303 | 307 | 308) {
         return;
     }
-    let Ok(base) = Url::parse(uri) else {
+    let Some(BrowserBase { base, origin, sent }) =
+        request.browser_base(|| BrowserBase::of(uri, request.judges_query()))
+    else {
         return;
-    };
-    let sent = if request.judges_query() {
-        sent_values(&base)
-    } else {
-        Vec::new()
     };
     for field in view.all("location") {
         let text = String::from_utf8_lossy(field.value);
-        let Ok(target) = base.join(&browser_input(&text, &base)) else {
+        let Ok(target) = base.join(&browser_input(&text, base)) else {
             continue;
         };
         let Some(host) = target.host_str().map(host_key) else {
             continue;
         };
-        if target.origin() == base.origin() {
+        if target.origin() == *origin {
             continue;
         }
-        let origin = base.origin().ascii_serialization();
+        let origin = origin.ascii_serialization();
         let attacker = host == ATTACKER_HOST
             || host
                 .strip_suffix(ATTACKER_HOST)
