@@ -221,34 +221,43 @@ impl Finding {
 
 /// Writes bytes as printable ASCII: `\r`, `\n`, `\t`, `\\`, `\"` and `\xNN`.
 pub(crate) fn escape(bytes: &[u8], out: &mut impl fmt::Write) -> fmt::Result {
-    // Runs of bytes that stand for themselves go out in one write (a report
-    // is formatted for every fuzz input; one call per byte was most of it).
-    let plain = |b: u8| matches!(b, 0x20..=0x7e) && b != b'\\' && b != b'"';
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let run = rest.iter().position(|&b| !plain(b)).unwrap_or(rest.len());
-        let (text, tail) = rest.split_at(run);
-        // Printable ASCII is UTF-8.
-        out.write_str(std::str::from_utf8(text).map_err(|_| fmt::Error)?)?;
-        let Some((&b, tail)) = tail.split_first() else {
-            break;
-        };
-        match b {
-            b'\r' => out.write_str("\\r")?,
-            b'\n' => out.write_str("\\n")?,
-            b'\t' => out.write_str("\\t")?,
-            b'\\' => out.write_str("\\\\")?,
-            b'"' => out.write_str("\\\"")?,
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                let hex = [HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]];
-                out.write_str("\\x")?;
-                out.write_str(std::str::from_utf8(&hex).map_err(|_| fmt::Error)?)?;
-            }
+    // Escaped into a buffer written out whole: a report is formatted for
+    // every fuzz input, and one write per byte was most of its cost.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [0u8; 256];
+    let mut len = 0;
+    for &b in bytes {
+        if len + 4 > buf.len() {
+            out.write_str(ascii(&buf[..len])?)?;
+            len = 0;
         }
-        rest = tail;
+        let hex;
+        let text: &[u8] = match b {
+            b'\r' => b"\\r",
+            b'\n' => b"\\n",
+            b'\t' => b"\\t",
+            b'\\' => b"\\\\",
+            b'"' => b"\\\"",
+            0x20..=0x7e => std::slice::from_ref(&b),
+            _ => {
+                hex = [
+                    b'\\',
+                    b'x',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0xf)],
+                ];
+                &hex
+            }
+        };
+        buf[len..len + text.len()].copy_from_slice(text);
+        len += text.len();
     }
-    Ok(())
+    out.write_str(ascii(&buf[..len])?)
+}
+
+/// Bytes [`escape`] wrote, all printable ASCII, as text.
+fn ascii(bytes: &[u8]) -> Result<&str, fmt::Error> {
+    std::str::from_utf8(bytes).map_err(|_| fmt::Error)
 }
 
 impl fmt::Display for Finding {
