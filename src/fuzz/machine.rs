@@ -1,7 +1,7 @@
 //! Requests and response chains through [`RedirectMachine`], with every step
 //! invariant checked at every step.
 
-use http::header::{CACHE_CONTROL, CONTENT_LENGTH, LOCATION, TRANSFER_ENCODING};
+use http::header::{HeaderName, CACHE_CONTROL, CONTENT_LENGTH, LOCATION, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
 use std::cell::RefCell;
@@ -252,7 +252,9 @@ fn build(req: &RequestInput, index: usize) -> RedirectMachine {
 struct Before {
     method: Method,
     url: String,
-    headers: HeaderMap,
+    /// The names of its headers (a step only removes headers, so the
+    /// names are what is checked).
+    header_names: Vec<HeaderName>,
     body: Body,
     hops: u32,
     finished: bool,
@@ -263,7 +265,7 @@ pub(crate) fn step_checked(m: &mut RedirectMachine, status: StatusCode, lines: &
     let before = Before {
         method: m.method().clone(),
         url: m.url().to_owned(),
-        headers: m.headers().clone(),
+        header_names: m.headers().keys().cloned().collect(),
         body: m.body(),
         hops: m.redirect_count(),
         finished: m.is_finished(),
@@ -317,7 +319,7 @@ pub(crate) fn step_checked(m: &mut RedirectMachine, status: StatusCode, lines: &
             assert_ne!(hop.body(), Body::Stream, "a stream body is sent again");
             assert_followable(hop.url());
             for (name, _) in hop.headers() {
-                assert!(before.headers.contains_key(name), "{name} was added");
+                assert!(before.header_names.contains(name), "{name} was added");
             }
             assert_eq!(hop.redirect_count(), before.hops + 1, "hop count");
             assert!(
