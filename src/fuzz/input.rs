@@ -45,7 +45,7 @@ pub(crate) const START_PATHS: [&str; 4] = ["/", "/p/q?x=1", "/form#top", "/a/b/c
 
 /// Extension methods (RFC 9110 §9.1: method names are case-sensitive, so
 /// `post` is not `POST`).
-const EXTENSION_METHODS: [&str; 5] = ["PROPFIND", "QUERY", "post", "M-SEARCH", "Get"];
+pub(crate) const EXTENSION_METHODS: [&str; 5] = ["PROPFIND", "QUERY", "post", "M-SEARCH", "Get"];
 
 /// A request method.
 #[derive(Arbitrary, Clone, Debug)]

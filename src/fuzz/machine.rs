@@ -1,13 +1,17 @@
 //! Requests and response chains through [`RedirectMachine`], with every step
 //! invariant checked at every step.
 
-use http::header::{CACHE_CONTROL, CONTENT_LENGTH, LOCATION, TRANSFER_ENCODING};
+use http::header::{HeaderName, CACHE_CONTROL, CONTENT_LENGTH, LOCATION, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 
-use super::input::{ChainInput, ProfileInput, RequestInput, StepInput, ORIGINS, START_PATHS};
+use super::input::{
+    BodyInput, ChainInput, MethodInput, ProfileInput, RequestInput, StepInput, EXTENSION_METHODS,
+    ORIGINS, START_PATHS,
+};
 use crate::memory::{Exchange, MemoryPolicy, RedirectMemory};
 use crate::model::{default_port, parse_uri_reference, Boundary, CompareWith, LocationMode};
 use crate::{Body, BodyAction, DeliverReason, Policy, Profile, RedirectMachine, Refusal, Step};
@@ -161,17 +165,80 @@ thread_local! {
     /// Fresh machines by start request, built once per thread and cloned:
     /// building one parses the start URL (with IDNA processing under WHATWG)
     /// and fills a header map, which costs more than the step under test.
-    static STARTS: RefCell<HashMap<StartKey, RedirectMachine>> = RefCell::new(HashMap::new());
+    static STARTS: RefCell<HashMap<u64, RedirectMachine, BuildHasherDefault<KeyHasher>>> =
+        RefCell::new(HashMap::default());
 }
 
-/// What a fresh machine is built from: fast paths on or off, profile,
-/// origin, path, method, header flags and body (the redirect count is set
-/// on the clone).
-type StartKey = (bool, usize, usize, usize, Method, [bool; 7], Body);
-
-/// At most this many fresh machines are kept per thread (a `Token` method
-/// makes the key space unbounded); past it, machines are built each time.
+/// At most this many fresh machines are kept per thread (a body length
+/// makes the key space large); past it, machines are built each time.
 const MAX_STARTS: usize = 4096;
+
+/// What a fresh machine is built from, packed into one number: fast paths
+/// on or off, profile, origin, path, method, header flags and body (the redirect count is set on
+/// the clone). `None` for a method spelled by the input ([`MethodInput::Token`]),
+/// which is built each time.
+fn start_key(req: &RequestInput, profile: usize, fast: bool) -> Option<u64> {
+    let method = match &req.method {
+        MethodInput::Get => 0,
+        MethodInput::Head => 1,
+        MethodInput::Post => 2,
+        MethodInput::Put => 3,
+        MethodInput::Delete => 4,
+        MethodInput::Patch => 5,
+        MethodInput::Options => 6,
+        MethodInput::Extension(i) => 7 + u64::from(*i) % EXTENSION_METHODS.len() as u64,
+        MethodInput::Token(_) => return None,
+    };
+    let h = req.headers;
+    let flags = [
+        h.authorization,
+        h.cookie,
+        h.proxy_authorization,
+        h.referer_origin,
+        h.content,
+        h.content_length,
+        h.transfer_encoding,
+    ]
+    .iter()
+    .enumerate()
+    .fold(0u64, |acc, (i, &on)| acc | (u64::from(on) << i));
+    let body = match req.body {
+        BodyInput::None => 0,
+        BodyInput::Stream => 1,
+        BodyInput::Bytes(n) => 2 | (u64::from(n) << 2),
+    };
+    let origin = (usize::from(req.origin) % ORIGINS.len()) as u64;
+    let path = (usize::from(req.path) % START_PATHS.len()) as u64;
+    // 2 + 3 + 2 + 4 + 7 + 18 bits, then the fast-path switch.
+    Some(
+        profile as u64
+            | origin << 2
+            | path << 5
+            | method << 7
+            | flags << 11
+            | body << 18
+            | u64::from(fast) << 36,
+    )
+}
+
+/// Hashes a [`start_key`] with a multiplication (the default SipHash costs
+/// more than the clone it finds, under the fuzzer's instrumentation).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
 
 fn start(req: &RequestInput) -> Option<RedirectMachine> {
     Some(start_with(req, true))
@@ -184,31 +251,15 @@ fn start_with(req: &RequestInput, fast: bool) -> RedirectMachine {
         ProfileInput::Rfc9110 => 1,
         ProfileInput::Rfc2616 => 2,
     };
-    let h = req.headers;
-    let key: StartKey = (
-        fast,
-        index,
-        usize::from(req.origin) % ORIGINS.len(),
-        usize::from(req.path) % START_PATHS.len(),
-        req.method.method(),
-        [
-            h.authorization,
-            h.cookie,
-            h.proxy_authorization,
-            h.referer_origin,
-            h.content,
-            h.content_length,
-            h.transfer_encoding,
-        ],
-        req.body.body(),
-    );
-    let cached = STARTS.with(|s| s.borrow().get(&key).cloned());
+    let Some(key) = start_key(req, index, fast) else {
+        return build(req, index, fast).with_redirect_count(req.redirect_count());
+    };
+    let cached = STARTS.with_borrow(|s| s.get(&key).cloned());
     let fresh = match cached {
         Some(m) => m,
         None => {
             let m = build(req, index, fast);
-            STARTS.with(|s| {
-                let mut s = s.borrow_mut();
+            STARTS.with_borrow_mut(|s| {
                 if s.len() < MAX_STARTS {
                     s.insert(key, m.clone());
                 }
@@ -316,7 +367,9 @@ impl State {
 struct Before {
     method: Method,
     url: String,
-    headers: HeaderMap,
+    /// The names of its headers (a step only removes headers, so the
+    /// names are what is checked).
+    header_names: Vec<HeaderName>,
     body: Body,
     hops: u32,
     finished: bool,
@@ -332,7 +385,7 @@ pub(crate) fn step_checked(
     let before = Before {
         method: m.method().clone(),
         url: m.url().to_owned(),
-        headers: m.headers().clone(),
+        header_names: m.headers().keys().cloned().collect(),
         body: m.body(),
         hops: m.redirect_count(),
         finished: m.is_finished(),
@@ -386,7 +439,7 @@ pub(crate) fn step_checked(
             assert_ne!(hop.body(), Body::Stream, "a stream body is sent again");
             assert_followable(hop.url());
             for (name, _) in hop.headers() {
-                assert!(before.headers.contains_key(name), "{name} was added");
+                assert!(before.header_names.contains(name), "{name} was added");
             }
             assert_eq!(hop.redirect_count(), before.hops + 1, "hop count");
             assert!(
@@ -396,7 +449,7 @@ pub(crate) fn step_checked(
             );
             let crossed = match (boundary, compare_with) {
                 (Boundary::Origin, CompareWith::PreviousHop) => {
-                    origin(&before.url, mode) != origin(hop.url(), mode)
+                    crosses(&before.url, hop.url(), mode)
                 }
                 _ => false,
             };
@@ -474,9 +527,42 @@ pub(crate) fn assert_followable(url: &str) {
     );
 }
 
+/// An origin as (scheme, host, port); `None` when the URL has none.
+type Origin = Option<(String, String, Option<u16>)>;
+
+/// The most origins [`crosses`] keeps.
+const KNOWN_ORIGINS: usize = 64;
+
+thread_local! {
+    /// Origins [`origin`] worked out lately, by mode and URL, oldest first:
+    /// the URL before a step is one of a few start URLs or the URL the step
+    /// before went to, so it is found here instead of parsed again.
+    static KNOWN: RefCell<VecDeque<(LocationMode, String, Origin)>> =
+        RefCell::new(VecDeque::with_capacity(KNOWN_ORIGINS));
+}
+
+/// Whether `from` and `to` have different [`origin`]s under `mode`.
+fn crosses(from: &str, to: &str, mode: LocationMode) -> bool {
+    KNOWN.with_borrow_mut(|known| {
+        // Room for both URLs first, so that no index found below moves.
+        while known.len() + 2 > KNOWN_ORIGINS {
+            known.pop_front();
+        }
+        let mut find = |url: &str| -> usize {
+            if let Some(i) = known.iter().position(|(m, u, _)| *m == mode && u == url) {
+                return i;
+            }
+            known.push_back((mode, url.to_owned(), origin(url, mode)));
+            known.len() - 1
+        };
+        let (a, b) = (find(from), find(to));
+        known[a].2 != known[b].2
+    })
+}
+
 /// The origin of a URL as (scheme, host, port), computed here independently
 /// of the machine: lower-case scheme and host, default port filled in.
-fn origin(url: &str, mode: LocationMode) -> Option<(String, String, Option<u16>)> {
+fn origin(url: &str, mode: LocationMode) -> Origin {
     match mode {
         LocationMode::Whatwg => {
             let u = url::Url::parse(url).ok()?;

@@ -1,6 +1,8 @@
 //! RFC 3986 §5.2 resolution: laws of the result, and a differential check
 //! against the WHATWG URL parser (the `url` crate) where the two agree.
 
+use std::borrow::Cow;
+
 use url::Url;
 
 use crate::model::{parse_uri_reference, resolve as resolve_ref, UriBuf, UriRef};
@@ -80,11 +82,38 @@ pub fn resolve(reference: &[u8], base: &[u8]) -> Option<String> {
     // (model/strict.rs), under every policy switch.
     crate::model::fast_strict::check_against_general(base_text, reference);
     let r = parse_uri_reference(reference).ok()?;
-    let base = UriBuf::parse_absolute(base_text).ok()?;
+    match super::BASES.iter().position(|b| *b == base_text) {
+        Some(i) => PARSED_BASES.with(|bases| {
+            let (base, whatwg_base) = bases[i].as_ref()?;
+            resolve_parsed(base, || Some(Cow::Borrowed(whatwg_base)), &r)
+        }),
+        None => {
+            let base = UriBuf::parse_absolute(base_text).ok()?;
+            let whatwg_base = || Url::parse(base.as_str()).ok().map(Cow::Owned);
+            resolve_parsed(&base, whatwg_base, &r)
+        }
+    }
+}
+
+thread_local! {
+    /// [`BASES`](super::BASES) read by both parsers, once per thread.
+    static PARSED_BASES: Vec<Option<(UriBuf, Url)>> = super::BASES
+        .iter()
+        .map(|b| Some((UriBuf::parse_absolute(b).ok()?, Url::parse(b).ok()?)))
+        .collect();
+}
+
+/// Properties 1-4 of [`resolve`] for a parsed reference and base;
+/// `whatwg_base` gives the base as the `url` crate reads it.
+fn resolve_parsed<'u>(
+    base: &UriBuf,
+    whatwg_base: impl FnOnce() -> Option<Cow<'u, Url>>,
+    r: &UriRef<'_>,
+) -> Option<String> {
     let mut out = UriBuf::new();
-    check_resolution(&base, &r, &mut out);
-    if in_agreed_subset(&base, &r) {
-        let whatwg_base = Url::parse(base.as_str()).ok()?;
+    check_resolution(base, r, &mut out);
+    if in_agreed_subset(base, r) {
+        let whatwg_base = whatwg_base()?;
         let theirs = Url::options()
             .base_url(Some(&whatwg_base))
             .parse(r.as_str());

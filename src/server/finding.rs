@@ -221,27 +221,62 @@ impl Finding {
 
 /// Writes bytes as printable ASCII: `\r`, `\n`, `\t`, `\\`, `\"` and `\xNN`.
 pub(crate) fn escape(bytes: &[u8], out: &mut impl fmt::Write) -> fmt::Result {
+    // Escaped into a buffer written out whole: a report is formatted for
+    // every fuzz input, and one write per byte was most of its cost.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [0u8; 256];
+    let mut len = 0;
     for &b in bytes {
-        match b {
-            b'\r' => out.write_str("\\r")?,
-            b'\n' => out.write_str("\\n")?,
-            b'\t' => out.write_str("\\t")?,
-            b'\\' => out.write_str("\\\\")?,
-            b'"' => out.write_str("\\\"")?,
-            0x20..=0x7e => out.write_char(b as char)?,
-            _ => write!(out, "\\x{b:02x}")?,
+        if len + 4 > buf.len() {
+            out.write_str(ascii(&buf[..len])?)?;
+            len = 0;
         }
+        let hex;
+        let text: &[u8] = match b {
+            b'\r' => b"\\r",
+            b'\n' => b"\\n",
+            b'\t' => b"\\t",
+            b'\\' => b"\\\\",
+            b'"' => b"\\\"",
+            0x20..=0x7e => std::slice::from_ref(&b),
+            _ => {
+                hex = [
+                    b'\\',
+                    b'x',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0xf)],
+                ];
+                &hex
+            }
+        };
+        buf[len..len + text.len()].copy_from_slice(text);
+        len += text.len();
     }
-    Ok(())
+    out.write_str(ascii(&buf[..len])?)
+}
+
+/// Bytes [`escape`] wrote, all printable ASCII, as text.
+fn ascii(bytes: &[u8]) -> Result<&str, fmt::Error> {
+    std::str::from_utf8(bytes).map_err(|_| fmt::Error)
 }
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:<6} {} ({}): {}",
-            self.level, self.rule, self.section, self.message
-        )?;
+        // `{:<6} {} ({}): {}` of level, rule, section and message, written a
+        // piece at a time: the fuzz targets format every report.
+        let level = self.level.as_str();
+        for piece in [
+            level,
+            "      ".get(level.len()..).unwrap_or_default(),
+            " ",
+            self.rule.id(),
+            " (",
+            self.section,
+            "): ",
+            &self.message,
+        ] {
+            f.write_str(piece)?;
+        }
         if let Some(e) = &self.evidence {
             f.write_str(" [")?;
             if let Some(o) = e.offset {
@@ -266,6 +301,24 @@ mod tests {
             assert!(seen.insert(r.id()), "{r:?}");
             assert!(r.id().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
             assert!(r.section().starts_with("RFC "), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn escape_writes_every_byte_value() {
+        for b in 0..=255u8 {
+            let mut out = String::new();
+            escape(&[b'a', b, b'z', b], &mut out).unwrap();
+            let one = match b {
+                b'\r' => "\\r".to_owned(),
+                b'\n' => "\\n".to_owned(),
+                b'\t' => "\\t".to_owned(),
+                b'\\' => "\\\\".to_owned(),
+                b'"' => "\\\"".to_owned(),
+                0x20..=0x7e => char::from(b).to_string(),
+                _ => format!("\\x{b:02x}"),
+            };
+            assert_eq!(out, format!("a{one}z{one}"), "byte {b:#04x}");
         }
     }
 

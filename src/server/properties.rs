@@ -1,6 +1,9 @@
 //! The properties every checked response must keep, for fuzz targets and
 //! corpus replays: no panic, evidence inside the input, same answer twice.
 
+use std::cell::RefCell;
+use std::fmt::Write as _;
+
 use http::Method;
 
 use super::check::check_raw;
@@ -23,48 +26,70 @@ use super::request::RequestInfo;
 /// assert_eq!(redirspec::server::check_raw_properties(b"HTTP/1.1 30"), None);
 /// ```
 pub fn check_raw_properties(raw: &[u8]) -> Option<usize> {
-    let requests = [
-        RequestInfo::new(Method::GET, "https://a.test/dir/page?x=1"),
-        RequestInfo::new(Method::HEAD, "https://a.test/dir/page?x=1"),
-        RequestInfo::new(Method::POST, "https://a.test/form"),
-        RequestInfo::new(
-            Method::GET,
-            "http://127.0.0.1:8080/login?next=%2F%2Fevil.test",
-        )
-        .map(|r| r.with_probe("next", "//evil.test").judging_query()),
-    ];
-    let mut total = None;
-    for request in requests {
-        let Ok(request) = request else {
-            panic!("a fixed request URL is refused");
-        };
-        let Ok(report) = check_raw(raw, &request) else {
-            return None;
-        };
-        let again = check_raw(raw, &request);
-        assert_eq!(again.as_ref(), Ok(&report), "checking twice differs");
-        let text = report.to_string();
-        for f in report.findings() {
-            assert!(text.contains(f.id()), "the report text lacks {}", f.id());
-            if let Some(e) = f.evidence() {
-                if let Some(o) = e.offset {
-                    assert!(
-                        o < raw.len().max(1),
-                        "{} offset {o} is outside the input",
-                        f.id()
-                    );
+    REQUESTS.with(|requests| {
+        TEXT.with_borrow_mut(|text| {
+            let mut total = None;
+            for request in requests {
+                let report = check_raw(raw, request).ok()?;
+                let again = check_raw(raw, request);
+                assert_eq!(again.as_ref(), Ok(&report), "checking twice differs");
+                text.clear();
+                write!(text, "{report}")
+                    .unwrap_or_else(|e| panic!("a report fails to format: {e}"));
+                for f in report.findings() {
+                    assert!(text.contains(f.id()), "the report text lacks {}", f.id());
+                    if let Some(e) = f.evidence() {
+                        if let Some(o) = e.offset {
+                            assert!(
+                                o < raw.len().max(1),
+                                "{} offset {o} is outside the input",
+                                f.id()
+                            );
+                        }
+                        assert!(e.bytes.len() <= super::Evidence::MAX_BYTES);
+                    }
                 }
-                assert!(e.bytes.len() <= super::Evidence::MAX_BYTES);
+                assert_eq!(
+                    report.breaks_must(),
+                    report
+                        .findings()
+                        .iter()
+                        .any(|f| f.level() == super::Level::Must)
+                );
+                *total.get_or_insert(0) += report.findings().len();
             }
-        }
-        assert_eq!(
-            report.breaks_must(),
-            report
-                .findings()
-                .iter()
-                .any(|f| f.level() == super::Level::Must)
-        );
-        *total.get_or_insert(0) += report.findings().len();
-    }
-    total
+            total
+        })
+    })
+}
+
+/// The four requests of [`check_raw_properties`].
+fn requests() -> [RequestInfo; 4] {
+    let fixed = |r: Result<RequestInfo, _>| match r {
+        Ok(r) => r,
+        Err(e) => panic!("a fixed request URL is refused: {e}"),
+    };
+    [
+        fixed(RequestInfo::new(Method::GET, "https://a.test/dir/page?x=1")),
+        fixed(RequestInfo::new(
+            Method::HEAD,
+            "https://a.test/dir/page?x=1",
+        )),
+        fixed(RequestInfo::new(Method::POST, "https://a.test/form")),
+        fixed(
+            RequestInfo::new(
+                Method::GET,
+                "http://127.0.0.1:8080/login?next=%2F%2Fevil.test",
+            )
+            .map(|r| r.with_probe("next", "//evil.test").judging_query()),
+        ),
+    ]
+}
+
+thread_local! {
+    /// [`requests`], built once per thread: the fuzz targets call
+    /// [`check_raw_properties`] for every input.
+    static REQUESTS: [RequestInfo; 4] = requests();
+    /// The buffer each report is written into, kept between calls.
+    static TEXT: RefCell<String> = const { RefCell::new(String::new()) };
 }

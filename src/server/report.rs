@@ -85,7 +85,9 @@ impl fmt::Display for Report {
         }
         f.write_str("\n")?;
         for finding in &self.findings {
-            writeln!(f, "  {finding}")?;
+            f.write_str("  ")?;
+            fmt::Display::fmt(finding, f)?;
+            f.write_str("\n")?;
         }
         Ok(())
     }

@@ -1,7 +1,10 @@
 //! The request that produced a response: its method and absolute URL.
 
+use std::sync::OnceLock;
+
 use http::Method;
 
+use super::rules::BrowserBase;
 use crate::model::{LocationError, UriBuf};
 
 /// The request URL cannot be a base for a Location.
@@ -36,7 +39,25 @@ pub struct RequestInfo {
     /// The URL as sent, when it differs from `url` (a query byte RFC 3986
     /// has no place for, which `url` holds percent-encoded).
     sent: Option<String>,
+    /// What the open-redirect rule reads from the URL alone, worked out for
+    /// the first response checked and kept: one request is checked against
+    /// many responses (a fuzz target checks every input against the same
+    /// four).
+    browser: Derived<Option<BrowserBase>>,
 }
+
+/// A value computed from the other fields on first use: not part of what a
+/// request is, so two requests compare equal whether or not theirs is filled.
+#[derive(Clone, Debug, Default)]
+struct Derived<T>(OnceLock<T>);
+
+impl<T> PartialEq for Derived<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> Eq for Derived<T> {}
 
 /// An attacker value sent in a return-URL parameter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,6 +94,7 @@ impl RequestInfo {
             probe: None,
             judge_query: false,
             sent: None,
+            browser: Derived::default(),
         })
     }
 
@@ -97,6 +119,7 @@ impl RequestInfo {
         let mut info = RequestInfo::new(method, &base)?;
         if base != text {
             info.sent = Some(text.to_owned());
+            info.browser = Derived::default();
         }
         Ok(info)
     }
@@ -109,6 +132,7 @@ impl RequestInfo {
             probe: None,
             judge_query: false,
             sent: None,
+            browser: Derived::default(),
         }
     }
 
@@ -158,6 +182,7 @@ impl RequestInfo {
     /// ```
     pub fn judging_query(mut self) -> Self {
         self.judge_query = true;
+        self.browser = Derived::default();
         self
     }
 
@@ -175,6 +200,15 @@ impl RequestInfo {
 
     pub(crate) fn judges_query(&self) -> bool {
         self.judge_query
+    }
+
+    /// The open-redirect rule's reading of [`url`](Self::url): `compute`
+    /// runs for the first response checked against this request only.
+    pub(crate) fn browser_base(
+        &self,
+        compute: impl FnOnce() -> Option<BrowserBase>,
+    ) -> Option<&BrowserBase> {
+        self.browser.0.get_or_init(compute).as_ref()
     }
 
     pub(crate) fn probe(&self) -> Option<&Probe> {

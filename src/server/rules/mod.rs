@@ -11,6 +11,8 @@ use super::report::Report;
 use super::request::RequestInfo;
 use super::view::View;
 
+pub(crate) use open_redirect::BrowserBase;
+
 /// Runs every rule, in the order of [`Rule::ALL`](super::Rule::ALL).
 pub(crate) fn run(view: &View<'_>, request: &RequestInfo, report: &mut Report) {
     location::check(view, request, report);

@@ -8,7 +8,9 @@
 //! maps full-width and ideographic dots in hosts to `.`: so `/\evil.test`,
 //! `https:evil.test` and `//evil。test` all land on `evil.test`.
 
-use url::Url;
+use std::borrow::Cow;
+
+use url::{Origin, Url};
 
 use crate::server::attack::ATTACKER_HOST;
 use crate::server::finding::{Finding, Rule};
@@ -26,8 +28,20 @@ use crate::server::view::View;
 /// (2.5.8) strips only the first `//` there and fails with `EmptyHost` (a
 /// known expected failure of its web-platform-tests run), so the run of
 /// slashes is cut to `//` first.
-fn browser_input(raw: &str, base: &Url) -> String {
+fn browser_input<'a>(raw: &'a str, base: &Url) -> Cow<'a, str> {
     let trimmed = raw.trim_matches(|c: char| c <= ' ');
+    let repair = trimmed.contains(['\t', '\n', '\r']) || base.is_special() && many_slashes(trimmed);
+    if !repair {
+        // Nothing to remove or repair (the usual case): `repaired` would
+        // give the text as it is.
+        return Cow::Borrowed(trimmed);
+    }
+    Cow::Owned(repaired(trimmed, base))
+}
+
+/// [`browser_input`] of a trimmed input: tabs and newlines removed, a run of
+/// slashes cut to `//`.
+fn repaired(trimmed: &str, base: &Url) -> String {
     let mut text: String = trimmed
         .chars()
         .filter(|&c| !matches!(c, '\t' | '\n' | '\r'))
@@ -37,6 +51,14 @@ fn browser_input(raw: &str, base: &Url) -> String {
         text.replace_range(..slashes, "//");
     }
     text
+}
+
+/// Whether `text` starts with more than two `/` or `\`.
+fn many_slashes(text: &str) -> bool {
+    text.bytes()
+        .take_while(|&c| c == b'/' || c == b'\\')
+        .nth(2)
+        .is_some()
 }
 
 /// The host as compared: lower-case (the WHATWG parser already lowers
@@ -74,6 +96,7 @@ fn form_decode(s: &str) -> String {
 }
 
 /// A value the checker sent that leads off the origin.
+#[derive(Clone, Debug)]
 struct Sent {
     param: String,
     value: String,
@@ -111,6 +134,33 @@ fn sent_values(base: &Url) -> Vec<Sent> {
     out
 }
 
+/// What [`check`] reads from the request URL alone: the URL as a browser's
+/// base, and the values of its query that lead off its origin (only for a
+/// request that [judges its query](RequestInfo::judging_query)). Kept on
+/// the request ([`RequestInfo::browser_base`]).
+#[derive(Clone, Debug)]
+pub(crate) struct BrowserBase {
+    base: Url,
+    origin: Origin,
+    sent: Vec<Sent>,
+}
+
+impl BrowserBase {
+    fn of(uri: &str, judges_query: bool) -> Option<Self> {
+        let base = Url::parse(uri).ok()?;
+        let sent = if judges_query {
+            sent_values(&base)
+        } else {
+            Vec::new()
+        };
+        Some(BrowserBase {
+            origin: base.origin(),
+            base,
+            sent,
+        })
+    }
+}
+
 pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report) {
     let Some(uri) = request.url() else {
         return;
@@ -122,26 +172,23 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
     if !matches!(view.status.as_u16(), 301 | 302 | 303 | 307 | 308) {
         return;
     }
-    let Ok(base) = Url::parse(uri) else {
+    let Some(BrowserBase { base, origin, sent }) =
+        request.browser_base(|| BrowserBase::of(uri, request.judges_query()))
+    else {
         return;
-    };
-    let sent = if request.judges_query() {
-        sent_values(&base)
-    } else {
-        Vec::new()
     };
     for field in view.all("location") {
         let text = String::from_utf8_lossy(field.value);
-        let Ok(target) = base.join(&browser_input(&text, &base)) else {
+        let Ok(target) = base.join(&browser_input(&text, base)) else {
             continue;
         };
         let Some(host) = target.host_str().map(host_key) else {
             continue;
         };
-        if target.origin() == base.origin() {
+        if target.origin() == *origin {
             continue;
         }
-        let origin = base.origin().ascii_serialization();
+        let origin = origin.ascii_serialization();
         let attacker = host == ATTACKER_HOST
             || host
                 .strip_suffix(ATTACKER_HOST)
@@ -169,6 +216,36 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unrepaired_input_is_borrowed_only_where_repairing_changes_nothing() {
+        let special = Url::parse("http://a.test/x").unwrap();
+        let other = Url::parse("web+x://a.test/x").unwrap();
+        for raw in [
+            "",
+            " ",
+            "/a",
+            "//e.test",
+            "///e.test",
+            "/\\\\e",
+            "\\/\\e",
+            "\t//e",
+            "/\t/e",
+            " /a b ",
+            "a\r\nb",
+            "https:e.test",
+            "//",
+            "///",
+            "é/\u{3002}",
+            "\u{0}//x",
+        ] {
+            for base in [&special, &other] {
+                let trimmed = raw.trim_matches(|c: char| c <= ' ');
+                let got = browser_input(raw, base);
+                assert_eq!(got, repaired(trimmed, base), "{raw:?} against {base}");
+            }
+        }
+    }
 
     #[test]
     fn form_decoding() {
