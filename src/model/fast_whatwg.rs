@@ -374,43 +374,78 @@ fn small_port(p: &str) -> Option<u16> {
 /// `false` when `base` does not parse.
 #[cfg(any(test, feature = "fuzz"))]
 pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
-    let Ok(base_url) = url::Url::parse(base) else {
+    // The base as the machine holds it after a fast hop: the text alone.
+    // The fuzz targets check a handful of bases over and over, so the last
+    // few read are kept (per thread) instead of parsed on every call.
+    let Some(mut b) = recent_base(base) else {
         return false;
     };
-    let fetch = super::Profile::Fetch.policy();
-    // The base as the machine holds it after a fast hop: the text alone.
-    let mut b = WebUrl::default();
-    b.copy_url(&base_url);
     let (mut fast, mut general) = (WebUrl::default(), WebUrl::default());
     let mut took_default = false;
-    for (relative, inherit, userinfo) in super::strict::SWITCHES {
-        let policy = fetch
-            .clone()
-            .with_relative_location(relative)
-            .with_inherit_fragment(inherit)
-            .with_refuse_userinfo(userinfo);
-        if !whatwg_common(&b, v, &mut fast, &policy) {
-            continue;
+    super::strict::with_switched_policies(super::Profile::Fetch, |policies| {
+        thread_local! {
+            /// The Fetch profile's own setting of the switches.
+            static OWN: (bool, bool, bool) = {
+                let fetch = super::Profile::Fetch.policy();
+                (fetch.relative_location, fetch.inherit_fragment, fetch.refuse_userinfo)
+            };
         }
-        let default = (relative, inherit, userinfo)
-            == (
-                fetch.relative_location,
-                fetch.inherit_fragment,
-                fetch.refuse_userinfo,
-            );
-        took_default |= default;
-        let shown = String::from_utf8_lossy(v);
-        let how = format!("relative {relative}, inherit {inherit}, refuse userinfo {userinfo}");
-        if let Err(e) = resolve_general(&mut b, v, 0, &mut general, &policy) {
-            panic!("fast path took {shown:?} against {base} ({how}); the general path says {e}");
+        let own = OWN.with(|o| *o);
+        for ((relative, inherit, userinfo), policy) in policies.iter() {
+            if !whatwg_common(&b, v, &mut fast, policy) {
+                continue;
+            }
+            took_default |= (*relative, *inherit, *userinfo) == own;
+            let how = || {
+                let shown = String::from_utf8_lossy(v);
+                format!(
+                    "{shown:?} against {base} (relative {relative}, inherit {inherit}, refuse userinfo {userinfo})"
+                )
+            };
+            if let Err(e) = resolve_general(&mut b, v, 0, &mut general, policy) {
+                panic!("fast path took {}; the general path says {e}", how());
+            }
+            if (fast.as_str(), fast.buf.parts()) != (general.as_str(), general.buf.parts()) {
+                panic!(
+                    "{}: fast path {:?}, general path {:?}",
+                    how(),
+                    (fast.as_str(), fast.buf.parts()),
+                    (general.as_str(), general.buf.parts())
+                );
+            }
         }
-        assert_eq!(
-            (fast.as_str(), fast.buf.parts()),
-            (general.as_str(), general.buf.parts()),
-            "{shown:?} against {base} ({how})"
-        );
-    }
+    });
     took_default
+}
+
+/// `base` read as the machine holds it after a fast hop (`None` when the
+/// URL parser refuses it), from a small per-thread list of the bases read
+/// last.
+#[cfg(any(test, feature = "fuzz"))]
+fn recent_base(base: &str) -> Option<WebUrl> {
+    use std::cell::RefCell;
+    /// Bases kept per thread (the fuzz targets use six).
+    const KEPT: usize = 8;
+    thread_local! {
+        static RECENT: RefCell<Vec<(String, WebUrl)>> = const { RefCell::new(Vec::new()) };
+    }
+    if let Some(b) = RECENT.with_borrow(|r| {
+        r.iter()
+            .find(|(text, _)| text == base)
+            .map(|(_, b)| b.clone())
+    }) {
+        return Some(b);
+    }
+    let url = url::Url::parse(base).ok()?;
+    let mut b = WebUrl::default();
+    b.copy_url(&url);
+    RECENT.with_borrow_mut(|r| {
+        if r.len() == KEPT {
+            r.remove(0);
+        }
+        r.push((base.to_owned(), b.clone()));
+    });
+    Some(b)
 }
 
 /// The differential check of the WHATWG start fast path ([`whatwg_start`],

@@ -123,3 +123,35 @@ pub(crate) const SWITCHES: [(bool, bool, bool); 8] = [
     (false, false, true),
     (false, false, false),
 ];
+
+/// Runs `f` with `profile`'s policy under each setting of [`SWITCHES`], in
+/// that order: the policies are built once per thread, so that the
+/// differential checks (run on every fuzz input) pay for the comparison, not
+/// for building eight policies.
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) fn with_switched_policies<R>(
+    profile: super::Profile,
+    f: impl FnOnce(&[((bool, bool, bool), Policy); 8]) -> R,
+) -> R {
+    type Switched = [((bool, bool, bool), Policy); 8];
+    fn build(profile: super::Profile) -> Switched {
+        let base = profile.policy();
+        SWITCHES.map(|(relative, inherit, userinfo)| {
+            let p = base
+                .clone()
+                .with_relative_location(relative)
+                .with_inherit_fragment(inherit)
+                .with_refuse_userinfo(userinfo);
+            ((relative, inherit, userinfo), p)
+        })
+    }
+    thread_local! {
+        static FETCH: Switched = build(super::Profile::Fetch);
+        static RFC9110: Switched = build(super::Profile::Rfc9110);
+    }
+    match profile {
+        super::Profile::Fetch => FETCH.with(|p| f(p)),
+        super::Profile::Rfc9110 => RFC9110.with(|p| f(p)),
+        other => f(&build(other)),
+    }
+}
