@@ -660,24 +660,9 @@ pub fn run_browser(
 /// One scenario through a running browser, judged under the browser reading of Fetch.
 fn run_one(session: &mut BrowserSession, scenario: &Scenario, timeout: Duration) -> ScenarioReport {
     let started = Instant::now();
-    let mut report = ScenarioReport {
-        name: scenario.name.clone(),
-        group: scenario.group.to_owned(),
-        about: scenario.about.clone(),
-        start_url: String::new(),
-        outcome: ClientOutcome::Failed {
-            message: "not run".to_owned(),
-        },
-        observed: Vec::new(),
-        recorded: Vec::new(),
-        bad_connections: Vec::new(),
-        verdicts: Vec::new(),
-        harness_error: None,
-        elapsed_ms: 0,
-        // fetch() in a page never opens a non-http connection (Fetch: "scheme fetch" of
-        // ftp: is a network error): no listener for other schemes is started here.
-        elsewhere: Vec::new(),
-    };
+    // fetch() in a page never opens a non-http connection (Fetch: "scheme fetch" of ftp: is
+    // a network error): no listener for other schemes is started here, `elsewhere` stays empty.
+    let mut report = ScenarioReport::not_run(scenario);
     let server = match ScriptedServer::start_for_client(scenario, ServerLimits::default(), timeout)
     {
         Ok(s) => s,

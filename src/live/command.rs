@@ -607,6 +607,34 @@ pub const PRESETS: &[&str] = &[
     "java-httpclient",
 ];
 
+/// A curl preset: GET, HEAD (`-I`) and the twice-run (two URLs, one easy handle) are the same
+/// for every curl preset; `post` and `put` are the arguments that send the body.
+fn curl_preset(
+    name: &str,
+    post: &str,
+    put: &str,
+    description: &str,
+) -> Result<CommandClient, LiveError> {
+    const CURL: &str = "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ]";
+    CommandClient::new(name, &format!("{CURL} {{url}}"))?
+        .with_method_template(
+            "HEAD",
+            "curl -sS -L -I --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
+        )?
+        .with_method_template("POST", &format!("{CURL} {post} {{url}}"))?
+        .with_method_template("PUT", &format!("{CURL} {put} {{url}}"))?
+        // Two URLs on one command line: one easy handle, used for both, one after the other.
+        .with_twice_template(
+            "curl -sS -L --noproxy * -o /dev/null -o /dev/null -w '%{http_code}\\n' \
+             [ -H {header} ] {url} {url}",
+        )
+        .map(|c| {
+            c.with_probe(&["curl", "--version"], "curl is not installed")
+                .with_description(description)
+                .with_version(&["curl", "--version"])
+        })
+}
+
 /// A built-in preset by name (see [`PRESETS`]).
 ///
 /// # Errors
@@ -615,85 +643,27 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
     let c = match name {
         // curl: -L follows; a body is sent the usual way (--data-binary makes a POST, -T a
         // PUT, -I a HEAD), never with -X, which would pin the method on every hop.
-        "curl" => CommandClient::new(
+        "curl" => curl_preset(
             "curl",
-            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
-        )?
-        .with_method_template(
-            "HEAD",
-            "curl -sS -L -I --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
-        )?
-        .with_method_template(
-            "POST",
-            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
-             --data-binary @{body_file} {url}",
-        )?
-        .with_method_template(
-            "PUT",
-            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
-             -T {body_file} {url}",
-        )?
-        // Two URLs on one command line: one easy handle, used for both, one after the other.
-        .with_twice_template(
-            "curl -sS -L --noproxy * -o /dev/null -o /dev/null -w '%{http_code}\\n' \
-             [ -H {header} ] {url} {url}",
-        )?
-        .with_probe(&["curl", "--version"], "curl is not installed")
-        .with_description("curl -L (POST via --data-binary, PUT via -T)")
-        .with_version(&["curl", "--version"]),
+            "--data-binary @{body_file}",
+            "-T {body_file}",
+            "curl -L (POST via --data-binary, PUT via -T)",
+        )?,
         // curl as people often write it: `-X METHOD -d @file`. `-X` pins the method on every
         // hop; `-d` makes the body.
-        "curl-x-put-d" => CommandClient::new(
+        "curl-x-put-d" => curl_preset(
             "curl-x-put-d",
-            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
-        )?
-        .with_method_template(
-            "HEAD",
-            "curl -sS -L -I --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
-        )?
-        .with_method_template(
-            "POST",
-            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
-             -X POST -d @{body_file} {url}",
-        )?
-        .with_method_template(
-            "PUT",
-            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
-             -X PUT -d @{body_file} {url}",
-        )?
-        .with_twice_template(
-            "curl -sS -L --noproxy * -o /dev/null -o /dev/null -w '%{http_code}\\n' \
-             [ -H {header} ] {url} {url}",
-        )?
-        .with_probe(&["curl", "--version"], "curl is not installed")
-        .with_description("curl -L -X METHOD -d @file (as commonly written)")
-        .with_version(&["curl", "--version"]),
+            "-X POST -d @{body_file}",
+            "-X PUT -d @{body_file}",
+            "curl -L -X METHOD -d @file (as commonly written)",
+        )?,
         // curl --json (7.82+): POST, or `-X PUT --json` for PUT.
-        "curl-json" => CommandClient::new(
+        "curl-json" => curl_preset(
             "curl-json",
-            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
-        )?
-        .with_method_template(
-            "HEAD",
-            "curl -sS -L -I --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] {url}",
-        )?
-        .with_method_template(
-            "POST",
-            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
-             --json @{body_file} {url}",
-        )?
-        .with_method_template(
-            "PUT",
-            "curl -sS -L --noproxy * -o /dev/null -w '%{http_code}\\n' [ -H {header} ] \
-             -X PUT --json @{body_file} {url}",
-        )?
-        .with_twice_template(
-            "curl -sS -L --noproxy * -o /dev/null -o /dev/null -w '%{http_code}\\n' \
-             [ -H {header} ] {url} {url}",
-        )?
-        .with_probe(&["curl", "--version"], "curl is not installed")
-        .with_description("curl -L --json @file (-X PUT --json for PUT)")
-        .with_version(&["curl", "--version"]),
+            "--json @{body_file}",
+            "-X PUT --json @{body_file}",
+            "curl -L --json @file (-X PUT --json for PUT)",
+        )?,
         // wget with the body given inline, as commonly written.
         "wget-body-data" => CommandClient::new(
             "wget-body-data",

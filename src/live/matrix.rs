@@ -191,6 +191,26 @@ pub struct ScenarioReport {
 }
 
 impl ScenarioReport {
+    /// The report of `scenario` before it runs: nothing observed, the outcome "not run".
+    pub(crate) fn not_run(scenario: &Scenario) -> Self {
+        ScenarioReport {
+            name: scenario.name.clone(),
+            group: scenario.group.to_owned(),
+            about: scenario.about.clone(),
+            start_url: String::new(),
+            outcome: ClientOutcome::Failed {
+                message: "not run".to_owned(),
+            },
+            observed: Vec::new(),
+            recorded: Vec::new(),
+            bad_connections: Vec::new(),
+            elsewhere: Vec::new(),
+            verdicts: Vec::new(),
+            harness_error: None,
+            elapsed_ms: 0,
+        }
+    }
+
     /// The verdict under `profile`, if it was computed.
     pub fn verdict(&self, profile: &str) -> Option<&ProfileVerdict> {
         self.verdicts.iter().find(|v| v.profile == profile)
@@ -399,22 +419,7 @@ pub fn run_scenario(
     limits: ServerLimits,
 ) -> ScenarioReport {
     let started = Instant::now();
-    let mut report = ScenarioReport {
-        name: scenario.name.clone(),
-        group: scenario.group.to_owned(),
-        about: scenario.about.clone(),
-        start_url: String::new(),
-        outcome: ClientOutcome::Failed {
-            message: "not run".to_owned(),
-        },
-        observed: Vec::new(),
-        recorded: Vec::new(),
-        bad_connections: Vec::new(),
-        elsewhere: Vec::new(),
-        verdicts: Vec::new(),
-        harness_error: None,
-        elapsed_ms: 0,
-    };
+    let mut report = ScenarioReport::not_run(scenario);
     // A non-http(s) target gets a listener, so that a client that connects there shows.
     let sink = if mentions_ftp(scenario) {
         match FtpSink::start() {
