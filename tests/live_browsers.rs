@@ -7,6 +7,8 @@
 #![cfg(feature = "live")]
 
 use redirspec::live::browser::{run_browser, BrowserKind, BrowserResult};
+// `127.0.0.1:12345` -> `127.0.0.1:PORT`: the reports' own normaliser.
+use redirspec::live::report::without_ports;
 use redirspec::live::suite::suite;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -16,23 +18,6 @@ fn path(kind: BrowserKind) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/live_expectations")
         .join(format!("browser-{}.txt", kind.name()))
-}
-
-/// `127.0.0.1:12345` -> `127.0.0.1:PORT`, `localhost:…` too.
-fn without_ports(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find(':') {
-        out.push_str(&rest[..=i]);
-        rest = &rest[i + 1..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits > 0 && (out.ends_with("127.0.0.1:") || out.ends_with("localhost:")) {
-            out.push_str("PORT");
-            rest = &rest[digits..];
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 fn check(kind: BrowserKind) {
