@@ -15,6 +15,7 @@
 
 use super::fast::parse_common;
 use super::fast::push_decimal;
+use super::fast_whatwg_wide::whatwg_wide;
 use super::profile::Policy;
 use super::resolve::{apply_dot_segment_rules, has_dot_segment, resolve_by_concatenation};
 use super::uri::{Parts, UriRef};
@@ -59,7 +60,15 @@ use super::whatwg::WebUrl;
 ///
 /// `tests` check the result against the `url` crate on every corpus value
 /// and on random references against random bases.
+#[inline]
 pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Policy) -> bool {
+    whatwg_ascii(base, v, out, policy) || whatwg_wide(base, v, out, policy)
+}
+
+/// [`whatwg_common`]'s one-pass path for well-formed ASCII values (the
+/// domain above); `false` hands the value to [`whatwg_wide`].
+#[inline]
+fn whatwg_ascii(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Policy) -> bool {
     let Some(r) = parse_common(v) else {
         return false;
     };
@@ -331,7 +340,7 @@ const HOST_FLAGS: [u8; 256] = {
 /// lower case already. The bytes are checked in one branch-free pass; the
 /// labels (none empty, none starting with `xn--`, the last starting with a
 /// letter) are looked at after it.
-fn plain_host_case(h: &[u8]) -> Option<bool> {
+pub(super) fn plain_host_case(h: &[u8]) -> Option<bool> {
     let flags = h.iter().fold(0u8, |f, &c| f | HOST_FLAGS[usize::from(c)]);
     if flags & NOT_HOST != 0
         || h.first().is_none_or(|&c| c == b'.')
@@ -380,7 +389,8 @@ pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
     let Some(mut b) = recent_base(base) else {
         return false;
     };
-    let (mut fast, mut general) = (WebUrl::default(), WebUrl::default());
+    let (mut ascii, mut wide, mut general) =
+        (WebUrl::default(), WebUrl::default(), WebUrl::default());
     let mut took_default = false;
     super::strict::with_switched_policies(super::Profile::Fetch, |policies| {
         thread_local! {
@@ -392,26 +402,42 @@ pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
         }
         let own = OWN.with(|o| *o);
         for ((relative, inherit, userinfo), policy) in policies.iter() {
-            if !whatwg_common(&b, v, &mut fast, policy) {
+            // Both tiers of `whatwg_common`, each on its own: the wide path
+            // is compared on the values the one-pass path takes as well.
+            let took_ascii = whatwg_ascii(&b, v, &mut ascii, policy);
+            let took_wide = whatwg_wide(&b, v, &mut wide, policy);
+            if !took_ascii && !took_wide {
                 continue;
             }
             took_default |= (*relative, *inherit, *userinfo) == own;
-            let how = || {
+            let how = |path: &str| {
                 let shown = String::from_utf8_lossy(v);
                 format!(
-                    "{shown:?} against {base} (relative {relative}, inherit {inherit}, refuse userinfo {userinfo})"
+                    "{path} took {shown:?} against {base} (relative {relative}, inherit {inherit}, refuse userinfo {userinfo})"
                 )
             };
             if let Err(e) = resolve_general(&mut b, v, 0, &mut general, policy) {
-                panic!("fast path took {}; the general path says {e}", how());
+                let path = if took_ascii {
+                    "the one-pass path"
+                } else {
+                    "the wide path"
+                };
+                panic!("{}; the general path says {e}", how(path));
             }
-            if (fast.as_str(), fast.buf.parts()) != (general.as_str(), general.buf.parts()) {
-                panic!(
-                    "{}: fast path {:?}, general path {:?}",
-                    how(),
-                    (fast.as_str(), fast.buf.parts()),
-                    (general.as_str(), general.buf.parts())
-                );
+            for (path, took, fast) in [
+                ("the one-pass path", took_ascii, &ascii),
+                ("the wide path", took_wide, &wide),
+            ] {
+                if took
+                    && (fast.as_str(), fast.buf.parts()) != (general.as_str(), general.buf.parts())
+                {
+                    panic!(
+                        "{}: fast path {:?}, general path {:?}",
+                        how(path),
+                        (fast.as_str(), fast.buf.parts()),
+                        (general.as_str(), general.buf.parts())
+                    );
+                }
             }
         }
     });
@@ -562,20 +588,26 @@ mod tests {
     fn whatwg_outside_the_domain_goes_to_the_url_crate() {
         let base = BASES[0];
         for s in [
-            "http:g",
-            "https:/x",
             "ftp://h/",
-            "///h/x",
             "//h..t/",
             "//h.test./",
             "//1.2.3.4/",
             "//h.0x7f/",
             "//xn--nxasmq6b.test/",
             "//h_t.test/",
-            "/a/%2e%2E/b",
-            "/it's",
             "//u@h/",
             "//h:65536/",
+            "//h:8a/",
+            "//h.test:/x^y",
+            "/c:/..",
+            "//h\u{e9}.test/",
+            "//h%41.test/",
+            "//[::1]/",
+            "file:///x",
+            "javascript:x",
+            "//",
+            "/a\rb",
+            "/a\0",
         ] {
             assert!(
                 !check_against_general(base, s.as_bytes()),
@@ -585,6 +617,59 @@ mod tests {
         // Bases outside the domain.
         assert!(!check_against_general("https://u:p@h.test/x", b"/y"));
         assert!(!check_against_general("ftp://h.test/x", b"/y"));
+    }
+
+    /// The wide path's shapes (`model/fast_whatwg_wide.rs`), each against
+    /// every base: the one-pass path declines them all.
+    #[test]
+    fn wide_shapes_take_the_fast_path() {
+        let values: &[&[u8]] = &[
+            b"http:g",
+            b"https:/x",
+            b"HTTPS:example.test/p",
+            b"https:\\\\example.test:0443\\p\\..\\q",
+            b"http:////example.test",
+            b"///h/x",
+            b"/\\h.test/x",
+            b"\\\\evil.test\\x",
+            b"/a/%2e%2E/b",
+            b"/a/b/%2E./c/.%2e",
+            b"/a/./%2e",
+            b"a/..",
+            b"..\\..\\..\\x",
+            b"/it's?it's#it's",
+            b" \x01/a\tb/c\x1f ",
+            b"h\tt\ttp://x.test/",
+            b"//a?\xc3\t\xa9#\xe2\t\x82\xac",
+            b"/\t/\t/h.test/",
+            b"/caf\xc3\xa9?q=\xc3\xa9#\xc3\xa9",
+            b"/\xff\xfe?\xc3#\xe2\x82",
+            b"\xef\xbb\xbfjavascript:alert(1)",
+            b"/{x}`y`<z>\"q\" ?{x}`y`<z>\"q\" #{x}`y`<z>\"q\" ",
+            b"/%zz/%/%41?%#%",
+            b"/a|b/c:d/e:/x|",
+            b"?^`{}",
+            b"#^|\x7f",
+            b"\x01\x02",
+            b"//H.Test:00080/../..",
+            b"https://h.test:65535",
+            b"http://h.test:?q",
+            b"/x#",
+            b"?",
+            b"#",
+        ];
+        for base in BASES {
+            if base.contains('@') {
+                continue;
+            }
+            for v in values {
+                assert!(
+                    check_against_general(base, v),
+                    "{:?} against {base} left the fast path",
+                    String::from_utf8_lossy(v)
+                );
+            }
+        }
     }
 
     #[test]
@@ -621,6 +706,18 @@ mod tests {
             r in "((https?|HTTP):)?(//[a-zA-Z0-9.-]{1,12}(:[0-9]{0,6})?)?[a-zA-Z0-9/.:;@?#=&~-]{0,20}(%[0-9a-fA-F]{2})?[a-z/?#.]{0,4}",
         ) {
             check_against_general(&base, r.as_bytes());
+        }
+        #[test]
+        fn whatwg_random_bytes_agree(
+            prefix in "(https?:|HTTPS?:|ftp:|//|/|\\\\|\\./|\\.\\./|)(/|\\\\){0,3}([a-zA-Z0-9.-]{1,8}(:[0-9]{0,6})?)?",
+            v in proptest::collection::vec(proptest::sample::select(
+                b"/\\.%2eE?#\t \x01\x1f\x7f\xff\xc3\xa9a:hc|@^'`{<\"[0x-".to_vec()), 0..24),
+        ) {
+            let mut w = prefix.into_bytes();
+            w.extend_from_slice(&v);
+            for base in BASES {
+                check_against_general(base, &w);
+            }
         }
         #[test]
         fn whatwg_dot_segments_agree(r in "(\\.{1,2}/|[a-z]{1,2}/|/){0,8}(\\.{0,2})(\\?[a-z.]{0,3})?") {
