@@ -17,7 +17,6 @@
 use std::borrow::Cow;
 
 use super::fast::push_decimal;
-use super::fast_whatwg::plain_host_case;
 use super::profile::Policy;
 use super::uri::Parts;
 use super::whatwg::WebUrl;
@@ -49,9 +48,10 @@ use super::whatwg::WebUrl;
 ///   path at the root; anything else replaces the base path's last segment.
 ///   The policy's `relative_location` off declines every value read
 ///   against the base.
-/// - An authority has no `@` (userinfo) and a host that
-///   [`plain_host_case`] takes (ASCII letters, digits, `-`, `.`; never
-///   IDNA, percent-decoding, an IP address or an empty host), lower-cased;
+/// - An authority has no `@` (userinfo) and a host that [`ascii_domain`]
+///   takes (percent-decoded, ASCII without forbidden domain code points, no
+///   `xn--` label, not ending in a number: never IDNA, an IP address or an
+///   empty host), lower-cased;
 ///   a port of ASCII digits only (any other byte before `/`, `\`, `?` or
 ///   `#` is the parser's "invalid port"), at most 65535, written without
 ///   leading zeros and left out when it is the scheme's default or empty.
@@ -212,8 +212,7 @@ fn authority(scheme: &str, a: &[u8], out: &mut WebUrl, inherited: Option<&str>) 
         Some(i) => (&auth[..i], Some(&auth[i + 1..])),
         None => (auth, None),
     };
-    // `plain_host_case` takes ASCII only, so `host` is text when it answers.
-    let (Some(_), Ok(host)) = (plain_host_case(host), std::str::from_utf8(host)) else {
+    let Some(host) = ascii_domain(host) else {
         return false;
     };
     let port = match port {
@@ -230,7 +229,7 @@ fn authority(scheme: &str, a: &[u8], out: &mut WebUrl, inherited: Option<&str>) 
     parts.scheme_end = Some(text.len());
     text.push_str("://");
     let host_start = text.len();
-    text.push_str(host);
+    text.push_str(&host);
     text[host_start..].make_ascii_lowercase();
     parts.host = (host_start, text.len());
     let default = if scheme == "http" { 80 } else { 443 };
@@ -253,6 +252,68 @@ fn authority(scheme: &str, a: &[u8], out: &mut WebUrl, inherited: Option<&str>) 
     parts.path = (path_start, text.len());
     query_and_fragment(text, parts, rest, inherited);
     true
+}
+
+/// The host parser's domain for a host that needs no IDNA and is no
+/// address, or `None`: `h` percent-decoded (a `%` without two hex digits
+/// stays), then every byte ASCII and none a forbidden domain code point
+/// (C0 controls, space, DEL, `%#/:<>?@[\]^|`: `idna`'s
+/// `AsciiDenyList::URL`), not empty, no label starting with `xn--` (which
+/// UTS 46 decodes as Punycode), and the last label (one trailing empty
+/// label aside) starting with an ASCII letter (so it "ends in a number"
+/// neither as digits nor as `0x`, and is no IPv4 address). UTS 46 then only
+/// lower-cases it, which the caller does.
+fn ascii_domain(h: &[u8]) -> Option<Cow<'_, str>> {
+    let h: Cow<'_, [u8]> = if h.contains(&b'%') {
+        Cow::Owned(percent_decode(h))
+    } else {
+        Cow::Borrowed(h)
+    };
+    let bad = h
+        .iter()
+        .any(|&c| !c.is_ascii_graphic() || b"%#/:<>?@[\\]^|".contains(&c));
+    if h.is_empty() || bad {
+        return None;
+    }
+    let trimmed = h.strip_suffix(b".").unwrap_or(&h);
+    let last = trimmed.rsplit(|&c| c == b'.').next().unwrap_or_default();
+    if !last.first().is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let punycode = h
+        .split(|&c| c == b'.')
+        .any(|l| l.len() >= 4 && l[..4].eq_ignore_ascii_case(b"xn--"));
+    if punycode {
+        return None;
+    }
+    match h {
+        Cow::Borrowed(b) => std::str::from_utf8(b).ok().map(Cow::Borrowed),
+        Cow::Owned(v) => String::from_utf8(v).ok().map(Cow::Owned),
+    }
+}
+
+/// `%` and two hex digits as the byte they name; any other `%` as it is.
+fn percent_decode(h: &[u8]) -> Vec<u8> {
+    let hex = |c: u8| char::from(c).to_digit(16);
+    let mut out = Vec::with_capacity(h.len());
+    let mut i = 0;
+    while i < h.len() {
+        let escape = match h[i..] {
+            [b'%', a, b, ..] => hex(a).zip(hex(b)),
+            _ => None,
+        };
+        match escape {
+            Some((a, b)) => {
+                out.push((a * 16 + b) as u8);
+                i += 3;
+            }
+            None => {
+                out.push(h[i]);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// The port state's digits: `Some(None)` for none, `Some(Some(n))` for a
