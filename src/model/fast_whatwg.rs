@@ -608,7 +608,18 @@ mod tests {
             "//h.test%00/",
             "//[::1]/",
             "file:///x",
-            "javascript:x",
+            "FILE:x",
+            "ws://h/",
+            "x:/path",
+            "x://u@h/",
+            "x://[::1]/",
+            "x://h\\x/",
+            "x://h:1\\/",
+            "x:a b",
+            "x://:80/",
+            "x:///p",
+            "x://h:8a/",
+            "x://h:65536/",
             "//",
             "/a\rb",
             "/a\0",
@@ -669,6 +680,16 @@ mod tests {
             b"//-x-.y-/",
             b"?",
             b"#",
+            b"javascript:alert(1)",
+            b"data:text/html,<b>x</b>",
+            b"mailto:a@b?subject=x'y#f`",
+            b"h2://Host:0080/a/../b/%2e/c?q'#f",
+            b"myapp://callback?code=abc",
+            b"x://H\x01st\xc3\xa9/p\\q/./",
+            b"web+x:\xff\x01?\xff'\x7f#\xff",
+            b"x://h",
+            b"x://h?q",
+            b"x://h:/#f",
         ];
         for base in BASES {
             if base.contains('@') {
@@ -721,7 +742,7 @@ mod tests {
         }
         #[test]
         fn whatwg_random_bytes_agree(
-            prefix in "(https?:|HTTPS?:|ftp:|//|/|\\\\|\\./|\\.\\./|)(/|\\\\){0,3}([a-zA-Z0-9._%!~-]{1,8}(:[0-9]{0,6})?)?",
+            prefix in "(https?:|HTTPS?:|ftp:|x:|Web+X:|javascript:|//|/|\\\\|\\./|\\.\\./|)(/|\\\\){0,3}([a-zA-Z0-9._%!~-]{1,8}(:[0-9]{0,6})?)?",
             v in proptest::collection::vec(proptest::sample::select(
                 b"/\\.%2eE?#\t \x01\x1f\x7f\xff\xc3\xa9a:hc|@^'`{<\"[0x-".to_vec()), 0..24),
         ) {

@@ -36,8 +36,10 @@ use super::whatwg::WebUrl;
 ///   leading and trailing C0 control or space", "remove all ASCII tab or
 ///   newline"): `\xc3\t\xa9` is two U+FFFD, not `é`.
 /// - A scheme (an ASCII letter, then letters, digits, `+`, `-`, `.`, then
-///   `:`) is `http` or `https` in any case (other schemes go to the `url`
-///   crate). The same scheme as the base's followed by fewer than two
+///   `:`) other than `http` and `https` (in any case) is read on its own if
+///   it is not special ([`non_special`]; `ws`, `wss`, `ftp` and `file` go to
+///   the `url` crate): the machine refuses its scheme, but the URL it
+///   writes is still the general path's. The same scheme as the base's followed by fewer than two
 ///   slashes (`/` or `\`) is read relative to the base ("special relative
 ///   or authority state"); otherwise every slash after it is skipped and an
 ///   authority follows ("special authority ignore slashes state").
@@ -102,7 +104,7 @@ pub(crate) fn whatwg_wide(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Po
             } else if scheme.eq_ignore_ascii_case(b"https") {
                 "https"
             } else {
-                return false;
+                return non_special(scheme, rest, out, inherited);
             };
             let slashes = leading_slashes(rest);
             if slashes < 2 && scheme == base_scheme {
@@ -117,6 +119,95 @@ pub(crate) fn whatwg_wide(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Po
         out.url = None;
     }
     done
+}
+
+/// A value with a scheme other than the special ones (`http`, `https`,
+/// `ws`, `wss`, `ftp`, `file`): the URL it is on its own, with no base
+/// ("path or authority state", "opaque path state"). Declined: a path
+/// without an authority that starts with `/` (the "anarchist" forms the
+/// `url` crate rewrites), userinfo, an IP literal or empty host, a `\` in
+/// the authority (`url` 2.5.8 ends a port there, 2.5.9 does not), a space
+/// in an opaque path.
+fn non_special(scheme: &[u8], rest: &[u8], out: &mut WebUrl, inherited: Option<&str>) -> bool {
+    const SPECIAL: [&[u8]; 4] = [b"ws", b"wss", b"ftp", b"file"];
+    if SPECIAL.iter().any(|s| scheme.eq_ignore_ascii_case(s)) {
+        return false;
+    }
+    // Scheme bytes are ASCII (`split_scheme`).
+    let Ok(scheme) = std::str::from_utf8(scheme) else {
+        return false;
+    };
+    let (text, parts, _) = out.buf.raw_mut();
+    text.clear();
+    *parts = Parts::default();
+    text.push_str(scheme);
+    text.make_ascii_lowercase();
+    parts.scheme_end = Some(text.len());
+    text.push(':');
+    let after_scheme = text.len();
+    let rest = if let Some(a) = rest.strip_prefix(b"//") {
+        let end = a
+            .iter()
+            .position(|&c| matches!(c, b'/' | b'?' | b'#'))
+            .unwrap_or(a.len());
+        let (auth, rest) = a.split_at(end);
+        // Opaque host: no forbidden host code point, C0 controls, DEL and
+        // non-ASCII percent-encoded.
+        let (host, port) = match auth.iter().position(|&c| c == b':') {
+            Some(i) => (&auth[..i], Some(&auth[i + 1..])),
+            None => (auth, None),
+        };
+        let forbidden = host.iter().any(|&c| b"\0\t\n\r #/:<>?@[\\]^|".contains(&c));
+        if host.is_empty() || forbidden || auth.contains(&b'\\') {
+            return false;
+        }
+        let port = match port.map(port_number) {
+            None => None,
+            Some(None) => return false,
+            Some(Some(p)) => p,
+        };
+        text.push_str("//");
+        let host_start = text.len();
+        push_encoded(text, host, CONTROLS_ENCODE, 0);
+        parts.host = (host_start, text.len());
+        if let Some(n) = port {
+            text.push(':');
+            let p = text.len();
+            push_decimal(text, n);
+            parts.port = Some((p, text.len()));
+        }
+        parts.authority = Some((host_start, text.len()));
+        let path_start = text.len();
+        let rest = match rest.strip_prefix(b"/") {
+            Some(r) => {
+                text.push('/');
+                match path(text, path_start, r, false) {
+                    Some(rest) => rest,
+                    None => return false,
+                }
+            }
+            None => rest,
+        };
+        parts.path = (path_start, text.len());
+        rest
+    } else if rest.first() == Some(&b'/') {
+        return false;
+    } else {
+        // Opaque path, up to `?` or `#`.
+        parts.host = (after_scheme, after_scheme);
+        let end = rest
+            .iter()
+            .position(|&c| c == b'?' || c == b'#')
+            .unwrap_or(rest.len());
+        if !push_encoded(text, &rest[..end], CONTROLS_ENCODE, OPAQUE_DECLINE) {
+            return false;
+        }
+        parts.path = (after_scheme, text.len());
+        &rest[end..]
+    };
+    query_and_fragment(text, parts, rest, inherited, false);
+    out.url = None;
+    true
 }
 
 /// `Some((scheme, rest))` when `s` starts with a scheme and `:`.
@@ -175,7 +266,7 @@ fn relative(base: &WebUrl, r: &[u8], out: &mut WebUrl, inherited: Option<&str>) 
             text.push_str(&btext[..bp.path.0]);
             text.push('/');
             parts.query = None;
-            let Some(rest) = path(text, bp.path.0, &r[1..]) else {
+            let Some(rest) = path(text, bp.path.0, &r[1..], true) else {
                 return false;
             };
             parts.path = (bp.path.0, text.len());
@@ -186,14 +277,14 @@ fn relative(base: &WebUrl, r: &[u8], out: &mut WebUrl, inherited: Option<&str>) 
             let last_slash = btext[bp.path.0..bp.path.1].rfind('/').unwrap_or(0);
             text.push_str(&btext[..bp.path.0 + last_slash + 1]);
             parts.query = None;
-            let Some(rest) = path(text, bp.path.0, r) else {
+            let Some(rest) = path(text, bp.path.0, r, true) else {
                 return false;
             };
             parts.path = (bp.path.0, text.len());
             rest
         }
     };
-    query_and_fragment(text, parts, rest, inherited);
+    query_and_fragment(text, parts, rest, inherited, true);
     true
 }
 
@@ -246,11 +337,11 @@ fn authority(scheme: &str, a: &[u8], out: &mut WebUrl, inherited: Option<&str>) 
     if matches!(rest.first(), Some(b'/' | b'\\')) {
         rest = &rest[1..];
     }
-    let Some(rest) = path(text, path_start, rest) else {
+    let Some(rest) = path(text, path_start, rest, true) else {
         return false;
     };
     parts.path = (path_start, text.len());
-    query_and_fragment(text, parts, rest, inherited);
+    query_and_fragment(text, parts, rest, inherited, true);
     true
 }
 
@@ -339,18 +430,25 @@ fn port_number(digits: &[u8]) -> Option<Option<u16>> {
 /// The "path state" from `input` into `text` (which ends in `/`; the path
 /// starts at `path_start`), up to `?`, `#` or the end: answers the rest, or
 /// `None` to decline (see [`whatwg_wide`]).
-fn path<'a>(text: &mut String, path_start: usize, input: &'a [u8]) -> Option<&'a [u8]> {
+fn path<'a>(
+    text: &mut String,
+    path_start: usize,
+    input: &'a [u8],
+    special: bool,
+) -> Option<&'a [u8]> {
+    // A special URL reads `\` as `/`.
+    let ends = |c: u8| c == b'/' || c == b'?' || c == b'#' || (special && c == b'\\');
     let mut i = 0;
     loop {
         let seg_start = text.len();
         let j = input[i..]
             .iter()
-            .position(|&c| matches!(c, b'/' | b'\\' | b'?' | b'#'))
+            .position(|&c| ends(c))
             .map_or(input.len(), |p| i + p);
         if !push_encoded(text, &input[i..j], PATH_ENCODE, PATH_DECLINE) {
             return None;
         }
-        let slash = matches!(input.get(j), Some(b'/' | b'\\'));
+        let slash = input.get(j).is_some_and(|&c| c != b'?' && c != b'#');
         match dot_segment(&text.as_bytes()[seg_start..]) {
             Dots::Two => {
                 text.truncate(seg_start);
@@ -409,13 +507,24 @@ fn is_drive_letter(seg: &[u8]) -> bool {
 /// The query (after a `?`) and the fragment (after a `#`) from `rest`
 /// (empty, or starting with `?` or `#`), then the inherited fragment when
 /// there is none.
-fn query_and_fragment(text: &mut String, parts: &mut Parts, rest: &[u8], inherited: Option<&str>) {
+fn query_and_fragment(
+    text: &mut String,
+    parts: &mut Parts,
+    rest: &[u8],
+    inherited: Option<&str>,
+    special: bool,
+) {
     let mut rest = rest;
+    let query_set = if special {
+        QUERY_ENCODE
+    } else {
+        NS_QUERY_ENCODE
+    };
     if let Some(q) = rest.strip_prefix(b"?") {
         let end = q.iter().position(|&c| c == b'#').unwrap_or(q.len());
         text.push('?');
         let p = text.len();
-        push_encoded(text, &q[..end], QUERY_ENCODE, 0);
+        push_encoded(text, &q[..end], query_set, 0);
         parts.query = Some((p, text.len()));
         rest = &q[end..];
     }
@@ -439,13 +548,23 @@ const PATH_ENCODE: u8 = 1;
 const QUERY_ENCODE: u8 = 2;
 const FRAGMENT_ENCODE: u8 = 4;
 const PATH_DECLINE: u8 = 8;
+/// The query set of a non-special URL (no `'`).
+const NS_QUERY_ENCODE: u8 = 16;
+/// The C0 control percent-encode set (C0 controls, DEL), with which an
+/// opaque path and an opaque host are written.
+const CONTROLS_ENCODE: u8 = 32;
+/// The bytes an opaque path declines: a space (trailing spaces of an opaque
+/// path are read differently across the Standard's recent versions).
+const OPAQUE_DECLINE: u8 = 64;
 const ENCODE: [u8; 128] = {
     let mut t = [0u8; 128];
     let mut c = 0;
     while c < 128 {
-        let all = PATH_ENCODE | QUERY_ENCODE | FRAGMENT_ENCODE;
+        let all = PATH_ENCODE | QUERY_ENCODE | NS_QUERY_ENCODE | FRAGMENT_ENCODE;
         t[c] = match c as u8 {
-            0..=0x20 | 0x7f | b'"' | b'<' | b'>' => all,
+            0..=0x1f | 0x7f => all | CONTROLS_ENCODE,
+            b' ' => all | OPAQUE_DECLINE,
+            b'"' | b'<' | b'>' => all,
             b'`' => PATH_ENCODE | FRAGMENT_ENCODE,
             b'{' | b'}' => PATH_ENCODE,
             b'\'' => QUERY_ENCODE,
