@@ -60,14 +60,13 @@ use super::whatwg::WebUrl;
 ///
 /// `tests` check the result against the `url` crate on every corpus value
 /// and on random references against random bases.
-#[inline]
 pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Policy) -> bool {
     whatwg_ascii(base, v, out, policy) || whatwg_wide(base, v, out, policy)
 }
 
 /// [`whatwg_common`]'s one-pass path for well-formed ASCII values (the
 /// domain above); `false` hands the value to [`whatwg_wide`].
-#[inline]
+#[inline(always)]
 fn whatwg_ascii(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Policy) -> bool {
     let Some(r) = parse_common(v) else {
         return false;

@@ -73,6 +73,7 @@ use super::whatwg::WebUrl;
 ///   `` ` ``, DEL, non-ASCII). Percent signs are copied as they are.
 /// - Fetch "location URL": a result without a fragment takes the base's
 ///   when the policy inherits fragments.
+#[inline(never)]
 pub(crate) fn whatwg_wide(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Policy) -> bool {
     let b = base.buf.as_uri_ref();
     let base_scheme = match b.scheme() {
