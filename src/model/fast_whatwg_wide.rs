@@ -43,9 +43,9 @@ use super::whatwg::WebUrl;
 ///   slashes (`/` or `\`) is read relative to the base ("special relative
 ///   or authority state"); otherwise every slash after it is skipped and an
 ///   authority follows ("special authority ignore slashes state").
-/// - Without a scheme: nothing keeps the base but its fragment; `?` keeps
+/// - Without a scheme: an empty value keeps the base but its fragment; `?` keeps
 ///   its path; `#` keeps its path and query; two or more slashes start an
-///   authority (the general path's [`collapse_leading_slashes`] makes the
+///   authority (the general path's `collapse_leading_slashes` makes the
 ///   `url` crate skip them all, as the Standard does); one slash starts a
 ///   path at the root; anything else replaces the base path's last segment.
 ///   The policy's `relative_location` off declines every value read
