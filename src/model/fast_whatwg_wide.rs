@@ -50,7 +50,10 @@ use super::whatwg::WebUrl;
 ///   path at the root; anything else replaces the base path's last segment.
 ///   The policy's `relative_location` off declines every value read
 ///   against the base.
-/// - An authority has no `@` (userinfo) and a host that [`ascii_domain`]
+/// - An authority's userinfo (up to its last `@`) is written with the
+///   userinfo percent-encode set, username and password parted at the
+///   first `:`, `@` only after a non-empty one (declined when the policy
+///   refuses userinfo); a host that [`ascii_domain`]
 ///   takes (percent-decoded, ASCII without forbidden domain code points, no
 ///   `xn--` label, not ending in a number: never IDNA, an IP address or an
 ///   empty host), lower-cased;
@@ -109,12 +112,21 @@ pub(crate) fn whatwg_wide(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Po
             };
             let slashes = leading_slashes(rest);
             if slashes < 2 && scheme == base_scheme {
-                policy.relative_location && relative(base, rest, out, inherited)
+                policy.relative_location
+                    && relative(base, rest, out, inherited, policy.refuse_userinfo)
             } else {
-                authority(scheme, &rest[slashes..], out, inherited)
+                authority(
+                    scheme,
+                    &rest[slashes..],
+                    out,
+                    inherited,
+                    policy.refuse_userinfo,
+                )
             }
         }
-        None => policy.relative_location && relative(base, s, out, inherited),
+        None => {
+            policy.relative_location && relative(base, s, out, inherited, policy.refuse_userinfo)
+        }
     };
     if done {
         out.url = None;
@@ -229,7 +241,13 @@ fn leading_slashes(s: &[u8]) -> usize {
 
 /// The "relative state" against `base` (with no scheme of its own, or the
 /// base's own followed by fewer than two slashes).
-fn relative(base: &WebUrl, r: &[u8], out: &mut WebUrl, inherited: Option<&str>) -> bool {
+fn relative(
+    base: &WebUrl,
+    r: &[u8],
+    out: &mut WebUrl,
+    inherited: Option<&str>,
+    refuse_userinfo: bool,
+) -> bool {
     let bp = *base.buf.parts();
     let btext = base.buf.as_str();
     let before_fragment = bp.fragment.map_or(btext.len(), |f| f.0 - 1);
@@ -262,6 +280,7 @@ fn relative(base: &WebUrl, r: &[u8], out: &mut WebUrl, inherited: Option<&str>) 
                     &r[slashes..],
                     out,
                     inherited,
+                    refuse_userinfo,
                 );
             }
             text.push_str(&btext[..bp.path.0]);
@@ -291,15 +310,23 @@ fn relative(base: &WebUrl, r: &[u8], out: &mut WebUrl, inherited: Option<&str>) 
 
 /// The authority states, for `scheme` (as written), from the first byte
 /// after the slashes: the host, the port, then the path and the rest.
-fn authority(scheme: &str, a: &[u8], out: &mut WebUrl, inherited: Option<&str>) -> bool {
+fn authority(
+    scheme: &str,
+    a: &[u8],
+    out: &mut WebUrl,
+    inherited: Option<&str>,
+    refuse_userinfo: bool,
+) -> bool {
     let end = a
         .iter()
         .position(|&c| matches!(c, b'/' | b'\\' | b'?' | b'#'))
         .unwrap_or(a.len());
     let (auth, mut rest) = a.split_at(end);
-    if auth.contains(&b'@') {
-        return false;
-    }
+    // "authority state": the userinfo ends at the last `@`.
+    let (userinfo, auth) = match auth.iter().rposition(|&c| c == b'@') {
+        Some(at) => (Some(&auth[..at]), &auth[at + 1..]),
+        None => (None, auth),
+    };
     let (host, port) = match auth.iter().position(|&c| c == b':') {
         Some(i) => (&auth[..i], Some(&auth[i + 1..])),
         None => (auth, None),
@@ -320,6 +347,29 @@ fn authority(scheme: &str, a: &[u8], out: &mut WebUrl, inherited: Option<&str>) 
     text.push_str(scheme);
     parts.scheme_end = Some(text.len());
     text.push_str("://");
+    let authority_start = text.len();
+    if let Some(u) = userinfo {
+        // The username up to the first `:`, the password after it (not
+        // written when empty), both with the userinfo percent-encode set;
+        // `@` only when either is written.
+        let (user, password) = match u.iter().position(|&c| c == b':') {
+            Some(i) => (&u[..i], &u[i + 1..]),
+            None => (u, &u[u.len()..]),
+        };
+        push_encoded(text, user, USERINFO_ENCODE, 0);
+        if !password.is_empty() {
+            text.push(':');
+            push_encoded(text, password, USERINFO_ENCODE, 0);
+        }
+        if !user.is_empty() || !password.is_empty() {
+            // The policy's userinfo check refuses it: the general path's error.
+            if refuse_userinfo {
+                return false;
+            }
+            parts.userinfo_end = Some(text.len());
+            text.push('@');
+        }
+    }
     let host_start = text.len();
     text.push_str(&host);
     text[host_start..].make_ascii_lowercase();
@@ -331,7 +381,7 @@ fn authority(scheme: &str, a: &[u8], out: &mut WebUrl, inherited: Option<&str>) 
         push_decimal(text, n);
         parts.port = Some((p, text.len()));
     }
-    parts.authority = Some((host_start, text.len()));
+    parts.authority = Some((authority_start, text.len()));
     // "path start state": a special URL's path starts with `/`.
     let path_start = text.len();
     text.push('/');
@@ -557,19 +607,24 @@ const CONTROLS_ENCODE: u8 = 32;
 /// The bytes an opaque path declines: a space (trailing spaces of an opaque
 /// path are read differently across the Standard's recent versions).
 const OPAQUE_DECLINE: u8 = 64;
+/// The userinfo percent-encode set.
+const USERINFO_ENCODE: u8 = 128;
 const ENCODE: [u8; 128] = {
     let mut t = [0u8; 128];
     let mut c = 0;
     while c < 128 {
         let all = PATH_ENCODE | QUERY_ENCODE | NS_QUERY_ENCODE | FRAGMENT_ENCODE;
         t[c] = match c as u8 {
-            0..=0x1f | 0x7f => all | CONTROLS_ENCODE,
-            b' ' => all | OPAQUE_DECLINE,
-            b'"' | b'<' | b'>' => all,
-            b'`' => PATH_ENCODE | FRAGMENT_ENCODE,
-            b'{' | b'}' => PATH_ENCODE,
+            0..=0x1f | 0x7f => all | CONTROLS_ENCODE | USERINFO_ENCODE,
+            b' ' => all | OPAQUE_DECLINE | USERINFO_ENCODE,
+            b'"' | b'<' | b'>' => all | USERINFO_ENCODE,
+            b'`' => PATH_ENCODE | FRAGMENT_ENCODE | USERINFO_ENCODE,
+            b'{' | b'}' => PATH_ENCODE | USERINFO_ENCODE,
             b'\'' => QUERY_ENCODE,
-            b'^' => PATH_DECLINE,
+            b'^' => PATH_DECLINE | USERINFO_ENCODE,
+            b'#' | b'?' | b'/' | b':' | b';' | b'=' | b'@' | b'[' | b'\\' | b']' | b'|' => {
+                USERINFO_ENCODE
+            }
             _ => 0,
         };
         c += 1;
