@@ -83,13 +83,9 @@ fn whatwg_ascii(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Policy) -> b
         return false;
     };
     let b = base.buf.as_uri_ref();
-    let base_scheme = match b.scheme() {
-        Some(s @ ("http" | "https")) => s,
-        _ => return false,
-    };
-    if b.userinfo().is_some() || b.authority().is_none() {
+    let Some(base_scheme) = fast_base_scheme(&b) else {
         return false;
-    }
+    };
     if has_quote_or_encoded_dot(v) {
         return false;
     }
@@ -260,6 +256,15 @@ pub(crate) fn whatwg_start(v: &[u8], out: &mut WebUrl) -> bool {
         return true;
     }
     write_whatwg(None, &r, scheme, None, out)
+}
+
+/// The scheme of a base both fast paths take: `http` or `https`, with a
+/// host and no userinfo (so the policy's userinfo check has nothing to
+/// refuse in what is copied from it).
+#[inline(always)]
+pub(super) fn fast_base_scheme<'a>(b: &'a UriRef<'_>) -> Option<&'a str> {
+    let scheme = b.scheme().filter(|s| matches!(*s, "http" | "https"))?;
+    (b.userinfo().is_none() && b.authority().is_some()).then_some(scheme)
 }
 
 /// Whether [`write_whatwg`] would write `r` (with a scheme and an

@@ -17,6 +17,7 @@
 use std::borrow::Cow;
 
 use super::fast::push_decimal;
+use super::fast_whatwg::fast_base_scheme;
 use super::profile::Policy;
 use super::uri::Parts;
 use super::whatwg::WebUrl;
@@ -79,13 +80,9 @@ use super::whatwg::WebUrl;
 #[inline(never)]
 pub(crate) fn whatwg_wide(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Policy) -> bool {
     let b = base.buf.as_uri_ref();
-    let base_scheme = match b.scheme() {
-        Some(s @ ("http" | "https")) => s,
-        _ => return false,
-    };
-    if b.userinfo().is_some() || b.authority().is_none() {
+    let Some(base_scheme) = fast_base_scheme(&b) else {
         return false;
-    }
+    };
     if v.iter().any(|&c| matches!(c, 0 | b'\r' | b'\n')) {
         return false;
     }
@@ -370,17 +367,7 @@ fn authority(
             text.push('@');
         }
     }
-    let host_start = text.len();
-    text.push_str(&host);
-    text[host_start..].make_ascii_lowercase();
-    parts.host = (host_start, text.len());
-    let default = if scheme == "http" { 80 } else { 443 };
-    if let Some(n) = port.filter(|&n| n != default) {
-        text.push(':');
-        let p = text.len();
-        push_decimal(text, n);
-        parts.port = Some((p, text.len()));
-    }
+    push_host_and_port(text, parts, &host, port, scheme);
     parts.authority = Some((authority_start, text.len()));
     // "path start state": a special URL's path starts with `/`.
     let path_start = text.len();
@@ -456,6 +443,31 @@ fn percent_decode(h: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Writes an http(s) URL's host (lower-cased) and its port unless that is
+/// the scheme's default (written without leading zeros), with their
+/// offsets: the host parser's and the port state's serialization. (The
+/// one-pass path writes the same inline: measured 5 to 27 instructions a
+/// `decide` step cheaper there than through this function.)
+fn push_host_and_port(
+    text: &mut String,
+    parts: &mut Parts,
+    host: &str,
+    port: Option<u16>,
+    scheme: &str,
+) {
+    let start = text.len();
+    text.push_str(host);
+    text[start..].make_ascii_lowercase();
+    parts.host = (start, text.len());
+    let default = if scheme == "http" { 80 } else { 443 };
+    if let Some(n) = port.filter(|&n| n != default) {
+        text.push(':');
+        let p = text.len();
+        push_decimal(text, n);
+        parts.port = Some((p, text.len()));
+    }
 }
 
 /// The port state's digits: `Some(None)` for none, `Some(Some(n))` for a
