@@ -438,6 +438,13 @@ impl ClientUnderTest for CommandClient {
         &self.name
     }
 
+    /// Ends the driver process, if one runs (a JVM or node left idle holds its memory).
+    fn end_run(&self) {
+        if let Some(driver) = &self.driver {
+            driver.stop();
+        }
+    }
+
     fn describe(&self) -> String {
         let Some(argv) = &self.version else {
             return self.describe.clone();

@@ -34,6 +34,7 @@
 //! ```
 
 pub mod browser;
+mod cdp;
 mod chromium;
 pub mod client;
 pub mod command;
