@@ -89,6 +89,8 @@ pub struct CommandClient {
     describe: String,
     version: Option<Vec<String>>,
     setup: Option<Vec<String>>,
+    /// Run in the folder before the set-up command (see [`Self::with_before_setup`]).
+    before_setup: Option<fn(&Path)>,
     prepared: Arc<OnceLock<Result<Prepared, String>>>,
     cost_hint_ms: u32,
     reading: crate::Profile,
@@ -107,6 +109,7 @@ impl CommandClient {
             describe: template.as_str().to_owned(),
             version: None,
             setup: None,
+            before_setup: None,
             prepared: Arc::new(OnceLock::new()),
             cost_hint_ms: 50,
             reading: crate::Profile::Rfc9110,
@@ -190,6 +193,14 @@ impl CommandClient {
         self
     }
 
+    /// Sets a step run in the prepared folder after the scripts are written and before the
+    /// set-up command (Go's build cache is linked there, see `go`). It cannot fail the
+    /// set-up: what it could not do, the set-up does without.
+    pub(crate) fn with_before_setup(mut self, step: fn(&Path)) -> Self {
+        self.before_setup = Some(step);
+        self
+    }
+
     /// Runs the set-up once; the prepared folder, if there is a set-up.
     fn prepare(&self) -> Result<Option<&Path>, String> {
         let Some(argv) = &self.setup else {
@@ -200,8 +211,12 @@ impl CommandClient {
                 Ok(dir) => dir,
                 Err(e) => return Err(format!("no scratch folder for the set-up: {e}")),
             };
-            let ran = write_assets(&dir)
-                .and_then(|()| run_bounded(argv, dir.path(), Duration::from_secs(120)));
+            let ran = write_assets(&dir).and_then(|()| {
+                if let Some(step) = self.before_setup {
+                    step(dir.path());
+                }
+                run_bounded(argv, dir.path(), Duration::from_secs(120))
+            });
             let prepared = Prepared { dir };
             match ran {
                 Ok(Finished::Exited { success: true, .. }) => Ok(prepared),
