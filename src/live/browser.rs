@@ -783,15 +783,37 @@ pub(crate) fn markdown_view(
     out
 }
 
-/// Runs the fixed suite in every installed browser (one process each) and renders
-/// the model-vs-browsers Markdown table, with a line per browser naming its version or why it
-/// was skipped.
+/// Runs the fixed suite in every installed browser (one process each, the browsers side by
+/// side on threads of their own) and renders the model-vs-browsers Markdown table, with a
+/// line per browser naming its version or why it was skipped.
 pub fn view_command(timeout: Duration) -> String {
     let scenarios = super::suite::suite();
-    let runs: Vec<(BrowserKind, Vec<(String, BrowserResult)>)> = BrowserKind::ALL
-        .iter()
-        .map(|k| (*k, run_browser(*k, &scenarios, timeout)))
-        .collect();
+    let runs: Vec<(BrowserKind, Vec<(String, BrowserResult)>)> = thread::scope(|scope| {
+        let started: Vec<_> = BrowserKind::ALL
+            .iter()
+            .map(|k| {
+                let kind = *k;
+                let scenarios = &scenarios;
+                let handle = thread::Builder::new()
+                    .name(format!("redirspec-{}", kind.name()))
+                    .spawn_scoped(scope, move || run_browser(kind, scenarios, timeout));
+                (kind, handle)
+            })
+            .collect();
+        started
+            .into_iter()
+            .map(|(kind, handle)| {
+                let rows = match handle {
+                    Ok(h) => h
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                    // No thread to be had: run it here.
+                    Err(_) => run_browser(kind, &scenarios, timeout),
+                };
+                (kind, rows)
+            })
+            .collect()
+    });
     let mut out = String::new();
     for (kind, rows) in &runs {
         match rows.iter().find_map(|(_, r)| match r {

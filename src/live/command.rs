@@ -757,8 +757,26 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
             &["javac", "-version"],
             "a JDK (javac, java 11+) is not installed",
         )
-        .with_setup(&["javac", "-d", ".", "Fetch.java"])
-        .with_driver(&["java", "-cp", "{script_dir}", "Fetch", "--serve"])
+        // A short-lived JVM starts faster with the client compiler only and the serial
+        // collector (about 1.3 CPU-seconds less per run here); neither changes what the
+        // program does, only how its bytecode is compiled and its memory collected.
+        .with_setup(&[
+            "javac",
+            "-J-XX:TieredStopAtLevel=1",
+            "-J-XX:+UseSerialGC",
+            "-d",
+            ".",
+            "Fetch.java",
+        ])
+        .with_driver(&[
+            "java",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-cp",
+            "{script_dir}",
+            "Fetch",
+            "--serve",
+        ])
         .with_description("java.net.http.HttpClient, followRedirects(NORMAL)")
         .with_cost_hint_ms(1000)
         .with_version(&["java", "-version"]),
