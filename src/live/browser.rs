@@ -11,6 +11,14 @@
 //! allows cross-origin reads, so a chain that leaves the start origin can be followed to its
 //! end as a site that opts in would let it.
 //!
+//! What the scenarios of one browser share: its process, profile and cookie jar (cookies
+//! are not compared in these rows, see below), and its HTTP cache, which the frame page's
+//! `fetch` bypasses (`cache: "no-store"`); every scenario has a scripted server of its own on
+//! new ports, so no connection is reused either. (The second-request group, which is about
+//! what a cache remembers, isolates harder: a browser context per scenario, see
+//! `chromium`.) [`view_command`] runs Chromium and Firefox side by side,
+//! each on a thread of its own; `redirspec matrix` runs the view while the matrix runs.
+//!
 //! What a page cannot express is marked **not applicable** with the reason, never skipped
 //! silently: a method `fetch` forbids (`CONNECT`, `TRACE`, `TRACK`), a body on GET or HEAD.
 //! `Cookie` and `Proxy-Authorization` are forbidden request headers: a page cannot set them,
