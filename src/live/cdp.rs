@@ -23,7 +23,7 @@ use super::scratch::Scratch;
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{ChildStdin, ChildStdout, Stdio};
+use std::process::{ChildStdin, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -161,7 +161,7 @@ impl CdpBrowser {
 
 /// Reads NUL-terminated JSON messages from `output` on a thread; the channel closes with the
 /// pipe. A message longer than [`MAX_MESSAGE`] or not JSON is skipped.
-fn read_messages(mut output: ChildStdout) -> mpsc::Receiver<Value> {
+fn read_messages<R: Read + Send + 'static>(mut output: R) -> mpsc::Receiver<Value> {
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
         let mut pending: Vec<u8> = Vec::new();
@@ -199,4 +199,64 @@ fn read_messages(mut output: ChildStdout) -> mpsc::Receiver<Value> {
         }
     });
     rx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads `bytes` from `at` on, in pieces of at most `piece` bytes (messages split across
+    /// reads).
+    struct Trickle {
+        bytes: Vec<u8>,
+        at: usize,
+        piece: usize,
+    }
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let rest = &self.bytes[self.at..];
+            let n = self.piece.min(buf.len()).min(rest.len());
+            buf[..n].copy_from_slice(&rest[..n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    fn read_all(bytes: &[u8], piece: usize) -> Vec<Value> {
+        read_messages(Trickle {
+            bytes: bytes.to_vec(),
+            at: 0,
+            piece,
+        })
+        .iter()
+        .collect()
+    }
+
+    #[test]
+    fn messages_are_split_at_nul_bytes() {
+        let bytes = b"{\"id\":1}\0not json\0{\"method\":\"x\"}\0{\"id\":4}";
+        for piece in [1, 3, 64 * 1024] {
+            // Not JSON: skipped; the last one has no NUL: the stream ended first.
+            assert_eq!(
+                read_all(bytes, piece),
+                [json!({"id": 1}), json!({"method": "x"})],
+                "pieces of {piece}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_oversized_message_is_skipped_whole() {
+        let mut bytes = b"{\"id\":1}\0".to_vec();
+        bytes.extend(std::iter::repeat_n(b' ', MAX_MESSAGE + 1));
+        bytes.extend_from_slice(b"{\"id\":2}\0{\"id\":3}\0");
+        for piece in [4096, 64 * 1024] {
+            assert_eq!(
+                read_all(&bytes, piece),
+                [json!({"id": 1}), json!({"id": 3})],
+                "pieces of {piece}"
+            );
+        }
+    }
 }

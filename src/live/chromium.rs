@@ -41,8 +41,9 @@ use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// How long the browser may take to start and answer on its pipe (a loaded machine).
-const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long the browser may take to start and answer on its pipe, at least (a loaded
+/// machine; a scenario's own time-out, when longer, bounds it instead).
+const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How often a tab's title is read while its page runs.
 const POLL: Duration = Duration::from_millis(25);
@@ -80,13 +81,18 @@ impl ChromiumClient {
         plain.then(|| format!("http://{authority}{REPEAT_PAGE}?n={times}&path={path}"))
     }
 
-    /// The running browser, started if there is none.
-    fn browser<'a>(&self, slot: &'a mut Option<CdpBrowser>) -> Result<&'a mut CdpBrowser, String> {
+    /// The running browser, started if there is none (the start bounded by the longer of
+    /// `timeout` and [`START_TIMEOUT`]: a cold start on a loaded machine).
+    fn browser<'a>(
+        &self,
+        slot: &'a mut Option<CdpBrowser>,
+        timeout: Duration,
+    ) -> Result<&'a mut CdpBrowser, String> {
         if slot.is_none() {
             *slot = Some(CdpBrowser::start(
                 &self.program,
                 &HEADLESS_FLAGS,
-                START_TIMEOUT,
+                timeout.max(START_TIMEOUT),
             )?);
         }
         slot.as_mut().ok_or_else(|| "no browser".to_owned())
@@ -105,7 +111,8 @@ enum PageEnd {
 /// page's final title; the context is disposed of afterwards, whatever happened.
 ///
 /// # Errors
-/// The browser failed (it should be ended).
+/// The browser failed, or could not dispose of the context: it is to be ended (what the
+/// page showed, if it got that far, is lost with it; the server's record is not).
 fn run_page(browser: &mut CdpBrowser, page: &str, deadline: Instant) -> Result<PageEnd, String> {
     let context = browser.call("Target.createBrowserContext", json!({}), deadline)?;
     let context = context
@@ -115,12 +122,14 @@ fn run_page(browser: &mut CdpBrowser, page: &str, deadline: Instant) -> Result<P
         .to_owned();
     let ended = title_in_context(browser, &context, page, deadline);
     // Closes the tab and drops the context's cache, cookies and connections.
-    browser.call(
+    let disposed = browser.call(
         "Target.disposeBrowserContext",
         json!({"browserContextId": context}),
         Instant::now() + DISPOSE_TIMEOUT,
-    )?;
-    ended
+    );
+    // The first failure is the one to report.
+    let ended = ended?;
+    disposed.map(|_| ended)
 }
 
 fn title_in_context(
@@ -258,17 +267,27 @@ impl ClientUnderTest for ChromiumClient {
             };
         };
         let mut slot = self.browser.lock().unwrap_or_else(PoisonError::into_inner);
-        let ended = match self.browser(&mut slot) {
+        let ended = match self.browser(&mut slot, request.timeout) {
             Ok(browser) => run_page(browser, &page, Instant::now() + request.timeout),
             Err(e) => Err(e),
         };
-        let outcome = match ended {
-            Err(e) => ClientOutcome::Failed {
-                message: one_line(&format!("{}: {e}", self.program.display())),
-            },
-            Ok(PageEnd::TimedOut) => ClientOutcome::TimedOut {
-                after_ms: millis(request.timeout),
-            },
+        match ended {
+            Err(e) => {
+                // A browser that failed is not trusted with the next scenario: it ends here
+                // (with everything it started), and the next scenario starts another.
+                *slot = None;
+                ClientOutcome::Failed {
+                    message: one_line(&format!("{}: {e}", self.program.display())),
+                }
+            }
+            Ok(PageEnd::TimedOut) => {
+                // The context is gone, but a browser that let a page hang may be stuck: the
+                // next scenario gets a new one.
+                *slot = None;
+                ClientOutcome::TimedOut {
+                    after_ms: millis(request.timeout),
+                }
+            }
             Ok(PageEnd::Titled(title)) => match statuses(&title) {
                 Ok(s) if s.len() == 2 => ClientOutcome::Delivered {
                     status: s.last().copied(),
@@ -276,17 +295,12 @@ impl ClientUnderTest for ChromiumClient {
                 Ok(s) => ClientOutcome::Failed {
                     message: format!("the page made {} fetches, not 2", s.len()),
                 },
+                // A fetch of the page failed: the client's outcome, not the browser's fault.
                 Err(message) => ClientOutcome::Failed {
                     message: one_line(&message),
                 },
             },
-        };
-        if !matches!(outcome, ClientOutcome::Delivered { .. }) {
-            // A browser that failed or timed out is not trusted with the next scenario: it
-            // ends here (with everything it started), and the next scenario starts another.
-            *slot = None;
         }
-        outcome
     }
 
     fn end_run(&self) {
