@@ -193,8 +193,12 @@ fn statuses(title: &str) -> Result<Vec<u16>, String> {
 /// Headless Chromium as root on a machine with no network but loopback: no sandbox (root),
 /// no GPU, no QUIC, and none of the background connections (component updates, sync,
 /// first-run pages) a closed network refuses; a fresh `--user-data-dir` is added per run.
-/// Shared by the second-request client and the browser rows ([`super::browser`]).
-pub(crate) const HEADLESS_FLAGS: [&str; 9] = [
+/// Headless Chromium opens browser windows all the same, and each window's omnibox popup is
+/// a page of its own (a WebUI renderer): turned off, it saves about a quarter of the CPU the
+/// second-request group costs (13 contexts: 3.8 → 3.0 CPU-seconds), and touches nothing a
+/// page's `fetch` does. Shared by the second-request client and the browser rows
+/// ([`super::browser`]).
+pub(crate) const HEADLESS_FLAGS: [&str; 10] = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -204,6 +208,7 @@ pub(crate) const HEADLESS_FLAGS: [&str; 9] = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-extensions",
+    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup",
 ];
 
 impl ClientUnderTest for ChromiumClient {
