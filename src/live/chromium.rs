@@ -171,6 +171,9 @@ fn title_in_context(
             break;
         }
         std::thread::sleep(left.min(POLL));
+        if Instant::now() >= deadline {
+            break;
+        }
     }
     Ok(PageEnd::TimedOut)
 }
@@ -273,7 +276,14 @@ impl ClientUnderTest for ChromiumClient {
         };
         let mut slot = self.browser.lock().unwrap_or_else(PoisonError::into_inner);
         let ended = match self.browser(&mut slot, request.timeout) {
-            Ok(browser) => run_page(browser, &page, Instant::now() + request.timeout),
+            Ok(browser) => {
+                let deadline = Instant::now() + request.timeout;
+                match run_page(browser, &page, deadline) {
+                    // A call cut short by the scenario's deadline: the scenario timed out.
+                    Err(_) if Instant::now() >= deadline => Ok(PageEnd::TimedOut),
+                    ended => ended,
+                }
+            }
             Err(e) => Err(e),
         };
         match ended {
