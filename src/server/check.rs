@@ -32,7 +32,7 @@ pub fn check_raw(raw: &[u8], request: &RequestInfo) -> Result<Report, ParseError
     let view = View::from_raw(&response);
     let mut report = Report::new(
         request.method().clone(),
-        request.url().map(str::to_owned),
+        request.shared_url(),
         Some(response.status),
     );
     rules::run(&view, request, &mut report);
@@ -78,11 +78,7 @@ fn check_head(
     request: &RequestInfo,
 ) -> Report {
     let view = View::from_headers(status, headers, body_len);
-    let mut report = Report::new(
-        request.method().clone(),
-        request.url().map(str::to_owned),
-        Some(status),
-    );
+    let mut report = Report::new(request.method().clone(), request.shared_url(), Some(status));
     rules::run(&view, request, &mut report);
     report
 }
@@ -113,11 +109,7 @@ pub fn parse_error_finding(error: &ParseError) -> Finding {
 /// A report for bytes that did not parse: no status, one
 /// `malformed-response` finding.
 pub fn parse_error_report(error: &ParseError, request: &RequestInfo) -> Report {
-    let mut report = Report::new(
-        request.method().clone(),
-        request.url().map(str::to_owned),
-        None,
-    );
+    let mut report = Report::new(request.method().clone(), request.shared_url(), None);
     report.push(parse_error_finding(error));
     report
 }
