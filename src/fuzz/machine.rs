@@ -207,10 +207,11 @@ thread_local! {
     /// and fills a header map, which costs more than the step under test.
     static STARTS: RefCell<HashMap<StartKey, RedirectMachine, BuildHasherDefault<KeyHasher>>> =
         RefCell::new(HashMap::default());
-    /// The machines the targets step, with fast paths off (0) and on (1):
-    /// a start machine is copied into one with `clone_from`, which reuses its
-    /// buffers (no allocation per input once they have grown).
-    static WORK: [RefCell<Option<RedirectMachine>>; 2] = Default::default();
+    /// The machines the targets step, by profile and fast paths off or on
+    /// ([`work_slot`]): a start machine is copied into one with `clone_from`,
+    /// which reuses its buffers (and keeps its policy, the same one), so
+    /// nothing is allocated per input once they have grown.
+    static WORK: [RefCell<Option<RedirectMachine>>; 6] = Default::default();
 }
 
 /// A [`start_key`], and the method when the input spells it
@@ -308,10 +309,24 @@ impl Hasher for KeyHasher {
 /// the per-thread [`WORK`] machine, made equal to the cached start machine.
 fn with_start<R>(req: &RequestInput, fast: bool, f: impl FnOnce(&mut RedirectMachine) -> R) -> R {
     WORK.with(|work| {
-        let mut slot = work[usize::from(fast)].borrow_mut();
+        let mut slot = work[work_slot(req, fast)].borrow_mut();
         let m = start_into(req, fast, &mut slot);
         f(m)
     })
+}
+
+/// Where in [`WORK`] the machine for `req` is kept.
+fn work_slot(req: &RequestInput, fast: bool) -> usize {
+    2 * profile_index(req.profile) + usize::from(fast)
+}
+
+/// The index of a profile in [`POLICIES`].
+fn profile_index(profile: ProfileInput) -> usize {
+    match profile {
+        ProfileInput::Fetch => 0,
+        ProfileInput::Rfc9110 => 1,
+        ProfileInput::Rfc2616 => 2,
+    }
 }
 
 /// Makes `slot` a fresh machine for `req`, with its fast paths on or off.
@@ -320,11 +335,7 @@ fn start_into<'m>(
     fast: bool,
     slot: &'m mut Option<RedirectMachine>,
 ) -> &'m mut RedirectMachine {
-    let index = match req.profile {
-        ProfileInput::Fetch => 0,
-        ProfileInput::Rfc9110 => 1,
-        ProfileInput::Rfc2616 => 2,
-    };
+    let index = profile_index(req.profile);
     let key = start_key(req, index, fast);
     let found = STARTS.with_borrow(|s| {
         let start = s.get(&key)?;
@@ -336,17 +347,25 @@ fn start_into<'m>(
     });
     let m = match (found, slot) {
         (Some(()), Some(m)) => m,
-        (_, slot) => {
-            let m = build(req, index, fast);
-            STARTS.with_borrow_mut(|s| {
-                if s.len() < MAX_STARTS {
-                    s.insert(key, m.clone());
-                }
-            });
-            slot.insert(m)
-        }
+        (_, slot) => slot.insert(build_and_keep(req, index, fast, key)),
     };
     m.set_redirect_count(req.redirect_count());
+    m
+}
+
+/// A fresh machine for `req`, kept in [`STARTS`] while there is room. Out
+/// of line: building is rare once the cache is warm, and inlined its
+/// temporaries would make every input's stack frame larger (under
+/// AddressSanitizer each call pays for the size of its frame).
+#[cold]
+#[inline(never)]
+fn build_and_keep(req: &RequestInput, index: usize, fast: bool, key: StartKey) -> RedirectMachine {
+    let m = build(req, index, fast);
+    STARTS.with_borrow_mut(|s| {
+        if s.len() < MAX_STARTS {
+            s.insert(key, m.clone());
+        }
+    });
     m
 }
 
