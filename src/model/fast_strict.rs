@@ -278,6 +278,7 @@ pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
 
 /// [`check_against_general`] against a base already parsed (the fuzz
 /// targets keep their known bases parsed).
+#[cfg(any(test, feature = "fuzz"))]
 pub(crate) fn check_against_general_parsed(b: &UriBuf, v: &[u8]) -> bool {
     use super::fast::parse_common;
     use super::strict::{resolve_general, resolve_reference, with_switched_policies};
