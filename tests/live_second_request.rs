@@ -158,6 +158,132 @@ fn chromium_second_requests_match_pinned() {
     check("chromium");
 }
 
+/// A page that never loads (its server accepts and never answers) is reported as timed out
+/// at the scenario's time-out (the browser is ended with it), and the next scenario runs as
+/// usual (in a new browser).
+#[test]
+fn chromium_times_out_a_page_that_hangs_and_goes_on() {
+    use redirspec::live::ScriptedServer;
+    let client = client_by_name("chromium").expect("known client");
+    if let Err(note) = client.check_available() {
+        eprintln!("skipping chromium: {note}");
+        return;
+    }
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = silent.local_addr().expect("addr").port();
+    // Held open, never answered, until the test ends.
+    let held = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        silent.set_nonblocking(true).expect("nonblocking");
+        let until = std::time::Instant::now() + Duration::from_secs(20);
+        while std::time::Instant::now() < until {
+            if let Ok((c, _)) = silent.accept() {
+                open.push(c);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    let hung = ClientRequest {
+        method: http::Method::GET,
+        url: format!("http://127.0.0.1:{port}/s/start"),
+        headers: Vec::new(),
+        body: None,
+        timeout: Duration::from_secs(3),
+    };
+    assert_eq!(
+        client.execute_twice(&hung),
+        ClientOutcome::TimedOut { after_ms: 3000 }
+    );
+    let s = scenario("308-max-age").scenario;
+    let server = ScriptedServer::start(&s, ServerLimits::default()).expect("bind");
+    let request = ClientRequest {
+        url: server.origins().expand(&s.start),
+        timeout: Duration::from_secs(20),
+        ..hung
+    };
+    assert_eq!(
+        client.execute_twice(&request),
+        ClientOutcome::Delivered { status: Some(200) }
+    );
+    client.end_run();
+    let paths: Vec<String> = server
+        .finish()
+        .requests
+        .iter()
+        .filter(|r| r.target.starts_with("/s/"))
+        .map(|r| r.target.clone())
+        .collect();
+    assert_eq!(paths, ["/s/start", "/s/final", "/s/final"]);
+    drop(held);
+}
+
+/// Chromium runs the whole group in one browser process, a new browser context per scenario:
+/// what one scenario left in the browser (a cached redirect, a cookie) is not there for the
+/// next. Two scenarios ask for the same URL on the same server, whose 308 is fresh for an hour
+/// and sets a cookie: inside the first scenario the second fetch goes straight to the target
+/// with the cookie (the cache and the jar work), and the second scenario asks the 308 again,
+/// without a cookie.
+#[test]
+fn chromium_forgets_between_scenarios() {
+    use redirspec::live::{ScriptedResponse, ScriptedServer};
+    let client = client_by_name("chromium").expect("known client");
+    if let Err(note) = client.check_available() {
+        eprintln!("skipping chromium: {note}");
+        return;
+    }
+    let mut s = scenario("308-max-age").scenario;
+    s.routes = vec![
+        (
+            "/s/start".to_owned(),
+            ScriptedResponse::redirect(308, "/s/final")
+                .with_header("Cache-Control", "max-age=3600")
+                .with_header("Set-Cookie", "jar=kept; Path=/"),
+        ),
+        (
+            "/s/final".to_owned(),
+            ScriptedResponse::ok().with_header("Cache-Control", "no-store"),
+        ),
+    ];
+    let limits = ServerLimits {
+        lifetime: Duration::from_secs(90),
+        ..ServerLimits::default()
+    };
+    let server = ScriptedServer::start(&s, limits).expect("bind");
+    let request = ClientRequest {
+        method: http::Method::GET,
+        url: server.origins().expand(&s.start),
+        headers: Vec::new(),
+        body: None,
+        timeout: Duration::from_secs(20),
+    };
+    let delivered = ClientOutcome::Delivered { status: Some(200) };
+    assert_eq!(client.execute_twice(&request), delivered, "first scenario");
+    assert_eq!(client.execute_twice(&request), delivered, "second scenario");
+    client.end_run();
+    let trace = server.finish();
+    let seen: Vec<(&str, Option<&str>)> = trace
+        .requests
+        .iter()
+        .filter(|r| r.target.starts_with("/s/"))
+        .map(|r| (r.target.as_str(), r.header("Cookie")))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            // First scenario: the 308 once, then its target twice (remembered), with the
+            // cookie the 308 set.
+            ("/s/start", None),
+            ("/s/final", Some("jar=kept")),
+            ("/s/final", Some("jar=kept")),
+            // Second scenario: nothing remembered, no cookie.
+            ("/s/start", None),
+            ("/s/final", Some("jar=kept")),
+            ("/s/final", Some("jar=kept")),
+        ],
+        "{trace:#?}"
+    );
+}
+
 /// host:port and path of an absolute http URL.
 fn split(url: &str) -> (String, String) {
     let rest = url.trim_start_matches("http://");

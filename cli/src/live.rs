@@ -187,7 +187,10 @@ fn finish(
 }
 
 /// `redirspec matrix`: runs the suite against `clients` (a comma-separated list, or `all`),
-/// prints the matrix on `stdout`, progress on stderr, and writes the reports.
+/// prints the matrix on `stdout`, progress on stderr, and writes the reports. When the list
+/// asks for the browser view ([`wanted`]), the view's browsers run on a thread of their own
+/// while the matrix runs (one more browser process at a time, not a second phase), and the
+/// view is printed after the matrix, as before.
 ///
 /// # Errors
 /// [`LiveError::BadSettings`] for a number out of range ([`RunSettings::check`]);
@@ -199,16 +202,35 @@ pub fn matrix_command(
     stdout: &mut dyn Write,
 ) -> Result<MatrixReport, LiveError> {
     settings.check()?;
-    let names = clients;
+    let view_wanted = wanted(clients) && settings.second_request != SecondRequestMode::Only;
     let clients = clients_by_name(clients)?;
     let opts = options(clients, settings);
     let printer = ProgressPrinter::new(std::io::stderr(), std::io::stderr().is_terminal());
-    let report = printer.while_running(|| run(&opts, &|p| printer.report(p)))?;
-    let report = finish(report, &opts, settings, stdout, &mut std::io::stderr())?;
-    if wanted(names) && settings.second_request != SecondRequestMode::Only {
-        print_view(settings.timeout, settings.report_dir.as_deref(), stdout)?;
-    }
-    Ok(report)
+    std::thread::scope(|scope| {
+        let view = view_wanted.then(|| {
+            std::thread::Builder::new()
+                .name("redirspec-browser-view".to_owned())
+                .spawn_scoped(scope, || {
+                    redirspec::live::browser::view_command(settings.timeout)
+                })
+        });
+        let report = printer.while_running(|| run(&opts, &|p| printer.report(p)));
+        let view = match view {
+            None => None,
+            Some(Ok(handle)) => Some(
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            ),
+            // No thread to be had: the view runs after the matrix, as it did.
+            Some(Err(_)) => Some(redirspec::live::browser::view_command(settings.timeout)),
+        };
+        let report = finish(report?, &opts, settings, stdout, &mut std::io::stderr())?;
+        if let Some(view) = view {
+            write_view(&view, settings.report_dir.as_deref(), stdout)?;
+        }
+        Ok(report)
+    })
 }
 
 /// `redirspec client --cmd '…' [--cmd-twice '…']`: runs the suite against one program
@@ -252,17 +274,9 @@ pub fn wanted(clients: &str) -> bool {
     names.is_empty() || names == ["all"] || names.contains(&"chromium")
 }
 
-/// Runs `view_command` and prints it after a heading on `out`; with `report_dir`, writes it
-/// to `browsers.md` there too.
-///
-/// # Errors
-/// [`LiveError::Io`](LiveError::Io) when writing fails.
-pub fn print_view(
-    timeout: Duration,
-    report_dir: Option<&Path>,
-    out: &mut dyn Write,
-) -> Result<(), LiveError> {
-    let view = redirspec::live::browser::view_command(timeout);
+/// Prints `view` (what `view_command` returned) after a heading on `out`; with `report_dir`,
+/// writes it to `browsers.md` there too.
+fn write_view(view: &str, report_dir: Option<&Path>, out: &mut dyn Write) -> Result<(), LiveError> {
     let text = format!(
         "\nModel vs browsers: the fixed suite with fetch() from a page, judged under the Fetch \
          profile's browser reading, without Cookie (a forbidden request header)\n\n{view}"

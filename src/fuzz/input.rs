@@ -5,7 +5,7 @@
 //! same-origin and cross-origin hops are both common; Location lines are
 //! either absolute URLs on those origins, relative references, or raw bytes.
 
-use arbitrary::Arbitrary;
+use arbitrary::{Arbitrary, Unstructured};
 use http::header::{
     HeaderName, AUTHORIZATION, CONTENT_ENCODING, CONTENT_LANGUAGE, CONTENT_LENGTH,
     CONTENT_LOCATION, CONTENT_TYPE, COOKIE, ORIGIN, PROXY_AUTHORIZATION, REFERER,
@@ -67,7 +67,7 @@ pub enum MethodInput {
     /// One of a few extension methods, by index.
     Extension(u8),
     /// Any token; bytes that are not a token give GET.
-    Token(Vec<u8>),
+    Token(#[arbitrary(with = bytes)] Vec<u8>),
 }
 
 impl MethodInput {
@@ -93,7 +93,7 @@ impl MethodInput {
 }
 
 /// Which headers the first request carries.
-#[derive(Arbitrary, Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct HeaderFlags {
     /// `Authorization`.
     pub authorization: bool,
@@ -109,6 +109,36 @@ pub struct HeaderFlags {
     pub content_length: bool,
     /// `Transfer-Encoding`.
     pub transfer_encoding: bool,
+}
+
+/// The seven flags from the low bits of one byte, `authorization` lowest
+/// (seven derived `bool`s would read seven bytes).
+impl<'a> Arbitrary<'a> for HeaderFlags {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        let bits = u8::arbitrary(u)?;
+        let on = |i: u32| (bits >> i) & 1 == 1;
+        Ok(HeaderFlags {
+            authorization: on(0),
+            cookie: on(1),
+            proxy_authorization: on(2),
+            referer_origin: on(3),
+            content: on(4),
+            content_length: on(5),
+            transfer_encoding: on(6),
+        })
+    }
+
+    fn size_hint(depth: usize) -> (usize, Option<usize>) {
+        u8::size_hint(depth)
+    }
+}
+
+/// Bytes as `arbitrary` reads a byte slice: a length, then that many bytes
+/// in one piece. (A derived `Vec<u8>` reads a continue flag before every
+/// byte: a byte at a time, and a dictionary word inserted into the input
+/// comes out split.)
+fn bytes(u: &mut Unstructured<'_>) -> arbitrary::Result<Vec<u8>> {
+    Ok(<&[u8]>::arbitrary(u)?.to_vec())
 }
 
 impl HeaderFlags {
@@ -241,24 +271,30 @@ pub enum LocationLine {
         /// Index into [`ORIGINS`].
         origin: u8,
         /// Bytes after the origin (a path, query, fragment, or anything).
+        #[arbitrary(with = bytes)]
         rest: Vec<u8>,
     },
     /// Any bytes: a relative reference or garbage.
-    Raw(Vec<u8>),
+    Raw(#[arbitrary(with = bytes)] Vec<u8>),
 }
 
 impl LocationLine {
     /// The field line's bytes.
     pub fn bytes(&self) -> Vec<u8> {
+        let (origin, rest) = self.parts();
+        [origin, rest].concat()
+    }
+
+    /// The field line's bytes in two pieces, the origin (empty for
+    /// [`LocationLine::Raw`]) and what follows it: [`bytes`](Self::bytes)
+    /// is the two joined.
+    pub(crate) fn parts(&self) -> (&'static [u8], &[u8]) {
         match self {
-            LocationLine::Absolute { origin, rest } => {
-                let mut v = ORIGINS[usize::from(*origin) % ORIGINS.len()]
-                    .as_bytes()
-                    .to_vec();
-                v.extend_from_slice(rest);
-                v
-            }
-            LocationLine::Raw(b) => b.clone(),
+            LocationLine::Absolute { origin, rest } => (
+                ORIGINS[usize::from(*origin) % ORIGINS.len()].as_bytes(),
+                rest,
+            ),
+            LocationLine::Raw(b) => (b"", b),
         }
     }
 }
@@ -348,13 +384,16 @@ pub enum ResolveInput {
         /// Index into [`BASES`].
         base: u8,
         /// The reference's bytes.
+        #[arbitrary(with = bytes)]
         reference: Vec<u8>,
     },
     /// Both as bytes.
     Raw {
         /// The base's bytes.
+        #[arbitrary(with = bytes)]
         base: Vec<u8>,
         /// The reference's bytes.
+        #[arbitrary(with = bytes)]
         reference: Vec<u8>,
     },
 }

@@ -9,8 +9,8 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::input::{
-    BodyInput, ChainInput, MethodInput, ProfileInput, RequestInput, StepInput, EXTENSION_METHODS,
-    ORIGINS, START_PATHS,
+    BodyInput, ChainInput, LocationLine, MethodInput, ProfileInput, RequestInput, ResponseInput,
+    StepInput, EXTENSION_METHODS, ORIGINS, START_PATHS,
 };
 use crate::memory::{Exchange, MemoryPolicy, RedirectMemory};
 use crate::model::{default_port, parse_uri_reference, Boundary, CompareWith, LocationMode};
@@ -29,10 +29,11 @@ use crate::{Body, BodyAction, DeliverReason, Policy, Profile, RedirectMachine, R
 /// redirspec::fuzz::machine_step(&step);
 /// ```
 pub fn machine_step(input: &StepInput) {
-    if let Some(mut m) = start(&input.request) {
-        let lines = input.response.lines();
-        step_checked(&mut m, input.response.status.status(), &lines);
-    }
+    with_lines(&input.response, |lines| {
+        with_start(&input.request, true, |m| {
+            step_checked(m, input.response.status.status(), lines);
+        });
+    });
 }
 
 /// Steps a whole chain of responses (at most [`ChainInput::MAX_RESPONSES`])
@@ -68,41 +69,80 @@ pub fn machine_step(input: &StepInput) {
 /// chosen by the hop's index; after each, a recall of the current URL must
 /// stay within the memory's hop limit and give a URL.
 pub fn chain(input: &ChainInput) {
-    if let Some(mut m) = start(&input.request) {
-        let mut general = start_with(&input.request, false);
-        let profile = match input.request.profile {
-            ProfileInput::Fetch => Profile::Fetch,
-            ProfileInput::Rfc9110 => Profile::Rfc9110,
-            ProfileInput::Rfc2616 => Profile::Rfc2616,
-        };
-        let mut memory = RedirectMemory::new(MemoryPolicy::new(profile));
-        for (i, r) in input
-            .responses
+    with_start(&input.request, true, |m| {
+        with_start(&input.request, false, |general| {
+            let profile = match input.request.profile {
+                ProfileInput::Fetch => Profile::Fetch,
+                ProfileInput::Rfc9110 => Profile::Rfc9110,
+                ProfileInput::Rfc2616 => Profile::Rfc2616,
+            };
+            let mut memory = RedirectMemory::new(MemoryPolicy::new(profile));
+            for (i, r) in input
+                .responses
+                .iter()
+                .take(ChainInput::MAX_RESPONSES)
+                .enumerate()
+            {
+                with_lines(r, |lines| {
+                    remember(&mut memory, i, m, r.status.status(), lines);
+                    let fast = step_checked(m, r.status.status(), lines);
+                    // The same step without the checks: equal to the fast one, it
+                    // keeps every invariant that one was checked for.
+                    let slow = Outcome::of(general.step_raw(r.status.status(), lines));
+                    if fast != slow || !same_state(m, general) {
+                        panic!(
+                            "fast paths on and off differ at step {i}: {} {:?}\non:  {fast:?} {:?}\noff: {slow:?} {:?}",
+                            r.status.status(),
+                            lines
+                                .iter()
+                                .map(|l| String::from_utf8_lossy(l))
+                                .collect::<Vec<_>>(),
+                            State::of(m),
+                            State::of(general),
+                        );
+                    }
+                });
+            }
+        });
+    });
+}
+
+/// At most this many Location lines of a response are stepped
+/// ([`ResponseInput::lines`]).
+const MAX_LINES: usize = 4;
+
+thread_local! {
+    /// Buffers for the Location lines that join an origin and the input's
+    /// bytes, kept between inputs.
+    static LINE_BUFFERS: RefCell<[Vec<u8>; MAX_LINES]> = RefCell::new(Default::default());
+}
+
+/// Calls `f` with the Location lines of `response`, the bytes of
+/// [`ResponseInput::lines`]: a raw line borrowed from the input, an absolute
+/// one written into a buffer kept per thread (no allocation once the buffers
+/// have grown).
+fn with_lines<R>(response: &ResponseInput, f: impl FnOnce(&[&[u8]]) -> R) -> R {
+    LINE_BUFFERS.with_borrow_mut(|buffers| {
+        let parts = response
+            .locations
             .iter()
-            .take(ChainInput::MAX_RESPONSES)
-            .enumerate()
-        {
-            let lines = r.lines();
-            remember(&mut memory, i, &m, r.status.status(), &lines);
-            let fast = step_checked(&mut m, r.status.status(), &lines);
-            // The same step without the checks: equal to the fast one, it
-            // keeps every invariant that one was checked for.
-            let refs: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
-            let slow = Outcome::of(general.step_raw(r.status.status(), &refs));
-            if fast != slow || !same_state(&m, &general) {
-                panic!(
-                    "fast paths on and off differ at step {i}: {} {:?}\non:  {fast:?} {:?}\noff: {slow:?} {:?}",
-                    r.status.status(),
-                    lines
-                        .iter()
-                        .map(|l| String::from_utf8_lossy(l))
-                        .collect::<Vec<_>>(),
-                    State::of(&m),
-                    State::of(&general),
-                );
+            .take(MAX_LINES)
+            .map(LocationLine::parts);
+        for (buffer, (origin, rest)) in buffers.iter_mut().zip(parts.clone()) {
+            if !origin.is_empty() {
+                buffer.clear();
+                buffer.extend_from_slice(origin);
+                buffer.extend_from_slice(rest);
             }
         }
-    }
+        let mut lines: [&[u8]; MAX_LINES] = [&[]; MAX_LINES];
+        let mut n = 0;
+        for ((line, buffer), (origin, rest)) in lines.iter_mut().zip(buffers.iter()).zip(parts) {
+            *line = if origin.is_empty() { rest } else { buffer };
+            n += 1;
+        }
+        f(&lines[..n])
+    })
 }
 
 /// Cache-Control values the memory sees, by hop index.
@@ -120,7 +160,7 @@ fn remember(
     index: usize,
     m: &RedirectMachine,
     status: StatusCode,
-    lines: &[Vec<u8>],
+    lines: &[&[u8]],
 ) {
     let mut response = HeaderMap::new();
     for line in lines {
@@ -165,8 +205,30 @@ thread_local! {
     /// Fresh machines by start request, built once per thread and cloned:
     /// building one parses the start URL (with IDNA processing under WHATWG)
     /// and fills a header map, which costs more than the step under test.
-    static STARTS: RefCell<HashMap<u64, RedirectMachine, BuildHasherDefault<KeyHasher>>> =
+    static STARTS: RefCell<HashMap<StartKey, RedirectMachine, BuildHasherDefault<KeyHasher>>> =
         RefCell::new(HashMap::default());
+    /// The machines the targets step, by profile and fast paths off or on
+    /// ([`work_slot`]): a start machine is copied into one with `clone_from`,
+    /// which reuses its buffers (and keeps its policy, the same one), so
+    /// nothing is allocated per input once they have grown.
+    static WORK: [RefCell<Option<RedirectMachine>>; 6] = Default::default();
+}
+
+/// A [`start_key`], and the method when the input spells it
+/// ([`MethodInput::Token`]).
+#[derive(PartialEq, Eq)]
+struct StartKey {
+    packed: u64,
+    token: Option<Method>,
+}
+
+impl std::hash::Hash for StartKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.packed);
+        if let Some(m) = &self.token {
+            state.write(m.as_str().as_bytes());
+        }
+    }
 }
 
 /// At most this many fresh machines are kept per thread (a body length
@@ -175,9 +237,9 @@ const MAX_STARTS: usize = 4096;
 
 /// What a fresh machine is built from, packed into one number: fast paths
 /// on or off, profile, origin, path, method, header flags and body (the redirect count is set on
-/// the clone). `None` for a method spelled by the input ([`MethodInput::Token`]),
-/// which is built each time.
-fn start_key(req: &RequestInput, profile: usize, fast: bool) -> Option<u64> {
+/// the clone). A method spelled by the input ([`MethodInput::Token`]) has
+/// method bits 15, and the method itself goes into the [`StartKey`].
+fn start_key(req: &RequestInput, profile: usize, fast: bool) -> StartKey {
     let method = match &req.method {
         MethodInput::Get => 0,
         MethodInput::Head => 1,
@@ -187,7 +249,7 @@ fn start_key(req: &RequestInput, profile: usize, fast: bool) -> Option<u64> {
         MethodInput::Patch => 5,
         MethodInput::Options => 6,
         MethodInput::Extension(i) => 7 + u64::from(*i) % EXTENSION_METHODS.len() as u64,
-        MethodInput::Token(_) => return None,
+        MethodInput::Token(_) => 15,
     };
     let h = req.headers;
     let flags = [
@@ -210,15 +272,18 @@ fn start_key(req: &RequestInput, profile: usize, fast: bool) -> Option<u64> {
     let origin = (usize::from(req.origin) % ORIGINS.len()) as u64;
     let path = (usize::from(req.path) % START_PATHS.len()) as u64;
     // 2 + 3 + 2 + 4 + 7 + 18 bits, then the fast-path switch.
-    Some(
-        profile as u64
-            | origin << 2
-            | path << 5
-            | method << 7
-            | flags << 11
-            | body << 18
-            | u64::from(fast) << 36,
-    )
+    let packed = profile as u64
+        | origin << 2
+        | path << 5
+        | method << 7
+        | flags << 11
+        | body << 18
+        | u64::from(fast) << 36;
+    let token = match &req.method {
+        MethodInput::Token(_) => Some(req.method.method()),
+        _ => None,
+    };
+    StartKey { packed, token }
 }
 
 /// Hashes a [`start_key`] with a multiplication (the default SipHash costs
@@ -240,34 +305,68 @@ impl Hasher for KeyHasher {
     }
 }
 
-fn start(req: &RequestInput) -> Option<RedirectMachine> {
-    Some(start_with(req, true))
+/// Calls `f` with a fresh machine for `req`, with its fast paths on or off:
+/// the per-thread [`WORK`] machine, made equal to the cached start machine.
+fn with_start<R>(req: &RequestInput, fast: bool, f: impl FnOnce(&mut RedirectMachine) -> R) -> R {
+    WORK.with(|work| {
+        let mut slot = work[work_slot(req, fast)].borrow_mut();
+        let m = start_into(req, fast, &mut slot);
+        f(m)
+    })
 }
 
-/// A fresh machine for `req`, with its fast paths on or off.
-fn start_with(req: &RequestInput, fast: bool) -> RedirectMachine {
-    let index = match req.profile {
+/// Where in [`WORK`] the machine for `req` is kept.
+fn work_slot(req: &RequestInput, fast: bool) -> usize {
+    2 * profile_index(req.profile) + usize::from(fast)
+}
+
+/// The index of a profile in [`POLICIES`].
+fn profile_index(profile: ProfileInput) -> usize {
+    match profile {
         ProfileInput::Fetch => 0,
         ProfileInput::Rfc9110 => 1,
         ProfileInput::Rfc2616 => 2,
-    };
-    let Some(key) = start_key(req, index, fast) else {
-        return build(req, index, fast).with_redirect_count(req.redirect_count());
-    };
-    let cached = STARTS.with_borrow(|s| s.get(&key).cloned());
-    let fresh = match cached {
-        Some(m) => m,
-        None => {
-            let m = build(req, index, fast);
-            STARTS.with_borrow_mut(|s| {
-                if s.len() < MAX_STARTS {
-                    s.insert(key, m.clone());
-                }
-            });
-            m
+    }
+}
+
+/// Makes `slot` a fresh machine for `req`, with its fast paths on or off.
+fn start_into<'m>(
+    req: &RequestInput,
+    fast: bool,
+    slot: &'m mut Option<RedirectMachine>,
+) -> &'m mut RedirectMachine {
+    let index = profile_index(req.profile);
+    let key = start_key(req, index, fast);
+    let found = STARTS.with_borrow(|s| {
+        let start = s.get(&key)?;
+        match slot.as_mut() {
+            Some(m) => m.clone_from(start),
+            None => *slot = Some(start.clone()),
         }
+        Some(())
+    });
+    let m = match (found, slot) {
+        (Some(()), Some(m)) => m,
+        (_, slot) => slot.insert(build_and_keep(req, index, fast, key)),
     };
-    fresh.with_redirect_count(req.redirect_count())
+    m.set_redirect_count(req.redirect_count());
+    m
+}
+
+/// A fresh machine for `req`, kept in [`STARTS`] while there is room. Out
+/// of line: building is rare once the cache is warm, and inlined its
+/// temporaries would make every input's stack frame larger (under
+/// AddressSanitizer each call pays for the size of its frame).
+#[cold]
+#[inline(never)]
+fn build_and_keep(req: &RequestInput, index: usize, fast: bool, key: StartKey) -> RedirectMachine {
+    let m = build(req, index, fast);
+    STARTS.with_borrow_mut(|s| {
+        if s.len() < MAX_STARTS {
+            s.insert(key, m.clone());
+        }
+    });
+    m
 }
 
 fn build(req: &RequestInput, index: usize, fast: bool) -> RedirectMachine {
@@ -364,15 +463,20 @@ impl State {
 }
 
 /// What the machine was before a step.
-struct Before {
+struct Before<'b> {
     method: Method,
-    url: String,
+    url: &'b str,
     /// The names of its headers (a step only removes headers, so the
     /// names are what is checked).
-    header_names: Vec<HeaderName>,
+    header_names: &'b [HeaderName],
     body: Body,
     hops: u32,
     finished: bool,
+}
+
+thread_local! {
+    /// The buffers of [`Before`]'s URL and header names, kept between steps.
+    static BEFORE: RefCell<(String, Vec<HeaderName>)> = const { RefCell::new((String::new(), Vec::new())) };
 }
 
 /// Steps `m` once and checks the step against the state before it;
@@ -380,23 +484,39 @@ struct Before {
 pub(crate) fn step_checked(
     m: &mut RedirectMachine,
     status: StatusCode,
-    lines: &[Vec<u8>],
+    lines: &[&[u8]],
 ) -> Outcome {
-    let before = Before {
-        method: m.method().clone(),
-        url: m.url().to_owned(),
-        header_names: m.headers().keys().cloned().collect(),
-        body: m.body(),
-        hops: m.redirect_count(),
-        finished: m.is_finished(),
-    };
+    BEFORE.with_borrow_mut(|(url, names)| {
+        url.clear();
+        url.push_str(m.url());
+        names.clear();
+        names.extend(m.headers().keys().cloned());
+        let before = Before {
+            method: m.method().clone(),
+            url,
+            header_names: names,
+            body: m.body(),
+            hops: m.redirect_count(),
+            finished: m.is_finished(),
+        };
+        step_checked_from(m, status, lines, &before)
+    })
+}
+
+/// [`step_checked`] of a machine that was `before`.
+fn step_checked_from(
+    m: &mut RedirectMachine,
+    status: StatusCode,
+    lines: &[&[u8]],
+    before: &Before<'_>,
+) -> Outcome {
     let p = m.policy();
     let (limit, boundary, compare_with, mode) =
         (p.max_redirects, p.boundary, p.compare_with, p.location_mode);
-    // Checked after the step, against `m.policy()`: (dropped body, crossed).
+    // Checked after the step, against `m.policy()`: (dropped body, whether
+    // the policy removes credentials when the origin changes).
     let mut header_checks = None;
-    let refs: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
-    let outcome = match m.step_raw(status, &refs) {
+    let outcome = match m.step_raw(status, lines) {
         Step::Follow(hop) => {
             assert!(!before.finished, "followed after the chain ended");
             let (method, code) = (hop.method(), status.as_u16());
@@ -447,13 +567,11 @@ pub(crate) fn step_checked(
                 "{} hops, limit {limit}",
                 hop.redirect_count(),
             );
-            let crossed = match (boundary, compare_with) {
-                (Boundary::Origin, CompareWith::PreviousHop) => {
-                    crosses(&before.url, hop.url(), mode)
-                }
-                _ => false,
-            };
-            header_checks = Some((to_get, crossed));
+            let by_origin = matches!(
+                (boundary, compare_with),
+                (Boundary::Origin, CompareWith::PreviousHop)
+            );
+            header_checks = Some((to_get, by_origin));
             Outcome::Follow
         }
         Step::Deliver(reason) => {
@@ -482,22 +600,30 @@ pub(crate) fn step_checked(
             Outcome::Refuse(refusal)
         }
     };
-    if let Some((to_get, crossed)) = header_checks {
+    if let Some((to_get, by_origin)) = header_checks {
         let (policy, headers) = (m.policy(), m.headers());
         if to_get {
             for name in policy.method_change_headers.iter() {
                 assert!(!headers.contains_key(name), "{name} kept on POST -> GET");
             }
         }
-        if crossed {
-            for name in policy.cross_origin_headers.iter() {
-                assert!(
-                    !headers.contains_key(name),
-                    "{name} crossed from {} to {}",
-                    before.url,
-                    m.url()
-                );
-            }
+        // No credential header may cross origins: the origins are worked
+        // out only when one is left (else the hop keeps the rule either way).
+        let kept = by_origin
+            .then(|| {
+                policy
+                    .cross_origin_headers
+                    .iter()
+                    .find(|name| headers.contains_key(*name))
+            })
+            .flatten();
+        if let Some(name) = kept {
+            assert!(
+                !crosses(before.url, m.url(), mode),
+                "{name} crossed from {} to {}",
+                before.url,
+                m.url()
+            );
         }
     }
     m.check_invariants();

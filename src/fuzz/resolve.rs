@@ -79,16 +79,20 @@ pub fn resolve(reference: &[u8], base: &[u8]) -> Option<String> {
     crate::model::fast_whatwg::check_against_general(base_text, reference);
     // 6. Differential: where the strict fast paths (model/fast_strict.rs)
     // answer, they give the general path's text and offsets
-    // (model/strict.rs), under every policy switch.
-    crate::model::fast_strict::check_against_general(base_text, reference);
-    let r = parse_uri_reference(reference).ok()?;
+    // (model/strict.rs), under every policy switch. (A base that does not
+    // parse is not checked: `check_against_general` skips it too.)
     match super::BASES.iter().position(|b| *b == base_text) {
         Some(i) => PARSED_BASES.with(|bases| {
+            // Every known base parses (tested below).
             let (base, whatwg_base) = bases[i].as_ref()?;
+            crate::model::fast_strict::check_against_general_parsed(base, reference);
+            let r = parse_uri_reference(reference).ok()?;
             resolve_parsed(base, || Some(Cow::Borrowed(whatwg_base)), &r)
         }),
         None => {
             let base = UriBuf::parse_absolute(base_text).ok()?;
+            crate::model::fast_strict::check_against_general_parsed(&base, reference);
+            let r = parse_uri_reference(reference).ok()?;
             let whatwg_base = || Url::parse(base.as_str()).ok().map(Cow::Owned);
             resolve_parsed(&base, whatwg_base, &r)
         }
@@ -351,6 +355,15 @@ mod tests {
     fn empty_reference_keeps_a_dotted_base_path() {
         assert_eq!(resolve(b"", b"OOO+:N/.").as_deref(), Some("OOO+:N/."));
         assert_eq!(resolve(b"?q", b"a:/b/../c").as_deref(), Some("a:/b/../c?q"));
+    }
+
+    #[test]
+    fn every_known_base_parses_with_both_parsers() {
+        PARSED_BASES.with(|bases| {
+            for (base, parsed) in super::super::BASES.iter().zip(bases) {
+                assert!(parsed.is_some(), "{base}");
+            }
+        });
     }
 
     #[test]

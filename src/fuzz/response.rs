@@ -1,5 +1,7 @@
 //! A raw HTTP/1.x response, parsed by `httparse`, then through the model.
 
+use std::cell::RefCell;
+
 use http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
@@ -34,6 +36,9 @@ fn fresh(profile: Profile) -> RedirectMachine {
 thread_local! {
     /// [`fresh`] for every profile, in [`Profile::ALL`] order.
     static FRESH: Vec<RedirectMachine> = Profile::ALL.into_iter().map(fresh).collect();
+    /// The machine each input steps: a [`FRESH`] one is copied into it with
+    /// `clone_from`, which reuses its buffers.
+    static WORK: RefCell<Option<RedirectMachine>> = const { RefCell::new(None) };
 }
 
 /// Parses `raw` as a response head with `httparse` (obsolete line folding,
@@ -72,16 +77,30 @@ pub fn raw_response(raw: &[u8]) -> Option<usize> {
         return None;
     }
     let status = StatusCode::from_u16(response.code?).ok()?;
-    let lines: Vec<Vec<u8>> = response
+    let mut lines: [&[u8]; MAX_HEADERS] = [&[]; MAX_HEADERS];
+    let mut n = 0;
+    let locations = response
         .headers
         .iter()
-        .filter(|h| h.name.eq_ignore_ascii_case("location"))
-        .map(|h| h.value.to_vec())
-        .collect();
+        .filter(|h| h.name.eq_ignore_ascii_case("location"));
+    for (line, h) in lines.iter_mut().zip(locations) {
+        *line = h.value;
+        n += 1;
+    }
+    let lines = &lines[..n];
     FRESH.with(|fresh| {
-        for m in fresh {
-            step_checked(&mut m.clone(), status, &lines);
-        }
+        WORK.with_borrow_mut(|work| {
+            for start in fresh {
+                let m = match work.as_mut() {
+                    Some(m) => {
+                        m.clone_from(start);
+                        m
+                    }
+                    None => work.insert(start.clone()),
+                };
+                step_checked(m, status, lines);
+            }
+        });
     });
-    Some(lines.len())
+    Some(n)
 }

@@ -11,6 +11,14 @@
 //! allows cross-origin reads, so a chain that leaves the start origin can be followed to its
 //! end as a site that opts in would let it.
 //!
+//! What the scenarios of one browser share: its process, profile and cookie jar (cookies
+//! are not compared in these rows, see below), and its HTTP cache, which the frame page's
+//! `fetch` bypasses (`cache: "no-store"`); every scenario has a scripted server of its own on
+//! new ports, so no connection is reused either. (The second-request group, which is about
+//! what a cache remembers, isolates harder: a browser context per scenario, see
+//! `chromium`.) [`view_command`] runs Chromium and Firefox side by side,
+//! each on a thread of its own; `redirspec matrix` runs the view while the matrix runs.
+//!
 //! What a page cannot express is marked **not applicable** with the reason, never skipped
 //! silently: a method `fetch` forbids (`CONNECT`, `TRACE`, `TRACK`), a body on GET or HEAD.
 //! `Cookie` and `Proxy-Authorization` are forbidden request headers: a page cannot set them,
@@ -783,15 +791,37 @@ pub(crate) fn markdown_view(
     out
 }
 
-/// Runs the fixed suite in every installed browser (one process each) and renders
-/// the model-vs-browsers Markdown table, with a line per browser naming its version or why it
-/// was skipped.
+/// Runs the fixed suite in every installed browser (one process each, the browsers side by
+/// side on threads of their own) and renders the model-vs-browsers Markdown table, with a
+/// line per browser naming its version or why it was skipped.
 pub fn view_command(timeout: Duration) -> String {
     let scenarios = super::suite::suite();
-    let runs: Vec<(BrowserKind, Vec<(String, BrowserResult)>)> = BrowserKind::ALL
-        .iter()
-        .map(|k| (*k, run_browser(*k, &scenarios, timeout)))
-        .collect();
+    let runs: Vec<(BrowserKind, Vec<(String, BrowserResult)>)> = thread::scope(|scope| {
+        let started: Vec<_> = BrowserKind::ALL
+            .iter()
+            .map(|k| {
+                let kind = *k;
+                let scenarios = &scenarios;
+                let handle = thread::Builder::new()
+                    .name(format!("redirspec-{}", kind.name()))
+                    .spawn_scoped(scope, move || run_browser(kind, scenarios, timeout));
+                (kind, handle)
+            })
+            .collect();
+        started
+            .into_iter()
+            .map(|(kind, handle)| {
+                let rows = match handle {
+                    Ok(h) => h
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                    // No thread to be had: run it here.
+                    Err(_) => run_browser(kind, &scenarios, timeout),
+                };
+                (kind, rows)
+            })
+            .collect()
+    });
     let mut out = String::new();
     for (kind, rows) in &runs {
         match rows.iter().find_map(|(_, r)| match r {

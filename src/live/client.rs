@@ -182,6 +182,11 @@ pub trait ClientUnderTest: Send + Sync {
         Err("one request per run: cannot ask twice from one process".to_owned())
     }
 
+    /// Ends whatever the client keeps running for the run (a driver process, a browser): the
+    /// matrix calls it after the client's last scenario. A later scenario may start it again.
+    /// The default does nothing.
+    fn end_run(&self) {}
+
     /// Sends `request` twice in a row from one process and one client object, the second
     /// after the first has ended, following redirects its own way each time; the outcome is
     /// the second one's (or the first failure). Only called when [`repeats`](Self::repeats)

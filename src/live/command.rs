@@ -89,6 +89,8 @@ pub struct CommandClient {
     describe: String,
     version: Option<Vec<String>>,
     setup: Option<Vec<String>>,
+    /// Run in the folder before the set-up command (see [`Self::with_before_setup`]).
+    before_setup: Option<fn(&Path)>,
     prepared: Arc<OnceLock<Result<Prepared, String>>>,
     cost_hint_ms: u32,
     reading: crate::Profile,
@@ -107,6 +109,7 @@ impl CommandClient {
             describe: template.as_str().to_owned(),
             version: None,
             setup: None,
+            before_setup: None,
             prepared: Arc::new(OnceLock::new()),
             cost_hint_ms: 50,
             reading: crate::Profile::Rfc9110,
@@ -190,6 +193,14 @@ impl CommandClient {
         self
     }
 
+    /// Sets a step run in the prepared folder after the scripts are written and before the
+    /// set-up command (Go's build cache is linked there, see `go`). It cannot fail the
+    /// set-up: what it could not do, the set-up does without.
+    pub(crate) fn with_before_setup(mut self, step: fn(&Path)) -> Self {
+        self.before_setup = Some(step);
+        self
+    }
+
     /// Runs the set-up once; the prepared folder, if there is a set-up.
     fn prepare(&self) -> Result<Option<&Path>, String> {
         let Some(argv) = &self.setup else {
@@ -200,8 +211,12 @@ impl CommandClient {
                 Ok(dir) => dir,
                 Err(e) => return Err(format!("no scratch folder for the set-up: {e}")),
             };
-            let ran = write_assets(&dir)
-                .and_then(|()| run_bounded(argv, dir.path(), Duration::from_secs(120)));
+            let ran = write_assets(&dir).and_then(|()| {
+                if let Some(step) = self.before_setup {
+                    step(dir.path());
+                }
+                run_bounded(argv, dir.path(), Duration::from_secs(120))
+            });
             let prepared = Prepared { dir };
             match ran {
                 Ok(Finished::Exited { success: true, .. }) => Ok(prepared),
@@ -436,6 +451,13 @@ fn program_exists(program: &str) -> bool {
 impl ClientUnderTest for CommandClient {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Ends the driver process, if one runs (a JVM or node left idle holds its memory).
+    fn end_run(&self) {
+        if let Some(driver) = &self.driver {
+            driver.stop();
+        }
     }
 
     fn describe(&self) -> String {
@@ -735,8 +757,26 @@ pub fn preset(name: &str) -> Result<CommandClient, LiveError> {
             &["javac", "-version"],
             "a JDK (javac, java 11+) is not installed",
         )
-        .with_setup(&["javac", "-d", ".", "Fetch.java"])
-        .with_driver(&["java", "-cp", "{script_dir}", "Fetch", "--serve"])
+        // A short-lived JVM starts faster with the client compiler only and the serial
+        // collector (about 1.3 CPU-seconds less per run here); neither changes what the
+        // program does, only how its bytecode is compiled and its memory collected.
+        .with_setup(&[
+            "javac",
+            "-J-XX:TieredStopAtLevel=1",
+            "-J-XX:+UseSerialGC",
+            "-d",
+            ".",
+            "Fetch.java",
+        ])
+        .with_driver(&[
+            "java",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-cp",
+            "{script_dir}",
+            "Fetch",
+            "--serve",
+        ])
         .with_description("java.net.http.HttpClient, followRedirects(NORMAL)")
         .with_cost_hint_ms(1000)
         .with_version(&["java", "-version"]),

@@ -578,6 +578,7 @@ pub fn run_client(
             },
         )
     };
+    client.end_run();
     report.second_request_levels = report.second_request.levels();
     let total = suite.len();
     report.totals = Profile::ALL

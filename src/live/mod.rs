@@ -19,7 +19,8 @@
 //!    `recall` (internal) judges every request against the model's
 //!    [`RedirectMemory`](crate::memory::RedirectMemory) fed with what the server sent;
 //!    `chromium` (internal; the client `chromium`) — headless Chromium, the one common
-//!    client with a cache that keeps redirects, driven through a page.
+//!    client with a cache that keeps redirects, driven through a page: one browser per run
+//!    over the DevTools pipe (`cdp`, internal), a new browser context per scenario.
 //!
 //! Every program a run starts ends with it, leftovers included, and every file it gets lives
 //! in a private scratch folder removed after it: see [`process`].
@@ -34,6 +35,7 @@
 //! ```
 
 pub mod browser;
+mod cdp;
 mod chromium;
 pub mod client;
 pub mod command;

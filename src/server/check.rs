@@ -2,7 +2,7 @@
 //! that produced it, in; a [`Report`] out.
 
 use super::finding::{Finding, Rule};
-use super::parse::{parse_response, ParseError};
+use super::parse::{parse_response, ParseError, RawResponse};
 use super::report::Report;
 use super::request::RequestInfo;
 use super::rules;
@@ -29,14 +29,19 @@ use super::view::View;
 /// ```
 pub fn check_raw(raw: &[u8], request: &RequestInfo) -> Result<Report, ParseError> {
     let response = parse_response(raw)?;
-    let view = View::from_raw(&response);
+    Ok(check_parsed(&response, request))
+}
+
+/// [`check_raw`] of a response [`parse_response`] has read.
+pub(crate) fn check_parsed(response: &RawResponse<'_>, request: &RequestInfo) -> Report {
+    let view = View::from_raw(response);
     let mut report = Report::new(
         request.method().clone(),
-        request.url().map(str::to_owned),
+        request.shared_url(),
         Some(response.status),
     );
     rules::run(&view, request, &mut report);
-    Ok(report)
+    report
 }
 
 /// Checks an `http::Response` whose body had `body_len` bytes.
@@ -78,11 +83,7 @@ fn check_head(
     request: &RequestInfo,
 ) -> Report {
     let view = View::from_headers(status, headers, body_len);
-    let mut report = Report::new(
-        request.method().clone(),
-        request.url().map(str::to_owned),
-        Some(status),
-    );
+    let mut report = Report::new(request.method().clone(), request.shared_url(), Some(status));
     rules::run(&view, request, &mut report);
     report
 }
@@ -113,11 +114,7 @@ pub fn parse_error_finding(error: &ParseError) -> Finding {
 /// A report for bytes that did not parse: no status, one
 /// `malformed-response` finding.
 pub fn parse_error_report(error: &ParseError, request: &RequestInfo) -> Report {
-    let mut report = Report::new(
-        request.method().clone(),
-        request.url().map(str::to_owned),
-        None,
-    );
+    let mut report = Report::new(request.method().clone(), request.shared_url(), None);
     report.push(parse_error_finding(error));
     report
 }

@@ -1,6 +1,7 @@
 //! A [`Report`]: the findings for one response; a [`Summary`] of several.
 
 use std::fmt;
+use std::sync::Arc;
 
 use http::{Method, StatusCode};
 
@@ -10,16 +11,22 @@ use super::finding::{Finding, Level};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
     method: Method,
-    url: Option<String>,
+    /// Shared with the [`RequestInfo`](super::RequestInfo) when it came from
+    /// one (no copy of the URL per report).
+    url: Option<Arc<str>>,
     status: Option<StatusCode>,
     findings: Vec<Finding>,
 }
 
 impl Report {
-    pub(crate) fn new(method: Method, url: Option<String>, status: Option<StatusCode>) -> Self {
+    pub(crate) fn new(
+        method: Method,
+        url: Option<impl Into<Arc<str>>>,
+        status: Option<StatusCode>,
+    ) -> Self {
         Report {
             method,
-            url,
+            url: url.map(Into::into),
             status,
             findings: Vec::new(),
         }

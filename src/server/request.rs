@@ -1,6 +1,6 @@
 //! The request that produced a response: its method and absolute URL.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use http::Method;
 
@@ -44,6 +44,9 @@ pub struct RequestInfo {
     /// many responses (a fuzz target checks every input against the same
     /// four).
     browser: Derived<Option<BrowserBase>>,
+    /// [`url`](RequestInfo::url) as shared text, for the reports about this
+    /// request: made once, on the first report.
+    shared: Derived<Option<Arc<str>>>,
 }
 
 /// A value computed from the other fields on first use: not part of what a
@@ -95,6 +98,7 @@ impl RequestInfo {
             judge_query: false,
             sent: None,
             browser: Derived::default(),
+            shared: Derived::default(),
         })
     }
 
@@ -120,6 +124,7 @@ impl RequestInfo {
         if base != text {
             info.sent = Some(text.to_owned());
             info.browser = Derived::default();
+            info.shared = Derived::default();
         }
         Ok(info)
     }
@@ -133,6 +138,7 @@ impl RequestInfo {
             judge_query: false,
             sent: None,
             browser: Derived::default(),
+            shared: Derived::default(),
         }
     }
 
@@ -213,6 +219,14 @@ impl RequestInfo {
 
     pub(crate) fn probe(&self) -> Option<&Probe> {
         self.probe.as_ref()
+    }
+
+    /// [`url`](Self::url), shared (each report holds it without a copy).
+    pub(crate) fn shared_url(&self) -> Option<Arc<str>> {
+        self.shared
+            .0
+            .get_or_init(|| self.url().map(Arc::from))
+            .clone()
     }
 
     pub(crate) fn uri(&self) -> Option<&UriBuf> {

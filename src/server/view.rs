@@ -4,12 +4,11 @@
 
 use http::StatusCode;
 
-use super::parse::RawResponse;
+use super::parse::{RawField, RawResponse};
 
 /// One field line.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Field<'a> {
-    pub name: &'a str,
     pub value: &'a [u8],
     /// Offset of the value in the checked input (raw responses only).
     pub offset: Option<usize>,
@@ -26,28 +25,62 @@ pub(crate) enum Content<'a> {
     Known { len: u64 },
 }
 
+/// Where a [`View`]'s field lines are: borrowed as they are, each read as
+/// a [`Field`] when asked for (no copy of the list per response).
+#[derive(Clone, Copy, Debug)]
+enum Fields<'a> {
+    Raw(&'a [RawField<'a>]),
+    Map(&'a http::HeaderMap),
+}
+
 /// A response as the rules see it.
 #[derive(Clone, Debug)]
 pub(crate) struct View<'a> {
     pub status: StatusCode,
-    pub fields: Vec<Field<'a>>,
+    fields: Fields<'a>,
     pub content: Content<'a>,
 }
 
-impl<'a> View<'a> {
-    pub fn from_raw(r: &RawResponse<'a>) -> Self {
-        View {
-            status: r.status,
-            fields: r
-                .fields
-                .iter()
+/// The field lines of a [`View`] with one name, in order ([`View::all`]).
+pub(crate) struct Named<'a> {
+    lines: Lines<'a>,
+    name: &'static str,
+}
+
+enum Lines<'a> {
+    Raw(std::slice::Iter<'a, RawField<'a>>),
+    Map(http::header::Iter<'a, http::HeaderValue>),
+}
+
+impl<'a> Iterator for Named<'a> {
+    type Item = Field<'a>;
+
+    fn next(&mut self) -> Option<Field<'a>> {
+        let name = self.name;
+        match &mut self.lines {
+            Lines::Raw(lines) => lines
+                .find(|f| f.name.eq_ignore_ascii_case(name))
                 .map(|f| Field {
-                    name: f.name,
                     value: f.value,
                     offset: Some(f.offset),
                     fold: f.fold,
-                })
-                .collect(),
+                }),
+            Lines::Map(lines) => lines
+                .find(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
+                .map(|(_, value)| Field {
+                    value: value.as_bytes(),
+                    offset: None,
+                    fold: None,
+                }),
+        }
+    }
+}
+
+impl<'a> View<'a> {
+    pub fn from_raw(r: &'a RawResponse<'a>) -> Self {
+        View {
+            status: r.status,
+            fields: Fields::Raw(&r.fields),
             content: Content::Raw {
                 rest: r.rest,
                 offset: r.head_len,
@@ -58,28 +91,22 @@ impl<'a> View<'a> {
     pub fn from_headers(status: StatusCode, headers: &'a http::HeaderMap, body_len: u64) -> Self {
         View {
             status,
-            fields: headers
-                .iter()
-                .map(|(name, value)| Field {
-                    name: name.as_str(),
-                    value: value.as_bytes(),
-                    offset: None,
-                    fold: None,
-                })
-                .collect(),
+            fields: Fields::Map(headers),
             content: Content::Known { len: body_len },
         }
     }
 
     /// Every field line with this (lower-case) name, in order.
-    pub fn all(&self, name: &'static str) -> impl Iterator<Item = &Field<'a>> + '_ {
-        self.fields
-            .iter()
-            .filter(move |f| f.name.eq_ignore_ascii_case(name))
+    pub fn all(&self, name: &'static str) -> Named<'a> {
+        let lines = match self.fields {
+            Fields::Raw(fields) => Lines::Raw(fields.iter()),
+            Fields::Map(headers) => Lines::Map(headers.iter()),
+        };
+        Named { lines, name }
     }
 
     /// The first field line with this name.
-    pub fn first(&self, name: &'static str) -> Option<&Field<'a>> {
+    pub fn first(&self, name: &'static str) -> Option<Field<'a>> {
         self.all(name).next()
     }
 

@@ -10,7 +10,7 @@ i=0
 while ! grep -q '^ready' server.log 2>/dev/null; do
     i=$((i + 1)); [ "$i" -gt 100 ] && break; sleep 0.1
 done
-'javac' '-d' '.' 'Fetch.java' || exit 1
+'javac' '-J-XX:TieredStopAtLevel=1' '-J-XX:+UseSerialGC' '-d' '.' 'Fetch.java' || exit 1
 timeout 20 'java' '-cp' '.' 'Fetch' 'GET' 'http://127.0.0.1:'"$A_PORT"'/s/start' '' 'headers.txt'
 echo "client exit status: $?"
 sleep 0.5

@@ -20,10 +20,9 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
         no_content(view, head, report);
     }
     let te = view.first("transfer-encoding");
-    let cl_fields: Vec<_> = view.all("content-length").collect();
-    if cl_fields.is_empty() {
+    let Some(first_field) = view.first("content-length") else {
         return;
-    }
+    };
     if let Some(te) = te {
         // RFC 9112 §6.2: "A sender MUST NOT send a Content-Length header
         // field in any message that contains a Transfer-Encoding header field."
@@ -36,12 +35,18 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
         );
         return;
     }
-    // RFC 9110 §8.6: "Content-Length = 1*DIGIT".
-    let mut values = Vec::new();
-    for f in &cl_fields {
+    // RFC 9110 §8.6: "Content-Length = 1*DIGIT". Counted as read (no
+    // list per response): field lines, values, the first, whether any differs.
+    let (mut fields, mut values, mut first, mut differ) = (0, 0, None, false);
+    for f in view.all("content-length") {
+        fields += 1;
         for part in f.value.split(|&b| b == b',') {
             match parse_length(trim(part)) {
-                Some(n) => values.push(n),
+                Some(n) => {
+                    values += 1;
+                    differ |= first.is_some_and(|m| m != n);
+                    first = first.or(Some(n));
+                }
                 None => {
                     report.push(
                         Finding::new(
@@ -55,20 +60,20 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
             }
         }
     }
-    let Some(&first) = values.first() else {
+    let Some(first) = first else {
         return;
     };
-    if values.iter().any(|&n| n != first) {
+    if differ {
         report.push(
             Finding::new(
                 Rule::ContentLengthInvalid,
                 "Content-Length values that differ: the message length is unknown",
             )
-            .with_evidence(cl_fields[0].offset, cl_fields[0].value),
+            .with_evidence(first_field.offset, first_field.value),
         );
         return;
     }
-    if values.len() > 1 {
+    if values > 1 {
         // The sender breaks a MUST either way: `42, 42` does not match
         // `Content-Length = 1*DIGIT` (RFC 9110 §8.6; §2.2: "A sender MUST
         // NOT generate protocol elements that do not match the grammar"),
@@ -79,7 +84,7 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
         // reject the message as invalid or replace that invalid field value
         // with a single instance of the decimal value" (§8.6), and RFC 9112
         // §6.3 treats an invalid Content-Length as unrecoverable framing.
-        let section = if cl_fields.len() > 1 {
+        let section = if fields > 1 {
             "RFC 9110 §5.3, §8.6"
         } else {
             "RFC 9110 §8.6, §2.2"
@@ -89,11 +94,11 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
                 Rule::ContentLengthInvalid,
                 format!(
                     "Content-Length sent {} times with the same value: not `1*DIGIT`, and recipients may reject the message",
-                    values.len()
+                    values
                 ),
             )
             .in_section(section)
-            .with_evidence(cl_fields[0].offset, cl_fields[0].value),
+            .with_evidence(first_field.offset, first_field.value),
         );
     }
     // The Content-Length of a 304 or of a HEAD response describes the
@@ -129,7 +134,7 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
             }
             // Fewer: the length that promises them.
             Content::Raw { .. } | Content::Known { .. } => {
-                finding = finding.with_evidence(cl_fields[0].offset, cl_fields[0].value);
+                finding = finding.with_evidence(first_field.offset, first_field.value);
             }
         }
         report.push(finding);

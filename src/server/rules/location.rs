@@ -33,8 +33,8 @@ fn is_followable(status: StatusCode) -> bool {
 }
 
 pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report) {
-    let locations: Vec<&Field<'_>> = view.all("location").collect();
-    let Some(first) = locations.first() else {
+    let mut locations = view.all("location");
+    let Some(first) = locations.next() else {
         if let Some(section) = redirect_section(view.status) {
             // RFC 9110 §15.4.2/.3/.8/.9: "The server SHOULD generate a
             // Location header field in the response containing a preferred
@@ -52,7 +52,9 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
         }
         return;
     };
-    if let Some(second) = locations.get(1) {
+    let second = locations.next();
+    let count = 1 + second.map_or(0, |_| 1 + locations.count());
+    if let Some(second) = second {
         // RFC 9110 §5.3: "A sender MUST NOT generate multiple field lines
         // with the same name in a message ... unless that field's definition
         // allows multiple field line values to be recombined as a
@@ -61,19 +63,20 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
             Finding::new(
                 Rule::LocationMultiple,
                 format!(
-                    "{} Location field lines; Fetch treats this as a network error, other clients pick one",
-                    locations.len()
+                    "{count} Location field lines; Fetch treats this as a network error, other clients pick one",
                 ),
             )
             .with_evidence(second.offset, second.value),
         );
     }
-    let mut all_valid = true;
-    for field in &locations {
-        all_valid &= value_is_valid(field, report);
+    let mut all_valid = value_is_valid(&first, report);
+    if count > 1 {
+        for field in view.all("location").skip(1) {
+            all_valid &= value_is_valid(&field, report);
+        }
     }
-    if all_valid && locations.len() == 1 && is_followable(view.status) {
-        target(first, view, request, report);
+    if all_valid && count == 1 && is_followable(view.status) {
+        target(&first, view, request, report);
     }
 }
 
