@@ -171,8 +171,26 @@ fn fetch_fast_path_allocates_nothing() {
             );
         }
     }
-    // Off the fast path the `url` crate allocates: the count sees it.
-    let (allocs, action) = count_step(&mut m, &start, StatusCode::FOUND, "/caf\u{e9}".as_bytes());
+    // The wide fast path (non-ASCII, spaces, backslashes, `%2e`) makes
+    // none either once the buffers have grown.
+    for loc in [
+        &b"/caf\xc3\xa9?q=a b"[..],
+        b"\\\\cdn.example.test\\a\\%2e%2e\\b",
+        b"/\xff",
+    ] {
+        count_step(&mut m, &start, StatusCode::FOUND, loc);
+        let (allocs, action) = count_step(&mut m, &start, StatusCode::FOUND, loc);
+        assert_eq!(action, "follow");
+        assert_eq!(
+            allocs,
+            0,
+            "{:?}: {allocs} allocation(s)",
+            String::from_utf8_lossy(loc)
+        );
+    }
+    // Off the fast paths (an IDN host) the `url` crate allocates: the count sees it.
+    let idn = "https://b\u{fc}cher.test/".as_bytes();
+    let (allocs, action) = count_step(&mut m, &start, StatusCode::FOUND, idn);
     assert_eq!(action, "follow");
     assert!(allocs > 0, "the url crate's path allocated nothing?");
 }

@@ -1,5 +1,7 @@
 //! A Location field value, as raw bytes, in both modes.
 
+use std::cell::RefCell;
+
 use http::{HeaderMap, Method, StatusCode};
 
 use super::machine::assert_followable;
@@ -41,12 +43,31 @@ pub fn location_parse(raw: &[u8]) {
         Ok(r) => check_accepted(raw, r),
         Err(e) => check_refused(raw, e),
     }
-    strict_machine_agrees(raw, strict.as_ref().map(|_| ()).map_err(|e| *e));
-    let mut m = FRESH.with(|(_, l)| l.clone());
-    if let Step::Follow(hop) = m.step_raw(StatusCode::FOUND, &[raw]) {
-        assert_followable(hop.url());
+    with_fresh_machines(|rfc, fetch| {
+        strict_machine_agrees(rfc, raw, strict.as_ref().map(|_| ()).map_err(|e| *e));
+        if let Step::Follow(hop) = fetch.step_raw(StatusCode::FOUND, &[raw]) {
+            assert_followable(hop.url());
+        }
+        fetch.check_invariants();
+    });
+}
+
+/// `f` on the RFC 9110 and the Fetch machine, each equal to a fresh one
+/// ([`FRESH`]): per-thread machines restored with `clone_from`, which keeps
+/// their buffers, instead of new clones (a clone allocates every buffer
+/// again, for each input).
+fn with_fresh_machines(f: impl FnOnce(&mut RedirectMachine, &mut RedirectMachine)) {
+    thread_local! {
+        static WORK: RefCell<(RedirectMachine, RedirectMachine)> =
+            RefCell::new(FRESH.with(Clone::clone));
     }
-    m.check_invariants();
+    WORK.with_borrow_mut(|(rfc, fetch)| {
+        FRESH.with(|(fresh_rfc, fresh_fetch)| {
+            rfc.clone_from(fresh_rfc);
+            fetch.clone_from(fresh_fetch);
+        });
+        f(rfc, fetch);
+    });
 }
 
 /// Checks one raw Location value against the definitions the fast paths
@@ -73,14 +94,15 @@ pub fn location_differential(raw: &[u8]) {
         crate::model::fast_whatwg::check_against_general(base, value);
         crate::model::fast_strict::check_against_general(base, value);
     }
-    let mut m = FRESH.with(|(_, l)| l.clone());
-    if let Step::Follow(hop) = m.step_raw(StatusCode::FOUND, &[raw]) {
-        let url = hop.url();
-        match url::Url::parse(url) {
-            Ok(u) => assert_eq!(u.as_str(), url, "the WHATWG serialisation is not stable"),
-            Err(e) => panic!("the machine follows {url:?}, which WHATWG cannot re-parse: {e}"),
+    with_fresh_machines(|_, fetch| {
+        if let Step::Follow(hop) = fetch.step_raw(StatusCode::FOUND, &[raw]) {
+            let url = hop.url();
+            match url::Url::parse(url) {
+                Ok(u) => assert_eq!(u.as_str(), url, "the WHATWG serialisation is not stable"),
+                Err(e) => panic!("the machine follows {url:?}, which WHATWG cannot re-parse: {e}"),
+            }
         }
-    }
+    });
 }
 
 fn check_accepted(raw: &[u8], r: &UriRef<'_>) {
@@ -93,8 +115,20 @@ fn check_accepted(raw: &[u8], r: &UriRef<'_>) {
     if let Some(b) = text.bytes().find(|&b| !rfc3986_byte(b)) {
         panic!("{text:?} accepted with byte {b:#04x}, which RFC 3986 never allows");
     }
-    // Serialise from the components (RFC 3986 §5.3 "Component Recomposition").
-    let mut again = String::with_capacity(text.len());
+    // Serialise from the components (RFC 3986 §5.3 "Component Recomposition"),
+    // into a buffer kept per thread.
+    AGAIN.with_borrow_mut(|again| recompose_and_reparse(again, text, r));
+    RFC_BASE.with(|base| {
+        if let Some(base) = base {
+            RESOLVED.with_borrow_mut(|out| check_resolution(base, r, out));
+        }
+    });
+}
+
+/// `r`'s components written out again (into `again`) give `text`, and
+/// that text parses to the same components.
+fn recompose_and_reparse(again: &mut String, text: &str, r: &UriRef<'_>) {
+    again.clear();
     if let Some(s) = r.scheme() {
         again.push_str(s);
         again.push(':');
@@ -116,6 +150,7 @@ fn check_accepted(raw: &[u8], r: &UriRef<'_>) {
         again, text,
         "components of {text:?} recompose to another text"
     );
+    let again = &*again;
     match parse_uri_reference(again.as_bytes()) {
         Ok(back) => assert_eq!(
             components(&back),
@@ -124,11 +159,6 @@ fn check_accepted(raw: &[u8], r: &UriRef<'_>) {
         ),
         Err(e) => panic!("{text:?} was accepted but its text does not re-parse: {e}"),
     }
-    RFC_BASE.with(|base| {
-        if let Some(base) = base {
-            check_resolution(base, r, &mut UriBuf::new());
-        }
-    });
 }
 
 /// RFC 3986 §2: unreserved, reserved and `%`.
@@ -203,7 +233,12 @@ fn machine(profile: Profile) -> RedirectMachine {
 thread_local! {
     /// RFC 3986 §5.4's base, parsed once per thread.
     static RFC_BASE: Option<UriBuf> = UriBuf::parse_absolute(super::BASES[0]).ok();
-    /// Fresh machines to clone, built once per thread: building one parses
+    /// The buffers the strict checks write into, kept per thread so that
+    /// they stay grown.
+    static AGAIN: RefCell<String> = const { RefCell::new(String::new()) };
+    static RESOLVED: RefCell<UriBuf> = RefCell::new(UriBuf::new());
+    /// Fresh machines, built once per thread, which the per-thread machines
+    /// of [`with_fresh_machines`] are restored to: building one parses
     /// the start URL (with IDNA processing under WHATWG) and assembles the
     /// policy, which would otherwise cost as much as the check itself.
     static FRESH: (RedirectMachine, RedirectMachine) =
@@ -211,8 +246,7 @@ thread_local! {
 }
 
 /// The RFC 9110 machine reads Location with the same parser.
-fn strict_machine_agrees(raw: &[u8], strict: Result<(), LocationError>) {
-    let mut m = FRESH.with(|(s, _)| s.clone());
+fn strict_machine_agrees(m: &mut RedirectMachine, raw: &[u8], strict: Result<(), LocationError>) {
     let step = m.step_raw(StatusCode::FOUND, &[raw]);
     match (&strict, &step) {
         (Err(e), Step::Refuse(Refusal::InvalidLocation(got))) => {

@@ -10,6 +10,7 @@ mod equivalence;
 pub(crate) mod fast;
 pub(crate) mod fast_strict;
 pub(crate) mod fast_whatwg;
+mod fast_whatwg_wide;
 mod location;
 mod machine;
 #[deprecated(note = "the redirect cache is its own part now: use `redirspec::memory`")]

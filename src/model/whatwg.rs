@@ -115,17 +115,6 @@ impl WebUrl {
         self.url = None;
     }
 
-    /// The parsed form, parsed from the text if there is none yet.
-    pub(super) fn url(&mut self) -> Result<&Url, LocationError> {
-        if self.url.is_none() {
-            let url = Url::parse(self.buf.as_str()).map_err(LocationError::Whatwg)?;
-            self.url = Some(url);
-        }
-        self.url
-            .as_ref()
-            .ok_or(LocationError::Whatwg(url::ParseError::EmptyHost))
-    }
-
     /// The serialization and its component offsets.
     #[inline]
     pub(crate) fn buf(&self) -> &UriBuf {
@@ -169,8 +158,27 @@ pub(crate) fn resolve_general(
     check_field_bytes(value, start)?;
     // Encoding Standard "UTF-8 decode": invalid sequences become U+FFFD.
     let text = String::from_utf8_lossy(value);
-    let base = current.url()?;
-    let text = collapse_leading_slashes(&text, base.scheme());
+    let fragment = current.fragment();
+    let url = match &current.url {
+        Some(base) => parse_against(base, &text, fragment, policy),
+        None => with_parsed(current.buf.as_str(), |base| {
+            parse_against(base, &text, fragment, policy)
+        })?,
+    }?;
+    next.set_url(url);
+    Ok(())
+}
+
+/// [`resolve_general`] once the base is parsed: the value `text` against
+/// `base` (whose fragment is `fragment`), the policy's checks, fragment
+/// inheritance.
+fn parse_against(
+    base: &Url,
+    text: &str,
+    fragment: Option<&str>,
+    policy: &Policy,
+) -> Result<Url, LocationError> {
+    let text = collapse_leading_slashes(text, base.scheme());
     // Fetch "location URL": "set location to the result of parsing
     // location with response's URL".
     let mut url = Url::options()
@@ -193,10 +201,40 @@ pub(crate) fn resolve_general(
     // Fetch "location URL": "If location is a URL whose fragment is
     // null, then set location's fragment to requestFragment."
     if policy.inherit_fragment && url.fragment().is_none() {
-        url.set_fragment(current.fragment());
+        url.set_fragment(fragment);
     }
-    next.set_url(url);
-    Ok(())
+    Ok(url)
+}
+
+/// `f` on `text` parsed by the `url` crate. A URL the machine holds as text
+/// alone (written by a fast path) is parsed again when the general path
+/// needs it as a base; the last one parsed is kept per thread, since a
+/// machine (or its clones: the fuzz targets step copies of one) reads the
+/// same base again and again.
+///
+/// # Errors
+/// The parser's, when it refuses `text`.
+fn with_parsed<R>(text: &str, f: impl FnOnce(&Url) -> R) -> Result<R, LocationError> {
+    use std::cell::RefCell;
+    thread_local! {
+        static LAST: RefCell<Option<(String, Url)>> = const { RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((t, url)) if t == text => Ok(f(url)),
+        _ => {
+            let url = Url::parse(text).map_err(LocationError::Whatwg)?;
+            let r = f(&url);
+            match last {
+                Some((t, kept)) => {
+                    t.clear();
+                    t.push_str(text);
+                    *kept = url;
+                }
+                None => *last = Some((text.to_owned(), url)),
+            }
+            Ok(r)
+        }
+    })
 }
 
 /// Where the `url` crate departs from the URL Standard, and the model must not.

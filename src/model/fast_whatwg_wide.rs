@@ -1,0 +1,723 @@
+//! The Fetch profile's second Location fast path: any bytes, read as the
+//! WHATWG URL parser reads them against an `http`/`https` base, written
+//! straight into a [`WebUrl`]'s buffer, byte for byte what the general path
+//! (`model/whatwg.rs`: UTF-8 decode, [`collapse_leading_slashes`], the `url`
+//! crate) writes, wherever the host needs no IDNA and no address parsing.
+//!
+//! [`whatwg_common`](super::fast_whatwg::whatwg_common) takes the
+//! well-formed ASCII values in one pass; it hands everything else to
+//! [`whatwg_wide`], which answers `false`, having decided nothing, outside
+//! its domain (below), and the general path then gives the result or the
+//! error. `fast_whatwg::check_against_general` runs both against the general
+//! path (unit tests, proptests, the corpus, the `location_differential` fuzz
+//! target).
+//!
+//! [`collapse_leading_slashes`]: super::whatwg::collapse_leading_slashes
+
+use std::borrow::Cow;
+
+use super::fast::push_decimal;
+use super::fast_whatwg::fast_base_scheme;
+use super::profile::Policy;
+use super::uri::Parts;
+use super::whatwg::WebUrl;
+
+/// The wide WHATWG fast path: writes into `out` exactly the URL the general
+/// path (`whatwg::resolve_general`) gives for the Location value `v` (OWS
+/// trimmed) against `base`, and answers `true`; or answers `false`, having
+/// decided nothing (`out` may hold a partial text), outside its domain.
+///
+/// ## Domain, and how each step is the URL Standard's (as `url` 2.5 does it)
+/// - `base` is an `http` or `https` URL with a host and no userinfo.
+/// - `v` has no NUL, CR or LF (the general path refuses the field then).
+///   Invalid UTF-8 is decoded as the Encoding Standard does it
+///   (`String::from_utf8_lossy`: one U+FFFD per maximal invalid part), then
+///   leading and trailing C0 controls and spaces are trimmed and every tab
+///   removed, as the parser does before and while it reads ("remove any
+///   leading and trailing C0 control or space", "remove all ASCII tab or
+///   newline"): `\xc3\t\xa9` is two U+FFFD, not `é`.
+/// - A scheme (an ASCII letter, then letters, digits, `+`, `-`, `.`, then
+///   `:`) other than `http` and `https` (in any case) is read on its own if
+///   it is not special ([`non_special`]; `ws`, `wss`, `ftp` and `file` go to
+///   the `url` crate): the machine refuses its scheme, but the URL it
+///   writes is still the general path's. The same scheme as the base's followed by fewer than two
+///   slashes (`/` or `\`) is read relative to the base ("special relative
+///   or authority state"); otherwise every slash after it is skipped and an
+///   authority follows ("special authority ignore slashes state").
+/// - Without a scheme: an empty value keeps the base but its fragment; `?` keeps
+///   its path; `#` keeps its path and query; two or more slashes start an
+///   authority (the general path's `collapse_leading_slashes` makes the
+///   `url` crate skip them all, as the Standard does); one slash starts a
+///   path at the root; anything else replaces the base path's last segment.
+///   The policy's `relative_location` off declines every value read
+///   against the base.
+/// - An authority's userinfo (up to its last `@`) is written with the
+///   userinfo percent-encode set, username and password parted at the
+///   first `:`, `@` only after a non-empty one (declined when the policy
+///   refuses userinfo); a host that [`ascii_domain`]
+///   takes (percent-decoded, ASCII without forbidden domain code points, no
+///   `xn--` label, not ending in a number: never IDNA, an IP address or an
+///   empty host), lower-cased;
+///   a port of ASCII digits only (any other byte before `/`, `\`, `?` or
+///   `#` is the parser's "invalid port"), at most 65535, written without
+///   leading zeros and left out when it is the scheme's default or empty.
+/// - Path: segments end at `/` or `\` (written as `/`); each is
+///   percent-encoded with the path percent-encode set (C0 controls, space,
+///   `"`, `<`, `>`, `` ` ``, `{`, `}`, DEL and all non-ASCII, as UTF-8
+///   bytes). A segment that is then `.` or `%2e` removes itself; `..`,
+///   `.%2e`, `%2e.` or `%2e%2e` (`e` in either case) removes itself and the
+///   segment before it, unless only the root is left; either leaves the
+///   path ending in `/`. Declined: a `^` in the path (`url` 2.5.9 encodes
+///   it, 2.5.8 does not), and popping a segment that is a Windows drive
+///   letter (`c:`, `c|`), which `url` keeps in http(s) URLs too
+///   (servo/rust-url#1113).
+/// - Query (after `?`, up to `#`): the special-query percent-encode set (C0
+///   controls, space, `"`, `#`, `<`, `>`, `'`, DEL, non-ASCII). Fragment
+///   (after `#`): the fragment set (C0 controls, space, `"`, `<`, `>`,
+///   `` ` ``, DEL, non-ASCII). Percent signs are copied as they are.
+/// - Fetch "location URL": a result without a fragment takes the base's
+///   when the policy inherits fragments.
+#[inline(never)]
+pub(crate) fn whatwg_wide(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Policy) -> bool {
+    let b = base.buf.as_uri_ref();
+    let Some(base_scheme) = fast_base_scheme(&b) else {
+        return false;
+    };
+    if v.iter().any(|&c| matches!(c, 0 | b'\r' | b'\n')) {
+        return false;
+    }
+    let start = v.iter().position(|&c| c > b' ').unwrap_or(v.len());
+    let end = v.iter().rposition(|&c| c > b' ').map_or(start, |p| p + 1);
+    let v = &v[start..end];
+    // Decoded before the tabs go: bytes a tab parts are no longer one
+    // character once it is removed.
+    let s: Cow<'_, [u8]> = if v.contains(&b'\t') {
+        Cow::Owned(String::from_utf8_lossy(v).replace('\t', "").into_bytes())
+    } else {
+        Cow::Borrowed(v)
+    };
+    let s = &*s;
+    let inherited = policy.inherit_fragment.then(|| b.fragment()).flatten();
+    let done = match split_scheme(s) {
+        Some((scheme, rest)) => {
+            let scheme = if scheme.eq_ignore_ascii_case(b"http") {
+                "http"
+            } else if scheme.eq_ignore_ascii_case(b"https") {
+                "https"
+            } else {
+                return non_special(scheme, rest, out, inherited);
+            };
+            let slashes = leading_slashes(rest);
+            if slashes < 2 && scheme == base_scheme {
+                policy.relative_location
+                    && relative(base, rest, out, inherited, policy.refuse_userinfo)
+            } else {
+                authority(
+                    scheme,
+                    &rest[slashes..],
+                    out,
+                    inherited,
+                    policy.refuse_userinfo,
+                )
+            }
+        }
+        None => {
+            policy.relative_location && relative(base, s, out, inherited, policy.refuse_userinfo)
+        }
+    };
+    if done {
+        out.url = None;
+    }
+    done
+}
+
+/// A value with a scheme other than the special ones (`http`, `https`,
+/// `ws`, `wss`, `ftp`, `file`): the URL it is on its own, with no base
+/// ("path or authority state", "opaque path state"). Declined: a path
+/// without an authority that starts with `/` (the "anarchist" forms the
+/// `url` crate rewrites), userinfo, an IP literal or empty host, a `\` in
+/// the authority (`url` 2.5.8 ends a port there, 2.5.9 does not), a space
+/// in an opaque path.
+fn non_special(scheme: &[u8], rest: &[u8], out: &mut WebUrl, inherited: Option<&str>) -> bool {
+    const SPECIAL: [&[u8]; 4] = [b"ws", b"wss", b"ftp", b"file"];
+    if SPECIAL.iter().any(|s| scheme.eq_ignore_ascii_case(s)) {
+        return false;
+    }
+    // Scheme bytes are ASCII (`split_scheme`).
+    let Ok(scheme) = std::str::from_utf8(scheme) else {
+        return false;
+    };
+    let (text, parts, _) = out.buf.raw_mut();
+    text.clear();
+    *parts = Parts::default();
+    text.push_str(scheme);
+    text.make_ascii_lowercase();
+    parts.scheme_end = Some(text.len());
+    text.push(':');
+    let after_scheme = text.len();
+    let rest = if let Some(a) = rest.strip_prefix(b"//") {
+        let end = a
+            .iter()
+            .position(|&c| matches!(c, b'/' | b'?' | b'#'))
+            .unwrap_or(a.len());
+        let (auth, rest) = a.split_at(end);
+        // Opaque host: no forbidden host code point, C0 controls, DEL and
+        // non-ASCII percent-encoded.
+        let (host, port) = match auth.iter().position(|&c| c == b':') {
+            Some(i) => (&auth[..i], Some(&auth[i + 1..])),
+            None => (auth, None),
+        };
+        let forbidden = host.iter().any(|&c| b"\0\t\n\r #/:<>?@[\\]^|".contains(&c));
+        if host.is_empty() || forbidden || auth.contains(&b'\\') {
+            return false;
+        }
+        let port = match port.map(port_number) {
+            None => None,
+            Some(None) => return false,
+            Some(Some(p)) => p,
+        };
+        text.push_str("//");
+        let host_start = text.len();
+        push_encoded(text, host, CONTROLS_ENCODE, 0);
+        parts.host = (host_start, text.len());
+        if let Some(n) = port {
+            text.push(':');
+            let p = text.len();
+            push_decimal(text, n);
+            parts.port = Some((p, text.len()));
+        }
+        parts.authority = Some((host_start, text.len()));
+        let path_start = text.len();
+        let rest = match rest.strip_prefix(b"/") {
+            Some(r) => {
+                text.push('/');
+                match path(text, path_start, r, false) {
+                    Some(rest) => rest,
+                    None => return false,
+                }
+            }
+            None => rest,
+        };
+        parts.path = (path_start, text.len());
+        rest
+    } else if rest.first() == Some(&b'/') {
+        return false;
+    } else {
+        // Opaque path, up to `?` or `#`.
+        parts.host = (after_scheme, after_scheme);
+        let end = rest
+            .iter()
+            .position(|&c| c == b'?' || c == b'#')
+            .unwrap_or(rest.len());
+        if !push_encoded(text, &rest[..end], CONTROLS_ENCODE, OPAQUE_DECLINE) {
+            return false;
+        }
+        parts.path = (after_scheme, text.len());
+        &rest[end..]
+    };
+    query_and_fragment(text, parts, rest, inherited, false);
+    out.url = None;
+    true
+}
+
+/// `Some((scheme, rest))` when `s` starts with a scheme and `:`.
+fn split_scheme(s: &[u8]) -> Option<(&[u8], &[u8])> {
+    if !s.first().is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let n = s
+        .iter()
+        .position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))?;
+    (s[n] == b':').then(|| (&s[..n], &s[n + 1..]))
+}
+
+/// How many `/` and `\` `s` starts with.
+fn leading_slashes(s: &[u8]) -> usize {
+    s.iter().take_while(|&&c| matches!(c, b'/' | b'\\')).count()
+}
+
+/// The "relative state" against `base` (with no scheme of its own, or the
+/// base's own followed by fewer than two slashes).
+fn relative(
+    base: &WebUrl,
+    r: &[u8],
+    out: &mut WebUrl,
+    inherited: Option<&str>,
+    refuse_userinfo: bool,
+) -> bool {
+    let bp = *base.buf.parts();
+    let btext = base.buf.as_str();
+    let before_fragment = bp.fragment.map_or(btext.len(), |f| f.0 - 1);
+    let before_query = bp.query.map_or(before_fragment, |q| q.0 - 1);
+    let (text, parts, _) = out.buf.raw_mut();
+    text.clear();
+    *parts = Parts {
+        fragment: None,
+        ..bp
+    };
+    let rest = match r.first() {
+        None => {
+            text.push_str(&btext[..before_fragment]);
+            r
+        }
+        Some(b'?') => {
+            text.push_str(&btext[..before_query]);
+            parts.query = None;
+            r
+        }
+        Some(b'#') => {
+            text.push_str(&btext[..before_fragment]);
+            r
+        }
+        Some(b'/' | b'\\') => {
+            let slashes = leading_slashes(r);
+            if slashes >= 2 {
+                return authority(
+                    &btext[..bp.scheme_end.unwrap_or_default()],
+                    &r[slashes..],
+                    out,
+                    inherited,
+                    refuse_userinfo,
+                );
+            }
+            text.push_str(&btext[..bp.path.0]);
+            text.push('/');
+            parts.query = None;
+            let Some(rest) = path(text, bp.path.0, &r[1..], true) else {
+                return false;
+            };
+            parts.path = (bp.path.0, text.len());
+            rest
+        }
+        Some(_) => {
+            // The base path without its last segment ("pop"), then the path.
+            let last_slash = btext[bp.path.0..bp.path.1].rfind('/').unwrap_or(0);
+            text.push_str(&btext[..bp.path.0 + last_slash + 1]);
+            parts.query = None;
+            let Some(rest) = path(text, bp.path.0, r, true) else {
+                return false;
+            };
+            parts.path = (bp.path.0, text.len());
+            rest
+        }
+    };
+    query_and_fragment(text, parts, rest, inherited, true);
+    true
+}
+
+/// The authority states, for `scheme` (as written), from the first byte
+/// after the slashes: the host, the port, then the path and the rest.
+fn authority(
+    scheme: &str,
+    a: &[u8],
+    out: &mut WebUrl,
+    inherited: Option<&str>,
+    refuse_userinfo: bool,
+) -> bool {
+    let end = a
+        .iter()
+        .position(|&c| matches!(c, b'/' | b'\\' | b'?' | b'#'))
+        .unwrap_or(a.len());
+    let (auth, mut rest) = a.split_at(end);
+    // "authority state": the userinfo ends at the last `@`.
+    let (userinfo, auth) = match auth.iter().rposition(|&c| c == b'@') {
+        Some(at) => (Some(&auth[..at]), &auth[at + 1..]),
+        None => (None, auth),
+    };
+    let (host, port) = match auth.iter().position(|&c| c == b':') {
+        Some(i) => (&auth[..i], Some(&auth[i + 1..])),
+        None => (auth, None),
+    };
+    let Some(host) = ascii_domain(host) else {
+        return false;
+    };
+    let port = match port {
+        None => None,
+        Some(digits) => match port_number(digits) {
+            None => return false,
+            Some(p) => p,
+        },
+    };
+    let (text, parts, _) = out.buf.raw_mut();
+    text.clear();
+    *parts = Parts::default();
+    text.push_str(scheme);
+    parts.scheme_end = Some(text.len());
+    text.push_str("://");
+    let authority_start = text.len();
+    if let Some(u) = userinfo {
+        // The username up to the first `:`, the password after it (not
+        // written when empty), both with the userinfo percent-encode set;
+        // `@` only when either is written.
+        let (user, password) = match u.iter().position(|&c| c == b':') {
+            Some(i) => (&u[..i], &u[i + 1..]),
+            None => (u, &u[u.len()..]),
+        };
+        push_encoded(text, user, USERINFO_ENCODE, 0);
+        if !password.is_empty() {
+            text.push(':');
+            push_encoded(text, password, USERINFO_ENCODE, 0);
+        }
+        if !user.is_empty() || !password.is_empty() {
+            // The policy's userinfo check refuses it: the general path's error.
+            if refuse_userinfo {
+                return false;
+            }
+            parts.userinfo_end = Some(text.len());
+            text.push('@');
+        }
+    }
+    push_host_and_port(text, parts, &host, port, scheme);
+    parts.authority = Some((authority_start, text.len()));
+    // "path start state": a special URL's path starts with `/`.
+    let path_start = text.len();
+    text.push('/');
+    if matches!(rest.first(), Some(b'/' | b'\\')) {
+        rest = &rest[1..];
+    }
+    let Some(rest) = path(text, path_start, rest, true) else {
+        return false;
+    };
+    parts.path = (path_start, text.len());
+    query_and_fragment(text, parts, rest, inherited, true);
+    true
+}
+
+/// The host parser's domain for a host that needs no IDNA and is no
+/// address, or `None`: `h` percent-decoded (a `%` without two hex digits
+/// stays), then every byte ASCII and none a forbidden domain code point
+/// (C0 controls, space, DEL, `%#/:<>?@[\]^|`: `idna`'s
+/// `AsciiDenyList::URL`), not empty, no label starting with `xn--` (which
+/// UTS 46 decodes as Punycode), and the last label (one trailing empty
+/// label aside) starting with an ASCII letter (so it "ends in a number"
+/// neither as digits nor as `0x`, and is no IPv4 address). UTS 46 then only
+/// lower-cases it, which the caller does.
+fn ascii_domain(h: &[u8]) -> Option<Cow<'_, str>> {
+    let h: Cow<'_, [u8]> = if h.contains(&b'%') {
+        Cow::Owned(percent_decode(h))
+    } else {
+        Cow::Borrowed(h)
+    };
+    let bad = h
+        .iter()
+        .any(|&c| !c.is_ascii_graphic() || b"%#/:<>?@[\\]^|".contains(&c));
+    if h.is_empty() || bad {
+        return None;
+    }
+    let trimmed = h.strip_suffix(b".").unwrap_or(&h);
+    let last = trimmed.rsplit(|&c| c == b'.').next().unwrap_or_default();
+    if !last.first().is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let punycode = h
+        .split(|&c| c == b'.')
+        .any(|l| l.len() >= 4 && l[..4].eq_ignore_ascii_case(b"xn--"));
+    if punycode {
+        return None;
+    }
+    match h {
+        Cow::Borrowed(b) => std::str::from_utf8(b).ok().map(Cow::Borrowed),
+        Cow::Owned(v) => String::from_utf8(v).ok().map(Cow::Owned),
+    }
+}
+
+/// `%` and two hex digits as the byte they name; any other `%` as it is.
+fn percent_decode(h: &[u8]) -> Vec<u8> {
+    let hex = |c: u8| char::from(c).to_digit(16);
+    let mut out = Vec::with_capacity(h.len());
+    let mut i = 0;
+    while i < h.len() {
+        let escape = match h[i..] {
+            [b'%', a, b, ..] => hex(a).zip(hex(b)),
+            _ => None,
+        };
+        match escape {
+            Some((a, b)) => {
+                out.push((a * 16 + b) as u8);
+                i += 3;
+            }
+            None => {
+                out.push(h[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Writes an http(s) URL's host (lower-cased) and its port unless that is
+/// the scheme's default (written without leading zeros), with their
+/// offsets: the host parser's and the port state's serialization. (The
+/// one-pass path writes the same inline: measured 5 to 27 instructions a
+/// `decide` step cheaper there than through this function.)
+fn push_host_and_port(
+    text: &mut String,
+    parts: &mut Parts,
+    host: &str,
+    port: Option<u16>,
+    scheme: &str,
+) {
+    let start = text.len();
+    text.push_str(host);
+    text[start..].make_ascii_lowercase();
+    parts.host = (start, text.len());
+    let default = if scheme == "http" { 80 } else { 443 };
+    if let Some(n) = port.filter(|&n| n != default) {
+        text.push(':');
+        let p = text.len();
+        push_decimal(text, n);
+        parts.port = Some((p, text.len()));
+    }
+}
+
+/// The port state's digits: `Some(None)` for none, `Some(Some(n))` for a
+/// number up to 65535, `None` for anything else (the parser's "invalid
+/// port").
+fn port_number(digits: &[u8]) -> Option<Option<u16>> {
+    let mut n: u32 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u32::from(d - b'0');
+        if n > u32::from(u16::MAX) {
+            return None;
+        }
+    }
+    if digits.is_empty() {
+        return Some(None);
+    }
+    u16::try_from(n).ok().map(Some)
+}
+
+/// The "path state" from `input` into `text` (which ends in `/`; the path
+/// starts at `path_start`), up to `?`, `#` or the end: answers the rest, or
+/// `None` to decline (see [`whatwg_wide`]).
+fn path<'a>(
+    text: &mut String,
+    path_start: usize,
+    input: &'a [u8],
+    special: bool,
+) -> Option<&'a [u8]> {
+    // A special URL reads `\` as `/`.
+    let ends = |c: u8| c == b'/' || c == b'?' || c == b'#' || (special && c == b'\\');
+    let mut i = 0;
+    loop {
+        let seg_start = text.len();
+        let j = input[i..]
+            .iter()
+            .position(|&c| ends(c))
+            .map_or(input.len(), |p| i + p);
+        if !push_encoded(text, &input[i..j], PATH_ENCODE, PATH_DECLINE) {
+            return None;
+        }
+        let slash = input.get(j).is_some_and(|&c| c != b'?' && c != b'#');
+        match dot_segment(&text.as_bytes()[seg_start..]) {
+            Dots::Two => {
+                text.truncate(seg_start);
+                // Shorten the path: the segment before goes, the root stays.
+                let before = &text[path_start..seg_start - 1];
+                if let Some(k) = before.rfind('/') {
+                    if is_drive_letter(&before.as_bytes()[k + 1..]) {
+                        return None;
+                    }
+                    text.truncate(path_start + k + 1);
+                }
+            }
+            Dots::One => text.truncate(seg_start),
+            Dots::None if slash => text.push('/'),
+            Dots::None => {}
+        }
+        if !slash {
+            return Some(&input[j..]);
+        }
+        i = j + 1;
+    }
+}
+
+/// A segment's reading as a dot segment, after percent-encoding.
+enum Dots {
+    None,
+    One,
+    Two,
+}
+
+/// URL Standard "single-dot URL path segment" (`.`, `%2e`) and "double-dot
+/// URL path segment" (`..`, `.%2e`, `%2e.`, `%2e%2e`), ASCII
+/// case-insensitively.
+fn dot_segment(seg: &[u8]) -> Dots {
+    let is_dot = |s: &[u8]| s == b"." || s.eq_ignore_ascii_case(b"%2e");
+    match seg.len() {
+        1 | 3 if is_dot(seg) => Dots::One,
+        2 | 4 | 6 => {
+            let dots = (1..seg.len()).any(|k| is_dot(&seg[..k]) && is_dot(&seg[k..]));
+            if dots {
+                Dots::Two
+            } else {
+                Dots::None
+            }
+        }
+        _ => Dots::None,
+    }
+}
+
+/// A Windows drive letter segment (`url`'s `starts_with_windows_drive_letter`
+/// for a whole segment): an ASCII letter and `:` or `|`.
+fn is_drive_letter(seg: &[u8]) -> bool {
+    matches!(seg, [l, b':' | b'|'] if l.is_ascii_alphabetic())
+}
+
+/// The query (after a `?`) and the fragment (after a `#`) from `rest`
+/// (empty, or starting with `?` or `#`), then the inherited fragment when
+/// there is none.
+fn query_and_fragment(
+    text: &mut String,
+    parts: &mut Parts,
+    rest: &[u8],
+    inherited: Option<&str>,
+    special: bool,
+) {
+    let mut rest = rest;
+    let query_set = if special {
+        QUERY_ENCODE
+    } else {
+        NS_QUERY_ENCODE
+    };
+    if let Some(q) = rest.strip_prefix(b"?") {
+        let end = q.iter().position(|&c| c == b'#').unwrap_or(q.len());
+        text.push('?');
+        let p = text.len();
+        push_encoded(text, &q[..end], query_set, 0);
+        parts.query = Some((p, text.len()));
+        rest = &q[end..];
+    }
+    if let Some(f) = rest.strip_prefix(b"#") {
+        text.push('#');
+        let p = text.len();
+        push_encoded(text, f, FRAGMENT_ENCODE, 0);
+        parts.fragment = Some((p, text.len()));
+    } else if let Some(f) = inherited {
+        text.push('#');
+        let p = text.len();
+        text.push_str(f);
+        parts.fragment = Some((p, text.len()));
+    }
+}
+
+/// [`ENCODE`]'s flags: the path, special-query and fragment percent-encode
+/// sets of `url` 2.5.8 (ASCII part; every non-ASCII byte is encoded), and
+/// the path bytes this path declines.
+const PATH_ENCODE: u8 = 1;
+const QUERY_ENCODE: u8 = 2;
+const FRAGMENT_ENCODE: u8 = 4;
+const PATH_DECLINE: u8 = 8;
+/// The query set of a non-special URL (no `'`).
+const NS_QUERY_ENCODE: u8 = 16;
+/// The C0 control percent-encode set (C0 controls, DEL), with which an
+/// opaque path and an opaque host are written.
+const CONTROLS_ENCODE: u8 = 32;
+/// The bytes an opaque path declines: a space (trailing spaces of an opaque
+/// path are read differently across the Standard's recent versions).
+const OPAQUE_DECLINE: u8 = 64;
+/// The userinfo percent-encode set.
+const USERINFO_ENCODE: u8 = 128;
+const ENCODE: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut c = 0;
+    while c < 128 {
+        let all = PATH_ENCODE | QUERY_ENCODE | NS_QUERY_ENCODE | FRAGMENT_ENCODE;
+        t[c] = match c as u8 {
+            0..=0x1f | 0x7f => all | CONTROLS_ENCODE | USERINFO_ENCODE,
+            b' ' => all | OPAQUE_DECLINE | USERINFO_ENCODE,
+            b'"' | b'<' | b'>' => all | USERINFO_ENCODE,
+            b'`' => PATH_ENCODE | FRAGMENT_ENCODE | USERINFO_ENCODE,
+            b'{' | b'}' => PATH_ENCODE | USERINFO_ENCODE,
+            b'\'' => QUERY_ENCODE,
+            b'^' => PATH_DECLINE | USERINFO_ENCODE,
+            b'#' | b'?' | b'/' | b':' | b';' | b'=' | b'@' | b'[' | b'\\' | b']' | b'|' => {
+                USERINFO_ENCODE
+            }
+            _ => 0,
+        };
+        c += 1;
+    }
+    t
+};
+
+/// Appends `bytes` decoded as UTF-8 (an invalid part as U+FFFD) and
+/// percent-encoded with the `encode` set (in upper-case hex); answers
+/// `false` at the first ASCII byte in `decline`.
+fn push_encoded(text: &mut String, bytes: &[u8], encode: u8, decline: u8) -> bool {
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        let mut copied = 0;
+        for (k, &c) in valid.as_bytes().iter().enumerate() {
+            let flags = ENCODE.get(usize::from(c)).copied().unwrap_or(encode);
+            if flags & decline != 0 {
+                return false;
+            }
+            if flags & encode != 0 {
+                // Every non-ASCII byte is encoded, so a run copied as it
+                // is holds ASCII only and both its ends are char boundaries.
+                if copied < k {
+                    text.push_str(&valid[copied..k]);
+                }
+                push_escape(text, c);
+                copied = k + 1;
+            }
+        }
+        text.push_str(&valid[copied..]);
+        if !chunk.invalid().is_empty() {
+            text.push_str("%EF%BF%BD");
+        }
+    }
+    true
+}
+
+/// `%` and two upper-case hex digits.
+fn push_escape(text: &mut String, c: u8) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    text.push('%');
+    text.push(char::from(HEX[usize::from(c >> 4)]));
+    text.push(char::from(HEX[usize::from(c & 15)]));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_segments_are_the_standards() {
+        for s in [".", "%2e", "%2E"] {
+            assert!(matches!(dot_segment(s.as_bytes()), Dots::One), "{s}");
+        }
+        for s in ["..", ".%2e", "%2E.", "%2e%2E", "%2E%2E"] {
+            assert!(matches!(dot_segment(s.as_bytes()), Dots::Two), "{s}");
+        }
+        for s in ["", "...", "%2f", ".%2", "%2e%2", "a.", "%2e%2e%2e", "%%2e"] {
+            assert!(matches!(dot_segment(s.as_bytes()), Dots::None), "{s}");
+        }
+    }
+
+    #[test]
+    fn encoding_is_percent_upper_hex_and_replacement_for_invalid_utf8() {
+        let mut t = String::new();
+        assert!(push_encoded(
+            &mut t,
+            b"a b\xc3\xa9\xff\xe2\x82{",
+            PATH_ENCODE,
+            PATH_DECLINE
+        ));
+        assert_eq!(t, "a%20b%C3%A9%EF%BF%BD%EF%BF%BD%7B");
+        assert!(!push_encoded(&mut t, b"a^b", PATH_ENCODE, PATH_DECLINE));
+    }
+
+    #[test]
+    fn ports_are_the_port_states() {
+        assert_eq!(port_number(b""), Some(None));
+        assert_eq!(port_number(b"0080"), Some(Some(80)));
+        assert_eq!(port_number(b"0000000000065535"), Some(Some(65535)));
+        assert_eq!(port_number(b"65536"), None);
+        assert_eq!(port_number(b"8a"), None);
+    }
+}
