@@ -159,10 +159,17 @@ impl CdpBrowser {
     }
 }
 
+/// How many parsed messages wait for [`CdpBrowser::call`] at most. When they are not read,
+/// the reader thread waits, and the browser with it (its pipe fills): a browser that sends
+/// without end holds at most this many messages (each at most [`MAX_MESSAGE`] bytes) and the
+/// pipe's buffer in memory.
+const QUEUED_MESSAGES: usize = 64;
+
 /// Reads NUL-terminated JSON messages from `output` on a thread; the channel closes with the
-/// pipe. A message longer than [`MAX_MESSAGE`] or not JSON is skipped.
+/// pipe. A message longer than [`MAX_MESSAGE`] or not JSON is skipped. The thread ends when
+/// the pipe closes or the receiver is dropped.
 fn read_messages<R: Read + Send + 'static>(mut output: R) -> mpsc::Receiver<Value> {
-    let (tx, rx) = mpsc::channel();
+    let (tx, rx) = mpsc::sync_channel(QUEUED_MESSAGES);
     thread::spawn(move || {
         let mut pending: Vec<u8> = Vec::new();
         let mut skipping = false;
@@ -258,5 +265,46 @@ mod tests {
                 "pieces of {piece}"
             );
         }
+    }
+
+    /// A source that never ends: `{"id":0}`, NUL, over and over, counting what was read.
+    struct Endless(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+    impl Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let message = b"{\"id\":0}\0";
+            let n = buf.len().min(message.len());
+            buf[..n].copy_from_slice(&message[..n]);
+            self.0.fetch_add(n, std::sync::atomic::Ordering::SeqCst);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn unread_messages_stop_the_reader_instead_of_piling_up() {
+        use std::sync::atomic::Ordering::SeqCst;
+        let read = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let messages = read_messages(Endless(read.clone()));
+        // The queue fills (bounded wait: the reader thread may start late on a busy machine).
+        let full = QUEUED_MESSAGES * 9;
+        let until = Instant::now() + Duration::from_secs(20);
+        while read.load(SeqCst) < full && Instant::now() < until {
+            thread::sleep(Duration::from_millis(10));
+        }
+        assert!(
+            read.load(SeqCst) >= full,
+            "the reader did not fill its queue"
+        );
+        // Then it waits: an unbounded queue would have read megabytes by now.
+        thread::sleep(Duration::from_millis(100));
+        let bound = (QUEUED_MESSAGES + 1) * 9;
+        assert!(
+            read.load(SeqCst) <= bound,
+            "{} bytes read",
+            read.load(SeqCst)
+        );
+        // Receiving lets it go on; dropping the receiver ends the thread.
+        assert_eq!(messages.recv().ok(), Some(json!({"id": 0})));
+        drop(messages);
     }
 }
