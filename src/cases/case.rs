@@ -370,20 +370,12 @@ pub const MAX_MEMORY_EVENTS: usize = 1000;
 /// The JSON result of a step.
 pub fn decision_of(step: Step<'_>) -> Decision {
     match step {
-        Step::Follow(hop) => {
-            let mut removed: Vec<String> = hop
-                .removed()
-                .iter()
-                .map(|r| r.name.as_str().to_owned())
-                .collect();
-            removed.sort();
-            Decision::Follow {
-                method: hop.method().to_string(),
-                url: hop.url().to_owned(),
-                body: hop.body_action().as_str().to_owned(),
-                removed_headers: removed,
-            }
-        }
+        Step::Follow(hop) => Decision::Follow {
+            method: hop.method().to_string(),
+            url: hop.url().to_owned(),
+            body: hop.body_action().as_str().to_owned(),
+            removed_headers: hop.removed_names(),
+        },
         Step::Deliver(reason) => Decision::Deliver {
             reason: reason.as_str().to_owned(),
         },

@@ -70,6 +70,40 @@ impl<'a> Hop<'a> {
     pub fn removed(&self) -> &'a [RemovedHeader] {
         self.machine.last_removed()
     }
+    /// The names of the headers removed from the previous request, sorted
+    /// (the order a case file and a report write them in, whatever the
+    /// order of removal).
+    ///
+    /// # Examples
+    /// ```
+    /// use http::{HeaderMap, Method, StatusCode};
+    /// use redirspec::{Body, Profile, RedirectMachine, Step};
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("cookie", "a=1".parse()?);
+    /// headers.insert("authorization", "Basic eDp5".parse()?);
+    /// let mut m = RedirectMachine::new(
+    ///     Method::GET,
+    ///     "https://a.test/",
+    ///     headers,
+    ///     Body::None,
+    ///     Profile::Fetch.policy(),
+    /// )?;
+    /// let Step::Follow(hop) = m.step_raw(StatusCode::FOUND, &[b"https://b.test/"]) else {
+    ///     panic!("a 302 to another origin is followed");
+    /// };
+    /// assert_eq!(hop.removed_names(), ["authorization", "cookie"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn removed_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .removed()
+            .iter()
+            .map(|r| r.name.as_str().to_owned())
+            .collect();
+        names.sort();
+        names
+    }
     /// Redirects followed so far, this one included.
     pub fn redirect_count(&self) -> u32 {
         self.machine.redirect_count()

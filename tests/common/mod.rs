@@ -34,20 +34,12 @@ impl Outcome {
 
 pub fn outcome(step: Step<'_>) -> Outcome {
     match step {
-        Step::Follow(hop) => {
-            let mut removed: Vec<String> = hop
-                .removed()
-                .iter()
-                .map(|r| r.name.as_str().to_owned())
-                .collect();
-            removed.sort();
-            Outcome::Follow {
-                method: hop.method().to_string(),
-                url: hop.url().to_owned(),
-                body: hop.body_action(),
-                removed,
-            }
-        }
+        Step::Follow(hop) => Outcome::Follow {
+            method: hop.method().to_string(),
+            url: hop.url().to_owned(),
+            body: hop.body_action(),
+            removed: hop.removed_names(),
+        },
         Step::Deliver(r) => Outcome::Deliver(r.as_str()),
         Step::Refuse(r) => Outcome::Refuse(r.reason()),
         Step::Finished => Outcome::Finished,
