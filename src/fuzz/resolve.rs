@@ -81,18 +81,24 @@ pub fn resolve(reference: &[u8], base: &[u8]) -> Option<String> {
     // answer, they give the general path's text and offsets
     // (model/strict.rs), under every policy switch. (A base that does not
     // parse is not checked: `check_against_general` skips it too.)
+    //
+    // The reference is read once: the strict general path's policy-free
+    // part (field bytes, then the RFC 3986 grammar) is what properties 1-4
+    // read as well (a URI-reference has no NUL, CR or LF, so the field check
+    // skips no reference the grammar takes).
+    let parsed = crate::model::strict::parse_value(reference, 0);
     match super::BASES.iter().position(|b| *b == base_text) {
         Some(i) => PARSED_BASES.with(|bases| {
             // Every known base parses (tested below).
             let (base, whatwg_base) = bases[i].as_ref()?;
-            crate::model::fast_strict::check_against_general_parsed(base, reference);
-            let r = parse_uri_reference(reference).ok()?;
+            crate::model::fast_strict::check_parsed_value(base, reference, &parsed);
+            let r = parsed.ok()?;
             resolve_parsed(base, || Some(Cow::Borrowed(whatwg_base)), &r)
         }),
         None => {
             let base = UriBuf::parse_absolute(base_text).ok()?;
-            crate::model::fast_strict::check_against_general_parsed(&base, reference);
-            let r = parse_uri_reference(reference).ok()?;
+            crate::model::fast_strict::check_parsed_value(&base, reference, &parsed);
+            let r = parsed.ok()?;
             let whatwg_base = || Url::parse(base.as_str()).ok().map(Cow::Owned);
             resolve_parsed(&base, whatwg_base, &r)
         }
