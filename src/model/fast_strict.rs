@@ -294,12 +294,14 @@ pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
 /// targets keep their known bases parsed).
 #[cfg(any(test, feature = "fuzz"))]
 pub(crate) fn check_against_general_parsed(b: &UriBuf, v: &[u8]) -> bool {
-    check_parsed_value(b, v, &super::strict::parse_value(v, 0))
+    let parsed = super::strict::parse_value(v, 0);
+    check_parsed_value(b, v, &parsed, super::strict::ALL_SETTINGS)
 }
 
 /// [`check_against_general_parsed`] with the general path's policy-free
-/// part done: `parsed` is `strict::parse_value(v, 0)` (the `resolve` fuzz
-/// target reads the reference with it once for its own checks as well).
+/// part done, under the settings of the switches in `settings` only:
+/// `parsed` is `strict::parse_value(v, 0)` (the `resolve` fuzz target
+/// reads the reference with it once for its own checks as well).
 /// `strict::resolve_general` is that part followed by
 /// `strict::resolve_reference`, which runs here under each policy.
 #[cfg(any(test, feature = "fuzz"))]
@@ -307,10 +309,9 @@ pub(crate) fn check_parsed_value(
     b: &UriBuf,
     v: &[u8],
     parsed: &Result<super::uri::UriRef<'_>, super::LocationError>,
+    settings: super::strict::Settings,
 ) -> bool {
     use super::fast::common_from_scan;
-    use super::strict::{resolve_reference, with_switched_policies};
-    let base = b.as_str();
     // The one-pass parser reads the reference the same way under every
     // policy: once. Where it reads exactly what the general path's
     // policy-free part read (the same text and offsets), the one-pass
@@ -323,22 +324,51 @@ pub(crate) fn check_parsed_value(
         Ok(g) => (g.as_str(), g.parts()) != (r.as_str(), r.parts()),
         Err(_) => true,
     });
+    thread_local! {
+        /// The buffers the paths write into, kept per thread (as the
+        /// machine keeps its own) so that they stay grown.
+        static SCRATCH: std::cell::RefCell<(UriBuf, UriBuf)> = std::cell::RefCell::default();
+    }
+    SCRATCH.with_borrow_mut(|(general, fast)| {
+        check_with_buffers(b, v, parsed, settings, scanned, common, general, fast)
+    })
+}
+
+/// [`check_parsed_value`] with `v` scanned (`scanned`, and `common` where
+/// the one-pass parser's reading is left to compare) and the buffers the
+/// paths write into.
+#[cfg(any(test, feature = "fuzz"))]
+#[allow(clippy::too_many_arguments)]
+fn check_with_buffers(
+    b: &UriBuf,
+    v: &[u8],
+    parsed: &Result<super::uri::UriRef<'_>, super::LocationError>,
+    settings: super::strict::Settings,
+    scanned: Option<Scanned<'_>>,
+    common: Option<super::uri::UriRef<'_>>,
+    general: &mut UriBuf,
+    fast: &mut UriBuf,
+) -> bool {
+    use super::strict::{resolve_reference, with_switched_policies};
+    let base = b.as_str();
     let mut took_default = false;
-    let (mut general, mut fast) = (UriBuf::new(), UriBuf::new());
     with_switched_policies(super::Profile::Rfc9110, |policies| {
-        for ((relative, inherit, userinfo), policy) in policies.iter() {
+        for (i, ((relative, inherit, userinfo), policy)) in policies.iter().enumerate() {
+            if settings & (1 << i) == 0 {
+                continue;
+            }
             let (relative, inherit, userinfo) = (*relative, *inherit, *userinfo);
-            // `strict::resolve_general(b, v, 0, &mut general, policy)`, its
+            // `strict::resolve_general(b, v, 0, general, policy)`, its
             // policy-free part done once above.
             let want = match parsed {
-                Ok(r) => resolve_reference(b, r, 0, &mut general, policy),
+                Ok(r) => resolve_reference(b, r, 0, general, policy),
                 Err(e) => Err(*e),
             };
             let shown = || {
                 format!("{v:?} against {base:?} (relative {relative}, inherit {inherit}, refuse userinfo {userinfo})")
             };
             // `resolve_strict(b, v, ..)`, its scan done once above.
-            if resolve_scanned(b, v, scanned, &mut fast, relative, inherit) {
+            if resolve_scanned(b, v, scanned, fast, relative, inherit) {
                 took_default |= relative && inherit && userinfo;
                 assert_eq!(want, Ok(()), "one-pass path took {}", shown());
                 assert_eq!(
@@ -349,7 +379,7 @@ pub(crate) fn check_parsed_value(
                 );
             }
             if let Some(r) = &common {
-                let got = resolve_reference(b, r, 0, &mut fast, policy);
+                let got = resolve_reference(b, r, 0, fast, policy);
                 assert_eq!(got, want, "one-pass parser: {}", shown());
                 if got.is_ok() {
                     assert_eq!(

@@ -419,17 +419,45 @@ fn small_port(p: &str) -> Option<u16> {
 /// `false` when `base` does not parse.
 #[cfg(any(test, feature = "fuzz"))]
 pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
+    check_under(base, v, super::strict::ALL_SETTINGS)
+}
+
+/// [`check_against_general`] under the settings of the switches in
+/// `settings` only (the `resolve` fuzz target's input picks one).
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) fn check_under(base: &str, v: &[u8], settings: super::strict::Settings) -> bool {
     // The base as the machine holds it after a fast hop. The fuzz targets
     // check a handful of bases over and over, so the last few read are kept
     // (per thread) instead of parsed on every call.
-    with_recent_base(base, |b| check_against_base(b, base, v)).unwrap_or(false)
+    with_recent_base(base, |b| check_against_base(b, base, v, settings)).unwrap_or(false)
 }
 
-/// [`check_against_general`] once the base `b` (whose text is `base`) is read.
+/// [`check_under`] once the base `b` (whose text is `base`) is read.
 #[cfg(any(test, feature = "fuzz"))]
-fn check_against_base(b: &WebUrl, base: &str, v: &[u8]) -> bool {
-    let (mut ascii, mut wide, mut general) =
-        (WebUrl::default(), WebUrl::default(), WebUrl::default());
+fn check_against_base(b: &WebUrl, base: &str, v: &[u8], settings: super::strict::Settings) -> bool {
+    use std::cell::RefCell;
+    thread_local! {
+        /// The buffers the three paths write into, kept per thread (as the
+        /// machine keeps its own) so that they stay grown.
+        static SCRATCH: RefCell<(WebUrl, WebUrl, WebUrl)> = RefCell::default();
+    }
+    SCRATCH.with_borrow_mut(|(ascii, wide, general)| {
+        check_with_buffers(b, base, v, settings, ascii, wide, general)
+    })
+}
+
+/// [`check_against_base`] with the buffers the fast paths and the general
+/// path write into.
+#[cfg(any(test, feature = "fuzz"))]
+fn check_with_buffers(
+    b: &WebUrl,
+    base: &str,
+    v: &[u8],
+    settings: super::strict::Settings,
+    ascii: &mut WebUrl,
+    wide: &mut WebUrl,
+    general: &mut WebUrl,
+) -> bool {
     let mut took_default = false;
     let mut parsed = None;
     // The one-pass path reads `v` the same way under every policy: once.
@@ -443,12 +471,15 @@ fn check_against_base(b: &WebUrl, base: &str, v: &[u8]) -> bool {
             };
         }
         let own = OWN.with(|o| *o);
-        for ((relative, inherit, userinfo), policy) in policies.iter() {
+        for (i, ((relative, inherit, userinfo), policy)) in policies.iter().enumerate() {
+            if settings & (1 << i) == 0 {
+                continue;
+            }
             // Both tiers of `whatwg_common`, each on its own: the wide path
             // is compared on the values the one-pass path takes as well.
             // `whatwg_ascii(b, v, ..)`, `v` read once above.
-            let took_ascii = whatwg_ascii_parsed(b, v, common, &mut ascii, policy);
-            let took_wide = whatwg_wide(b, v, &mut wide, policy);
+            let took_ascii = whatwg_ascii_parsed(b, v, common, ascii, policy);
+            let took_wide = whatwg_wide(b, v, wide, policy);
             if !took_ascii && !took_wide {
                 continue;
             }
@@ -461,7 +492,7 @@ fn check_against_base(b: &WebUrl, base: &str, v: &[u8]) -> bool {
             };
             // The general path's policy-free part, once per value.
             let parsed = parsed.get_or_insert_with(|| GeneralParse::new(b, v, 0));
-            if let Err(e) = parsed.resolve(b, &mut general, policy) {
+            if let Err(e) = parsed.resolve(b, general, policy) {
                 let path = if took_ascii {
                     "the one-pass path"
                 } else {
@@ -470,8 +501,8 @@ fn check_against_base(b: &WebUrl, base: &str, v: &[u8]) -> bool {
                 panic!("{}; the general path says {e}", how(path));
             }
             for (path, took, fast) in [
-                ("the one-pass path", took_ascii, &ascii),
-                ("the wide path", took_wide, &wide),
+                ("the one-pass path", took_ascii, &*ascii),
+                ("the wide path", took_wide, &*wide),
             ] {
                 if took
                     && (fast.as_str(), fast.buf.parts()) != (general.as_str(), general.buf.parts())

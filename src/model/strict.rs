@@ -135,6 +135,14 @@ pub(crate) const SWITCHES: [(bool, bool, bool); 8] = [
     (false, false, false),
 ];
 
+/// A set of settings of [`SWITCHES`]: bit `i` stands for `SWITCHES[i]`.
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) type Settings = u8;
+
+/// Every setting of [`SWITCHES`].
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) const ALL_SETTINGS: Settings = u8::MAX;
+
 /// Runs `f` with `profile`'s policy under each setting of [`SWITCHES`], in
 /// that order: the policies are built once per thread, so that the
 /// differential checks (run on every fuzz input) pay for the comparison, not
