@@ -376,19 +376,25 @@ impl ChainInput {
     }
 }
 
-/// Input of [`resolve`](super::resolve): a reference and a base.
+/// Input of the `resolve` fuzz target ([`resolve_under`](super::resolve_under)):
+/// a reference, a base, and the setting of the policy switches the
+/// differential checks run under.
 #[derive(Arbitrary, Clone, Debug)]
 pub enum ResolveInput {
     /// A reference against one of [`BASES`].
     Known {
         /// Index into [`BASES`].
         base: u8,
+        /// The setting of the policy switches ([`setting`](Self::setting)).
+        setting: u8,
         /// The reference's bytes.
         #[arbitrary(with = bytes)]
         reference: Vec<u8>,
     },
     /// Both as bytes.
     Raw {
+        /// The setting of the policy switches ([`setting`](Self::setting)).
+        setting: u8,
         /// The base's bytes.
         #[arbitrary(with = bytes)]
         base: Vec<u8>,
@@ -402,11 +408,25 @@ impl ResolveInput {
     /// `(reference, base)` bytes.
     pub fn parts(&self) -> (&[u8], &[u8]) {
         match self {
-            ResolveInput::Known { base, reference } => (
+            ResolveInput::Known {
+                base, reference, ..
+            } => (
                 reference,
                 BASES[usize::from(*base) % BASES.len()].as_bytes(),
             ),
-            ResolveInput::Raw { base, reference } => (reference, base),
+            ResolveInput::Raw {
+                base, reference, ..
+            } => (reference, base),
+        }
+    }
+
+    /// Which of the eight settings of the policy switches the Location
+    /// path reads (relative values, fragment inheritance, userinfo) the
+    /// differential checks run under: 0 to 7, in the order of
+    /// [`resolve_under`](super::resolve_under).
+    pub fn setting(&self) -> u8 {
+        match self {
+            ResolveInput::Known { setting, .. } | ResolveInput::Raw { setting, .. } => setting % 8,
         }
     }
 }

@@ -39,5 +39,5 @@ pub use input::{
 };
 pub use location::{location_differential, location_parse};
 pub use machine::{chain, machine_step};
-pub use resolve::resolve;
+pub use resolve::{resolve, resolve_under};
 pub use response::{raw_response, MAX_HEADERS};

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use url::Url;
 
+use crate::model::strict::Settings;
 use crate::model::{parse_uri_reference, resolve as resolve_ref, UriBuf, UriRef};
 
 /// Checks [`crate::model::resolve`] on one reference and one base.
@@ -72,27 +73,61 @@ use crate::model::{parse_uri_reference, resolve as resolve_ref, UriBuf, UriRef};
 /// redirspec::fuzz::resolve(b"not a reference", b"http://a/");
 /// ```
 pub fn resolve(reference: &[u8], base: &[u8]) -> Option<String> {
+    check(reference, base, crate::model::strict::ALL_SETTINGS)
+}
+
+/// [`resolve`] with the differential checks (5 and 6) run under one
+/// setting of the policy switches the Location path reads instead of all
+/// eight: `setting` (taken modulo 8) picks, in this order, (relative values
+/// allowed, fragment inheritance, userinfo refused) = (yes, yes, yes),
+/// (yes, yes, no), (yes, no, yes), (yes, no, no), (no, yes, yes),
+/// (no, yes, no), (no, no, yes), (no, no, no). Properties 1-4 do not
+/// depend on it.
+///
+/// The `resolve` fuzz target calls this with the setting its input picks
+/// ([`ResolveInput::setting`](super::ResolveInput::setting)): each input
+/// then checks each fast path under one policy, not eight, and the fuzzer
+/// reaches every setting by mutating one byte. [`resolve`], the unit tests
+/// and proptests of the fast paths, and the `location_differential` target
+/// check every setting on every value.
+///
+/// # Examples
+/// ```
+/// redirspec::fuzz::resolve_under(b"../g;x?y#s", b"http://a/b/c/d;p?q", 5);
+/// ```
+pub fn resolve_under(reference: &[u8], base: &[u8], setting: u8) -> Option<String> {
+    check(reference, base, 1 << (setting % 8))
+}
+
+/// [`resolve`] with the differential checks under the settings in `settings`.
+fn check(reference: &[u8], base: &[u8], settings: Settings) -> Option<String> {
     let base_text = std::str::from_utf8(base).ok()?;
     // 5. Differential: where the WHATWG fast path (model/fast_whatwg.rs)
     // answers, it writes the general path's result (model/whatwg.rs: the
-    // `url` crate) byte for byte, under every policy switch.
-    crate::model::fast_whatwg::check_against_general(base_text, reference);
+    // `url` crate) byte for byte, under every policy switch asked for.
+    crate::model::fast_whatwg::check_under(base_text, reference, settings);
     // 6. Differential: where the strict fast paths (model/fast_strict.rs)
     // answer, they give the general path's text and offsets
-    // (model/strict.rs), under every policy switch. (A base that does not
-    // parse is not checked: `check_against_general` skips it too.)
+    // (model/strict.rs), under every policy switch asked for. (A base that
+    // does not parse is not checked: `check_under` skips it too.)
+    //
+    // The reference is read once: the strict general path's policy-free
+    // part (field bytes, then the RFC 3986 grammar) is what properties 1-4
+    // read as well (a URI-reference has no NUL, CR or LF, so the field check
+    // skips no reference the grammar takes).
+    let parsed = crate::model::strict::parse_value(reference, 0);
     match super::BASES.iter().position(|b| *b == base_text) {
         Some(i) => PARSED_BASES.with(|bases| {
             // Every known base parses (tested below).
             let (base, whatwg_base) = bases[i].as_ref()?;
-            crate::model::fast_strict::check_against_general_parsed(base, reference);
-            let r = parse_uri_reference(reference).ok()?;
+            crate::model::fast_strict::check_parsed_value(base, reference, &parsed, settings);
+            let r = parsed.ok()?;
             resolve_parsed(base, || Some(Cow::Borrowed(whatwg_base)), &r)
         }),
         None => {
             let base = UriBuf::parse_absolute(base_text).ok()?;
-            crate::model::fast_strict::check_against_general_parsed(&base, reference);
-            let r = parse_uri_reference(reference).ok()?;
+            crate::model::fast_strict::check_parsed_value(&base, reference, &parsed, settings);
+            let r = parsed.ok()?;
             let whatwg_base = || Url::parse(base.as_str()).ok().map(Cow::Owned);
             resolve_parsed(&base, whatwg_base, &r)
         }
@@ -100,6 +135,9 @@ pub fn resolve(reference: &[u8], base: &[u8]) -> Option<String> {
 }
 
 thread_local! {
+    /// The buffer [`check_resolution`] resolves its result into again, kept
+    /// per thread so that it stays grown.
+    static TWICE: std::cell::RefCell<UriBuf> = std::cell::RefCell::new(UriBuf::new());
     /// [`BASES`](super::BASES) read by both parsers, once per thread.
     static PARSED_BASES: Vec<Option<(UriBuf, Url)>> = super::BASES
         .iter()
@@ -114,14 +152,27 @@ fn resolve_parsed<'u>(
     whatwg_base: impl FnOnce() -> Option<Cow<'u, Url>>,
     r: &UriRef<'_>,
 ) -> Option<String> {
-    let mut out = UriBuf::new();
-    check_resolution(base, r, &mut out);
+    thread_local! {
+        /// The result's buffer, kept per thread so that it stays grown.
+        static OUT: std::cell::RefCell<UriBuf> = std::cell::RefCell::new(UriBuf::new());
+    }
+    OUT.with_borrow_mut(|out| resolve_into(base, whatwg_base, r, out))
+}
+
+/// [`resolve_parsed`] with the buffer the result is written into.
+fn resolve_into<'u>(
+    base: &UriBuf,
+    whatwg_base: impl FnOnce() -> Option<Cow<'u, Url>>,
+    r: &UriRef<'_>,
+    out: &mut UriBuf,
+) -> Option<String> {
+    check_resolution(base, r, out);
     if in_agreed_subset(base, r) {
         let whatwg_base = whatwg_base()?;
         let theirs = Url::options()
             .base_url(Some(&whatwg_base))
             .parse(r.as_str());
-        let ours = with_root_path(&out);
+        let ours = with_root_path(out);
         match theirs {
             Ok(u) => assert_eq!(
                 u.as_str(),
@@ -177,14 +228,15 @@ pub(crate) fn check_resolution(base: &UriBuf, r: &UriRef<'_>, out: &mut UriBuf) 
         components(&out.as_uri_ref()),
         "result {text:?} reads back with other components"
     );
-    let mut twice = UriBuf::new();
-    resolve_ref(base, &again, &mut twice);
-    assert_eq!(
-        twice.as_str(),
-        text,
-        "resolving the result {text:?} against {:?} again gives another URI",
-        base.as_str()
-    );
+    TWICE.with_borrow_mut(|twice| {
+        resolve_ref(base, &again, twice);
+        assert_eq!(
+            twice.as_str(),
+            text,
+            "resolving the result {text:?} against {:?} again gives another URI",
+            base.as_str()
+        );
+    });
 }
 
 type Components<'a> = (

@@ -41,16 +41,26 @@ pub(crate) struct Noticed {
 /// answers `Some(r)`, `r` equals what
 /// [`parse_uri_reference`](super::parse_uri_reference) returns.
 pub(crate) fn parse_common(v: &[u8]) -> Option<UriRef<'_>> {
-    let (p, _, text) = scan_common(v)?;
+    common_from_scan(scan_common(v))
+}
+
+/// [`parse_common`] from [`scan_common`]'s answer (the differential checks
+/// scan a value once for every fast path that reads it).
+#[inline(always)]
+pub(crate) fn common_from_scan(scanned: Option<Scanned<'_>>) -> Option<UriRef<'_>> {
+    let (p, _, text) = scanned?;
     Some(UriRef::from_parts(text, p))
 }
+
+/// What [`scan_common`] gives for a value in its domain.
+pub(crate) type Scanned<'v> = (Parts, Noticed, &'v str);
 
 /// [`parse_common`]'s component offsets, what the scan noticed, and `v`
 /// as text: `Some` exactly when every byte of `v` is in the domain. The
 /// scan moves an [`AsciiCursor`], which takes ASCII bytes only, so a value
 /// it takes whole is text without a second check.
 #[inline(always)]
-pub(crate) fn scan_common(v: &[u8]) -> Option<(Parts, Noticed, &str)> {
+pub(crate) fn scan_common(v: &[u8]) -> Option<Scanned<'_>> {
     let mut p = Parts::default();
     let mut noticed = Noticed::default();
     let mut c = AsciiCursor::new(v);

@@ -38,7 +38,7 @@
 //! policy switches the path reads; the `resolve` and `location_differential`
 //! fuzz targets check every input they make ([`check_against_general`]).
 
-use super::fast::scan_common;
+use super::fast::{scan_common, Scanned};
 use super::resolve::{has_dot_segment, remove_dot_segments, take_base_authority, UriBuf};
 use super::strict::port_number;
 use super::uri::Parts;
@@ -56,7 +56,21 @@ pub(crate) fn resolve_strict(
     relative: bool,
     inherit: bool,
 ) -> bool {
-    let Some((rp, noticed, value)) = scan_common(v) else {
+    resolve_scanned(base, v, scan_common(v), out, relative, inherit)
+}
+
+/// [`resolve_strict`] once `v` is scanned: `scanned` is `scan_common(v)`
+/// (the differential check scans a value once for every policy).
+#[inline(always)]
+pub(crate) fn resolve_scanned(
+    base: &UriBuf,
+    v: &[u8],
+    scanned: Option<Scanned<'_>>,
+    out: &mut UriBuf,
+    relative: bool,
+    inherit: bool,
+) -> bool {
+    let Some((rp, noticed, value)) = scanned else {
         return false;
     };
     if let Some((a, b)) = rp.port {
@@ -280,22 +294,81 @@ pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
 /// targets keep their known bases parsed).
 #[cfg(any(test, feature = "fuzz"))]
 pub(crate) fn check_against_general_parsed(b: &UriBuf, v: &[u8]) -> bool {
-    use super::fast::parse_common;
-    use super::strict::{resolve_general, resolve_reference, with_switched_policies};
-    let base = b.as_str();
+    let parsed = super::strict::parse_value(v, 0);
+    check_parsed_value(b, v, &parsed, super::strict::ALL_SETTINGS)
+}
+
+/// [`check_against_general_parsed`] with the general path's policy-free
+/// part done, under the settings of the switches in `settings` only:
+/// `parsed` is `strict::parse_value(v, 0)` (the `resolve` fuzz target
+/// reads the reference with it once for its own checks as well).
+/// `strict::resolve_general` is that part followed by
+/// `strict::resolve_reference`, which runs here under each policy.
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) fn check_parsed_value(
+    b: &UriBuf,
+    v: &[u8],
+    parsed: &Result<super::uri::UriRef<'_>, super::LocationError>,
+    settings: super::strict::Settings,
+) -> bool {
+    use super::fast::common_from_scan;
     // The one-pass parser reads the reference the same way under every
-    // policy: once.
-    let common = parse_common(v);
+    // policy: once. Where it reads exactly what the general path's
+    // policy-free part read (the same text and offsets), the one-pass
+    // parser followed by `resolve_reference` is, under every policy, the
+    // general path itself (`resolve_reference` reads nothing but the
+    // reference, the base, the offset and the policy): nothing is left to
+    // compare per policy. Otherwise each policy's results are compared.
+    let scanned = scan_common(v);
+    let common = common_from_scan(scanned).filter(|r| match parsed {
+        Ok(g) => (g.as_str(), g.parts()) != (r.as_str(), r.parts()),
+        Err(_) => true,
+    });
+    thread_local! {
+        /// The buffers the paths write into, kept per thread (as the
+        /// machine keeps its own) so that they stay grown.
+        static SCRATCH: std::cell::RefCell<(UriBuf, UriBuf)> = std::cell::RefCell::default();
+    }
+    SCRATCH.with_borrow_mut(|(general, fast)| {
+        check_with_buffers(b, v, parsed, settings, scanned, common, general, fast)
+    })
+}
+
+/// [`check_parsed_value`] with `v` scanned (`scanned`, and `common` where
+/// the one-pass parser's reading is left to compare) and the buffers the
+/// paths write into.
+#[cfg(any(test, feature = "fuzz"))]
+#[allow(clippy::too_many_arguments)]
+fn check_with_buffers(
+    b: &UriBuf,
+    v: &[u8],
+    parsed: &Result<super::uri::UriRef<'_>, super::LocationError>,
+    settings: super::strict::Settings,
+    scanned: Option<Scanned<'_>>,
+    common: Option<super::uri::UriRef<'_>>,
+    general: &mut UriBuf,
+    fast: &mut UriBuf,
+) -> bool {
+    use super::strict::{resolve_reference, with_switched_policies};
+    let base = b.as_str();
     let mut took_default = false;
-    let (mut general, mut fast) = (UriBuf::new(), UriBuf::new());
     with_switched_policies(super::Profile::Rfc9110, |policies| {
-        for ((relative, inherit, userinfo), policy) in policies.iter() {
+        for (i, ((relative, inherit, userinfo), policy)) in policies.iter().enumerate() {
+            if settings & (1 << i) == 0 {
+                continue;
+            }
             let (relative, inherit, userinfo) = (*relative, *inherit, *userinfo);
-            let want = resolve_general(b, v, 0, &mut general, policy);
+            // `strict::resolve_general(b, v, 0, general, policy)`, its
+            // policy-free part done once above.
+            let want = match parsed {
+                Ok(r) => resolve_reference(b, r, 0, general, policy),
+                Err(e) => Err(*e),
+            };
             let shown = || {
                 format!("{v:?} against {base:?} (relative {relative}, inherit {inherit}, refuse userinfo {userinfo})")
             };
-            if resolve_strict(b, v, &mut fast, relative, inherit) {
+            // `resolve_strict(b, v, ..)`, its scan done once above.
+            if resolve_scanned(b, v, scanned, fast, relative, inherit) {
                 took_default |= relative && inherit && userinfo;
                 assert_eq!(want, Ok(()), "one-pass path took {}", shown());
                 assert_eq!(
@@ -306,7 +379,7 @@ pub(crate) fn check_against_general_parsed(b: &UriBuf, v: &[u8]) -> bool {
                 );
             }
             if let Some(r) = &common {
-                let got = resolve_reference(b, r, 0, &mut fast, policy);
+                let got = resolve_reference(b, r, 0, fast, policy);
                 assert_eq!(got, want, "one-pass parser: {}", shown());
                 if got.is_ok() {
                     assert_eq!(

@@ -30,8 +30,12 @@ use super::profile::Policy;
 use super::resolve::{apply_dot_segment_rules, has_dot_segment, resolve_by_concatenation};
 use super::uri::{Parts, UriRef};
 #[cfg(any(test, feature = "fuzz"))]
-use super::whatwg::resolve_general;
+use super::whatwg::GeneralParse;
 use super::whatwg::WebUrl;
+
+/// The general path the fast paths stand in for.
+#[cfg(doc)]
+use super::whatwg::resolve_general;
 
 /// The WHATWG fast path: writes into `out` exactly the serialization the
 /// `url` crate gives for `v` parsed against `base` (then fragment
@@ -79,7 +83,20 @@ pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &
 /// domain above); `false` hands the value to [`whatwg_wide`].
 #[inline(always)]
 fn whatwg_ascii(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Policy) -> bool {
-    let Some(r) = parse_common(v) else {
+    whatwg_ascii_parsed(base, v, parse_common(v), out, policy)
+}
+
+/// [`whatwg_ascii`] once `v` is read: `common` is `parse_common(v)` (the
+/// differential check reads a value once for every policy).
+#[inline(always)]
+fn whatwg_ascii_parsed(
+    base: &WebUrl,
+    v: &[u8],
+    common: Option<UriRef<'_>>,
+    out: &mut WebUrl,
+    policy: &Policy,
+) -> bool {
+    let Some(r) = common else {
         return false;
     };
     let b = base.buf.as_uri_ref();
@@ -393,20 +410,58 @@ fn small_port(p: &str) -> Option<u16> {
 /// every setting of the switches the Location path reads
 /// ([`SWITCHES`](super::strict::SWITCHES): relative values, fragment
 /// inheritance, userinfo), and panics when the fast path answers and the
-/// general path gives another text, other offsets or an error. Answers
+/// general path gives another text, other offsets or an error. The general
+/// path runs as its two parts ([`GeneralParse`]): the parse against the
+/// base, which no switch reads, once per value (when a fast path answers
+/// under some setting), and the policy's checks and fragment inheritance
+/// under each setting. Answers
 /// whether the fast path took `v` under the Fetch profile's own switches;
 /// `false` when `base` does not parse.
 #[cfg(any(test, feature = "fuzz"))]
 pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
-    // The base as the machine holds it after a fast hop: the text alone.
-    // The fuzz targets check a handful of bases over and over, so the last
-    // few read are kept (per thread) instead of parsed on every call.
-    let Some(mut b) = recent_base(base) else {
-        return false;
-    };
-    let (mut ascii, mut wide, mut general) =
-        (WebUrl::default(), WebUrl::default(), WebUrl::default());
+    check_under(base, v, super::strict::ALL_SETTINGS)
+}
+
+/// [`check_against_general`] under the settings of the switches in
+/// `settings` only (the `resolve` fuzz target's input picks one).
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) fn check_under(base: &str, v: &[u8], settings: super::strict::Settings) -> bool {
+    // The base as the machine holds it after a fast hop. The fuzz targets
+    // check a handful of bases over and over, so the last few read are kept
+    // (per thread) instead of parsed on every call.
+    with_recent_base(base, |b| check_against_base(b, base, v, settings)).unwrap_or(false)
+}
+
+/// [`check_under`] once the base `b` (whose text is `base`) is read.
+#[cfg(any(test, feature = "fuzz"))]
+fn check_against_base(b: &WebUrl, base: &str, v: &[u8], settings: super::strict::Settings) -> bool {
+    use std::cell::RefCell;
+    thread_local! {
+        /// The buffers the three paths write into, kept per thread (as the
+        /// machine keeps its own) so that they stay grown.
+        static SCRATCH: RefCell<(WebUrl, WebUrl, WebUrl)> = RefCell::default();
+    }
+    SCRATCH.with_borrow_mut(|(ascii, wide, general)| {
+        check_with_buffers(b, base, v, settings, ascii, wide, general)
+    })
+}
+
+/// [`check_against_base`] with the buffers the fast paths and the general
+/// path write into.
+#[cfg(any(test, feature = "fuzz"))]
+fn check_with_buffers(
+    b: &WebUrl,
+    base: &str,
+    v: &[u8],
+    settings: super::strict::Settings,
+    ascii: &mut WebUrl,
+    wide: &mut WebUrl,
+    general: &mut WebUrl,
+) -> bool {
     let mut took_default = false;
+    let mut parsed = None;
+    // The one-pass path reads `v` the same way under every policy: once.
+    let common = parse_common(v);
     super::strict::with_switched_policies(super::Profile::Fetch, |policies| {
         thread_local! {
             /// The Fetch profile's own setting of the switches.
@@ -416,11 +471,15 @@ pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
             };
         }
         let own = OWN.with(|o| *o);
-        for ((relative, inherit, userinfo), policy) in policies.iter() {
+        for (i, ((relative, inherit, userinfo), policy)) in policies.iter().enumerate() {
+            if settings & (1 << i) == 0 {
+                continue;
+            }
             // Both tiers of `whatwg_common`, each on its own: the wide path
             // is compared on the values the one-pass path takes as well.
-            let took_ascii = whatwg_ascii(&b, v, &mut ascii, policy);
-            let took_wide = whatwg_wide(&b, v, &mut wide, policy);
+            // `whatwg_ascii(b, v, ..)`, `v` read once above.
+            let took_ascii = whatwg_ascii_parsed(b, v, common, ascii, policy);
+            let took_wide = whatwg_wide(b, v, wide, policy);
             if !took_ascii && !took_wide {
                 continue;
             }
@@ -431,7 +490,9 @@ pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
                     "{path} took {shown:?} against {base} (relative {relative}, inherit {inherit}, refuse userinfo {userinfo})"
                 )
             };
-            if let Err(e) = resolve_general(&mut b, v, 0, &mut general, policy) {
+            // The general path's policy-free part, once per value.
+            let parsed = parsed.get_or_insert_with(|| GeneralParse::new(b, v, 0));
+            if let Err(e) = parsed.resolve(b, general, policy) {
                 let path = if took_ascii {
                     "the one-pass path"
                 } else {
@@ -440,8 +501,8 @@ pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
                 panic!("{}; the general path says {e}", how(path));
             }
             for (path, took, fast) in [
-                ("the one-pass path", took_ascii, &ascii),
-                ("the wide path", took_wide, &wide),
+                ("the one-pass path", took_ascii, &*ascii),
+                ("the wide path", took_wide, &*wide),
             ] {
                 if took
                     && (fast.as_str(), fast.buf.parts()) != (general.as_str(), general.buf.parts())
@@ -459,34 +520,41 @@ pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
     took_default
 }
 
-/// `base` read as the machine holds it after a fast hop (`None` when the
-/// URL parser refuses it), from a small per-thread list of the bases read
-/// last.
+/// `f` on `base` read as the machine holds it after a fast hop: the
+/// serialization and offsets (which the fast paths read), with the parsed
+/// form the general path's `with_parsed` would make of that text
+/// (`Url::parse` of the serialization) when it is at hand: when `base` is
+/// its own serialization, that is the parse of `base` itself. `None`
+/// when the URL parser refuses `base`. The bases read last are kept in a
+/// small per-thread list.
 #[cfg(any(test, feature = "fuzz"))]
-fn recent_base(base: &str) -> Option<WebUrl> {
+fn with_recent_base<R>(base: &str, f: impl FnOnce(&WebUrl) -> R) -> Option<R> {
     use std::cell::RefCell;
     /// Bases kept per thread (the fuzz targets use six).
     const KEPT: usize = 8;
     thread_local! {
         static RECENT: RefCell<Vec<(String, WebUrl)>> = const { RefCell::new(Vec::new()) };
     }
-    if let Some(b) = RECENT.with_borrow(|r| {
-        r.iter()
-            .find(|(text, _)| text == base)
-            .map(|(_, b)| b.clone())
-    }) {
-        return Some(b);
-    }
-    let url = url::Url::parse(base).ok()?;
-    let mut b = WebUrl::default();
-    b.copy_url(&url);
-    RECENT.with_borrow_mut(|r| {
-        if r.len() == KEPT {
-            r.remove(0);
-        }
-        r.push((base.to_owned(), b.clone()));
-    });
-    Some(b)
+    RECENT.with_borrow_mut(|recent| {
+        let i = match recent.iter().position(|(text, _)| text == base) {
+            Some(i) => i,
+            None => {
+                let url = url::Url::parse(base).ok()?;
+                let mut b = WebUrl::default();
+                b.copy_url(&url);
+                // `Url::parse(serialization)` is the same call as above
+                // when `base` is its own serialization; otherwise the
+                // general path makes it when it needs it.
+                b.url = (url.as_str() == base).then_some(url);
+                if recent.len() == KEPT {
+                    recent.remove(0);
+                }
+                recent.push((base.to_owned(), b));
+                recent.len() - 1
+            }
+        };
+        Some(f(&recent[i].1))
+    })
 }
 
 /// The differential check of the WHATWG start fast path ([`whatwg_start`],
@@ -546,6 +614,44 @@ mod tests {
         // Without `..` the fast path keeps them.
         assert!(check_against_general("http://a/c:/x/", b"y/z"));
         assert!(check_against_general("http://a/x/", b"/c:/y"));
+    }
+
+    /// The differential checks run the general path as its two parts
+    /// (`GeneralParse`): under every policy, the same answer as the
+    /// general path in one call, on every corpus value against every base.
+    #[test]
+    fn general_path_in_two_parts_is_the_general_path() {
+        use crate::model::whatwg::resolve_general;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/location_parse");
+        let mut values: Vec<Vec<u8>> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+            .collect();
+        values.extend([&b"//u:p@h.test/x"[..], b"x", b"http://h.test", b"#f"].map(<[u8]>::to_vec));
+        crate::model::strict::with_switched_policies(crate::Profile::Fetch, |policies| {
+            for base in BASES {
+                let url = Url::parse(base).unwrap();
+                // As the machine holds a URL after a fast hop, and after a general one.
+                let mut text_only = WebUrl::default();
+                text_only.copy_url(&url);
+                let parsed = WebUrl::from_url(url);
+                for mut b in [text_only, parsed] {
+                    for v in &values {
+                        let two = GeneralParse::new(&b, v, 3);
+                        for (_, policy) in policies {
+                            let (mut one_out, mut two_out) = (WebUrl::default(), WebUrl::default());
+                            let one = resolve_general(&mut b, v, 3, &mut one_out, policy);
+                            assert_eq!(one, two.resolve(&b, &mut two_out, policy), "{v:?}");
+                            assert_eq!(
+                                (one_out.as_str(), one_out.buf.parts()),
+                                (two_out.as_str(), two_out.buf.parts()),
+                                "{v:?} against {base}"
+                            );
+                        }
+                    }
+                }
+            }
+        });
     }
 
     #[test]

@@ -15,8 +15,8 @@ use super::resolve::{resolve, UriBuf};
 use super::uri::{parse_uri_reference, UriRef};
 
 /// Reads the Location value `value` (trimmed; `start` is its offset in the
-/// field line) against `current` into `next`: field bytes (RFC 9110 §5.5),
-/// the RFC 3986 grammar, then [`resolve_reference`].
+/// field line) against `current` into `next`: [`parse_value`] (the part no
+/// policy switch reads), then [`resolve_reference`] (the policy's part).
 ///
 /// # Errors
 /// The first bad byte with its offset in the field line, or a policy check
@@ -28,9 +28,20 @@ pub(crate) fn resolve_general(
     next: &mut UriBuf,
     policy: &Policy,
 ) -> Result<(), LocationError> {
-    check_field_bytes(value, start)?;
-    let r = parse_uri_reference(value).map_err(|e| e.shifted(start))?;
+    let r = parse_value(value, start)?;
     resolve_reference(current, &r, start, next, policy)
+}
+
+/// The part of [`resolve_general`] that reads no policy switch: field bytes
+/// (RFC 9110 §5.5), then the RFC 3986 grammar.
+///
+/// # Errors
+/// The first bad byte, with its offset in the field line (`start` being
+/// the value's).
+#[inline]
+pub(crate) fn parse_value(value: &[u8], start: usize) -> Result<UriRef<'_>, LocationError> {
+    check_field_bytes(value, start)?;
+    parse_uri_reference(value).map_err(|e| e.shifted(start))
 }
 
 /// The policy's checks on a parsed Location reference `r`, then RFC 3986
@@ -123,6 +134,14 @@ pub(crate) const SWITCHES: [(bool, bool, bool); 8] = [
     (false, false, true),
     (false, false, false),
 ];
+
+/// A set of settings of [`SWITCHES`]: bit `i` stands for `SWITCHES[i]`.
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) type Settings = u8;
+
+/// Every setting of [`SWITCHES`].
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) const ALL_SETTINGS: Settings = u8::MAX;
 
 /// Runs `f` with `profile`'s policy under each setting of [`SWITCHES`], in
 /// that order: the policies are built once per thread, so that the

@@ -144,6 +144,12 @@ impl WebUrl {
 /// `current` into `next`, with the policy's checks and fragment
 /// inheritance.
 ///
+/// It is the composition of a part no policy switch reads
+/// ([`parse_value`]: field bytes, UTF-8 decoding, the parse against
+/// `current`) and the policy's part ([`apply_policy`]); the differential
+/// checks ([`GeneralParse`]) run the first once per value and the second
+/// under each policy.
+///
 /// # Errors
 /// A NUL, CR or LF in the value, a value the parser rejects, or a policy
 /// check that fails; `next` is then unchanged.
@@ -154,40 +160,73 @@ pub(crate) fn resolve_general(
     next: &mut WebUrl,
     policy: &Policy,
 ) -> Result<(), LocationError> {
-    // Fetch: a header value contains no 0x00, 0x0A or 0x0D.
-    check_field_bytes(value, start)?;
-    // Encoding Standard "UTF-8 decode": invalid sequences become U+FFFD.
-    let text = String::from_utf8_lossy(value);
-    let fragment = current.fragment();
-    let url = match &current.url {
-        Some(base) => parse_against(base, &text, fragment, policy),
-        None => with_parsed(current.buf.as_str(), |base| {
-            parse_against(base, &text, fragment, policy)
-        })?,
-    }?;
+    let (text, url) = parse_value(current, value, start)?;
+    let url = apply_policy(
+        url,
+        || Url::parse(&text).is_ok(),
+        current.fragment(),
+        policy,
+    )?;
     next.set_url(url);
     Ok(())
 }
 
-/// [`resolve_general`] once the base is parsed: the value `text` against
-/// `base` (whose fragment is `fragment`), the policy's checks, fragment
-/// inheritance.
-fn parse_against(
-    base: &Url,
-    text: &str,
-    fragment: Option<&str>,
-    policy: &Policy,
-) -> Result<Url, LocationError> {
-    let text = collapse_leading_slashes(text, base.scheme());
+/// The part of [`resolve_general`] that reads no policy switch: the field
+/// bytes checked, the value UTF-8 decoded, its leading slashes collapsed
+/// ([`collapse_leading_slashes`]) and parsed against `current`. Gives the
+/// text the parser read and the URL.
+///
+/// # Errors
+/// A NUL, CR or LF in the value, or a value (or base) the parser rejects.
+fn parse_value<'v>(
+    current: &WebUrl,
+    value: &'v [u8],
+    start: usize,
+) -> Result<(Cow<'v, str>, Url), LocationError> {
+    // Fetch: a header value contains no 0x00, 0x0A or 0x0D.
+    check_field_bytes(value, start)?;
+    // Encoding Standard "UTF-8 decode": invalid sequences become U+FFFD.
+    let text = String::from_utf8_lossy(value);
+    match &current.url {
+        Some(base) => parse_against(base, text),
+        None => with_parsed(current.buf.as_str(), |base| parse_against(base, text))?,
+    }
+}
+
+/// [`parse_value`] once the base is parsed: the decoded value `text`,
+/// its leading slashes collapsed, parsed against `base`.
+fn parse_against<'v>(base: &Url, text: Cow<'v, str>) -> Result<(Cow<'v, str>, Url), LocationError> {
+    let collapsed = match collapse_leading_slashes(&text, base.scheme()) {
+        Cow::Owned(c) => Some(c),
+        Cow::Borrowed(_) => None,
+    };
+    let text = collapsed.map_or(text, Cow::Owned);
     // Fetch "location URL": "set location to the result of parsing
     // location with response's URL".
-    let mut url = Url::options()
+    let url = Url::options()
         .base_url(Some(base))
         .parse(&text)
         .map_err(LocationError::Whatwg)?;
+    Ok((text, url))
+}
+
+/// The policy's part of [`resolve_general`], on the URL [`parse_value`]
+/// gave: the relative check (`parses_alone` answers whether the text the
+/// parser read is a URL without a base; asked only when the policy refuses
+/// relative values), the userinfo check, fragment inheritance (`fragment`
+/// is the current URL's).
+///
+/// # Errors
+/// A policy check that fails.
+fn apply_policy(
+    mut url: Url,
+    parses_alone: impl FnOnce() -> bool,
+    fragment: Option<&str>,
+    policy: &Policy,
+) -> Result<Url, LocationError> {
     // A policy's own choice (no built-in WHATWG profile makes it): RFC 2616
     // §14.30 "Location = "Location" ":" absoluteURI".
-    if !policy.relative_location && Url::parse(&text).is_err() {
+    if !policy.relative_location && !parses_alone() {
         return Err(LocationError::RelativeNotAllowed);
     }
     // Fetch: "If request's mode is "cors", locationURL includes credentials,
@@ -204,6 +243,46 @@ fn parse_against(
         url.set_fragment(fragment);
     }
     Ok(url)
+}
+
+/// [`resolve_general`] for one current URL and one value under several
+/// policies, for the differential checks: its policy-free part
+/// ([`parse_value`]) run once, its policy's part ([`apply_policy`]) under
+/// each policy asked for. Whether the text parses without a base is
+/// worked out at most once.
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) struct GeneralParse<'v> {
+    parsed: Result<(Cow<'v, str>, Url), LocationError>,
+    parses_alone: std::cell::OnceCell<bool>,
+}
+
+#[cfg(any(test, feature = "fuzz"))]
+impl<'v> GeneralParse<'v> {
+    /// The policy-free part of `resolve_general(current, value, start, ..)`.
+    pub(crate) fn new(current: &WebUrl, value: &'v [u8], start: usize) -> Self {
+        GeneralParse {
+            parsed: parse_value(current, value, start),
+            parses_alone: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// What `resolve_general(current, value, start, next, policy)` gives,
+    /// `current` being the URL [`new`](Self::new) was given.
+    ///
+    /// # Errors
+    /// [`resolve_general`]'s; `next` is then unchanged.
+    pub(crate) fn resolve(
+        &self,
+        current: &WebUrl,
+        next: &mut WebUrl,
+        policy: &Policy,
+    ) -> Result<(), LocationError> {
+        let (text, url) = self.parsed.as_ref().map_err(|e| *e)?;
+        let parses_alone = || *self.parses_alone.get_or_init(|| Url::parse(text).is_ok());
+        let url = apply_policy(url.clone(), parses_alone, current.fragment(), policy)?;
+        next.set_url(url);
+        Ok(())
+    }
 }
 
 /// `f` on `text` parsed by the `url` crate. A URL the machine holds as text
