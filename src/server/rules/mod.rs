@@ -16,12 +16,15 @@ pub(crate) use open_redirect::BrowserBase;
 
 /// What the rules read from a response alone, not from the request: the
 /// Location rules' findings about presence, count and bytes (and the one
-/// Location a client may follow, parsed), and the caching rules' findings.
+/// Location a client may follow, parsed), the framing rules' findings about
+/// Content-Length and Transfer-Encoding (and the length to compare with the
+/// content), and the caching rules' findings.
 /// Worked out once per response however many requests it is checked
 /// against; [`run_read`] reports them for each request in their places.
 #[derive(Debug)]
 pub(crate) struct Read<'a> {
     location: location::Read<'a>,
+    framing: content::Framing<'a>,
     caching: Vec<Finding>,
 }
 
@@ -32,6 +35,7 @@ impl<'a> Read<'a> {
         caching::check(view, &mut caching);
         Read {
             location: location::Read::of(view),
+            framing: content::Framing::of(view),
             caching,
         }
     }
@@ -51,7 +55,7 @@ pub(crate) fn run_read(
     report: &mut Report,
 ) {
     location::check(&read.location, view, request, report);
-    content::check(view, request, report);
+    content::check(&read.framing, view, request, report);
     status::check(view, request, report);
     report.extend_cloned(&read.caching);
     open_redirect::check(view, request, report);
