@@ -49,10 +49,17 @@ fn browser_input<'a>(raw: &'a str, base: &Url) -> Cow<'a, str> {
 /// [`browser_input`] of a trimmed input: tabs and newlines removed, a run of
 /// slashes cut to `//`.
 fn repaired(trimmed: &str, base: &Url) -> String {
-    let mut text: String = trimmed
-        .chars()
-        .filter(|&c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect();
+    // Tab, LF and CR are single bytes that no longer char holds: removing
+    // them byte by byte keeps every other char whole (and skips decoding).
+    let mut kept = Vec::with_capacity(trimmed.len());
+    for part in trimmed
+        .as_bytes()
+        .split(|&b| matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        kept.extend_from_slice(part);
+    }
+    let mut text = String::from_utf8(kept)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     let slashes = text.chars().take_while(|&c| c == '/' || c == '\\').count();
     if base.is_special() && slashes > 2 {
         text.replace_range(..slashes, "//");
