@@ -27,8 +27,8 @@ use super::request::RequestInfo;
 /// holds the id of each of its findings; a finding of the other reports
 /// that is not one the GET's report starts with (the Location findings of
 /// the response alone usually are) is formatted on its own and its text
-/// holds its id. A finding's text depends on the finding alone, so equal
-/// findings are formatted once per input.
+/// holds its id. A finding's text depends on the finding alone, so one
+/// equal to the GET report's in the same place is not formatted again.
 ///
 /// # Panics
 /// When a property does not hold: that is a bug in the checker.
