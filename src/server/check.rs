@@ -34,14 +34,27 @@ pub fn check_raw(raw: &[u8], request: &RequestInfo) -> Result<Report, ParseError
 
 /// [`check_raw`] of a response [`parse_response`] has read.
 pub(crate) fn check_parsed(response: &RawResponse<'_>, request: &RequestInfo) -> Report {
-    let view = View::from_raw(response);
-    let mut report = Report::new(
-        request.method().clone(),
-        request.shared_url(),
-        Some(response.status),
-    );
-    rules::run(&view, request, &mut report);
+    let [report] = check_parsed_each(response, std::array::from_ref(request));
     report
+}
+
+/// [`check_parsed`] for each of `requests`, with what the rules read from
+/// the response alone ([`rules::Read`]) worked out once.
+pub(crate) fn check_parsed_each<const N: usize>(
+    response: &RawResponse<'_>,
+    requests: &[RequestInfo; N],
+) -> [Report; N] {
+    let view = View::from_raw(response);
+    let read = rules::Read::of(&view);
+    requests.each_ref().map(|request| {
+        let mut report = Report::new(
+            request.method().clone(),
+            request.shared_url(),
+            Some(response.status),
+        );
+        rules::run_read(&view, &read, request, &mut report);
+        report
+    })
 }
 
 /// Checks an `http::Response` whose body had `body_len` bytes.

@@ -12,6 +12,7 @@
 //!   better.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// How strong the broken requirement is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -162,8 +163,10 @@ pub struct Finding {
     rule: Rule,
     level: Level,
     section: &'static str,
-    message: String,
-    evidence: Option<Evidence>,
+    /// Shared: a report checked against several requests holds the same
+    /// finding once per request, and a copy costs no allocation.
+    message: Arc<str>,
+    evidence: Option<Arc<Evidence>>,
 }
 
 impl Finding {
@@ -173,7 +176,7 @@ impl Finding {
             rule,
             level: rule.level(),
             section: rule.section(),
-            message: message.into(),
+            message: Arc::from(message.into()),
             evidence: None,
         }
     }
@@ -189,7 +192,7 @@ impl Finding {
     }
 
     pub(crate) fn with_evidence(mut self, offset: Option<usize>, bytes: &[u8]) -> Self {
-        self.evidence = Some(Evidence::new(offset, bytes));
+        self.evidence = Some(Arc::new(Evidence::new(offset, bytes)));
         self
     }
 
@@ -215,7 +218,7 @@ impl Finding {
     }
     /// The offending bytes and where they are, when there are some.
     pub fn evidence(&self) -> Option<&Evidence> {
-        self.evidence.as_ref()
+        self.evidence.as_deref()
     }
 }
 
@@ -250,7 +253,7 @@ impl fmt::Display for Finding {
             " (",
             self.section,
             "): ",
-            &self.message,
+            &*self.message,
         ] {
             f.write_str(piece)?;
         }

@@ -36,6 +36,11 @@ impl Report {
         self.findings.push(finding);
     }
 
+    /// Pushes a copy of each of `findings`, in order.
+    pub(crate) fn extend_cloned(&mut self, findings: &[Finding]) {
+        self.findings.extend_from_slice(findings);
+    }
+
     pub(crate) fn retain(&mut self, keep: impl FnMut(&Finding) -> bool) {
         self.findings.retain(keep);
     }

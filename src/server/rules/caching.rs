@@ -13,7 +13,6 @@ use std::time::SystemTime;
 
 use crate::memory::{CacheControl, Delta};
 use crate::server::finding::{Finding, Rule};
-use crate::server::report::Report;
 use crate::server::view::View;
 
 /// What the Cache-Control, Expires and Date fields say.
@@ -63,7 +62,9 @@ fn http_date(value: &[u8]) -> Option<SystemTime> {
     httpdate::parse_http_date(std::str::from_utf8(value).ok()?).ok()
 }
 
-pub(crate) fn check(view: &View<'_>, report: &mut Report) {
+/// The caching rules' findings: they read the response alone, so they are
+/// worked out once per response, however many requests it answers.
+pub(crate) fn check(view: &View<'_>, report: &mut Vec<Finding>) {
     match view.status.as_u16() {
         code @ (302 | 307) => temporary(code, &Caching::read(view), report),
         code @ (301 | 308) => permanent(code, &Caching::read(view), view, report),
@@ -71,7 +72,7 @@ pub(crate) fn check(view: &View<'_>, report: &mut Report) {
     }
 }
 
-fn temporary(code: u16, c: &Caching<'_>, report: &mut Report) {
+fn temporary(code: u16, c: &Caching<'_>, report: &mut Vec<Finding>) {
     if c.explicit_freshness() || c.cc.no_store {
         return;
     }
@@ -103,7 +104,7 @@ fn temporary(code: u16, c: &Caching<'_>, report: &mut Report) {
     }
 }
 
-fn permanent(code: u16, c: &Caching<'_>, view: &View<'_>, report: &mut Report) {
+fn permanent(code: u16, c: &Caching<'_>, view: &View<'_>, report: &mut Vec<Finding>) {
     let section = if code == 301 {
         "RFC 9111 §4.2.2; RFC 9110 §15.4.2"
     } else {

@@ -11,29 +11,42 @@ use http::Method;
 use crate::server::finding::{Finding, Rule};
 use crate::server::report::Report;
 use crate::server::request::RequestInfo;
-use crate::server::view::{parse_length, trim, Content, View};
+use crate::server::view::{parse_length, trim, Content, Field, View};
 
-pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report) {
-    let status = view.status.as_u16();
-    let head = request.method() == Method::HEAD;
-    if status == 304 || head {
-        no_content(view, head, report);
+/// What the framing rules read from the response alone (not the request):
+/// their findings about Content-Length and Transfer-Encoding, in order, and
+/// the one Content-Length and its first field line when the rules go on to
+/// compare it with the content ([`check`]). Worked out once per response,
+/// however many requests it is checked against.
+#[derive(Debug)]
+pub(crate) struct Framing<'a> {
+    findings: Vec<Finding>,
+    length: Option<(u64, Field<'a>)>,
+}
+
+impl<'a> Framing<'a> {
+    pub(crate) fn of(view: &View<'a>) -> Self {
+        let mut findings = Vec::new();
+        let length = framing(view, &mut findings);
+        Framing { findings, length }
     }
+}
+
+/// Pushes the findings of [`Framing`] to `findings`; returns its length.
+fn framing<'a>(view: &View<'a>, findings: &mut Vec<Finding>) -> Option<(u64, Field<'a>)> {
     let te = view.first("transfer-encoding");
-    let Some(first_field) = view.first("content-length") else {
-        return;
-    };
+    let first_field = view.first("content-length")?;
     if let Some(te) = te {
         // RFC 9112 §6.2: "A sender MUST NOT send a Content-Length header
         // field in any message that contains a Transfer-Encoding header field."
-        report.push(
+        findings.push(
             Finding::new(
                 Rule::ContentLengthWithTransferEncoding,
                 "Content-Length together with Transfer-Encoding: the classic request/response smuggling ambiguity",
             )
             .with_evidence(te.offset, te.value),
         );
-        return;
+        return None;
     }
     // RFC 9110 §8.6: "Content-Length = 1*DIGIT". Counted as read (no
     // list per response): field lines, values, the first, whether any differs.
@@ -48,30 +61,28 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
                     first = first.or(Some(n));
                 }
                 None => {
-                    report.push(
+                    findings.push(
                         Finding::new(
                             Rule::ContentLengthInvalid,
                             "a Content-Length value that is not a decimal length",
                         )
                         .with_evidence(f.offset, f.value),
                     );
-                    return;
+                    return None;
                 }
             }
         }
     }
-    let Some(first) = first else {
-        return;
-    };
+    let first = first?;
     if differ {
-        report.push(
+        findings.push(
             Finding::new(
                 Rule::ContentLengthInvalid,
                 "Content-Length values that differ: the message length is unknown",
             )
             .with_evidence(first_field.offset, first_field.value),
         );
-        return;
+        return None;
     }
     if values > 1 {
         // The sender breaks a MUST either way: `42, 42` does not match
@@ -89,7 +100,7 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
         } else {
             "RFC 9110 §8.6, §2.2"
         };
-        report.push(
+        findings.push(
             Finding::new(
                 Rule::ContentLengthInvalid,
                 format!(
@@ -101,6 +112,27 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
             .with_evidence(first_field.offset, first_field.value),
         );
     }
+    Some((first, first_field))
+}
+
+/// The content rules: no content after the head of a 304 or of a response
+/// to HEAD, what [`Framing`] found, and a Content-Length that is not the
+/// number of bytes sent.
+pub(crate) fn check(
+    framing: &Framing<'_>,
+    view: &View<'_>,
+    request: &RequestInfo,
+    report: &mut Report,
+) {
+    let status = view.status.as_u16();
+    let head = request.method() == Method::HEAD;
+    if status == 304 || head {
+        no_content(view, head, report);
+    }
+    report.extend_cloned(&framing.findings);
+    let Some((first, first_field)) = framing.length else {
+        return;
+    };
     // The Content-Length of a 304 or of a HEAD response describes the
     // representation a GET would get (RFC 9110 §8.6), not these bytes.
     if status == 304 || head || view.status.is_informational() || status == 204 {

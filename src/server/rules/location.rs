@@ -7,7 +7,7 @@
 
 use http::StatusCode;
 
-use crate::model::{parse_location, resolve, UriBuf, DEFAULT_MAX_LOCATION_LEN};
+use crate::model::{parse_location, resolve, UriBuf, UriRef, DEFAULT_MAX_LOCATION_LEN};
 use crate::server::finding::{Finding, Level, Rule};
 use crate::server::report::Report;
 use crate::server::request::RequestInfo;
@@ -32,14 +32,34 @@ fn is_followable(status: StatusCode) -> bool {
     status.is_redirection() && !matches!(status.as_u16(), 304..=306)
 }
 
-pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report) {
+/// What the Location rules read from the response alone (not the request):
+/// their findings about presence, count and bytes, in the order they are
+/// reported, and the one valid Location a client may follow, parsed, for the
+/// rules that also read the request ([`check`]). Worked out once per
+/// response, however many requests it is checked against.
+#[derive(Debug)]
+pub(crate) struct Read<'a> {
+    findings: Vec<Finding>,
+    target: Option<(Field<'a>, UriRef<'a>)>,
+}
+
+impl<'a> Read<'a> {
+    pub(crate) fn of(view: &View<'a>) -> Self {
+        let mut findings = Vec::new();
+        let target = read(view, &mut findings);
+        Read { findings, target }
+    }
+}
+
+/// Pushes the findings of [`Read`] to `findings`; returns its target.
+fn read<'a>(view: &View<'a>, findings: &mut Vec<Finding>) -> Option<(Field<'a>, UriRef<'a>)> {
     let mut locations = view.all("location");
     let Some(first) = locations.next() else {
         if let Some(section) = redirect_section(view.status) {
             // RFC 9110 §15.4.2/.3/.8/.9: "The server SHOULD generate a
             // Location header field in the response containing a preferred
             // URI reference for the new permanent/different URI."
-            report.push(
+            findings.push(
                 Finding::new(
                     Rule::RedirectWithoutLocation,
                     format!(
@@ -50,7 +70,7 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
                 .in_section(section),
             );
         }
-        return;
+        return None;
     };
     let second = locations.next();
     let count = 1 + second.map_or(0, |_| 1 + locations.count());
@@ -59,7 +79,7 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
         // with the same name in a message ... unless that field's definition
         // allows multiple field line values to be recombined as a
         // comma-separated list"; Location is one URI-reference.
-        report.push(
+        findings.push(
             Finding::new(
                 Rule::LocationMultiple,
                 format!(
@@ -69,20 +89,29 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
             .with_evidence(second.offset, second.value),
         );
     }
-    let mut all_valid = value_is_valid(&first, report);
+    let reference = value_is_valid(&first, findings);
+    let mut all_valid = reference.is_some();
     if count > 1 {
         for field in view.all("location").skip(1) {
-            all_valid &= value_is_valid(&field, report);
+            all_valid &= value_is_valid(&field, findings).is_some();
         }
     }
-    if all_valid && count == 1 && is_followable(view.status) {
-        target(&first, view, request, report);
+    let reference = reference.filter(|_| all_valid && count == 1 && is_followable(view.status))?;
+    Some((first, reference))
+}
+
+/// The Location rules: what [`Read`] found in the response, then where its
+/// one valid Location leads from the request's URL.
+pub(crate) fn check(read: &Read<'_>, view: &View<'_>, request: &RequestInfo, report: &mut Report) {
+    report.extend_cloned(&read.findings);
+    if let Some((field, reference)) = &read.target {
+        target(field, reference, view, request, report);
     }
 }
 
 /// Reports the first problem with the bytes of one Location value; returns
-/// whether the value is a valid URI-reference.
-fn value_is_valid(field: &Field<'_>, report: &mut Report) -> bool {
+/// the value parsed when it is a valid URI-reference.
+fn value_is_valid<'a>(field: &Field<'a>, findings: &mut Vec<Finding>) -> Option<UriRef<'a>> {
     let value = field.value;
     let at = |p: usize| field.offset.map(|o| o + p);
     // RFC 9112 §5.2: "A sender MUST NOT generate a message that includes
@@ -91,7 +120,7 @@ fn value_is_valid(field: &Field<'_>, report: &mut Report) -> bool {
     // within the message/http media type"; a user agent replaces it with SP,
     // so the value a client sees is not the one sent.
     if let Some(fold) = field.fold {
-        report.push(
+        findings.push(
             Finding::new(
                 Rule::LocationControl,
                 "obsolete line folding (CR LF then SP or HTAB) in the Location field line; recipients replace it with SP",
@@ -99,7 +128,7 @@ fn value_is_valid(field: &Field<'_>, report: &mut Report) -> bool {
             .in_section("RFC 9112 §5.2")
             .with_evidence(Some(fold), value),
         );
-        return false;
+        return None;
     }
     // RFC 9110 §5.5: "field-value = *field-content" of VCHAR, obs-text, SP and
     // HTAB; "Field values containing CR, LF, or NUL characters are invalid
@@ -108,7 +137,7 @@ fn value_is_valid(field: &Field<'_>, report: &mut Report) -> bool {
         .iter()
         .position(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
     {
-        report.push(
+        findings.push(
             Finding::new(
                 Rule::LocationControl,
                 format!(
@@ -118,7 +147,7 @@ fn value_is_valid(field: &Field<'_>, report: &mut Report) -> bool {
             )
             .with_evidence(at(p), value),
         );
-        return false;
+        return None;
     }
     // Leading and trailing OWS are not part of the value (RFC 9110 §5.5);
     // httparse already cut them from raw fields, HeaderValue keeps them.
@@ -126,7 +155,7 @@ fn value_is_valid(field: &Field<'_>, report: &mut Report) -> bool {
     if let Some(p) = trimmed.iter().position(|&b| b == b' ' || b == b'\t') {
         // RFC 3986 §2: SP and HTAB are not URI characters; a WHATWG parser
         // strips tabs and encodes spaces, a strict one refuses the value.
-        report.push(
+        findings.push(
             Finding::new(
                 Rule::LocationWhitespace,
                 format!(
@@ -137,19 +166,19 @@ fn value_is_valid(field: &Field<'_>, report: &mut Report) -> bool {
             )
             .with_evidence(at(cut + p), value),
         );
-        return false;
+        return None;
     }
     match parse_location(value, DEFAULT_MAX_LOCATION_LEN) {
         Ok(reference) => match http_without_host(&reference) {
-            None => true,
+            None => Some(reference),
             Some((p, why)) => {
                 let p = byte_offset(value, reference.as_str()) + p;
-                report.push(
+                findings.push(
                     Finding::new(Rule::LocationInvalid, format!("{why} (offset {p})"))
                         .in_section("RFC 9110 §4.2.1, §4.2.2")
                         .with_evidence(at(p), value),
                 );
-                false
+                None
             }
         },
         Err(e) => {
@@ -157,14 +186,14 @@ fn value_is_valid(field: &Field<'_>, report: &mut Report) -> bool {
             // that do not match the grammar defined by the corresponding ABNF
             // rules."
             let offset = e.offset();
-            report.push(
+            findings.push(
                 Finding::new(
                     Rule::LocationInvalid,
                     format!("the Location value is not a URI-reference: {e}"),
                 )
                 .with_evidence(offset.and_then(at).or(field.offset), value),
             );
-            false
+            None
         }
     }
 }
@@ -230,13 +259,16 @@ fn http_without_host(r: &crate::model::UriRef<'_>) -> Option<(usize, String)> {
 }
 
 /// Self-loop and downgrade: where the one valid Location leads.
-fn target(field: &Field<'_>, view: &View<'_>, request: &RequestInfo, report: &mut Report) {
+fn target(
+    field: &Field<'_>,
+    reference: &UriRef<'_>,
+    view: &View<'_>,
+    request: &RequestInfo,
+    report: &mut Report,
+) {
     let Some(base) = request.uri() else { return };
-    let Ok(reference) = parse_location(field.value, DEFAULT_MAX_LOCATION_LEN) else {
-        return;
-    };
     let mut out = UriBuf::new();
-    resolve(base, &reference, &mut out);
+    resolve(base, reference, &mut out);
     if same_resource(base, &out) && next_method_is_same(view.status, request.method()) {
         // RFC 9110 §15.4: "A client SHOULD detect and intervene in cyclical
         // redirections (i.e., "infinite" redirection loops)." A server that
@@ -304,13 +336,19 @@ fn same_resource(a: &UriBuf, b: &UriBuf) -> bool {
         Some(p) if !p.is_empty() => p.parse::<u32>().ok(),
         _ => crate::model::default_port(u.scheme().unwrap_or_default()).map(u32::from),
     };
-    let path = |u: &UriBuf| match u.path() {
-        "" => "/".to_owned(),
-        p => p.to_owned(),
+    fn path(u: &UriBuf) -> &str {
+        match u.path() {
+            "" => "/",
+            p => p,
+        }
+    }
+    // ASCII case-insensitive, as comparing the lower-cased texts.
+    let same = |x: Option<&str>, y: Option<&str>| {
+        x.unwrap_or_default()
+            .eq_ignore_ascii_case(y.unwrap_or_default())
     };
-    let lower = |s: Option<&str>| s.unwrap_or_default().to_ascii_lowercase();
-    lower(a.scheme()) == lower(b.scheme())
-        && lower(a.host()) == lower(b.host())
+    same(a.scheme(), b.scheme())
+        && same(a.host(), b.host())
         && port(a) == port(b)
         && path(a) == path(b)
         && a.query() == b.query()
