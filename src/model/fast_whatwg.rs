@@ -608,12 +608,17 @@ mod tests {
             ("http://a/b/c/d;p?q", &b"..//9/t:/../t"[..]),
             ("http://a/c:/x/", b"../../y"),
             ("https://a.test/x", b"/C:/.."),
+            // A non-special path's segment that starts with a drive letter
+            // and `\` (found by location_differential).
+            ("http://a/b/c/d;p?q", b"h://\xcd/s:\\/.."),
+            ("https://a.test/x", b"x://h/c|\\y/.."),
         ] {
             assert!(!check_against_general(base, v), "{v:?}");
         }
         // Without `..` the fast path keeps them.
         assert!(check_against_general("http://a/c:/x/", b"y/z"));
         assert!(check_against_general("http://a/x/", b"/c:/y"));
+        assert!(check_against_general("http://a/x/", b"x://h/cd:\\/.."));
     }
 
     /// The differential checks run the general path as its two parts

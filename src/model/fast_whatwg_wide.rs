@@ -69,8 +69,8 @@ use super::whatwg::WebUrl;
 ///   segment before it, unless only the root is left; either leaves the
 ///   path ending in `/`. Declined: a `^` in the path (`url` 2.5.9 encodes
 ///   it, 2.5.8 does not), and popping a segment that is a Windows drive
-///   letter (`c:`, `c|`), which `url` keeps in http(s) URLs too
-///   (servo/rust-url#1113).
+///   letter (`c:`, `c|`, or either followed by `\` in a non-special URL),
+///   which `url` keeps in http(s) URLs too (servo/rust-url#1113).
 /// - Query (after `?`, up to `#`): the special-query percent-encode set (C0
 ///   controls, space, `"`, `#`, `<`, `>`, `'`, DEL, non-ASCII). Fragment
 ///   (after `#`): the fragment set (C0 controls, space, `"`, `<`, `>`,
@@ -561,10 +561,12 @@ fn dot_segment(seg: &[u8]) -> Dots {
     }
 }
 
-/// A Windows drive letter segment (`url`'s `starts_with_windows_drive_letter`
-/// for a whole segment): an ASCII letter and `:` or `|`.
+/// A segment that starts with a Windows drive letter (`url`'s
+/// `starts_with_windows_drive_letter` on the segment and the `/` after it):
+/// an ASCII letter and `:` or `|`, then nothing or `\` (a separator only in
+/// special URLs, so part of a segment in the others).
 fn is_drive_letter(seg: &[u8]) -> bool {
-    matches!(seg, [l, b':' | b'|'] if l.is_ascii_alphabetic())
+    matches!(seg, [l, b':' | b'|'] | [l, b':' | b'|', b'\\', ..] if l.is_ascii_alphabetic())
 }
 
 /// The query (after a `?`) and the fragment (after a `#`) from `rest`
