@@ -154,6 +154,12 @@ const CACHE_CONTROLS: [&str; 6] = [
     "max-age=0",
 ];
 
+thread_local! {
+    /// The response fields [`remember`] gives the memory, a map kept
+    /// between hops (cleared and filled for each).
+    static RESPONSE: RefCell<HeaderMap> = RefCell::new(HeaderMap::new());
+}
+
 fn remember(
     memory: &mut RedirectMemory,
     index: usize,
@@ -161,24 +167,26 @@ fn remember(
     status: StatusCode,
     lines: &[&[u8]],
 ) {
-    let mut response = HeaderMap::new();
-    for line in lines {
-        if let Ok(v) = HeaderValue::from_bytes(line) {
-            response.append(LOCATION, v);
-        }
-    }
-    let cc = CACHE_CONTROLS[index % CACHE_CONTROLS.len()];
-    if !cc.is_empty() {
-        response.insert(CACHE_CONTROL, HeaderValue::from_static(cc));
-    }
     let time = 1_000_000 + 60 * index as u64;
-    memory.record(&Exchange {
-        time,
-        method: m.method(),
-        url: m.url(),
-        request_headers: m.headers(),
-        status,
-        response_headers: &response,
+    RESPONSE.with_borrow_mut(|response| {
+        response.clear();
+        for line in lines {
+            if let Ok(v) = HeaderValue::from_bytes(line) {
+                response.append(LOCATION, v);
+            }
+        }
+        let cc = CACHE_CONTROLS[index % CACHE_CONTROLS.len()];
+        if !cc.is_empty() {
+            response.insert(CACHE_CONTROL, HeaderValue::from_static(cc));
+        }
+        memory.record(&Exchange {
+            time,
+            method: m.method(),
+            url: m.url(),
+            request_headers: m.headers(),
+            status,
+            response_headers: response,
+        });
     });
     let recall = memory.recall(time, m.method(), m.url(), m.headers());
     assert!(
