@@ -70,26 +70,48 @@ pub fn machine_step(input: &StepInput) {
 pub fn chain(input: &ChainInput) {
     with_start(&input.request, true, |m| {
         with_start(&input.request, false, |general| {
-            let profile = match input.request.profile {
-                ProfileInput::Fetch => Profile::Fetch,
-                ProfileInput::Rfc9110 => Profile::Rfc9110,
-                ProfileInput::Rfc2616 => Profile::Rfc2616,
-            };
-            let mut memory = RedirectMemory::new(MemoryPolicy::new(profile));
-            for (i, r) in input
-                .responses
-                .iter()
-                .take(ChainInput::MAX_RESPONSES)
-                .enumerate()
-            {
-                with_lines(r, |lines| {
-                    remember(&mut memory, i, m, r.status.status(), lines);
-                    let fast = step_checked(m, r.status.status(), lines);
-                    // The same step without the checks: equal to the fast one, it
-                    // keeps every invariant that one was checked for.
-                    let slow = Outcome::of(general.step_raw(r.status.status(), lines));
-                    if fast != slow || !same_state(m, general) {
-                        panic!(
+            MEMORIES.with(|memories| {
+                let mut memory = memories[profile_index(input.request.profile)].borrow_mut();
+                // What `RedirectMemory::new` gives, in kept buffers.
+                memory.clear();
+                chain_steps(input, m, general, &mut memory);
+            });
+        });
+    });
+}
+
+thread_local! {
+    /// The three profiles' memories ([`POLICIES`]' order), cleared for each
+    /// chain.
+    static MEMORIES: [RefCell<RedirectMemory>; 3] = [
+        Profile::Fetch,
+        Profile::Rfc9110,
+        Profile::Rfc2616,
+    ]
+    .map(|p| RefCell::new(RedirectMemory::new(MemoryPolicy::new(p))));
+}
+
+/// [`chain`]'s steps, with the two machines started and the memory empty.
+fn chain_steps(
+    input: &ChainInput,
+    m: &mut RedirectMachine,
+    general: &mut RedirectMachine,
+    memory: &mut RedirectMemory,
+) {
+    for (i, r) in input
+        .responses
+        .iter()
+        .take(ChainInput::MAX_RESPONSES)
+        .enumerate()
+    {
+        with_lines(r, |lines| {
+            remember(memory, i, m, r.status.status(), lines);
+            let fast = step_checked(m, r.status.status(), lines);
+            // The same step without the checks: equal to the fast one, it
+            // keeps every invariant that one was checked for.
+            let slow = Outcome::of(general.step_raw(r.status.status(), lines));
+            if fast != slow || !same_state(m, general) {
+                panic!(
                             "fast paths on and off differ at step {i}: {} {:?}\non:  {fast:?} {:?}\noff: {slow:?} {:?}",
                             r.status.status(),
                             lines
@@ -99,11 +121,9 @@ pub fn chain(input: &ChainInput) {
                             State::of(m),
                             State::of(general),
                         );
-                    }
-                });
             }
         });
-    });
+    }
 }
 
 /// At most this many Location lines of a response are stepped

@@ -442,6 +442,32 @@ impl RedirectMemory {
         self.entries.is_empty()
     }
 
+    /// Forgets every remembered redirect: the memory is then what
+    /// [`new`](Self::new) gives with the same policy, in the buffers it
+    /// already has (for a client or a test that replays many histories).
+    ///
+    /// # Examples
+    /// ```
+    /// use http::{header, HeaderMap, Method, StatusCode};
+    /// use redirspec::memory::{Exchange, MemoryPolicy, RecallStop, RedirectMemory};
+    /// use redirspec::Profile;
+    ///
+    /// let mut mem = RedirectMemory::new(MemoryPolicy::new(Profile::Fetch));
+    /// let mut moved = HeaderMap::new();
+    /// moved.insert(header::LOCATION, "/new".parse().unwrap());
+    /// mem.record(&Exchange {
+    ///     time: 1000, method: &Method::GET, url: "https://a.test/old", request_headers: &HeaderMap::new(),
+    ///     status: StatusCode::MOVED_PERMANENTLY, response_headers: &moved,
+    /// });
+    /// assert_eq!(mem.len(), 1);
+    /// mem.clear();
+    /// let r = mem.recall(1000, &Method::GET, "https://a.test/old", &HeaderMap::new());
+    /// assert_eq!((mem.len(), r.stop), (0, RecallStop::NotRemembered));
+    /// ```
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
     /// The URL as the policy's parser writes it, without fragment, or `None`.
     fn normalise(&self, url: &str) -> Option<String> {
         if let Some((last, normalised)) = &self.scratch.last {
