@@ -71,18 +71,21 @@ pub fn chain(input: &ChainInput) {
     with_start(&input.request, true, |m| {
         with_start(&input.request, false, |general| {
             MEMORIES.with(|memories| {
+                // Empty, as `RedirectMemory::new` gives it, in kept buffers:
+                // cleared after each chain, so that an input frees what it
+                // allocated (libFuzzer runs a leak check after an input that
+                // allocated more than it freed).
                 let mut memory = memories[profile_index(input.request.profile)].borrow_mut();
-                // What `RedirectMemory::new` gives, in kept buffers.
-                memory.clear();
                 chain_steps(input, m, general, &mut memory);
+                memory.clear();
             });
         });
     });
 }
 
 thread_local! {
-    /// The three profiles' memories ([`POLICIES`]' order), cleared for each
-    /// chain.
+    /// The three profiles' memories ([`POLICIES`]' order), empty between
+    /// chains.
     static MEMORIES: [RefCell<RedirectMemory>; 3] = [
         Profile::Fetch,
         Profile::Rfc9110,

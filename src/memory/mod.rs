@@ -339,7 +339,17 @@ struct Scratch {
     /// The URL `record` last normalised and what that gave: a
     /// [`recall`](RedirectMemory::recall) of the same URL (a client's next
     /// request) takes it instead of reading the URL again.
-    last: Option<(String, Option<String>)>,
+    last: Option<Normalised>,
+}
+
+/// A URL and what [`RedirectMemory::normalise`] gives for it, in buffers
+/// kept from one URL to the next.
+#[derive(Clone, Default)]
+struct Normalised {
+    url: String,
+    normalised: String,
+    /// Whether the URL normalised at all (`normalised` is empty if not).
+    ok: bool,
 }
 
 fn is_safe(m: &Method) -> bool {
@@ -443,8 +453,11 @@ impl RedirectMemory {
     }
 
     /// Forgets every remembered redirect: the memory is then what
-    /// [`new`](Self::new) gives with the same policy, in the buffers it
-    /// already has (for a client or a test that replays many histories).
+    /// [`new`](Self::new) gives with the same policy, keeping the room its
+    /// list of redirects has grown to (for a client or a test that replays
+    /// many histories). What [`record`](Self::record) keeps between
+    /// exchanges goes too, so that a memory cleared after each history
+    /// holds the same allocations after each.
     ///
     /// # Examples
     /// ```
@@ -466,13 +479,14 @@ impl RedirectMemory {
     /// ```
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.scratch = Scratch::default();
     }
 
     /// The URL as the policy's parser writes it, without fragment, or `None`.
     fn normalise(&self, url: &str) -> Option<String> {
-        if let Some((last, normalised)) = &self.scratch.last {
-            if last == url {
-                return normalised.clone();
+        if let Some(last) = &self.scratch.last {
+            if last.url == url {
+                return last.ok.then(|| last.normalised.clone());
             }
         }
         let m = RedirectMachine::new(
@@ -495,15 +509,14 @@ impl RedirectMemory {
             Method::GET,
             url,
         );
-        let normalised = reader.map(|m| split_fragment(m.url()).0.to_owned());
-        let (last, kept) = self
-            .scratch
-            .last
-            .get_or_insert_with(|| (String::new(), None));
-        last.clear();
-        last.push_str(url);
-        kept.clone_from(&normalised);
-        normalised
+        let normalised = reader.map(|m| split_fragment(m.url()).0);
+        let last = self.scratch.last.get_or_insert_with(Normalised::default);
+        last.url.clear();
+        last.url.push_str(url);
+        last.normalised.clear();
+        last.normalised.push_str(normalised.unwrap_or_default());
+        last.ok = normalised.is_some();
+        normalised.map(str::to_owned)
     }
 
     fn forget(&mut self, method: Option<&Method>, url: &str) -> usize {
