@@ -290,34 +290,37 @@ fn start_into<'m>(
     fast: bool,
     slot: &'m mut Option<RedirectMachine>,
 ) -> &'m mut RedirectMachine {
-    let m = match slot {
-        Some(m) => {
-            HEADERS.with_borrow_mut(|maps| {
-                let headers = maps[usize::from(req.headers.bits())]
-                    .get_or_insert_with(|| req.headers.headers());
+    // The header map first, whether the machine is there or not: an input
+    // that builds a machine then also makes its header map, so that the same
+    // input run again (libFuzzer's leak check) allocates nothing.
+    let m = HEADERS.with_borrow_mut(move |maps| {
+        let headers =
+            maps[usize::from(req.headers.bits())].get_or_insert_with(|| req.headers.headers());
+        match slot {
+            Some(m) => {
                 m.reset_at_first_url(req.method.method(), headers, req.body.body());
-            });
-            m
+                m
+            }
+            None => slot.insert(build(req, profile_index(req.profile), fast, headers)),
         }
-        None => slot.insert(build(req, profile_index(req.profile), fast)),
-    };
+    });
     m.set_redirect_count(req.redirect_count());
     m
 }
 
-/// A fresh machine for `req`. Out of line: building is rare (once per
-/// start URL and thread), and inlined its temporaries would make every
-/// input's stack frame larger (under AddressSanitizer each call pays for
-/// the size of its frame).
+/// A fresh machine for `req` with `headers`. Out of line: building is rare
+/// (once per start URL and thread), and inlined its temporaries would make
+/// every input's stack frame larger (under AddressSanitizer each call pays
+/// for the size of its frame).
 #[cold]
 #[inline(never)]
-fn build(req: &RequestInput, index: usize, fast: bool) -> RedirectMachine {
+fn build(req: &RequestInput, index: usize, fast: bool, headers: &HeaderMap) -> RedirectMachine {
     let url = req.url();
     let policy = POLICIES.with(|p| p[index].clone());
     let started = RedirectMachine::new(
         req.method.method(),
         &url,
-        req.headers.headers(),
+        headers.clone(),
         req.body.body(),
         policy,
     )
@@ -325,12 +328,7 @@ fn build(req: &RequestInput, index: usize, fast: bool) -> RedirectMachine {
         if !fast {
             // Started again, so that the start URL too is read without them.
             m.set_fast_paths(false);
-            m.reset(
-                req.method.method(),
-                &url,
-                req.headers.headers(),
-                req.body.body(),
-            )?;
+            m.reset(req.method.method(), &url, headers.clone(), req.body.body())?;
         }
         Ok(m)
     });
