@@ -142,6 +142,26 @@ fn bytes(u: &mut Unstructured<'_>) -> arbitrary::Result<Vec<u8>> {
 }
 
 impl HeaderFlags {
+    /// The largest value of [`bits`](Self::bits) (all seven flags set).
+    pub(crate) const ALL: u8 = 0x7f;
+
+    /// The seven flags as the low bits of a byte, `authorization` lowest
+    /// (as [`Arbitrary`] reads them).
+    pub(crate) fn bits(self) -> u8 {
+        [
+            self.authorization,
+            self.cookie,
+            self.proxy_authorization,
+            self.referer_origin,
+            self.content,
+            self.content_length,
+            self.transfer_encoding,
+        ]
+        .iter()
+        .enumerate()
+        .fold(0, |acc, (i, &on)| acc | (u8::from(on) << i))
+    }
+
     /// The header map.
     pub fn headers(self) -> HeaderMap {
         let mut h = HeaderMap::new();

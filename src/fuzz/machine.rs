@@ -5,12 +5,11 @@ use http::header::{HeaderName, CACHE_CONTROL, CONTENT_LENGTH, LOCATION, TRANSFER
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::VecDeque;
 
 use super::input::{
-    BodyInput, ChainInput, LocationLine, MethodInput, ProfileInput, RequestInput, ResponseInput,
-    StepInput, EXTENSION_METHODS, ORIGINS, START_PATHS,
+    ChainInput, HeaderFlags, LocationLine, ProfileInput, RequestInput, ResponseInput, StepInput,
+    ORIGINS, START_PATHS,
 };
 use crate::memory::{Exchange, MemoryPolicy, RedirectMemory};
 use crate::model::{default_port, parse_uri_reference, Boundary, CompareWith, LocationMode};
@@ -71,26 +70,51 @@ pub fn machine_step(input: &StepInput) {
 pub fn chain(input: &ChainInput) {
     with_start(&input.request, true, |m| {
         with_start(&input.request, false, |general| {
-            let profile = match input.request.profile {
-                ProfileInput::Fetch => Profile::Fetch,
-                ProfileInput::Rfc9110 => Profile::Rfc9110,
-                ProfileInput::Rfc2616 => Profile::Rfc2616,
-            };
-            let mut memory = RedirectMemory::new(MemoryPolicy::new(profile));
-            for (i, r) in input
-                .responses
-                .iter()
-                .take(ChainInput::MAX_RESPONSES)
-                .enumerate()
-            {
-                with_lines(r, |lines| {
-                    remember(&mut memory, i, m, r.status.status(), lines);
-                    let fast = step_checked(m, r.status.status(), lines);
-                    // The same step without the checks: equal to the fast one, it
-                    // keeps every invariant that one was checked for.
-                    let slow = Outcome::of(general.step_raw(r.status.status(), lines));
-                    if fast != slow || !same_state(m, general) {
-                        panic!(
+            MEMORIES.with(|memories| {
+                // Empty, as `RedirectMemory::new` gives it, in kept buffers:
+                // cleared after each chain, so that an input frees what it
+                // allocated (libFuzzer runs a leak check after an input that
+                // allocated more than it freed).
+                let mut memory = memories[profile_index(input.request.profile)].borrow_mut();
+                chain_steps(input, m, general, &mut memory);
+                memory.clear();
+            });
+        });
+    });
+}
+
+thread_local! {
+    /// The three profiles' memories ([`POLICIES`]' order), empty between
+    /// chains.
+    static MEMORIES: [RefCell<RedirectMemory>; 3] = [
+        Profile::Fetch,
+        Profile::Rfc9110,
+        Profile::Rfc2616,
+    ]
+    .map(|p| RefCell::new(RedirectMemory::new(MemoryPolicy::new(p))));
+}
+
+/// [`chain`]'s steps, with the two machines started and the memory empty.
+fn chain_steps(
+    input: &ChainInput,
+    m: &mut RedirectMachine,
+    general: &mut RedirectMachine,
+    memory: &mut RedirectMemory,
+) {
+    for (i, r) in input
+        .responses
+        .iter()
+        .take(ChainInput::MAX_RESPONSES)
+        .enumerate()
+    {
+        with_lines(r, |lines| {
+            remember(memory, i, m, r.status.status(), lines);
+            let fast = step_checked(m, r.status.status(), lines);
+            // The same step without the checks: equal to the fast one, it
+            // keeps every invariant that one was checked for.
+            let slow = Outcome::of(general.step_raw(r.status.status(), lines));
+            if fast != slow || !same_state(m, general) {
+                panic!(
                             "fast paths on and off differ at step {i}: {} {:?}\non:  {fast:?} {:?}\noff: {slow:?} {:?}",
                             r.status.status(),
                             lines
@@ -100,11 +124,9 @@ pub fn chain(input: &ChainInput) {
                             State::of(m),
                             State::of(general),
                         );
-                    }
-                });
             }
         });
-    });
+    }
 }
 
 /// At most this many Location lines of a response are stepped
@@ -155,6 +177,12 @@ const CACHE_CONTROLS: [&str; 6] = [
     "max-age=0",
 ];
 
+thread_local! {
+    /// The response fields [`remember`] gives the memory, a map kept
+    /// between hops (cleared and filled for each).
+    static RESPONSE: RefCell<HeaderMap> = RefCell::new(HeaderMap::new());
+}
+
 fn remember(
     memory: &mut RedirectMemory,
     index: usize,
@@ -162,24 +190,26 @@ fn remember(
     status: StatusCode,
     lines: &[&[u8]],
 ) {
-    let mut response = HeaderMap::new();
-    for line in lines {
-        if let Ok(v) = HeaderValue::from_bytes(line) {
-            response.append(LOCATION, v);
-        }
-    }
-    let cc = CACHE_CONTROLS[index % CACHE_CONTROLS.len()];
-    if !cc.is_empty() {
-        response.insert(CACHE_CONTROL, HeaderValue::from_static(cc));
-    }
     let time = 1_000_000 + 60 * index as u64;
-    memory.record(&Exchange {
-        time,
-        method: m.method(),
-        url: m.url(),
-        request_headers: m.headers(),
-        status,
-        response_headers: &response,
+    RESPONSE.with_borrow_mut(|response| {
+        response.clear();
+        for line in lines {
+            if let Ok(v) = HeaderValue::from_bytes(line) {
+                response.append(LOCATION, v);
+            }
+        }
+        let cc = CACHE_CONTROLS[index % CACHE_CONTROLS.len()];
+        if !cc.is_empty() {
+            response.insert(CACHE_CONTROL, HeaderValue::from_static(cc));
+        }
+        memory.record(&Exchange {
+            time,
+            method: m.method(),
+            url: m.url(),
+            request_headers: m.headers(),
+            status,
+            response_headers: response,
+        });
     });
     let recall = memory.recall(time, m.method(), m.url(), m.headers());
     assert!(
@@ -202,122 +232,45 @@ thread_local! {
         Profile::Rfc9110.policy(),
         Profile::Rfc2616.policy(),
     ];
-    /// Fresh machines by start request, built once per thread and cloned:
-    /// building one parses the start URL (with IDNA processing under WHATWG)
-    /// and fills a header map, which costs more than the step under test.
-    static STARTS: RefCell<HashMap<StartKey, RedirectMachine, BuildHasherDefault<KeyHasher>>> =
-        RefCell::new(HashMap::default());
-    /// The machines the targets step, by profile and fast paths off or on
-    /// ([`work_slot`]): a start machine is copied into one with `clone_from`,
-    /// which reuses its buffers (and keeps its policy, the same one), so
-    /// nothing is allocated per input once they have grown.
-    static WORK: [RefCell<Option<RedirectMachine>>; 6] = Default::default();
+    /// The machines the targets step, one per start URL ([`start_slot`]:
+    /// profile, fast paths on or off, origin and path), built once per
+    /// thread: building one parses the start URL (with IDNA processing
+    /// under WHATWG), which costs more than the step under test. Each input
+    /// restarts one with [`RedirectMachine::reset_at_first_url`], which is
+    /// what a fresh machine for the input's request is, in the buffers the
+    /// machine already has (nothing is allocated per input once they have
+    /// grown).
+    static MACHINES: Vec<RefCell<Option<RedirectMachine>>> =
+        (0..START_SLOTS).map(|_| RefCell::new(None)).collect();
+    /// The first request's header maps, by [`HeaderFlags::bits`], built
+    /// once per thread and copied into the machine by each restart.
+    static HEADERS: RefCell<Vec<Option<HeaderMap>>> =
+        RefCell::new((0..=HeaderFlags::ALL).map(|_| None).collect());
 }
 
-/// A [`start_key`], and the method when the input spells it
-/// ([`MethodInput::Token`]).
-#[derive(PartialEq, Eq)]
-struct StartKey {
-    packed: u64,
-    token: Option<Method>,
-}
+/// How many start URLs there are per profile and fast-path switch.
+const URLS: usize = ORIGINS.len() * START_PATHS.len();
 
-impl std::hash::Hash for StartKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.packed);
-        if let Some(m) = &self.token {
-            state.write(m.as_str().as_bytes());
-        }
-    }
-}
+/// How many machines [`MACHINES`] holds.
+const START_SLOTS: usize = 3 * 2 * URLS;
 
-/// At most this many fresh machines are kept per thread (a body length
-/// makes the key space large); past it, machines are built each time.
-const MAX_STARTS: usize = 4096;
-
-/// What a fresh machine is built from, packed into one number: fast paths
-/// on or off, profile, origin, path, method, header flags and body (the redirect count is set on
-/// the clone). A method spelled by the input ([`MethodInput::Token`]) has
-/// method bits 15, and the method itself goes into the [`StartKey`].
-fn start_key(req: &RequestInput, profile: usize, fast: bool) -> StartKey {
-    let method = match &req.method {
-        MethodInput::Get => 0,
-        MethodInput::Head => 1,
-        MethodInput::Post => 2,
-        MethodInput::Put => 3,
-        MethodInput::Delete => 4,
-        MethodInput::Patch => 5,
-        MethodInput::Options => 6,
-        MethodInput::Extension(i) => 7 + u64::from(*i) % EXTENSION_METHODS.len() as u64,
-        MethodInput::Token(_) => 15,
-    };
-    let h = req.headers;
-    let flags = [
-        h.authorization,
-        h.cookie,
-        h.proxy_authorization,
-        h.referer_origin,
-        h.content,
-        h.content_length,
-        h.transfer_encoding,
-    ]
-    .iter()
-    .enumerate()
-    .fold(0u64, |acc, (i, &on)| acc | (u64::from(on) << i));
-    let body = match req.body {
-        BodyInput::None => 0,
-        BodyInput::Stream => 1,
-        BodyInput::Bytes(n) => 2 | (u64::from(n) << 2),
-    };
-    let origin = (usize::from(req.origin) % ORIGINS.len()) as u64;
-    let path = (usize::from(req.path) % START_PATHS.len()) as u64;
-    // 2 + 3 + 2 + 4 + 7 + 18 bits, then the fast-path switch.
-    let packed = profile as u64
-        | origin << 2
-        | path << 5
-        | method << 7
-        | flags << 11
-        | body << 18
-        | u64::from(fast) << 36;
-    let token = match &req.method {
-        MethodInput::Token(_) => Some(req.method.method()),
-        _ => None,
-    };
-    StartKey { packed, token }
-}
-
-/// Hashes a [`start_key`] with a multiplication (the default SipHash costs
-/// more than the clone it finds, under the fuzzer's instrumentation).
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0 ^ (self.0 >> 29)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
+/// Where in [`MACHINES`] the machine for `req` is kept: by profile, fast
+/// paths on or off, and start URL (what building a machine reads).
+fn start_slot(req: &RequestInput, fast: bool) -> usize {
+    let origin = usize::from(req.origin) % ORIGINS.len();
+    let path = usize::from(req.path) % START_PATHS.len();
+    let url = origin * START_PATHS.len() + path;
+    (2 * profile_index(req.profile) + usize::from(fast)) * URLS + url
 }
 
 /// Calls `f` with a fresh machine for `req`, with its fast paths on or off:
-/// the per-thread [`WORK`] machine, made equal to the cached start machine.
+/// the per-thread machine for its start URL ([`MACHINES`]), restarted.
 fn with_start<R>(req: &RequestInput, fast: bool, f: impl FnOnce(&mut RedirectMachine) -> R) -> R {
-    WORK.with(|work| {
-        let mut slot = work[work_slot(req, fast)].borrow_mut();
+    MACHINES.with(|machines| {
+        let mut slot = machines[start_slot(req, fast)].borrow_mut();
         let m = start_into(req, fast, &mut slot);
         f(m)
     })
-}
-
-/// Where in [`WORK`] the machine for `req` is kept.
-fn work_slot(req: &RequestInput, fast: bool) -> usize {
-    2 * profile_index(req.profile) + usize::from(fast)
 }
 
 /// The index of a profile in [`POLICIES`].
@@ -329,53 +282,45 @@ fn profile_index(profile: ProfileInput) -> usize {
     }
 }
 
-/// Makes `slot` a fresh machine for `req`, with its fast paths on or off.
+/// Makes `slot` a fresh machine for `req`, with its fast paths on or off:
+/// the machine already there restarted at its first URL (the same start
+/// URL, [`start_slot`]), else a new one.
 fn start_into<'m>(
     req: &RequestInput,
     fast: bool,
     slot: &'m mut Option<RedirectMachine>,
 ) -> &'m mut RedirectMachine {
-    let index = profile_index(req.profile);
-    let key = start_key(req, index, fast);
-    let found = STARTS.with_borrow(|s| {
-        let start = s.get(&key)?;
-        match slot.as_mut() {
-            Some(m) => m.clone_from(start),
-            None => *slot = Some(start.clone()),
+    // The header map first, whether the machine is there or not: an input
+    // that builds a machine then also makes its header map, so that the same
+    // input run again (libFuzzer's leak check) allocates nothing.
+    let m = HEADERS.with_borrow_mut(move |maps| {
+        let headers =
+            maps[usize::from(req.headers.bits())].get_or_insert_with(|| req.headers.headers());
+        match slot {
+            Some(m) => {
+                m.reset_at_first_url(req.method.method(), headers, req.body.body());
+                m
+            }
+            None => slot.insert(build(req, profile_index(req.profile), fast, headers)),
         }
-        Some(())
     });
-    let m = match (found, slot) {
-        (Some(()), Some(m)) => m,
-        (_, slot) => slot.insert(build_and_keep(req, index, fast, key)),
-    };
     m.set_redirect_count(req.redirect_count());
     m
 }
 
-/// A fresh machine for `req`, kept in [`STARTS`] while there is room. Out
-/// of line: building is rare once the cache is warm, and inlined its
-/// temporaries would make every input's stack frame larger (under
-/// AddressSanitizer each call pays for the size of its frame).
+/// A fresh machine for `req` with `headers`. Out of line: building is rare
+/// (once per start URL and thread), and inlined its temporaries would make
+/// every input's stack frame larger (under AddressSanitizer each call pays
+/// for the size of its frame).
 #[cold]
 #[inline(never)]
-fn build_and_keep(req: &RequestInput, index: usize, fast: bool, key: StartKey) -> RedirectMachine {
-    let m = build(req, index, fast);
-    STARTS.with_borrow_mut(|s| {
-        if s.len() < MAX_STARTS {
-            s.insert(key, m.clone());
-        }
-    });
-    m
-}
-
-fn build(req: &RequestInput, index: usize, fast: bool) -> RedirectMachine {
+fn build(req: &RequestInput, index: usize, fast: bool, headers: &HeaderMap) -> RedirectMachine {
     let url = req.url();
     let policy = POLICIES.with(|p| p[index].clone());
     let started = RedirectMachine::new(
         req.method.method(),
         &url,
-        req.headers.headers(),
+        headers.clone(),
         req.body.body(),
         policy,
     )
@@ -383,12 +328,7 @@ fn build(req: &RequestInput, index: usize, fast: bool) -> RedirectMachine {
         if !fast {
             // Started again, so that the start URL too is read without them.
             m.set_fast_paths(false);
-            m.reset(
-                req.method.method(),
-                &url,
-                req.headers.headers(),
-                req.body.body(),
-            )?;
+            m.reset(req.method.method(), &url, headers.clone(), req.body.body())?;
         }
         Ok(m)
     });

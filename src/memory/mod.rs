@@ -307,10 +307,49 @@ impl Entry {
 /// let r = mem.recall(1600, &Method::GET, "https://a.test/old", &HeaderMap::new());
 /// assert_eq!((r.url.as_str(), r.stop), ("https://a.test/old", RecallStop::Stale));
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedirectMemory {
     policy: MemoryPolicy,
     entries: Vec<Entry>,
+    scratch: Scratch,
+}
+
+// By hand: the scratch machines are not part of what a memory holds.
+impl std::fmt::Debug for RedirectMemory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedirectMemory")
+            .field("policy", &self.policy)
+            .field("entries", &self.entries)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What [`RedirectMemory::record`] keeps between exchanges so as not to
+/// build the same things again: machines restarted with
+/// [`RedirectMachine::reset`] (what a new machine is, in buffers that have
+/// grown) and the last URL it normalised. None of it changes an answer.
+#[derive(Clone, Default)]
+struct Scratch {
+    /// Reads request URLs ([`RedirectMemory::normalise`]), under the
+    /// memory's policy.
+    reader: Option<RedirectMachine>,
+    /// Steps a recorded exchange ([`RedirectMemory::storable`]), under
+    /// [`stepping_policy`].
+    stepper: Option<RedirectMachine>,
+    /// The URL `record` last normalised and what that gave: a
+    /// [`recall`](RedirectMemory::recall) of the same URL (a client's next
+    /// request) takes it instead of reading the URL again.
+    last: Option<Normalised>,
+}
+
+/// A URL and what [`RedirectMemory::normalise`] gives for it, in buffers
+/// kept from one URL to the next.
+#[derive(Clone, Default)]
+struct Normalised {
+    url: String,
+    normalised: String,
+    /// Whether the URL normalised at all (`normalised` is empty if not).
+    ok: bool,
 }
 
 fn is_safe(m: &Method) -> bool {
@@ -354,12 +393,47 @@ fn vary_names(headers: &HeaderMap) -> Option<Vec<HeaderName>> {
     Some(names)
 }
 
+/// The policy a recorded exchange is stepped under: the memory's, without
+/// fragment inheritance (a recall inherits the later request's fragment)
+/// or loop detection (one hop is stepped).
+fn stepping_policy(redirects: &Policy) -> Policy {
+    Policy {
+        inherit_fragment: false,
+        loop_detection: false,
+        ..redirects.clone()
+    }
+}
+
+/// The machine in `kept` started with `method` at `url`, with no headers
+/// and no body: [`RedirectMachine::reset`], which gives what
+/// [`RedirectMachine::new`] gives, or a new machine under `policy()` the
+/// first time. `None` when the URL is not one a chain can start from.
+fn start_kept<'m>(
+    kept: &'m mut Option<RedirectMachine>,
+    policy: impl FnOnce() -> Policy,
+    method: Method,
+    url: &str,
+) -> Option<&'m mut RedirectMachine> {
+    match kept {
+        Some(m) => {
+            m.reset(method, url, HeaderMap::new(), Body::None).ok()?;
+            Some(m)
+        }
+        None => {
+            let m =
+                RedirectMachine::new(method, url, HeaderMap::new(), Body::None, policy()).ok()?;
+            Some(kept.insert(m))
+        }
+    }
+}
+
 impl RedirectMemory {
     /// An empty memory.
     pub fn new(policy: MemoryPolicy) -> Self {
         RedirectMemory {
             policy,
             entries: Vec::new(),
+            scratch: Scratch::default(),
         }
     }
 
@@ -378,8 +452,43 @@ impl RedirectMemory {
         self.entries.is_empty()
     }
 
+    /// Forgets every remembered redirect: the memory is then what
+    /// [`new`](Self::new) gives with the same policy, keeping the room its
+    /// list of redirects has grown to (for a client or a test that replays
+    /// many histories). What [`record`](Self::record) keeps between
+    /// exchanges goes too, so that a memory cleared after each history
+    /// holds the same allocations after each.
+    ///
+    /// # Examples
+    /// ```
+    /// use http::{header, HeaderMap, Method, StatusCode};
+    /// use redirspec::memory::{Exchange, MemoryPolicy, RecallStop, RedirectMemory};
+    /// use redirspec::Profile;
+    ///
+    /// let mut mem = RedirectMemory::new(MemoryPolicy::new(Profile::Fetch));
+    /// let mut moved = HeaderMap::new();
+    /// moved.insert(header::LOCATION, "/new".parse().unwrap());
+    /// mem.record(&Exchange {
+    ///     time: 1000, method: &Method::GET, url: "https://a.test/old", request_headers: &HeaderMap::new(),
+    ///     status: StatusCode::MOVED_PERMANENTLY, response_headers: &moved,
+    /// });
+    /// assert_eq!(mem.len(), 1);
+    /// mem.clear();
+    /// let r = mem.recall(1000, &Method::GET, "https://a.test/old", &HeaderMap::new());
+    /// assert_eq!((mem.len(), r.stop), (0, RecallStop::NotRemembered));
+    /// ```
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.scratch = Scratch::default();
+    }
+
     /// The URL as the policy's parser writes it, without fragment, or `None`.
     fn normalise(&self, url: &str) -> Option<String> {
+        if let Some(last) = &self.scratch.last {
+            if last.url == url {
+                return last.ok.then(|| last.normalised.clone());
+            }
+        }
         let m = RedirectMachine::new(
             Method::GET,
             url,
@@ -391,6 +500,25 @@ impl RedirectMemory {
         Some(split_fragment(m.url()).0.to_owned())
     }
 
+    /// [`normalise`](Self::normalise) in the kept reader machine, the
+    /// answer kept for the next recall of the same URL.
+    fn normalise_kept(&mut self, url: &str) -> Option<String> {
+        let reader = start_kept(
+            &mut self.scratch.reader,
+            || self.policy.redirects.clone(),
+            Method::GET,
+            url,
+        );
+        let normalised = reader.map(|m| split_fragment(m.url()).0);
+        let last = self.scratch.last.get_or_insert_with(Normalised::default);
+        last.url.clear();
+        last.url.push_str(url);
+        last.normalised.clear();
+        last.normalised.push_str(normalised.unwrap_or_default());
+        last.ok = normalised.is_some();
+        normalised.map(str::to_owned)
+    }
+
     fn forget(&mut self, method: Option<&Method>, url: &str) -> usize {
         let before = self.entries.len();
         self.entries
@@ -400,7 +528,7 @@ impl RedirectMemory {
 
     /// Takes one exchange into account.
     pub fn record(&mut self, ex: &Exchange<'_>) -> Recorded {
-        let Some(url) = self.normalise(ex.url) else {
+        let Some(url) = self.normalise_kept(ex.url) else {
             return Recorded::NotStored {
                 reason: NotStored::BadUrl,
                 forgot: false,
@@ -456,30 +584,24 @@ impl RedirectMemory {
         }
     }
 
-    fn storable(&self, ex: &Exchange<'_>, url: &str) -> Result<Entry, NotStored> {
-        let policy = &self.policy;
+    fn storable(&mut self, ex: &Exchange<'_>, url: &str) -> Result<Entry, NotStored> {
         // Where would the redirect go? The model decides, without fragment
         // inheritance (a recall inherits the later request's fragment).
         let target = {
-            let redirects = Policy {
-                inherit_fragment: false,
-                loop_detection: false,
-                ..policy.redirects.clone()
-            };
-            let mut m = RedirectMachine::new(
+            let m = start_kept(
+                &mut self.scratch.stepper,
+                || stepping_policy(&self.policy.redirects),
                 ex.method.clone(),
                 url,
-                HeaderMap::new(),
-                Body::None,
-                redirects,
             )
-            .map_err(|_| NotStored::BadUrl)?;
+            .ok_or(NotStored::BadUrl)?;
             match m.step(ex.status, ex.response_headers) {
                 Step::Follow(hop) => hop.url().to_owned(),
                 Step::Deliver(_) => return Err(NotStored::NotARedirect),
                 Step::Refuse(_) | Step::Finished => return Err(NotStored::Refused),
             }
         };
+        let policy = &self.policy;
         let cc = cache_control(ex.response_headers);
         let req_cc = cache_control(ex.request_headers);
         // RFC 9111 §3: "the no-store cache directive is not present in the
@@ -554,7 +676,7 @@ impl RedirectMemory {
     /// RFC 9111 §4.3.4: a 304 updates the stored response's fields and
     /// restarts its age.
     fn freshen(&mut self, ex: &Exchange<'_>, url: &str) -> Recorded {
-        let policy = self.policy.clone();
+        let (shared, heuristic) = (self.policy.shared, self.policy.heuristic);
         let Some(entry) = self
             .entries
             .iter_mut()
@@ -581,8 +703,8 @@ impl RedirectMemory {
             entry.status,
             &entry.cache_headers,
             &cc,
-            policy.shared,
-            policy.heuristic,
+            shared,
+            heuristic,
             ex.time,
         );
         entry.lifetime = match lifetime {
@@ -685,6 +807,78 @@ impl RedirectMemory {
             hops,
             until,
             stop,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::header::LOCATION;
+    use http::HeaderValue;
+
+    /// The kept machines and the kept normalised URL change no answer: every
+    /// record and recall is the same as in a memory that starts each from
+    /// empty scratch (new machines, nothing remembered of the last URL).
+    #[test]
+    fn scratch_changes_no_answer() {
+        let urls = [
+            "https://a.test/old#x",
+            "https://A.TEST:443/old",
+            "https://xn--bcher-kva.test/a/../b?q#f",
+            "http://[::1]:8080/",
+            "not a url",
+            "https://a.test/old#x",
+        ];
+        let locations: [&[u8]; 5] = [
+            b"/new",
+            b"https://b.test/x#g",
+            b"//c.test",
+            b"ftp://a.test/",
+            b"https://a.test/old",
+        ];
+        let controls = ["max-age=600", "", "no-store", "public", "max-age=0"];
+        let statuses = [301u16, 302, 308, 304, 200, 307];
+        for profile in [Profile::Fetch, Profile::Rfc9110, Profile::Rfc2616] {
+            let mut kept = RedirectMemory::new(MemoryPolicy::new(profile));
+            let mut fresh = kept.clone();
+            let mut i = 0u64;
+            for (u, url) in urls.iter().enumerate() {
+                for (l, location) in locations.iter().enumerate() {
+                    let mut response = HeaderMap::new();
+                    response.insert(LOCATION, HeaderValue::from_bytes(location).unwrap());
+                    let cc = controls[(u + l) % controls.len()];
+                    if !cc.is_empty() {
+                        response.insert(CACHE_CONTROL, HeaderValue::from_static(cc));
+                    }
+                    let status = StatusCode::from_u16(statuses[(u * 5 + l) % statuses.len()]);
+                    let method = [Method::GET, Method::HEAD, Method::POST][(u + 2 * l) % 3].clone();
+                    i += 1;
+                    let ex = Exchange {
+                        time: 1000 + 60 * i,
+                        method: &method,
+                        url,
+                        request_headers: &HeaderMap::new(),
+                        status: status.unwrap(),
+                        response_headers: &response,
+                    };
+                    fresh.scratch = Scratch::default();
+                    assert_eq!(kept.record(&ex), fresh.record(&ex), "{profile:?} {url}");
+                    fresh.scratch = Scratch::default();
+                    for (at, url) in [(ex.time, *url), (ex.time + 30, urls[(u + 1) % urls.len()])] {
+                        for m in [&Method::GET, &Method::HEAD] {
+                            let a = kept.recall(at, m, url, &HeaderMap::new());
+                            let b = fresh.recall(at, m, url, &HeaderMap::new());
+                            assert_eq!(a, b, "{profile:?} {url}");
+                        }
+                    }
+                }
+            }
+            assert!(
+                !kept.is_empty(),
+                "{profile:?}: nothing stored, nothing checked"
+            );
+            assert_eq!(format!("{kept:?}"), format!("{fresh:?}"));
         }
     }
 }

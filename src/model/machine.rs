@@ -310,6 +310,41 @@ impl RedirectMachine {
         Ok(())
     }
 
+    /// Restarts the chain at the URL this machine was last started with
+    /// ([`new`](Self::new), [`reset`](Self::reset) or their `Uri` and `Url`
+    /// forms), for a new first request with `method`, `headers` and `body`:
+    /// what [`reset`](Self::reset) with that URL gives, without reading the
+    /// URL again (the machine keeps it, as read, while it steps). `headers`
+    /// are copied into the machine's own map, so once its buffers have grown
+    /// a restart allocates nothing. The redirect count goes back to zero.
+    ///
+    /// For a client or a test that sends many requests to the same URL; it
+    /// cannot fail, since the URL was read when the machine started.
+    ///
+    /// # Examples
+    /// ```
+    /// use http::{header, HeaderMap, Method, StatusCode};
+    /// use redirspec::{Body, Profile, RedirectMachine, Step};
+    ///
+    /// let mut m = RedirectMachine::new(
+    ///     Method::GET, "https://a.test/x#f", HeaderMap::new(), Body::None, Profile::Fetch.policy(),
+    /// ).unwrap();
+    /// assert!(matches!(m.step_raw(StatusCode::FOUND, &[b"https://b.test/"]), Step::Follow(_)));
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(header::CONTENT_TYPE, "text/plain".parse().unwrap());
+    /// m.reset_at_first_url(Method::POST, &headers, Body::Bytes(3));
+    /// assert_eq!((m.method(), m.url(), m.redirect_count()), (&Method::POST, "https://a.test/x#f", 0));
+    /// assert_eq!(m.headers(), &headers);
+    /// ```
+    pub fn reset_at_first_url(&mut self, method: Method, headers: &HeaderMap, body: Body) {
+        self.urls.restart_at_first();
+        self.headers.clear();
+        for (name, value) in headers {
+            self.headers.append(name.clone(), value.clone());
+        }
+        self.restart_request(method, body);
+    }
+
     /// A machine with empty buffers and no request: [`reset`](Self::reset)
     /// starts it.
     #[inline]
@@ -344,8 +379,14 @@ impl RedirectMachine {
     /// The rest of a (re)start, once the start URL is in the next buffer.
     fn restart(&mut self, method: Method, headers: HeaderMap, body: Body) {
         self.urls.restart_at_next();
-        self.method = method;
         self.headers = headers;
+        self.restart_request(method, body);
+    }
+
+    /// The rest of a (re)start, once the URLs and headers are in place.
+    #[inline]
+    fn restart_request(&mut self, method: Method, body: Body) {
+        self.method = method;
         self.body = body;
         self.hops = 0;
         self.start_hops = 0;

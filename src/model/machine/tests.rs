@@ -218,3 +218,92 @@ mod random {
         }
     }
 }
+
+/// Panics unless `a` and `b` are the same machine, field by field (the
+/// spare URL buffer, a loop-detection scratch key and the `Uri` text, which
+/// only hold capacity, are not compared).
+fn assert_same_machine(a: &RedirectMachine, b: &RedirectMachine) {
+    let url = |v: urls::View<'_>| (v.as_str().to_owned(), *v.buf().parts());
+    assert_eq!(a.policy, b.policy, "policy");
+    assert_eq!(a.method, b.method, "method");
+    assert_eq!(a.headers, b.headers, "headers");
+    assert_eq!(a.body, b.body, "body");
+    assert_eq!(url(a.urls.current()), url(b.urls.current()), "current URL");
+    assert_eq!(url(a.urls.first()), url(b.urls.first()), "first URL");
+    let layout = |m: &RedirectMachine| m.urls.layout();
+    let (current, first, next) = layout(a);
+    assert!(current == first && next != first, "layout {:?}", layout(a));
+    assert_eq!(layout(a), layout(b), "layout");
+    assert_eq!(a.hops, b.hops, "hops");
+    assert_eq!(a.start_hops, b.start_hops, "start hops");
+    let seen = |m: &RedirectMachine| {
+        let s = m.seen.clone();
+        format!("{s:?}")
+    };
+    assert_eq!(seen(a), seen(b), "seen");
+    assert_eq!(a.removed, b.removed, "removed");
+    assert_eq!(a.body_action, b.body_action, "body action");
+    assert_eq!(a.finished, b.finished, "finished");
+    assert_eq!(a.allows_http, b.allows_http, "allows http");
+    assert_eq!(a.first_unrecorded, b.first_unrecorded, "first unrecorded");
+    assert_eq!(a.fast_paths, b.fast_paths, "fast paths");
+}
+
+#[test]
+fn reset_at_first_url_gives_a_fresh_machine() {
+    use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE};
+    let mut used_headers = HeaderMap::new();
+    used_headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer t"));
+    used_headers.insert(COOKIE, HeaderValue::from_static("s=1"));
+    used_headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_LENGTH, HeaderValue::from_static("5"));
+    headers.append(COOKIE, HeaderValue::from_static("a=1"));
+    headers.append(COOKIE, HeaderValue::from_static("b=2"));
+    // Hops that change origin, method and fragment, a repeat for loop
+    // detection, then a refusal or a delivery that ends the chain.
+    let responses: [(u16, &[u8]); 6] = [
+        (302, b"https://b.test/x?y#g"),
+        (301, b"/p/q"),
+        (303, b"//c.test/"),
+        (307, b"https://b.test/x?y"),
+        (302, b"https://b.test/x?y"),
+        (200, b""),
+    ];
+    let starts = [
+        "https://a.test/form#top",
+        "http://A.TEST:80/a/b/../c?q",
+        "https://xn--bcher-kva.test/",
+        "http://[::1]:8080/",
+    ];
+    for profile in [Profile::Fetch, Profile::Rfc9110, Profile::Rfc2616] {
+        for fast in [true, false] {
+            for start in starts {
+                let fresh = |method: Method, headers: &HeaderMap, body: Body| {
+                    let mut m = RedirectMachine::unstarted(profile.policy());
+                    m.set_fast_paths(fast);
+                    m.reset(method, start, headers.clone(), body).unwrap();
+                    m
+                };
+                let mut used = fresh(Method::POST, &used_headers, Body::Stream);
+                for (code, location) in responses {
+                    let status = StatusCode::from_u16(code).unwrap();
+                    let _ = used.step_raw(status, &[location]);
+                }
+                assert!(used.is_finished(), "{profile:?} {start}");
+                used.reset_at_first_url(Method::PUT, &headers, Body::Bytes(5));
+                let mut expected = fresh(Method::PUT, &headers, Body::Bytes(5));
+                assert_same_machine(&used, &expected);
+                // And they step alike.
+                for (code, location) in responses {
+                    let status = StatusCode::from_u16(code).unwrap();
+                    let a = format!("{:?}", used.step_raw(status, &[location]));
+                    let b = format!("{:?}", expected.step_raw(status, &[location]));
+                    assert_eq!(a, b, "{profile:?} fast {fast} {start}: {code}");
+                    assert_eq!(used.url(), expected.url());
+                    assert_eq!(used.headers(), expected.headers());
+                }
+            }
+        }
+    }
+}

@@ -87,6 +87,12 @@ impl<U> Trio<U> {
         self.current = self.next;
         self.next = (self.next + 1) % 3;
     }
+    /// The first URL becomes current again, the buffers laid out as
+    /// [`restart_at_next`](Self::restart_at_next) leaves them.
+    pub(super) fn restart_at_first(&mut self) {
+        self.current = self.first;
+        self.next = (self.first + 1) % 3;
+    }
 }
 
 // `clone_from` into the buffers this one already has.
@@ -180,6 +186,20 @@ impl Urls {
         match self {
             Urls::Strict(t) => t.restart_at_next(),
             Urls::Whatwg(t) => t.restart_at_next(),
+        }
+    }
+    /// Which buffers are (current, first, next), for tests.
+    #[cfg(test)]
+    pub(super) fn layout(&self) -> (u8, u8, u8) {
+        match self {
+            Urls::Strict(t) => (t.current, t.first, t.next),
+            Urls::Whatwg(t) => (t.current, t.first, t.next),
+        }
+    }
+    pub(super) fn restart_at_first(&mut self) {
+        match self {
+            Urls::Strict(t) => t.restart_at_first(),
+            Urls::Whatwg(t) => t.restart_at_first(),
         }
     }
 }
