@@ -68,14 +68,17 @@ pub struct UriRef<'a> {
 macro_rules! accessors {
     () => {
         /// The scheme, as written (no case folding).
+        #[inline]
         pub fn scheme(&self) -> Option<&str> {
             self.parts.scheme_end.map(|e| &self.text()[..e])
         }
         /// The authority without `//`, when the reference has one.
+        #[inline]
         pub fn authority(&self) -> Option<&str> {
             self.parts.authority.map(|(a, b)| &self.text()[a..b])
         }
         /// The userinfo without `@`, when the authority has one.
+        #[inline]
         pub fn userinfo(&self) -> Option<&str> {
             match (self.parts.authority, self.parts.userinfo_end) {
                 (Some((a, _)), Some(e)) => Some(&self.text()[a..e]),
@@ -83,28 +86,34 @@ macro_rules! accessors {
             }
         }
         /// The host (an IP literal keeps its brackets), when there is an authority.
+        #[inline]
         pub fn host(&self) -> Option<&str> {
             self.parts
                 .authority
                 .map(|_| &self.text()[self.parts.host.0..self.parts.host.1])
         }
         /// The port digits after `:` (possibly empty), when written.
+        #[inline]
         pub fn port(&self) -> Option<&str> {
             self.parts.port.map(|(a, b)| &self.text()[a..b])
         }
         /// The path (possibly empty).
+        #[inline]
         pub fn path(&self) -> &str {
             &self.text()[self.parts.path.0..self.parts.path.1]
         }
         /// The query without `?`, when present (`Some("")` for a bare `?`).
+        #[inline]
         pub fn query(&self) -> Option<&str> {
             self.parts.query.map(|(a, b)| &self.text()[a..b])
         }
         /// The fragment without `#`, when present (`Some("")` for a bare `#`).
+        #[inline]
         pub fn fragment(&self) -> Option<&str> {
             self.parts.fragment.map(|(a, b)| &self.text()[a..b])
         }
         /// The text up to (not including) the `#` of the fragment.
+        #[inline]
         pub fn without_fragment(&self) -> &str {
             match self.parts.fragment {
                 Some((a, _)) => &self.text()[..a - 1],
