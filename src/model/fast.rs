@@ -123,6 +123,16 @@ pub(crate) fn scan_common(v: &[u8]) -> Option<Scanned<'_>> {
     Some((p, noticed, text))
 }
 
+/// Appends `:` and the port `n` to a serialization being written, and
+/// records the digits' offsets in `parts` (the WHATWG fast paths' port).
+#[inline]
+pub(crate) fn push_port(text: &mut String, parts: &mut Parts, n: u16) {
+    text.push(':');
+    let p = text.len();
+    push_decimal(text, n);
+    parts.port = Some((p, text.len()));
+}
+
 /// Appends `n` in decimal, without leading zeros.
 #[inline]
 pub(crate) fn push_decimal(out: &mut String, n: u16) {

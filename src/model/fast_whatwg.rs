@@ -24,7 +24,7 @@
 //! input they make.
 
 use super::fast::parse_common;
-use super::fast::push_decimal;
+use super::fast::push_port;
 use super::fast_whatwg_wide::whatwg_wide;
 use super::profile::Policy;
 use super::resolve::{apply_dot_segment_rules, has_dot_segment, resolve_by_concatenation};
@@ -167,10 +167,7 @@ fn write_whatwg(
                 return false;
             };
             if n != if scheme == "http" { 80 } else { 443 } {
-                text.push(':');
-                let p = text.len();
-                push_decimal(text, n);
-                parts.port = Some((p, text.len()));
+                push_port(text, parts, n);
             }
         }
         parts.authority = Some((start, text.len()));

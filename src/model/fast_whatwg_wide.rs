@@ -16,7 +16,7 @@
 
 use std::borrow::Cow;
 
-use super::fast::push_decimal;
+use super::fast::push_port;
 use super::fast_whatwg::fast_base_scheme;
 use super::profile::Policy;
 use super::uri::Parts;
@@ -181,10 +181,7 @@ fn non_special(scheme: &[u8], rest: &[u8], out: &mut WebUrl, inherited: Option<&
         push_encoded(text, host, CONTROLS_ENCODE, 0);
         parts.host = (host_start, text.len());
         if let Some(n) = port {
-            text.push(':');
-            let p = text.len();
-            push_decimal(text, n);
-            parts.port = Some((p, text.len()));
+            push_port(text, parts, n);
         }
         parts.authority = Some((host_start, text.len()));
         let path_start = text.len();
@@ -463,10 +460,7 @@ fn push_host_and_port(
     parts.host = (start, text.len());
     let default = if scheme == "http" { 80 } else { 443 };
     if let Some(n) = port.filter(|&n| n != default) {
-        text.push(':');
-        let p = text.len();
-        push_decimal(text, n);
-        parts.port = Some((p, text.len()));
+        push_port(text, parts, n);
     }
 }
 
