@@ -27,9 +27,9 @@ flags)
         }' "$file"
     ;;
 seeds)
-    # The differential target reads the same Location values as location_parse.
+    # The lenient targets read the same Location values as location_parse.
     case "$target" in
-    location_differential) dir=location_parse ;;
+    location_differential | location_fetch) dir=location_parse ;;
     *) dir="$target" ;;
     esac
     if [ -d "$root/corpus/$dir" ]; then echo "corpus/$dir"; fi

@@ -42,9 +42,11 @@ fn replay(target: &str, check: impl Fn(&[u8])) -> usize {
     files.len()
 }
 
-/// Both Location checks: the fast target's and the differential target's.
+/// Every Location check: the strict target's, the Fetch machine's and the
+/// differential target's.
 fn location_checks(bytes: &[u8]) {
     redirspec::fuzz::location_parse(bytes);
+    redirspec::fuzz::location_fetch(bytes);
     redirspec::fuzz::location_differential(bytes);
 }
 
@@ -80,7 +82,7 @@ fn regression_inputs_pass_their_checks() {
         {
             let bytes = fs::read(file.path()).expect("a readable regression input");
             match name.as_str() {
-                "location_parse" | "location_long" | "location_differential" => {
+                "location_parse" | "location_long" | "location_fetch" | "location_differential" => {
                     location_checks(&bytes);
                 }
                 "raw_response" => {

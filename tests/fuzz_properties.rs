@@ -14,6 +14,11 @@ fn location_parse() {
 }
 
 #[test]
+fn location_fetch() {
+    bolero::check!().for_each(|bytes: &[u8]| redirspec::fuzz::location_fetch(bytes));
+}
+
+#[test]
 fn location_differential() {
     bolero::check!().for_each(|bytes: &[u8]| redirspec::fuzz::location_differential(bytes));
 }

@@ -1,4 +1,7 @@
 #![no_main]
-// `location_parse` on long values (8 KiB to past the 64 KiB limit), from the
+// Both Location modes on long values (8 KiB to past the 64 KiB limit), from the
 // `corpus/location_long` seeds, with a larger `-max_len` (location_long.options).
-libfuzzer_sys::fuzz_target!(|data: &[u8]| redirspec::fuzz::location_parse(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    redirspec::fuzz::location_parse(data);
+    redirspec::fuzz::location_fetch(data);
+});

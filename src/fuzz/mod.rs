@@ -9,7 +9,8 @@
 //!
 //! | function | input | property |
 //! |---|---|---|
-//! | [`location_parse`] | raw Location bytes | both modes total; strict values round-trip; both machines agree with their parser |
+//! | [`location_parse`] | raw Location bytes | strict mode total; strict values round-trip; the RFC 9110 machine agrees with its parser |
+//! | [`location_fetch`] | raw Location bytes | lenient mode total; the Fetch machine follows only to an absolute http(s) URL and keeps its invariants |
 //! | [`location_differential`] | raw Location bytes | the fast paths write what the general paths (`model/strict.rs`, `model/whatwg.rs`) write, under every policy switch |
 //! | [`resolve`] | reference and base bytes | RFC 3986 §5.2 result laws; agrees with `url` on a documented subset |
 //! | [`machine_step`] | [`StepInput`] | one response: every step invariant |
@@ -37,7 +38,7 @@ pub use input::{
     BodyInput, ChainInput, HeaderFlags, LocationLine, MethodInput, ProfileInput, RequestInput,
     ResolveInput, ResponseInput, StatusInput, StepInput, BASES, ORIGINS,
 };
-pub use location::{location_differential, location_parse};
+pub use location::{location_differential, location_fetch, location_parse};
 pub use machine::{chain, machine_step};
 pub use resolve::{resolve, resolve_under};
 pub use response::{raw_response, MAX_HEADERS};
