@@ -308,3 +308,25 @@ fn the_html_page_holds_no_markup_from_data() {
         "raw control characters in HTML"
     );
 }
+
+/// The page's escaping is askama's default for `.html` templates: no template turns it off
+/// for a value (`|safe`, `escape = "none"`, an `autoescape` block), and no template is
+/// rendered with another extension.
+#[test]
+fn no_template_turns_escaping_off() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut templates = 0;
+    for entry in std::fs::read_dir(root.join("templates/live")).expect("templates/live") {
+        let path = entry.expect("an entry").path();
+        let text = std::fs::read_to_string(&path).expect("a template");
+        assert_eq!(path.extension().and_then(|e| e.to_str()), Some("html"));
+        for off in ["|safe", "| safe", "autoescape", "escape("] {
+            assert!(!text.contains(off), "{off} in {}", path.display());
+        }
+        templates += 1;
+    }
+    assert!(templates >= 4, "the templates were not found");
+    let code = std::fs::read_to_string(root.join("src/live/report/html_page.rs")).expect("code");
+    assert!(code.contains("#[template(path = \"live/matrix.html\")]"));
+    assert!(!code.contains("escape = ") && !code.contains("ext = "));
+}

@@ -9,7 +9,7 @@ use super::super::facts::FACT_NAMES;
 use super::super::matrix::{ClientReport, MatrixReport, ScenarioReport};
 use super::second_request::{repeat_client_view, repeat_ran, repeat_table_view};
 use super::second_request::{RepeatClientView, RepeatTableView};
-use super::{level_cells, levels, plain, suite_ran};
+use super::{html_text, level_cells, levels, plain, suite_ran};
 use askama::Template;
 use std::fmt;
 
@@ -32,7 +32,7 @@ impl fmt::Display for Shown {
 }
 
 /// Class of a `passed/total` cell: all, some or none passed, or nothing run.
-pub(super) fn cell_class(pass: usize, total: usize) -> &'static str {
+fn cell_class(pass: usize, total: usize) -> &'static str {
     if total == 0 {
         "skip"
     } else if pass == total {
@@ -163,13 +163,11 @@ pub(super) fn html(report: &MatrixReport) -> String {
     // Rendering into a String fails only when a value's `Display` does, and none of ours
     // does; should askama ever report an error, the page says so instead of half a page.
     page.render().unwrap_or_else(|e| {
-        let mut reason = String::new();
-        let _ = askama::filters::escape(Shown::new(&e.to_string()), askama::filters::Html)
-            .map(|t| reason = t.to_string());
         format!(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>redirspec \
-             matrix</title></head><body><p>The report could not be rendered: {reason}</p>\
-             </body></html>\n"
+             matrix</title></head><body><p>The report could not be rendered: {}</p>\
+             </body></html>\n",
+            html_text(&e.to_string())
         )
     })
 }

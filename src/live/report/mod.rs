@@ -409,12 +409,18 @@ fn plain(s: &str) -> String {
     o
 }
 
-/// Text for a Markdown table cell: control characters made visible ([`plain`]), markup
-/// characters as entities by askama's HTML escaper (GitHub renders inline HTML; the same
-/// escaper as the HTML page's templates), and `|` escaped so that it cannot open a column.
-fn md(s: &str) -> String {
+/// Text outside a template that is read as HTML: control characters made visible
+/// ([`plain`]), markup characters as entities by askama's HTML escaper (the one the page's
+/// templates use).
+fn html_text(s: &str) -> String {
     let Ok(escaped) = askama::filters::escape(plain(s), askama::filters::Html);
-    escaped.to_string().replace('|', "\\|")
+    escaped.to_string()
+}
+
+/// Text for a Markdown table cell: as [`html_text`] (GitHub renders inline HTML), with `|`
+/// escaped so that it cannot open a column.
+fn md(s: &str) -> String {
+    html_text(s).replace('|', "\\|")
 }
 
 /// The report as one self-contained HTML page (inline CSS, no scripts, no external
