@@ -162,14 +162,16 @@ pub(super) fn html(report: &MatrixReport) -> String {
     };
     // Rendering into a String fails only when a value's `Display` does, and none of ours
     // does; should askama ever report an error, the page says so instead of half a page.
-    page.render().unwrap_or_else(|e| {
-        format!(
+    match page.render() {
+        // askama drops a template's last newline; the file ends with one, as before.
+        Ok(html) => html + "\n",
+        Err(e) => format!(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>redirspec \
              matrix</title></head><body><p>The report could not be rendered: {}</p>\
              </body></html>\n",
             html_text(&e.to_string())
-        )
-    })
+        ),
+    }
 }
 
 fn headline_row(c: &ClientReport, repeat: bool) -> HeadlineRow {
