@@ -277,7 +277,10 @@ fn the_html_page_holds_no_markup_from_data() {
 
     let html = report::html(&r);
     assert!(!html.contains("<script"), "raw <script> in the page");
-    assert!(html.ends_with("</body>\n</html>\n"), "the page ends as before");
+    assert!(
+        html.ends_with("</body>\n</html>\n"),
+        "the page ends as before"
+    );
     let (values, text) = markup(&html);
     // The names, in attribute values (`href`, `id`) with their quotes and `&` escaped.
     for name in ["raw", "missing"] {
