@@ -1,6 +1,7 @@
-//! Writers for a [`MatrixReport`]: a text table for terminals, JSON, and one self-contained
-//! HTML page (inline CSS, no scripts, no external resources); the second-request group's parts
-//! are in `report/second_request.rs`.
+//! Writers for a [`MatrixReport`]: a text table for terminals, JSON, Markdown, and one
+//! self-contained HTML page (inline CSS, no scripts, no external resources) rendered by askama
+//! from `templates/live/` (`report/html_page.rs`); the second-request group's parts are in
+//! `report/second_request.rs`.
 
 mod html_page;
 mod levels;

@@ -171,6 +171,7 @@ pub(super) fn repeat_markdown(out: &mut String, report: &MatrixReport) {
         out.push('\n');
     }
 }
+
 /// The second-request table of the HTML page: scenarios × clients that were not skipped.
 pub(super) struct RepeatTableView {
     pub(super) clients: Vec<Shown>,
@@ -190,6 +191,7 @@ pub(super) struct RepeatTableRow {
     pub(super) cells: Vec<(&'static str, Shown)>,
 }
 
+/// The values of the page's second-request table (`templates/live/second_request_table.html`).
 pub(super) fn repeat_table_view(report: &MatrixReport) -> RepeatTableView {
     let ran: Vec<&ClientReport> = report
         .clients
@@ -270,6 +272,8 @@ pub(super) struct RepeatRequestItem {
     pub(super) instead_of: Option<Shown>,
 }
 
+/// The values of a client's second-request part of its section
+/// (`templates/live/second_request_client.html`).
 pub(super) fn repeat_client_view(c: &ClientReport) -> RepeatClientView {
     let group = &c.second_request;
     let (conforming, total) = group.counts();
