@@ -1,18 +1,20 @@
-//! Writers for a [`MatrixReport`]: a text table for terminals, JSON, and one self-contained
-//! HTML page (inline CSS, no scripts, no external resources); the second-request group's parts
-//! are in `report/second_request.rs`.
+//! Writers for a [`MatrixReport`]: a text table for terminals, JSON, Markdown, and one
+//! self-contained HTML page (inline CSS, no scripts, no external resources) rendered by askama
+//! from `templates/live/` (`report/html_page.rs`); the second-request group's parts are in
+//! `report/second_request.rs`.
 
+mod html_page;
 mod levels;
 mod second_request;
 
 pub use levels::without_ports;
 
 use super::facts::FACT_NAMES;
-use super::matrix::{ClientReport, MatrixReport, ScenarioReport};
+use super::matrix::{ClientReport, MatrixReport};
 use super::LiveError;
 use second_request::{
-    repeat_cells, repeat_client_html, repeat_divergence_rows, repeat_divergences_text, repeat_html,
-    repeat_markdown, repeat_ran, repeat_text,
+    repeat_cells, repeat_divergence_rows, repeat_divergences_text, repeat_markdown, repeat_ran,
+    repeat_text,
 };
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -393,26 +395,6 @@ pub fn json(report: &MatrixReport) -> Result<String, LiveError> {
     json_with(report, false)
 }
 
-/// Text for HTML content and attribute values: markup characters as entities, control
-/// characters (NUL, ESC, …; HTML forbids most of them) as a visible `\u{..}` escape.
-fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c if c.is_control() => {
-                let _ = write!(o, "\\u{{{:x}}}", u32::from(c));
-            }
-            c => o.push(c),
-        }
-    }
-    o
-}
-
 /// Text for a terminal: control characters (ESC sequences, NUL, CR, newlines inside a
 /// value) as a visible `\u{..}` escape, so that a peer's text cannot move the cursor or
 /// forge lines.
@@ -428,281 +410,24 @@ fn plain(s: &str) -> String {
     o
 }
 
-/// Text for a Markdown table cell: as [`esc`] (GitHub renders inline HTML), with `|`
+/// Text outside a template that is read as HTML: control characters made visible
+/// ([`plain`]), markup characters as entities by askama's HTML escaper (the one the page's
+/// templates use).
+fn html_text(s: &str) -> String {
+    let Ok(escaped) = askama::filters::escape(plain(s), askama::filters::Html);
+    escaped.to_string()
+}
+
+/// Text for a Markdown table cell: as [`html_text`] (GitHub renders inline HTML), with `|`
 /// escaped so that it cannot open a column.
 fn md(s: &str) -> String {
-    esc(s).replace('|', "\\|")
+    html_text(s).replace('|', "\\|")
 }
 
-const CSS: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;\
-padding:0 1em;color:#1d1d1f}h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}\
-table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ddd;padding:.3em .6em;\
-text-align:left;vertical-align:top}th{background:#f4f4f6}td.num{text-align:right;\
-font-variant-numeric:tabular-nums}.all{background:#dff3e3}.some{background:#fff4d6}\
-.none{background:#fbe0e0}.skip{color:#777;font-style:italic}code{font:12px ui-monospace,\
-monospace}details{margin:.2em 0}summary{cursor:pointer}.ok{color:#17692c}.bad{color:#a31515}\
-.muted{color:#666}";
-
-fn cell_class(pass: usize, total: usize) -> &'static str {
-    if total == 0 {
-        "skip"
-    } else if pass == total {
-        "all"
-    } else if pass == 0 {
-        "none"
-    } else {
-        "some"
-    }
-}
-
-/// The report as one self-contained HTML page.
+/// The report as one self-contained HTML page (inline CSS, no scripts, no external
+/// resources), rendered from askama templates that escape every value.
 pub fn html(report: &MatrixReport) -> String {
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>redirspec matrix</title><style>{CSS}</style></head><body>\
-         <h1>redirspec: HTTP redirect conformance matrix</h1>\
-         <p class=\"muted\">redirspec {} · {} clients · {} ms. Each client ran every scenario \
-         once against a scripted loopback server; what it sent is compared hop by hop with the \
-         model under each profile, and it is reported under the profile it matches best unless \
-         one was requested.</p><p class=\"muted\">Profiles: <b>fetch</b> = WHATWG Fetch \
-         \u{201c}HTTP-redirect fetch\u{201d}; <b>rfc9110</b> = RFC 9110 §15.4 with RFC 3986 \
-         parsing; <b>rfc2616</b> = the legacy strict reading of RFC 2616 §10.3. MUST, security, \
-         SHOULD, MAY count the scenarios departing from a rule of that level; an aspect cell \
-         counts the scenarios departing in that aspect (+ MAY choices); per profile: \
-         MUST/security/SHOULD/MAY. A divergence names the first field that differs and the \
-         request it is on (<code>authorization@1</code>: the Authorization header on the \
-         second request).</p>",
-        esc(&report.version),
-        report.clients.len(),
-        report.elapsed_ms
-    );
-    h.push_str(
-        "<table><tr><th>client</th><th>profile</th><th>MUST</th><th>security</th>\
-         <th>SHOULD</th><th>MAY</th><th>conforming</th>",
-    );
-    for (a, _) in levels::ASPECTS {
-        let _ = write!(h, "<th>{}</th>", esc(a));
-    }
-    h.push_str("<th>fetch</th><th>rfc9110</th><th>rfc2616</th>");
-    let repeat = repeat_ran(report);
-    if repeat {
-        h.push_str("<th>second request</th><th>caches redirects</th>");
-    }
-    h.push_str("</tr>");
-    for c in &report.clients {
-        let _ = write!(h, "<tr><td><a href=\"#c-{0}\">{0}</a></td>", esc(&c.name));
-        if let Some(note) = &c.skipped {
-            let _ = write!(
-                h,
-                "<td class=\"skip\" colspan=\"{}\">skipped: {}</td></tr>",
-                levels::ASPECTS.len() + 9 + if repeat { 2 } else { 0 },
-                esc(note)
-            );
-            continue;
-        }
-        if !suite_ran(c) {
-            let _ = write!(
-                h,
-                "<td class=\"skip\" colspan=\"{}\">suite not run{}</td>",
-                levels::ASPECTS.len() + 9,
-                c.suite_skipped
-                    .as_deref()
-                    .map(|n| format!(": {}", esc(n)))
-                    .unwrap_or_default()
-            );
-        } else {
-            let _ = write!(h, "<td>{}</td>", esc(c.profile.as_deref().unwrap_or("-")));
-            let [must, sec, should, may, conf] = level_cells(c);
-            for (v, bad) in [(&must, true), (&sec, true), (&should, true), (&may, false)] {
-                let class = if v == "0" || !bad { "num" } else { "num none" };
-                let _ = write!(h, "<td class=\"{class}\">{}</td>", esc(v));
-            }
-            let _ = write!(h, "<td class=\"num\">{}</td>", esc(&conf));
-            for (_, fields) in levels::ASPECTS {
-                let _ = write!(
-                    h,
-                    "<td class=\"num\">{}</td>",
-                    esc(&levels::aspect_cell(c, fields))
-                );
-            }
-            for l in &c.levels_by_profile {
-                let _ = write!(
-                    h,
-                    "<td class=\"num\">{}/{}/{}/{}</td>",
-                    l.must, l.security, l.should, l.may
-                );
-            }
-        }
-        if repeat {
-            let (cell, caches) = repeat_cells(&c.second_request);
-            let (p, t) = c.second_request.counts();
-            let _ = write!(
-                h,
-                "<td class=\"num {}\">{}</td><td>{}</td>",
-                cell_class(p, t),
-                esc(&cell),
-                esc(&caches)
-            );
-        }
-        h.push_str("</tr>");
-    }
-    h.push_str("</table>");
-    if !report.skipped_scenarios.is_empty() {
-        h.push_str("<p>Not run:</p><ul>");
-        for (n, why) in &report.skipped_scenarios {
-            let _ = write!(h, "<li><code>{}</code>: {}</li>", esc(n), esc(why));
-        }
-        h.push_str("</ul>");
-    }
-    facts_table(&mut h, report);
-    repeat_html(&mut h, report);
-    for c in &report.clients {
-        client_section(&mut h, c, repeat_ran(report));
-    }
-    h.push_str("</body></html>\n");
-    h
-}
-
-fn facts_table(h: &mut String, report: &MatrixReport) {
-    let ran: Vec<&ClientReport> = report.clients.iter().filter(|c| suite_ran(c)).collect();
-    if ran.is_empty() {
-        return;
-    }
-    h.push_str(
-        "<h2>What each client did</h2><p class=\"muted\">Read off the requests each \
-                client sent, not judged against a profile.</p><table><tr><th></th>",
-    );
-    for c in &ran {
-        let _ = write!(h, "<th>{}</th>", esc(&c.name));
-    }
-    h.push_str("</tr>");
-    for (i, fact) in FACT_NAMES.iter().enumerate() {
-        let _ = write!(h, "<tr><th>{}</th>", esc(fact));
-        for c in &ran {
-            let v = c.facts.get(i).map_or("?", |f| f.value.as_str());
-            let _ = write!(h, "<td>{}</td>", esc(v));
-        }
-        h.push_str("</tr>");
-    }
-    h.push_str("</table>");
-}
-
-fn client_section(h: &mut String, c: &ClientReport, repeat: bool) {
-    let _ = write!(
-        h,
-        "<h2 id=\"c-{0}\">{0}</h2><p class=\"muted\">{1}</p>",
-        esc(&c.name),
-        esc(&c.description)
-    );
-    if let Some(note) = &c.skipped {
-        let _ = write!(h, "<p class=\"skip\">skipped: {}</p>", esc(note));
-        return;
-    }
-    if repeat {
-        repeat_client_html(h, c);
-    }
-    if !suite_ran(c) {
-        let _ = write!(
-            h,
-            "<p class=\"skip\">suite not run{}</p>",
-            c.suite_skipped
-                .as_deref()
-                .map(|n| format!(": {}", esc(n)))
-                .unwrap_or_default()
-        );
-        return;
-    }
-    let profile = c.profile.as_deref().unwrap_or("");
-    let (diverging, conforming): (Vec<&ScenarioReport>, Vec<&ScenarioReport>) =
-        c.scenarios.iter().partition(|s| !s.conforms(profile));
-    let _ = write!(
-        h,
-        "<p>Judged under <b>{}</b> ({}): {} of {} scenarios conform. The ✓/✗ columns give \
-         the verdict under each profile.</p>",
-        esc(profile),
-        if c.profile_requested {
-            "requested"
-        } else {
-            "best match"
-        },
-        conforming.len(),
-        c.scenarios.len()
-    );
-    if !diverging.is_empty() {
-        scenario_table(h, &diverging, profile);
-    }
-    if !conforming.is_empty() {
-        let _ = write!(
-            h,
-            "<details><summary>{} conforming scenarios</summary>",
-            conforming.len()
-        );
-        scenario_table(h, &conforming, profile);
-        h.push_str("</details>");
-    }
-}
-
-fn scenario_table(h: &mut String, scenarios: &[&ScenarioReport], profile: &str) {
-    h.push_str(
-        "<table><tr><th>scenario</th><th>group</th><th>verdict</th><th>client outcome</th>\
-         <th title=\"fetch\">F</th><th title=\"rfc9110\">9110</th><th title=\"rfc2616\">2616</th>\
-         <th>details</th></tr>",
-    );
-    for s in scenarios {
-        let verdict = s.verdict(profile);
-        let class = match verdict.map(|v| &v.verdict) {
-            Some(v) if s.harness_error.is_none() && !v.fails() => "ok",
-            _ => "bad",
-        };
-        let text = levels::verdict_text(s, profile);
-        let _ = write!(
-            h,
-            "<tr><td><code>{}</code><br><span class=\"muted\">{}</span></td><td>{}</td>\
-             <td class=\"{class}\">{}</td><td>{}</td>",
-            esc(&s.name),
-            esc(&s.about),
-            esc(&s.group),
-            esc(&text),
-            esc(&s.outcome.summary())
-        );
-        for v in &s.verdicts {
-            let (class, mark) = if v.verdict.conforms() {
-                ("ok", "✓")
-            } else {
-                ("bad", "✗")
-            };
-            let _ = write!(
-                h,
-                "<td class=\"{class}\" title=\"{}\">{mark}</td>",
-                esc(&v.verdict.key())
-            );
-        }
-        h.push_str("<td><details><summary>trace</summary>");
-        let _ = write!(h, "<p>start <code>{}</code></p>", esc(&s.start_url));
-        if let Some(v) = verdict {
-            let _ = write!(h, "<p>model ({}):</p><ol start=\"0\">", esc(profile));
-            for r in &v.expected.requests {
-                let _ = write!(h, "<li><code>{}</code></li>", esc(&r.summary()));
-            }
-            let _ = write!(
-                h,
-                "</ol><p class=\"muted\">model end: <code>{}</code></p>",
-                esc(&serde_json::to_string(&v.expected.end).unwrap_or_default())
-            );
-        }
-        h.push_str("<p>client:</p><ol start=\"0\">");
-        for r in &s.observed {
-            let _ = write!(h, "<li><code>{}</code></li>", esc(&r.summary()));
-        }
-        h.push_str("</ol>");
-        for bad in &s.bad_connections {
-            let _ = write!(h, "<p class=\"bad\">bad connection: {}</p>", esc(bad));
-        }
-        h.push_str("</details></td></tr>");
-    }
-    h.push_str("</table>");
+    html_page::html(report)
 }
 
 /// Writes `matrix.json`, `matrix.html` and `matrix.md` into `dir` (created if missing);
@@ -743,13 +468,13 @@ pub fn write_reports_with(
 
 #[cfg(test)]
 mod tests {
-    use super::esc;
+    use super::md;
 
     #[test]
-    fn html_escaping() {
+    fn markdown_cells_escape_markup_controls_and_pipes() {
         assert_eq!(
-            esc("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+            md("<a href=\"x\">&'|\u{1b}"),
+            "&#60;a href=&#34;x&#34;&#62;&#38;&#39;\\|\\u{1b}"
         );
     }
 }

@@ -1,9 +1,11 @@
 //! The second-request group in each report format: a column with the client's counts and
-//! caching note, a table of scenarios × clients, and each client's requests.
+//! caching note, a table of scenarios × clients, and each client's requests (for the HTML
+//! page: the values its templates show).
 
 use super::super::matrix::{ClientReport, MatrixReport};
 use super::super::second_request::{RepeatGroup, RepeatReport, RepeatVerdict};
-use super::{esc, md};
+use super::html_page::Shown;
+use super::md;
 use std::fmt::Write as _;
 
 /// The second-request cells of a client: `pass/total` with the levels of its departures
@@ -169,113 +171,138 @@ pub(super) fn repeat_markdown(out: &mut String, report: &MatrixReport) {
         out.push('\n');
     }
 }
-pub(super) fn repeat_html(h: &mut String, report: &MatrixReport) {
-    if !repeat_ran(report) {
-        return;
-    }
+
+/// The second-request table of the HTML page: scenarios × clients that were not skipped.
+pub(super) struct RepeatTableView {
+    pub(super) clients: Vec<Shown>,
+    pub(super) rows: Vec<RepeatTableRow>,
+    /// Each client's caching note.
+    pub(super) caches: Vec<Shown>,
+}
+
+/// A scenario's row of [`RepeatTableView`].
+pub(super) struct RepeatTableRow {
+    pub(super) name: Shown,
+    pub(super) about: Shown,
+    pub(super) rfc: Shown,
+    /// The model's word ([`model_word`]).
+    pub(super) model: &'static str,
+    /// Per client: class and verdict key (or `n/a: …`, `?`).
+    pub(super) cells: Vec<(&'static str, Shown)>,
+}
+
+/// The values of the page's second-request table (`templates/live/second_request_table.html`).
+pub(super) fn repeat_table_view(report: &MatrixReport) -> RepeatTableView {
     let ran: Vec<&ClientReport> = report
         .clients
         .iter()
         .filter(|c| c.skipped.is_none())
         .collect();
-    h.push_str(
-        "<h2 id=\"second-request\">Second request</h2><p class=\"muted\">Each client asks \
-         for the same URL twice from one process (one client object). The model is a private \
-         cache fed with the exchanges the server sent, at the times it sent them: \
-         <b>recalled</b> = went straight to a remembered target the model allows; \
-         <b>asked again</b> = asked the original URL again (always conformant: caching is a \
-         MAY); <b>REUSED@N</b> = request N went to a target the model says must not be used, \
-         with the level and id of the RFC 9111 rule it breaks (a MAY is not a failure). \
-         Clients that cannot ask twice from one process are marked n/a.</p>\
-         <table><tr><th>scenario</th><th>model</th>",
-    );
-    for c in &ran {
-        let _ = write!(h, "<th>{}</th>", esc(&c.name));
+    let rows = report
+        .second_request
+        .iter()
+        .map(|r| RepeatTableRow {
+            name: Shown::new(&r.name),
+            about: Shown::new(&r.about),
+            rfc: Shown::new(&r.rfc),
+            model: model_word(r.model_may_recall),
+            cells: ran
+                .iter()
+                .map(|c| {
+                    let (class, text) = match &c.second_request.not_applicable {
+                        Some(note) => ("skip", format!("n/a: {note}")),
+                        None => match run_of(c, &r.name) {
+                            Some(s) => (verdict_class(s), repeat_key(&s.verdict)),
+                            None => ("skip", "?".to_owned()),
+                        },
+                    };
+                    (class, Shown::new(&text))
+                })
+                .collect(),
+        })
+        .collect();
+    RepeatTableView {
+        clients: ran.iter().map(|c| Shown::new(&c.name)).collect(),
+        rows,
+        caches: ran
+            .iter()
+            .map(|c| Shown::new(&repeat_cells(&c.second_request).1))
+            .collect(),
     }
-    h.push_str("</tr>");
-    for r in &report.second_request {
-        let _ = write!(
-            h,
-            "<tr><td><code>{}</code><br><span class=\"muted\">{}<br>{}</span></td><td>{}</td>",
-            esc(&r.name),
-            esc(&r.about),
-            esc(&r.rfc),
-            model_word(r.model_may_recall)
-        );
-        for c in &ran {
-            let (class, text) = match &c.second_request.not_applicable {
-                Some(note) => ("skip", format!("n/a: {note}")),
-                None => match run_of(c, &r.name) {
-                    Some(s) if s.conforms() => ("ok", repeat_key(&s.verdict)),
-                    Some(s) if s.fails() || s.harness_error.is_some() => {
-                        ("bad", repeat_key(&s.verdict))
-                    }
-                    Some(s) => ("muted", repeat_key(&s.verdict)),
-                    None => ("skip", "?".to_owned()),
-                },
-            };
-            let _ = write!(h, "<td class=\"{class}\">{}</td>", esc(&text));
-        }
-        h.push_str("</tr>");
-    }
-    h.push_str("<tr><th>caches redirects</th><td></td>");
-    for c in &ran {
-        let _ = write!(h, "<td>{}</td>", esc(&repeat_cells(&c.second_request).1));
-    }
-    h.push_str("</tr></table>");
 }
-pub(super) fn repeat_client_html(h: &mut String, c: &ClientReport) {
+
+/// The class of a second-request verdict: `ok` (conforms), `bad` (fails, or the harness
+/// failed), `muted` (a MAY choice that differs).
+fn verdict_class(s: &RepeatReport) -> &'static str {
+    if s.conforms() {
+        "ok"
+    } else if s.fails() || s.harness_error.is_some() {
+        "bad"
+    } else {
+        "muted"
+    }
+}
+
+/// A client's second-request group in its section of the HTML page.
+pub(super) struct RepeatClientView {
+    pub(super) not_applicable: Option<Shown>,
+    pub(super) conforming: usize,
+    pub(super) total: usize,
+    pub(super) levels: Shown,
+    pub(super) caches: Shown,
+    pub(super) scenarios: Vec<RepeatScenarioRow>,
+}
+
+/// A scenario's row of [`RepeatClientView`].
+pub(super) struct RepeatScenarioRow {
+    pub(super) name: Shown,
+    pub(super) class: &'static str,
+    pub(super) verdict: Shown,
+    pub(super) outcome: Shown,
+    pub(super) model: Shown,
+    pub(super) requests: Vec<RepeatRequestItem>,
+}
+
+/// A request of a [`RepeatScenarioRow`]: where it went, the status, and where it was meant
+/// to go when that differs.
+pub(super) struct RepeatRequestItem {
+    pub(super) round: usize,
+    pub(super) sent: Shown,
+    pub(super) answered: u16,
+    pub(super) instead_of: Option<Shown>,
+}
+
+/// The values of a client's second-request part of its section
+/// (`templates/live/second_request_client.html`).
+pub(super) fn repeat_client_view(c: &ClientReport) -> RepeatClientView {
     let group = &c.second_request;
-    if let Some(note) = &group.not_applicable {
-        let _ = write!(
-            h,
-            "<p class=\"skip\">second request: not applicable ({})</p>",
-            esc(note)
-        );
-        return;
+    let (conforming, total) = group.counts();
+    RepeatClientView {
+        not_applicable: group.not_applicable.as_deref().map(Shown::new),
+        conforming,
+        total,
+        levels: Shown::new(&group.levels().headline()),
+        caches: Shown::new(&group.caches),
+        scenarios: group
+            .scenarios
+            .iter()
+            .map(|s| RepeatScenarioRow {
+                name: Shown::new(&s.name),
+                class: verdict_class(s),
+                verdict: Shown::new(&s.line()),
+                outcome: Shown::new(&s.outcome.summary()),
+                model: Shown::new(s.model.as_deref().unwrap_or("-")),
+                requests: s
+                    .requests
+                    .iter()
+                    .map(|r| RepeatRequestItem {
+                        round: r.round,
+                        sent: Shown::new(&r.sent),
+                        answered: r.answered,
+                        instead_of: (r.sent != r.intended).then(|| Shown::new(&r.intended)),
+                    })
+                    .collect(),
+            })
+            .collect(),
     }
-    let (p, t) = group.counts();
-    let _ = write!(
-        h,
-        "<p>Second request: {p} of {t} conform ({}); caches redirects: <b>{}</b>.</p>\
-         <table><tr><th>scenario</th><th>verdict</th><th>client outcome</th><th>model on the \
-         second request</th><th>requests</th></tr>",
-        esc(&group.levels().headline()),
-        esc(&group.caches)
-    );
-    for s in &group.scenarios {
-        let class = if s.conforms() {
-            "ok"
-        } else if s.fails() || s.harness_error.is_some() {
-            "bad"
-        } else {
-            "muted"
-        };
-        let text = s.line();
-        let _ = write!(
-            h,
-            "<tr><td><code>{}</code></td><td class=\"{class}\">{}</td><td>{}</td><td>{}</td>\
-             <td><ol start=\"0\">",
-            esc(&s.name),
-            esc(&text),
-            esc(&s.outcome.summary()),
-            esc(s.model.as_deref().unwrap_or("-"))
-        );
-        for r in &s.requests {
-            let _ = write!(
-                h,
-                "<li>round {}: <code>{}</code> → {}{}</li>",
-                r.round,
-                esc(&r.sent),
-                r.answered,
-                if r.sent == r.intended {
-                    String::new()
-                } else {
-                    format!(" (instead of <code>{}</code>)", esc(&r.intended))
-                }
-            );
-        }
-        h.push_str("</ol></td></tr>");
-    }
-    h.push_str("</table>");
 }
