@@ -4,12 +4,11 @@
 use http::header::{HeaderName, CACHE_CONTROL, CONTENT_LENGTH, LOCATION, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::cell::{OnceCell, RefCell};
 
 use super::input::{
-    ChainInput, HeaderFlags, LocationLine, ProfileInput, RequestInput, ResponseInput, StepInput,
-    ORIGINS, START_PATHS,
+    start_url, ChainInput, HeaderFlags, LocationLine, ProfileInput, RequestInput, ResponseInput,
+    StepInput, START_URLS,
 };
 use crate::memory::{Exchange, MemoryPolicy, RedirectMemory};
 use crate::model::{default_port, parse_uri_reference, Boundary, CompareWith, LocationMode};
@@ -30,7 +29,8 @@ use crate::{Body, BodyAction, DeliverReason, Policy, Profile, RedirectMachine, R
 pub fn machine_step(input: &StepInput) {
     with_lines(&input.response, |lines| {
         with_start(&input.request, true, |m| {
-            step_checked(m, input.response.status.status(), lines);
+            let start = Some(input.request.start_index());
+            step_checked_at(m, input.response.status.status(), lines, start);
         });
     });
 }
@@ -109,7 +109,9 @@ fn chain_steps(
     {
         with_lines(r, |lines| {
             remember(memory, i, m, r.status.status(), lines);
-            let fast = step_checked(m, r.status.status(), lines);
+            // The first step is taken from the start URL.
+            let start = (i == 0).then(|| input.request.start_index());
+            let fast = step_checked_at(m, r.status.status(), lines, start);
             // The same step without the checks: equal to the fast one, it
             // keeps every invariant that one was checked for.
             let slow = Outcome::of(general.step_raw(r.status.status(), lines));
@@ -248,19 +250,13 @@ thread_local! {
         RefCell::new((0..=HeaderFlags::ALL).map(|_| None).collect());
 }
 
-/// How many start URLs there are per profile and fast-path switch.
-const URLS: usize = ORIGINS.len() * START_PATHS.len();
-
 /// How many machines [`MACHINES`] holds.
-const START_SLOTS: usize = 3 * 2 * URLS;
+const START_SLOTS: usize = 3 * 2 * START_URLS;
 
 /// Where in [`MACHINES`] the machine for `req` is kept: by profile, fast
 /// paths on or off, and start URL (what building a machine reads).
 fn start_slot(req: &RequestInput, fast: bool) -> usize {
-    let origin = usize::from(req.origin) % ORIGINS.len();
-    let path = usize::from(req.path) % START_PATHS.len();
-    let url = origin * START_PATHS.len() + path;
-    (2 * profile_index(req.profile) + usize::from(fast)) * URLS + url
+    (2 * profile_index(req.profile) + usize::from(fast)) * START_URLS + req.start_index()
 }
 
 /// Calls `f` with a fresh machine for `req`, with its fast paths on or off:
@@ -412,6 +408,8 @@ struct Before<'b> {
     body: Body,
     hops: u32,
     finished: bool,
+    /// Which start URL `url` is ([`RequestInput::start_index`]), if known.
+    start: Option<usize>,
 }
 
 thread_local! {
@@ -426,6 +424,18 @@ pub(crate) fn step_checked(
     status: StatusCode,
     lines: &[&[u8]],
 ) -> Outcome {
+    step_checked_at(m, status, lines, None)
+}
+
+/// [`step_checked`] of a machine that is at start URL `start`
+/// ([`RequestInput::start_index`]), if that is known: the origin that
+/// URL has is then worked out once, not at each step from it.
+fn step_checked_at(
+    m: &mut RedirectMachine,
+    status: StatusCode,
+    lines: &[&[u8]],
+    start: Option<usize>,
+) -> Outcome {
     BEFORE.with_borrow_mut(|(url, names)| {
         url.clear();
         url.push_str(m.url());
@@ -438,6 +448,7 @@ pub(crate) fn step_checked(
             body: m.body(),
             hops: m.redirect_count(),
             finished: m.is_finished(),
+            start,
         };
         step_checked_from(m, status, lines, &before)
     })
@@ -559,7 +570,7 @@ fn step_checked_from(
             .flatten();
         if let Some(name) = kept {
             assert!(
-                !crosses(before.url, m.url(), mode),
+                !crosses(before, m.url(), mode),
                 "{name} crossed from {} to {}",
                 before.url,
                 m.url()
@@ -575,77 +586,272 @@ fn step_checked_from(
 /// A URL a client may send a request to: absolute http(s) with `//` and a
 /// host, printable ASCII only.
 pub(crate) fn assert_followable(url: &str) {
-    if let Some(b) = url.bytes().find(|&b| b <= b' ' || b >= 0x7f) {
+    let bytes = url.as_bytes();
+    if let Some(b) = bytes.iter().find(|&&b| !PRINTABLE[usize::from(b)]) {
         panic!("followed {url:?} with byte {b:#04x}");
     }
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    assert!(
-        lower.starts_with("http://") || lower.starts_with("https://"),
-        "followed {url:?}, not http(s)"
-    );
-    let rest = &url[url.find("//").map_or(0, |p| p + 2)..];
-    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    // Where the authority starts: after the first `//`, which in an
+    // http(s) URL is the scheme's.
+    let start = if bytes
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case(b"http://"))
+    {
+        7
+    } else if bytes
+        .get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case(b"https://"))
+    {
+        8
+    } else {
+        panic!("followed {url:?}, not http(s)")
+    };
+    let rest = &bytes[start..];
+    let host_end = rest
+        .iter()
+        .position(|&b| ENDS_AUTHORITY[usize::from(b)])
+        .unwrap_or(rest.len());
     let authority = &rest[..host_end];
-    let host = authority.rsplit('@').next().unwrap_or_default();
+    let host = &authority[authority
+        .iter()
+        .rposition(|&b| b == b'@')
+        .map_or(0, |p| p + 1)..];
     assert!(
-        !host.is_empty() && !host.starts_with(':'),
+        !host.is_empty() && host[0] != b':',
         "followed {url:?}, which has no host"
     );
 }
 
+/// Byte tables of [`assert_followable`]: a check of a byte is then a load,
+/// not comparisons (in a fuzz build each comparison calls a trace hook, and
+/// a property check steers no mutation).
+const fn byte_table(from: u8, to: u8, also: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = from as usize;
+    while b <= to as usize {
+        table[b] = true;
+        b += 1;
+    }
+    let mut i = 0;
+    while i < also.len() {
+        table[also[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+/// Printable ASCII, `!` to `~` (no space, control, DEL or non-ASCII byte).
+const PRINTABLE: [bool; 256] = byte_table(b'!', b'~', &[]);
+
+/// The bytes that end an authority: `/`, `?`, `#`.
+const ENDS_AUTHORITY: [bool; 256] = byte_table(b'/', b'/', b"?#");
+
 /// An origin as (scheme, host, port); `None` when the URL has none.
 type Origin = Option<(String, String, Option<u16>)>;
 
-/// The most origins [`crosses`] keeps.
-const KNOWN_ORIGINS: usize = 64;
-
 thread_local! {
-    /// Origins [`origin`] worked out lately, by mode and URL, oldest first:
-    /// the URL before a step is one of a few start URLs or the URL the step
-    /// before went to, so it is found here instead of parsed again.
-    static KNOWN: RefCell<VecDeque<(LocationMode, String, Origin)>> =
-        RefCell::new(VecDeque::with_capacity(KNOWN_ORIGINS));
+    /// The origins of the start URLs, by mode (strict, WHATWG) and start
+    /// URL ([`RequestInput::start_index`]), each worked out when first
+    /// needed: the URL before the first step of a chain is its start URL.
+    static START_ORIGINS: [[OnceCell<Origin>; START_URLS]; 2] = Default::default();
+    /// WHATWG origins [`crosses`] worked out lately, by [`origin_part`]
+    /// (a few dozen at most: the URLs hops go to are on few origins).
+    static WEB_ORIGINS: RefCell<Vec<(String, Origin)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Whether `from` and `to` have different [`origin`]s under `mode`.
-fn crosses(from: &str, to: &str, mode: LocationMode) -> bool {
-    KNOWN.with_borrow_mut(|known| {
-        // Room for both URLs first, so that no index found below moves.
-        while known.len() + 2 > KNOWN_ORIGINS {
-            known.pop_front();
-        }
-        let mut find = |url: &str| -> usize {
-            if let Some(i) = known.iter().position(|(m, u, _)| *m == mode && u == url) {
-                return i;
-            }
-            known.push_back((mode, url.to_owned(), origin(url, mode)));
-            known.len() - 1
-        };
-        let (a, b) = (find(from), find(to));
-        known[a].2 != known[b].2
-    })
-}
+/// The most entries [`WEB_ORIGINS`] keeps (then it starts again).
+const WEB_ORIGINS_KEPT: usize = 32;
 
-/// The origin of a URL as (scheme, host, port), computed here independently
-/// of the machine: lower-case scheme and host, default port filled in.
-fn origin(url: &str, mode: LocationMode) -> Origin {
+/// Whether the URL `before` a step and `to` have different origins under
+/// `mode`: computed here independently of the machine, as (scheme, host,
+/// port), lower-case scheme and host, default port filled in
+/// ([`strict_origin`], [`web_origin`]).
+fn crosses(before: &Before<'_>, to: &str, mode: LocationMode) -> bool {
+    let start = |i: usize, origin: fn(&str) -> Origin| {
+        START_ORIGINS.with(|origins| {
+            let by_mode = &origins[usize::from(mode == LocationMode::Whatwg)];
+            by_mode[i].get_or_init(|| origin(&start_url(i))).clone()
+        })
+    };
     match mode {
-        LocationMode::Whatwg => {
-            let u = url::Url::parse(url).ok()?;
-            Some((
-                u.scheme().to_owned(),
-                u.host_str()?.to_owned(),
-                u.port_or_known_default(),
-            ))
-        }
-        _ => {
-            let r = parse_uri_reference(url.as_bytes()).ok()?;
-            let scheme = r.scheme()?.to_ascii_lowercase();
-            let port = match r.port() {
-                Some(p) if !p.is_empty() => p.parse::<u16>().ok(),
-                _ => default_port(&scheme),
+        LocationMode::Strict => {
+            let from = match before.start {
+                Some(i) => start(i, strict_origin),
+                None => strict_origin(before.url),
             };
-            Some((scheme, r.host()?.to_ascii_lowercase(), port))
+            from != strict_origin(to)
+        }
+        LocationMode::Whatwg => WEB_ORIGINS.with_borrow_mut(|known| {
+            // Room for both URLs first, so that no index found below moves.
+            if known.len() + 2 > WEB_ORIGINS_KEPT {
+                known.clear();
+            }
+            let b = web_origin_index(known, to);
+            match before.start {
+                Some(i) => START_ORIGINS.with(|origins| {
+                    *origins[1][i].get_or_init(|| web_origin(&start_url(i))) != known[b].1
+                }),
+                None => {
+                    let a = web_origin_index(known, before.url);
+                    known[a].1 != known[b].1
+                }
+            }
+        }),
+    }
+}
+
+/// Where in `known` ([`WEB_ORIGINS`]) the WHATWG origin of `url` is, by
+/// its [`origin_part`]: found, or worked out and added.
+fn web_origin_index(known: &mut Vec<(String, Origin)>, url: &str) -> usize {
+    let part = origin_part(url);
+    if let Some(i) = known.iter().position(|(p, _)| p == part) {
+        return i;
+    }
+    known.push((part.to_owned(), web_origin(part)));
+    known.len() - 1
+}
+
+/// The origin of a URL under RFC 3986: its scheme, host and port (the
+/// scheme's default if none).
+fn strict_origin(url: &str) -> Origin {
+    let r = parse_uri_reference(url.as_bytes()).ok()?;
+    let scheme = r.scheme()?.to_ascii_lowercase();
+    let port = match r.port() {
+        Some(p) if !p.is_empty() => p.parse::<u16>().ok(),
+        _ => default_port(&scheme),
+    };
+    Some((scheme, r.host()?.to_ascii_lowercase(), port))
+}
+
+/// The WHATWG origin of `url`, by the `url` crate.
+fn web_origin(url: &str) -> Origin {
+    let u = url::Url::parse(url).ok()?;
+    Some((
+        u.scheme().to_owned(),
+        u.host_str()?.to_owned(),
+        u.port_or_known_default(),
+    ))
+}
+
+/// The part of `url` its WHATWG origin depends on: for an `http://` or
+/// `https://` URL (any case) of printable ASCII, up to the end of its
+/// authority; else all of it.
+///
+/// The WHATWG URL parser reads a special scheme's authority after the
+/// scheme's `//` and any further `/` and `\` (special authority ignore
+/// slashes state), up to the first `/`, `\`, `?` or `#` (authority state);
+/// what follows is path, query and fragment, which never fail a parse nor
+/// change the origin. Printable ASCII has no tab or newline (which the
+/// parser removes anywhere) and no C0 control or space to strip. So this
+/// prefix parses to the same origin, or fails as the URL does, and the
+/// path, however long, is not read.
+fn origin_part(url: &str) -> &str {
+    let bytes = url.as_bytes();
+    if bytes.iter().any(|&b| !PRINTABLE[usize::from(b)]) {
+        return url;
+    }
+    let start = if bytes
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case(b"http://"))
+    {
+        7
+    } else if bytes
+        .get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case(b"https://"))
+    {
+        8
+    } else {
+        return url;
+    };
+    let slashes = bytes[start..]
+        .iter()
+        .position(|&b| !SLASH[usize::from(b)])
+        .map_or(bytes.len(), |n| start + n);
+    let end = bytes[slashes..]
+        .iter()
+        .position(|&b| ENDS_WEB_AUTHORITY[usize::from(b)])
+        .map_or(bytes.len(), |n| slashes + n);
+    &url[..end]
+}
+
+/// `/` and `\`.
+const SLASH: [bool; 256] = byte_table(b'/', b'/', b"\\");
+
+/// The bytes that end a special URL's authority: `/`, `\`, `?`, `#`.
+const ENDS_WEB_AUTHORITY: [bool; 256] = byte_table(b'/', b'/', b"\\?#");
+
+#[cfg(test)]
+mod tests {
+    use super::{assert_followable, origin_part, web_origin};
+
+    #[test]
+    fn an_origin_part_has_the_url_s_origin() {
+        for url in [
+            "http://a.test/x/y?q#f",
+            "HTTPS://A.TEST:443/p",
+            "https://a.test:8443",
+            "http://u:p@b.test:80?x",
+            "http://a.test#f",
+            "http:///a.test/x",
+            "http://\\\\/a.test/x",
+            "https:///\\//a.test:8443?q",
+            "http:\\\\/\\a.test\\@b.test/x",
+            "https://a.test\\@b.test/x",
+            "http://a.test:99999/x",
+            "http://[::1]:8080/",
+            "http://0x7f.1/",
+            "https://xn--bcher-kva.test/%EF%BF%BD",
+            "https://xn--a/x",
+            "http://a%2Etest/",
+            "http://a.test:/x",
+            "http://@a.test/",
+            "http:///",
+            "http://",
+            "http://a.te\tst/",
+            " http://a.test/",
+            "http://b\u{e9}.test/",
+            "ftp://a.test/",
+            "mailto:x@y.test",
+        ] {
+            let part = origin_part(url);
+            assert!(url.starts_with(part), "{url:?} {part:?}");
+            assert_eq!(
+                web_origin(part),
+                web_origin(url),
+                "{url:?} read as {part:?}"
+            );
+        }
+        assert_eq!(origin_part("http:///a.test/x?y"), "http:///a.test");
+        assert_eq!(origin_part("https://a.test\\@b/x"), "https://a.test");
+    }
+
+    #[test]
+    fn followable_urls() {
+        for url in [
+            "http://a/",
+            "HTTPS://h.test:1/x?q#f",
+            "http://u:p@h.test",
+            "hTtP://[::1]:8080/",
+            "https://a@b@c/@d",
+        ] {
+            assert_followable(url);
+        }
+        for url in [
+            "http://",
+            "https://",
+            "http://@/",
+            "http://:80/",
+            "http://u@:1/",
+            "http://u@/x@y",
+            "ftp://a/",
+            "https:/a/",
+            "http:a",
+            "http://a b/",
+            "http://a\u{e9}/",
+            "http://a/\x7f",
+            "",
+        ] {
+            let panicked = std::panic::catch_unwind(|| assert_followable(url)).is_err();
+            assert!(panicked, "{url:?} passed");
         }
     }
 }

@@ -307,3 +307,14 @@ fn reset_at_first_url_gives_a_fresh_machine() {
         }
     }
 }
+
+#[test]
+fn space_or_ctl_table_is_the_predicate() {
+    for b in 0..=u8::MAX {
+        assert_eq!(
+            super::SPACE_OR_CTL[usize::from(b)],
+            b <= b' ' || b == 0x7f,
+            "{b:#04x}"
+        );
+    }
+}
