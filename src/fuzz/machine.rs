@@ -292,13 +292,14 @@ fn start_into<'m>(
     let m = HEADERS.with_borrow_mut(move |maps| {
         let headers =
             maps[usize::from(req.headers.bits())].get_or_insert_with(|| req.headers.headers());
-        match slot {
-            Some(m) => {
-                m.reset_at_first_url(req.method.method(), headers, req.body.body());
-                m
-            }
+        // A new machine is restarted too, so that it makes what a restart
+        // keeps (the first URL's parsed form) in this input, not the next.
+        let m = match slot {
+            Some(m) => m,
             None => slot.insert(build(req, profile_index(req.profile), fast, headers)),
-        }
+        };
+        m.reset_at_first_url(req.method.method(), headers, req.body.body());
+        m
     });
     m.set_redirect_count(req.redirect_count());
     m

@@ -331,7 +331,10 @@ impl RedirectMachine {
     /// what [`reset`](Self::reset) with that URL gives, without reading the
     /// URL again (the machine keeps it, as read, while it steps). `headers`
     /// are copied into the machine's own map, so once its buffers have grown
-    /// a restart allocates nothing. The redirect count goes back to zero.
+    /// a restart allocates nothing (but the first, which in Fetch mode also
+    /// keeps the first URL's parsed form, for the general path to read it as
+    /// a base without parsing it again). The redirect count goes back to
+    /// zero.
     ///
     /// For a client or a test that sends many requests to the same URL; it
     /// cannot fail, since the URL was read when the machine started.
@@ -353,6 +356,7 @@ impl RedirectMachine {
     /// ```
     pub fn reset_at_first_url(&mut self, method: Method, headers: &HeaderMap, body: Body) {
         self.urls.restart_at_first();
+        self.urls.keep_first_parsed();
         // The same fields in the same order (say, a restart after a step that
         // removed none) are what the copy would give: nothing to copy.
         let same = self.headers.len() == headers.len() && self.headers.iter().eq(headers);
