@@ -28,9 +28,12 @@ use crate::{Body, BodyAction, DeliverReason, Policy, Profile, RedirectMachine, R
 /// ```
 pub fn machine_step(input: &StepInput) {
     with_lines(&input.response, |lines| {
-        with_start(&input.request, true, |m| {
-            let start = Some(input.request.start_index());
-            step_checked_at(m, input.response.status.status(), lines, start);
+        with_start(&input.request, true, |m, headers| {
+            let start = Start {
+                index: input.request.start_index(),
+                headers,
+            };
+            step_checked_at(m, input.response.status.status(), lines, Some(start));
         });
     });
 }
@@ -68,15 +71,15 @@ pub fn machine_step(input: &StepInput) {
 /// chosen by the hop's index; after each, a recall of the current URL must
 /// stay within the memory's hop limit and give a URL.
 pub fn chain(input: &ChainInput) {
-    with_start(&input.request, true, |m| {
-        with_start(&input.request, false, |general| {
+    with_start(&input.request, true, |m, headers| {
+        with_start(&input.request, false, |general, _| {
             MEMORIES.with(|memories| {
                 // Empty, as `RedirectMemory::new` gives it, in kept buffers:
                 // cleared after each chain, so that an input frees what it
                 // allocated (libFuzzer runs a leak check after an input that
                 // allocated more than it freed).
                 let mut memory = memories[profile_index(input.request.profile)].borrow_mut();
-                chain_steps(input, m, general, &mut memory);
+                chain_steps(input, (m, headers), general, &mut memory);
                 memory.clear();
             });
         });
@@ -94,10 +97,11 @@ thread_local! {
     .map(|p| RefCell::new(RedirectMemory::new(MemoryPolicy::new(p))));
 }
 
-/// [`chain`]'s steps, with the two machines started and the memory empty.
+/// [`chain`]'s steps, with the two machines started (`m` with the
+/// request's `headers`) and the memory empty.
 fn chain_steps(
     input: &ChainInput,
-    m: &mut RedirectMachine,
+    (m, headers): (&mut RedirectMachine, &HeaderMap),
     general: &mut RedirectMachine,
     memory: &mut RedirectMemory,
 ) {
@@ -110,7 +114,10 @@ fn chain_steps(
         with_lines(r, |lines| {
             remember(memory, i, m, r.status.status(), lines);
             // The first step is taken from the start URL.
-            let start = (i == 0).then(|| input.request.start_index());
+            let start = (i == 0).then(|| Start {
+                index: input.request.start_index(),
+                headers,
+            });
             let fast = step_checked_at(m, r.status.status(), lines, start);
             // The same step without the checks: equal to the fast one, it
             // keeps every invariant that one was checked for.
@@ -246,8 +253,8 @@ thread_local! {
         (0..START_SLOTS).map(|_| RefCell::new(None)).collect();
     /// The first request's header maps, by [`HeaderFlags::bits`], built
     /// once per thread and copied into the machine by each restart.
-    static HEADERS: RefCell<Vec<Option<HeaderMap>>> =
-        RefCell::new((0..=HeaderFlags::ALL).map(|_| None).collect());
+    static HEADERS: Vec<OnceCell<HeaderMap>> =
+        (0..=HeaderFlags::ALL).map(|_| OnceCell::new()).collect();
 }
 
 /// How many machines [`MACHINES`] holds.
@@ -259,13 +266,24 @@ fn start_slot(req: &RequestInput, fast: bool) -> usize {
     (2 * profile_index(req.profile) + usize::from(fast)) * START_URLS + req.start_index()
 }
 
-/// Calls `f` with a fresh machine for `req`, with its fast paths on or off:
-/// the per-thread machine for its start URL ([`MACHINES`]), restarted.
-fn with_start<R>(req: &RequestInput, fast: bool, f: impl FnOnce(&mut RedirectMachine) -> R) -> R {
-    MACHINES.with(|machines| {
-        let mut slot = machines[start_slot(req, fast)].borrow_mut();
-        let m = start_into(req, fast, &mut slot);
-        f(m)
+/// Calls `f` with a fresh machine for `req`, with its fast paths on or off
+/// (the per-thread machine for its start URL, [`MACHINES`], restarted),
+/// and the request's headers.
+fn with_start<R>(
+    req: &RequestInput,
+    fast: bool,
+    f: impl FnOnce(&mut RedirectMachine, &HeaderMap) -> R,
+) -> R {
+    // The header map first, whether the machine is there or not: an input
+    // that builds a machine then also makes its header map, so that the same
+    // input run again (libFuzzer's leak check) allocates nothing.
+    HEADERS.with(|maps| {
+        let headers = maps[usize::from(req.headers.bits())].get_or_init(|| req.headers.headers());
+        MACHINES.with(|machines| {
+            let mut slot = machines[start_slot(req, fast)].borrow_mut();
+            let m = start_into(req, fast, headers, &mut slot);
+            f(m, headers)
+        })
     })
 }
 
@@ -278,29 +296,22 @@ fn profile_index(profile: ProfileInput) -> usize {
     }
 }
 
-/// Makes `slot` a fresh machine for `req`, with its fast paths on or off:
-/// the machine already there restarted at its first URL (the same start
-/// URL, [`start_slot`]), else a new one.
+/// Makes `slot` a fresh machine for `req` with `headers` (its own), with
+/// its fast paths on or off: the machine already there restarted at its
+/// first URL (the same start URL, [`start_slot`]), else a new one.
 fn start_into<'m>(
     req: &RequestInput,
     fast: bool,
+    headers: &HeaderMap,
     slot: &'m mut Option<RedirectMachine>,
 ) -> &'m mut RedirectMachine {
-    // The header map first, whether the machine is there or not: an input
-    // that builds a machine then also makes its header map, so that the same
-    // input run again (libFuzzer's leak check) allocates nothing.
-    let m = HEADERS.with_borrow_mut(move |maps| {
-        let headers =
-            maps[usize::from(req.headers.bits())].get_or_insert_with(|| req.headers.headers());
-        // A new machine is restarted too, so that it makes what a restart
-        // keeps (the first URL's parsed form) in this input, not the next.
-        let m = match slot {
-            Some(m) => m,
-            None => slot.insert(build(req, profile_index(req.profile), fast, headers)),
-        };
-        m.reset_at_first_url(req.method.method(), headers, req.body.body());
-        m
-    });
+    // A new machine is restarted too, so that it makes what a restart
+    // keeps (the first URL's parsed form) in this input, not the next.
+    let m = match slot {
+        Some(m) => m,
+        None => slot.insert(build(req, profile_index(req.profile), fast, headers)),
+    };
+    m.reset_at_first_url(req.method.method(), headers, req.body.body());
     m.set_redirect_count(req.redirect_count());
     m
 }
@@ -405,12 +416,29 @@ struct Before<'b> {
     url: &'b str,
     /// The names of its headers (a step only removes headers, so the
     /// names are what is checked).
-    header_names: &'b [HeaderName],
+    header_names: Names<'b>,
     body: Body,
     hops: u32,
     finished: bool,
     /// Which start URL `url` is ([`RequestInput::start_index`]), if known.
     start: Option<usize>,
+}
+
+/// The names of the headers a machine had before a step.
+enum Names<'b> {
+    /// Those of the request it was just started with.
+    Of(&'b HeaderMap),
+    /// Copied before the step.
+    Copied(&'b [HeaderName]),
+}
+
+impl Names<'_> {
+    fn contains(&self, name: &HeaderName) -> bool {
+        match self {
+            Names::Of(headers) => headers.keys().any(|k| k == name),
+            Names::Copied(names) => names.contains(name),
+        }
+    }
 }
 
 thread_local! {
@@ -428,28 +456,44 @@ pub(crate) fn step_checked(
     step_checked_at(m, status, lines, None)
 }
 
-/// [`step_checked`] of a machine that is at start URL `start`
-/// ([`RequestInput::start_index`]), if that is known: the origin that
-/// URL has is then worked out once, not at each step from it.
+/// A machine just (re)started for a request: at the request's start URL
+/// with the request's headers.
+#[derive(Clone, Copy)]
+struct Start<'s> {
+    /// Which start URL ([`RequestInput::start_index`]).
+    index: usize,
+    /// The request's headers.
+    headers: &'s HeaderMap,
+}
+
+/// [`step_checked`] of a machine that is at its `start`, if it is: the
+/// origin of the start URL is then worked out once, not at each step from
+/// it, and the request's headers are what the machine had.
 fn step_checked_at(
     m: &mut RedirectMachine,
     status: StatusCode,
     lines: &[&[u8]],
-    start: Option<usize>,
+    start: Option<Start<'_>>,
 ) -> Outcome {
     BEFORE.with_borrow_mut(|(url, names)| {
         url.clear();
         url.push_str(m.url());
-        names.clear();
-        names.extend(m.headers().keys().cloned());
+        let header_names = match start {
+            Some(s) => Names::Of(s.headers),
+            None => {
+                names.clear();
+                names.extend(m.headers().keys().cloned());
+                Names::Copied(names)
+            }
+        };
         let before = Before {
             method: m.method().clone(),
             url,
-            header_names: names,
+            header_names,
             body: m.body(),
             hops: m.redirect_count(),
             finished: m.is_finished(),
-            start,
+            start: start.map(|s| s.index),
         };
         step_checked_from(m, status, lines, &before)
     })
