@@ -637,17 +637,7 @@ pub(crate) fn assert_followable(url: &str) {
     }
     // Where the authority starts: after the first `//`, which in an
     // http(s) URL is the scheme's.
-    let start = if bytes
-        .get(..7)
-        .is_some_and(|s| s.eq_ignore_ascii_case(b"http://"))
-    {
-        7
-    } else if bytes
-        .get(..8)
-        .is_some_and(|s| s.eq_ignore_ascii_case(b"https://"))
-    {
-        8
-    } else {
+    let Some(start) = after_http_slashes(bytes) else {
         panic!("followed {url:?}, not http(s)")
     };
     let rest = &bytes[start..];
@@ -664,6 +654,24 @@ pub(crate) fn assert_followable(url: &str) {
         !host.is_empty() && host[0] != b':',
         "followed {url:?}, which has no host"
     );
+}
+
+/// Where a URL that starts `http://` or `https://` (any case) goes on after
+/// that; `None` for any other.
+fn after_http_slashes(url: &[u8]) -> Option<usize> {
+    if url
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case(b"http://"))
+    {
+        Some(7)
+    } else if url
+        .get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case(b"https://"))
+    {
+        Some(8)
+    } else {
+        None
+    }
 }
 
 /// Byte tables of [`assert_followable`]: a check of a byte is then a load,
@@ -794,17 +802,7 @@ fn origin_part(url: &str) -> &str {
     if bytes.iter().any(|&b| !PRINTABLE[usize::from(b)]) {
         return url;
     }
-    let start = if bytes
-        .get(..7)
-        .is_some_and(|s| s.eq_ignore_ascii_case(b"http://"))
-    {
-        7
-    } else if bytes
-        .get(..8)
-        .is_some_and(|s| s.eq_ignore_ascii_case(b"https://"))
-    {
-        8
-    } else {
+    let Some(start) = after_http_slashes(bytes) else {
         return url;
     };
     let slashes = bytes[start..]
