@@ -863,6 +863,64 @@ mod tests {
                 "{url:?} read as {part:?}"
             );
         }
+        // And URLs made of the bytes that matter to an authority.
+        let heads = [
+            "http://",
+            "https://",
+            "HtTpS://",
+            "http:/",
+            "http:\\\\",
+            "https:",
+        ];
+        let parts = [
+            "a.test",
+            "B.TEST",
+            "xn--bcher-kva.test",
+            "127.0.0.1",
+            "0x7f.1",
+            "[::1]",
+            "[::1",
+            "u",
+            "u:p",
+            "@",
+            ":",
+            ":80",
+            ":443",
+            ":8443",
+            ":99999",
+            ":x",
+            "/",
+            "\\",
+            "?",
+            "#",
+            "%2e",
+            "%41",
+            ".",
+            "..",
+            " ",
+            "\t",
+            "\u{e9}",
+            "-",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let mut url = heads[next(heads.len())].to_owned();
+            for _ in 0..next(7) {
+                url.push_str(parts[next(parts.len())]);
+            }
+            let part = origin_part(&url);
+            assert_eq!(
+                web_origin(part),
+                web_origin(&url),
+                "{url:?} read as {part:?}"
+            );
+        }
         assert_eq!(origin_part("http:///a.test/x?y"), "http:///a.test");
         assert_eq!(origin_part("https://a.test\\@b/x"), "https://a.test");
     }
