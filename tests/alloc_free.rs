@@ -286,6 +286,55 @@ fn resets_allocate_nothing(profile: Profile) {
     }
 }
 
+/// `reset_at_first_url` once the buffers have grown (the first restart
+/// also keeps the first URL's parsed form in Fetch mode), with the same
+/// fields as the machine has or others, and a hop after it, allocates
+/// nothing.
+fn restarts_at_first_url_allocate_nothing(profile: Profile) {
+    let mut credentials = HeaderMap::new();
+    credentials.insert(AUTHORIZATION, HeaderValue::from_static("Bearer t"));
+    credentials.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    let mut content = HeaderMap::new();
+    content.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    let mut m = RedirectMachine::new(
+        Method::POST,
+        "https://a.test/form#top",
+        HeaderMap::new(),
+        Body::Bytes(5),
+        profile.policy(),
+    )
+    .unwrap();
+    // A cross-origin hop (credentials removed), a same-origin one, none.
+    let responses: [(StatusCode, &[u8]); 3] = [
+        (StatusCode::FOUND, b"https://b.test/done"),
+        (StatusCode::TEMPORARY_REDIRECT, b"/next?x=1"),
+        (StatusCode::OK, b""),
+    ];
+    for round in 0..3 {
+        for headers in [&credentials, &credentials, &content, &HeaderMap::new()] {
+            for (status, location) in responses {
+                let (allocs, action) = count(|| {
+                    m.reset_at_first_url(Method::POST, headers, Body::Bytes(5));
+                    let lines: &[&[u8]] = if location.is_empty() {
+                        &[]
+                    } else {
+                        &[location]
+                    };
+                    m.step_raw(status, lines).action()
+                });
+                if round > 0 {
+                    assert_eq!(
+                        allocs,
+                        0,
+                        "{profile}: reset_at_first_url ({} fields) + {status} ({action})",
+                        headers.len()
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn steady_state_decisions_allocate_nothing() {
     // The counter sees allocations: this test can fail.
@@ -303,5 +352,6 @@ fn steady_state_decisions_allocate_nothing() {
     for profile in Profile::ALL {
         starts_allocate_only_the_url(profile);
         resets_allocate_nothing(profile);
+        restarts_at_first_url_allocate_nothing(profile);
     }
 }

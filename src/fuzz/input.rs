@@ -43,6 +43,16 @@ pub const BASES: [&str; 6] = [
 /// Path, query and fragment appended to a start origin.
 pub(crate) const START_PATHS: [&str; 4] = ["/", "/p/q?x=1", "/form#top", "/a/b/c;p?q#f"];
 
+/// How many start URLs there are: every origin with every start path.
+pub(crate) const START_URLS: usize = ORIGINS.len() * START_PATHS.len();
+
+/// Start URL `index` (below [`START_URLS`], see [`RequestInput::start_index`]).
+pub(crate) fn start_url(index: usize) -> String {
+    let o = ORIGINS[index / START_PATHS.len()];
+    let p = START_PATHS[index % START_PATHS.len()];
+    format!("{o}{p}")
+}
+
 /// Extension methods (RFC 9110 §9.1: method names are case-sensitive, so
 /// `post` is not `POST`).
 pub(crate) const EXTENSION_METHODS: [&str; 5] = ["PROPFIND", "QUERY", "post", "M-SEARCH", "Get"];
@@ -251,9 +261,14 @@ pub struct RequestInput {
 impl RequestInput {
     /// The start URL.
     pub fn url(&self) -> String {
-        let o = ORIGINS[usize::from(self.origin) % ORIGINS.len()];
-        let p = START_PATHS[usize::from(self.path) % START_PATHS.len()];
-        format!("{o}{p}")
+        start_url(self.start_index())
+    }
+    /// Which of the [`START_URLS`] start URLs [`url`](Self::url) is: its
+    /// origin's index times the number of paths plus its path's.
+    pub(crate) fn start_index(&self) -> usize {
+        let origin = usize::from(self.origin) % ORIGINS.len();
+        let path = usize::from(self.path) % START_PATHS.len();
+        origin * START_PATHS.len() + path
     }
     /// Redirects already followed.
     pub fn redirect_count(&self) -> u32 {

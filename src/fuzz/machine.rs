@@ -4,12 +4,11 @@
 use http::header::{HeaderName, CACHE_CONTROL, CONTENT_LENGTH, LOCATION, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::cell::{OnceCell, RefCell};
 
 use super::input::{
-    ChainInput, HeaderFlags, LocationLine, ProfileInput, RequestInput, ResponseInput, StepInput,
-    ORIGINS, START_PATHS,
+    start_url, ChainInput, HeaderFlags, LocationLine, ProfileInput, RequestInput, ResponseInput,
+    StepInput, START_URLS,
 };
 use crate::memory::{Exchange, MemoryPolicy, RedirectMemory};
 use crate::model::{default_port, parse_uri_reference, Boundary, CompareWith, LocationMode};
@@ -29,8 +28,12 @@ use crate::{Body, BodyAction, DeliverReason, Policy, Profile, RedirectMachine, R
 /// ```
 pub fn machine_step(input: &StepInput) {
     with_lines(&input.response, |lines| {
-        with_start(&input.request, true, |m| {
-            step_checked(m, input.response.status.status(), lines);
+        with_start(&input.request, true, |m, headers| {
+            let start = Start {
+                index: input.request.start_index(),
+                headers,
+            };
+            step_checked_at(m, input.response.status.status(), lines, Some(start));
         });
     });
 }
@@ -68,15 +71,15 @@ pub fn machine_step(input: &StepInput) {
 /// chosen by the hop's index; after each, a recall of the current URL must
 /// stay within the memory's hop limit and give a URL.
 pub fn chain(input: &ChainInput) {
-    with_start(&input.request, true, |m| {
-        with_start(&input.request, false, |general| {
+    with_start(&input.request, true, |m, headers| {
+        with_start(&input.request, false, |general, _| {
             MEMORIES.with(|memories| {
                 // Empty, as `RedirectMemory::new` gives it, in kept buffers:
                 // cleared after each chain, so that an input frees what it
                 // allocated (libFuzzer runs a leak check after an input that
                 // allocated more than it freed).
                 let mut memory = memories[profile_index(input.request.profile)].borrow_mut();
-                chain_steps(input, m, general, &mut memory);
+                chain_steps(input, (m, headers), general, &mut memory);
                 memory.clear();
             });
         });
@@ -94,10 +97,11 @@ thread_local! {
     .map(|p| RefCell::new(RedirectMemory::new(MemoryPolicy::new(p))));
 }
 
-/// [`chain`]'s steps, with the two machines started and the memory empty.
+/// [`chain`]'s steps, with the two machines started (`m` with the
+/// request's `headers`) and the memory empty.
 fn chain_steps(
     input: &ChainInput,
-    m: &mut RedirectMachine,
+    (m, headers): (&mut RedirectMachine, &HeaderMap),
     general: &mut RedirectMachine,
     memory: &mut RedirectMemory,
 ) {
@@ -109,7 +113,12 @@ fn chain_steps(
     {
         with_lines(r, |lines| {
             remember(memory, i, m, r.status.status(), lines);
-            let fast = step_checked(m, r.status.status(), lines);
+            // The first step is taken from the start URL.
+            let start = (i == 0).then(|| Start {
+                index: input.request.start_index(),
+                headers,
+            });
+            let fast = step_checked_at(m, r.status.status(), lines, start);
             // The same step without the checks: equal to the fast one, it
             // keeps every invariant that one was checked for.
             let slow = Outcome::of(general.step_raw(r.status.status(), lines));
@@ -244,32 +253,37 @@ thread_local! {
         (0..START_SLOTS).map(|_| RefCell::new(None)).collect();
     /// The first request's header maps, by [`HeaderFlags::bits`], built
     /// once per thread and copied into the machine by each restart.
-    static HEADERS: RefCell<Vec<Option<HeaderMap>>> =
-        RefCell::new((0..=HeaderFlags::ALL).map(|_| None).collect());
+    static HEADERS: Vec<OnceCell<HeaderMap>> =
+        (0..=HeaderFlags::ALL).map(|_| OnceCell::new()).collect();
 }
 
-/// How many start URLs there are per profile and fast-path switch.
-const URLS: usize = ORIGINS.len() * START_PATHS.len();
-
 /// How many machines [`MACHINES`] holds.
-const START_SLOTS: usize = 3 * 2 * URLS;
+const START_SLOTS: usize = 3 * 2 * START_URLS;
 
 /// Where in [`MACHINES`] the machine for `req` is kept: by profile, fast
 /// paths on or off, and start URL (what building a machine reads).
 fn start_slot(req: &RequestInput, fast: bool) -> usize {
-    let origin = usize::from(req.origin) % ORIGINS.len();
-    let path = usize::from(req.path) % START_PATHS.len();
-    let url = origin * START_PATHS.len() + path;
-    (2 * profile_index(req.profile) + usize::from(fast)) * URLS + url
+    (2 * profile_index(req.profile) + usize::from(fast)) * START_URLS + req.start_index()
 }
 
-/// Calls `f` with a fresh machine for `req`, with its fast paths on or off:
-/// the per-thread machine for its start URL ([`MACHINES`]), restarted.
-fn with_start<R>(req: &RequestInput, fast: bool, f: impl FnOnce(&mut RedirectMachine) -> R) -> R {
-    MACHINES.with(|machines| {
-        let mut slot = machines[start_slot(req, fast)].borrow_mut();
-        let m = start_into(req, fast, &mut slot);
-        f(m)
+/// Calls `f` with a fresh machine for `req`, with its fast paths on or off
+/// (the per-thread machine for its start URL, [`MACHINES`], restarted),
+/// and the request's headers.
+fn with_start<R>(
+    req: &RequestInput,
+    fast: bool,
+    f: impl FnOnce(&mut RedirectMachine, &HeaderMap) -> R,
+) -> R {
+    // The header map first, whether the machine is there or not: an input
+    // that builds a machine then also makes its header map, so that the same
+    // input run again (libFuzzer's leak check) allocates nothing.
+    HEADERS.with(|maps| {
+        let headers = maps[usize::from(req.headers.bits())].get_or_init(|| req.headers.headers());
+        MACHINES.with(|machines| {
+            let mut slot = machines[start_slot(req, fast)].borrow_mut();
+            let m = start_into(req, fast, headers, &mut slot);
+            f(m, headers)
+        })
     })
 }
 
@@ -282,28 +296,22 @@ fn profile_index(profile: ProfileInput) -> usize {
     }
 }
 
-/// Makes `slot` a fresh machine for `req`, with its fast paths on or off:
-/// the machine already there restarted at its first URL (the same start
-/// URL, [`start_slot`]), else a new one.
+/// Makes `slot` a fresh machine for `req` with `headers` (its own), with
+/// its fast paths on or off: the machine already there restarted at its
+/// first URL (the same start URL, [`start_slot`]), else a new one.
 fn start_into<'m>(
     req: &RequestInput,
     fast: bool,
+    headers: &HeaderMap,
     slot: &'m mut Option<RedirectMachine>,
 ) -> &'m mut RedirectMachine {
-    // The header map first, whether the machine is there or not: an input
-    // that builds a machine then also makes its header map, so that the same
-    // input run again (libFuzzer's leak check) allocates nothing.
-    let m = HEADERS.with_borrow_mut(move |maps| {
-        let headers =
-            maps[usize::from(req.headers.bits())].get_or_insert_with(|| req.headers.headers());
-        match slot {
-            Some(m) => {
-                m.reset_at_first_url(req.method.method(), headers, req.body.body());
-                m
-            }
-            None => slot.insert(build(req, profile_index(req.profile), fast, headers)),
-        }
-    });
+    // A new machine is restarted too, so that it makes what a restart
+    // keeps (the first URL's parsed form) in this input, not the next.
+    let m = match slot {
+        Some(m) => m,
+        None => slot.insert(build(req, profile_index(req.profile), fast, headers)),
+    };
+    m.reset_at_first_url(req.method.method(), headers, req.body.body());
     m.set_redirect_count(req.redirect_count());
     m
 }
@@ -408,10 +416,29 @@ struct Before<'b> {
     url: &'b str,
     /// The names of its headers (a step only removes headers, so the
     /// names are what is checked).
-    header_names: &'b [HeaderName],
+    header_names: Names<'b>,
     body: Body,
     hops: u32,
     finished: bool,
+    /// Which start URL `url` is ([`RequestInput::start_index`]), if known.
+    start: Option<usize>,
+}
+
+/// The names of the headers a machine had before a step.
+enum Names<'b> {
+    /// Those of the request it was just started with.
+    Of(&'b HeaderMap),
+    /// Copied before the step.
+    Copied(&'b [HeaderName]),
+}
+
+impl Names<'_> {
+    fn contains(&self, name: &HeaderName) -> bool {
+        match self {
+            Names::Of(headers) => headers.keys().any(|k| k == name),
+            Names::Copied(names) => names.contains(name),
+        }
+    }
 }
 
 thread_local! {
@@ -426,18 +453,47 @@ pub(crate) fn step_checked(
     status: StatusCode,
     lines: &[&[u8]],
 ) -> Outcome {
+    step_checked_at(m, status, lines, None)
+}
+
+/// A machine just (re)started for a request: at the request's start URL
+/// with the request's headers.
+#[derive(Clone, Copy)]
+struct Start<'s> {
+    /// Which start URL ([`RequestInput::start_index`]).
+    index: usize,
+    /// The request's headers.
+    headers: &'s HeaderMap,
+}
+
+/// [`step_checked`] of a machine that is at its `start`, if it is: the
+/// origin of the start URL is then worked out once, not at each step from
+/// it, and the request's headers are what the machine had.
+fn step_checked_at(
+    m: &mut RedirectMachine,
+    status: StatusCode,
+    lines: &[&[u8]],
+    start: Option<Start<'_>>,
+) -> Outcome {
     BEFORE.with_borrow_mut(|(url, names)| {
         url.clear();
         url.push_str(m.url());
-        names.clear();
-        names.extend(m.headers().keys().cloned());
+        let header_names = match start {
+            Some(s) => Names::Of(s.headers),
+            None => {
+                names.clear();
+                names.extend(m.headers().keys().cloned());
+                Names::Copied(names)
+            }
+        };
         let before = Before {
             method: m.method().clone(),
             url,
-            header_names: names,
+            header_names,
             body: m.body(),
             hops: m.redirect_count(),
             finished: m.is_finished(),
+            start: start.map(|s| s.index),
         };
         step_checked_from(m, status, lines, &before)
     })
@@ -559,7 +615,7 @@ fn step_checked_from(
             .flatten();
         if let Some(name) = kept {
             assert!(
-                !crosses(before.url, m.url(), mode),
+                !crosses(before, m.url(), mode),
                 "{name} crossed from {} to {}",
                 before.url,
                 m.url()
@@ -575,77 +631,328 @@ fn step_checked_from(
 /// A URL a client may send a request to: absolute http(s) with `//` and a
 /// host, printable ASCII only.
 pub(crate) fn assert_followable(url: &str) {
-    if let Some(b) = url.bytes().find(|&b| b <= b' ' || b >= 0x7f) {
+    let bytes = url.as_bytes();
+    if let Some(b) = bytes.iter().find(|&&b| !PRINTABLE[usize::from(b)]) {
         panic!("followed {url:?} with byte {b:#04x}");
     }
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    assert!(
-        lower.starts_with("http://") || lower.starts_with("https://"),
-        "followed {url:?}, not http(s)"
-    );
-    let rest = &url[url.find("//").map_or(0, |p| p + 2)..];
-    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    // Where the authority starts: after the first `//`, which in an
+    // http(s) URL is the scheme's.
+    let Some(start) = after_http_slashes(bytes) else {
+        panic!("followed {url:?}, not http(s)")
+    };
+    let rest = &bytes[start..];
+    let host_end = rest
+        .iter()
+        .position(|&b| ENDS_AUTHORITY[usize::from(b)])
+        .unwrap_or(rest.len());
     let authority = &rest[..host_end];
-    let host = authority.rsplit('@').next().unwrap_or_default();
+    let host = &authority[authority
+        .iter()
+        .rposition(|&b| b == b'@')
+        .map_or(0, |p| p + 1)..];
     assert!(
-        !host.is_empty() && !host.starts_with(':'),
+        !host.is_empty() && host[0] != b':',
         "followed {url:?}, which has no host"
     );
 }
 
+/// Where a URL that starts `http://` or `https://` (any case) goes on after
+/// that; `None` for any other.
+fn after_http_slashes(url: &[u8]) -> Option<usize> {
+    if url
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case(b"http://"))
+    {
+        Some(7)
+    } else if url
+        .get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case(b"https://"))
+    {
+        Some(8)
+    } else {
+        None
+    }
+}
+
+/// Byte tables of [`assert_followable`]: a check of a byte is then a load,
+/// not comparisons (in a fuzz build each comparison calls a trace hook, and
+/// a property check steers no mutation).
+const fn byte_table(from: u8, to: u8, also: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = from as usize;
+    while b <= to as usize {
+        table[b] = true;
+        b += 1;
+    }
+    let mut i = 0;
+    while i < also.len() {
+        table[also[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+/// Printable ASCII, `!` to `~` (no space, control, DEL or non-ASCII byte).
+const PRINTABLE: [bool; 256] = byte_table(b'!', b'~', &[]);
+
+/// The bytes that end an authority: `/`, `?`, `#`.
+const ENDS_AUTHORITY: [bool; 256] = byte_table(b'/', b'/', b"?#");
+
 /// An origin as (scheme, host, port); `None` when the URL has none.
 type Origin = Option<(String, String, Option<u16>)>;
 
-/// The most origins [`crosses`] keeps.
-const KNOWN_ORIGINS: usize = 64;
-
 thread_local! {
-    /// Origins [`origin`] worked out lately, by mode and URL, oldest first:
-    /// the URL before a step is one of a few start URLs or the URL the step
-    /// before went to, so it is found here instead of parsed again.
-    static KNOWN: RefCell<VecDeque<(LocationMode, String, Origin)>> =
-        RefCell::new(VecDeque::with_capacity(KNOWN_ORIGINS));
+    /// The origins of the start URLs, by mode (strict, WHATWG) and start
+    /// URL ([`RequestInput::start_index`]), each worked out when first
+    /// needed: the URL before the first step of a chain is its start URL.
+    static START_ORIGINS: [[OnceCell<Origin>; START_URLS]; 2] = Default::default();
+    /// WHATWG origins [`crosses`] worked out lately, by [`origin_part`]
+    /// (a few dozen at most: the URLs hops go to are on few origins).
+    static WEB_ORIGINS: RefCell<Vec<(String, Origin)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Whether `from` and `to` have different [`origin`]s under `mode`.
-fn crosses(from: &str, to: &str, mode: LocationMode) -> bool {
-    KNOWN.with_borrow_mut(|known| {
-        // Room for both URLs first, so that no index found below moves.
-        while known.len() + 2 > KNOWN_ORIGINS {
-            known.pop_front();
-        }
-        let mut find = |url: &str| -> usize {
-            if let Some(i) = known.iter().position(|(m, u, _)| *m == mode && u == url) {
-                return i;
-            }
-            known.push_back((mode, url.to_owned(), origin(url, mode)));
-            known.len() - 1
-        };
-        let (a, b) = (find(from), find(to));
-        known[a].2 != known[b].2
-    })
-}
+/// The most entries [`WEB_ORIGINS`] keeps (then it starts again).
+const WEB_ORIGINS_KEPT: usize = 32;
 
-/// The origin of a URL as (scheme, host, port), computed here independently
-/// of the machine: lower-case scheme and host, default port filled in.
-fn origin(url: &str, mode: LocationMode) -> Origin {
+/// Whether the URL `before` a step and `to` have different origins under
+/// `mode`: computed here independently of the machine, as (scheme, host,
+/// port), lower-case scheme and host, default port filled in
+/// ([`strict_origin`], [`web_origin`]).
+fn crosses(before: &Before<'_>, to: &str, mode: LocationMode) -> bool {
+    let start = |i: usize, origin: fn(&str) -> Origin| {
+        START_ORIGINS.with(|origins| {
+            let by_mode = &origins[usize::from(mode == LocationMode::Whatwg)];
+            by_mode[i].get_or_init(|| origin(&start_url(i))).clone()
+        })
+    };
     match mode {
-        LocationMode::Whatwg => {
-            let u = url::Url::parse(url).ok()?;
-            Some((
-                u.scheme().to_owned(),
-                u.host_str()?.to_owned(),
-                u.port_or_known_default(),
-            ))
-        }
-        _ => {
-            let r = parse_uri_reference(url.as_bytes()).ok()?;
-            let scheme = r.scheme()?.to_ascii_lowercase();
-            let port = match r.port() {
-                Some(p) if !p.is_empty() => p.parse::<u16>().ok(),
-                _ => default_port(&scheme),
+        LocationMode::Strict => {
+            let from = match before.start {
+                Some(i) => start(i, strict_origin),
+                None => strict_origin(before.url),
             };
-            Some((scheme, r.host()?.to_ascii_lowercase(), port))
+            from != strict_origin(to)
+        }
+        LocationMode::Whatwg => WEB_ORIGINS.with_borrow_mut(|known| {
+            // Room for both URLs first, so that no index found below moves.
+            if known.len() + 2 > WEB_ORIGINS_KEPT {
+                known.clear();
+            }
+            let b = web_origin_index(known, to);
+            match before.start {
+                Some(i) => START_ORIGINS.with(|origins| {
+                    *origins[1][i].get_or_init(|| web_origin(&start_url(i))) != known[b].1
+                }),
+                None => {
+                    let a = web_origin_index(known, before.url);
+                    known[a].1 != known[b].1
+                }
+            }
+        }),
+    }
+}
+
+/// Where in `known` ([`WEB_ORIGINS`]) the WHATWG origin of `url` is, by
+/// its [`origin_part`]: found, or worked out and added.
+fn web_origin_index(known: &mut Vec<(String, Origin)>, url: &str) -> usize {
+    let part = origin_part(url);
+    if let Some(i) = known.iter().position(|(p, _)| p == part) {
+        return i;
+    }
+    known.push((part.to_owned(), web_origin(part)));
+    known.len() - 1
+}
+
+/// The origin of a URL under RFC 3986: its scheme, host and port (the
+/// scheme's default if none).
+fn strict_origin(url: &str) -> Origin {
+    let r = parse_uri_reference(url.as_bytes()).ok()?;
+    let scheme = r.scheme()?.to_ascii_lowercase();
+    let port = match r.port() {
+        Some(p) if !p.is_empty() => p.parse::<u16>().ok(),
+        _ => default_port(&scheme),
+    };
+    Some((scheme, r.host()?.to_ascii_lowercase(), port))
+}
+
+/// The WHATWG origin of `url`, by the `url` crate.
+fn web_origin(url: &str) -> Origin {
+    let u = url::Url::parse(url).ok()?;
+    Some((
+        u.scheme().to_owned(),
+        u.host_str()?.to_owned(),
+        u.port_or_known_default(),
+    ))
+}
+
+/// The part of `url` its WHATWG origin depends on: for an `http://` or
+/// `https://` URL (any case) of printable ASCII, up to the end of its
+/// authority; else all of it.
+///
+/// The WHATWG URL parser reads a special scheme's authority after the
+/// scheme's `//` and any further `/` and `\` (special authority ignore
+/// slashes state), up to the first `/`, `\`, `?` or `#` (authority state);
+/// what follows is path, query and fragment, which never fail a parse nor
+/// change the origin. Printable ASCII has no tab or newline (which the
+/// parser removes anywhere) and no C0 control or space to strip. So this
+/// prefix parses to the same origin, or fails as the URL does, and the
+/// path, however long, is not read.
+fn origin_part(url: &str) -> &str {
+    let bytes = url.as_bytes();
+    if bytes.iter().any(|&b| !PRINTABLE[usize::from(b)]) {
+        return url;
+    }
+    let Some(start) = after_http_slashes(bytes) else {
+        return url;
+    };
+    let slashes = bytes[start..]
+        .iter()
+        .position(|&b| !SLASH[usize::from(b)])
+        .map_or(bytes.len(), |n| start + n);
+    let end = bytes[slashes..]
+        .iter()
+        .position(|&b| ENDS_WEB_AUTHORITY[usize::from(b)])
+        .map_or(bytes.len(), |n| slashes + n);
+    &url[..end]
+}
+
+/// `/` and `\`.
+const SLASH: [bool; 256] = byte_table(b'/', b'/', b"\\");
+
+/// The bytes that end a special URL's authority: `/`, `\`, `?`, `#`.
+const ENDS_WEB_AUTHORITY: [bool; 256] = byte_table(b'/', b'/', b"\\?#");
+
+#[cfg(test)]
+mod tests {
+    use super::{assert_followable, origin_part, web_origin};
+
+    #[test]
+    fn an_origin_part_has_the_url_s_origin() {
+        for url in [
+            "http://a.test/x/y?q#f",
+            "HTTPS://A.TEST:443/p",
+            "https://a.test:8443",
+            "http://u:p@b.test:80?x",
+            "http://a.test#f",
+            "http:///a.test/x",
+            "http://\\\\/a.test/x",
+            "https:///\\//a.test:8443?q",
+            "http:\\\\/\\a.test\\@b.test/x",
+            "https://a.test\\@b.test/x",
+            "http://a.test:99999/x",
+            "http://[::1]:8080/",
+            "http://0x7f.1/",
+            "https://xn--bcher-kva.test/%EF%BF%BD",
+            "https://xn--a/x",
+            "http://a%2Etest/",
+            "http://a.test:/x",
+            "http://@a.test/",
+            "http:///",
+            "http://",
+            "http://a.te\tst/",
+            " http://a.test/",
+            "http://b\u{e9}.test/",
+            "ftp://a.test/",
+            "mailto:x@y.test",
+        ] {
+            let part = origin_part(url);
+            assert!(url.starts_with(part), "{url:?} {part:?}");
+            assert_eq!(
+                web_origin(part),
+                web_origin(url),
+                "{url:?} read as {part:?}"
+            );
+        }
+        // And URLs made of the bytes that matter to an authority.
+        let heads = [
+            "http://",
+            "https://",
+            "HtTpS://",
+            "http:/",
+            "http:\\\\",
+            "https:",
+        ];
+        let parts = [
+            "a.test",
+            "B.TEST",
+            "xn--bcher-kva.test",
+            "127.0.0.1",
+            "0x7f.1",
+            "[::1]",
+            "[::1",
+            "u",
+            "u:p",
+            "@",
+            ":",
+            ":80",
+            ":443",
+            ":8443",
+            ":99999",
+            ":x",
+            "/",
+            "\\",
+            "?",
+            "#",
+            "%2e",
+            "%41",
+            ".",
+            "..",
+            " ",
+            "\t",
+            "\u{e9}",
+            "-",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let mut url = heads[next(heads.len())].to_owned();
+            for _ in 0..next(7) {
+                url.push_str(parts[next(parts.len())]);
+            }
+            let part = origin_part(&url);
+            assert_eq!(
+                web_origin(part),
+                web_origin(&url),
+                "{url:?} read as {part:?}"
+            );
+        }
+        assert_eq!(origin_part("http:///a.test/x?y"), "http:///a.test");
+        assert_eq!(origin_part("https://a.test\\@b/x"), "https://a.test");
+    }
+
+    #[test]
+    fn followable_urls() {
+        for url in [
+            "http://a/",
+            "HTTPS://h.test:1/x?q#f",
+            "http://u:p@h.test",
+            "hTtP://[::1]:8080/",
+            "https://a@b@c/@d",
+        ] {
+            assert_followable(url);
+        }
+        for url in [
+            "http://",
+            "https://",
+            "http://@/",
+            "http://:80/",
+            "http://u@:1/",
+            "http://u@/x@y",
+            "ftp://a/",
+            "https:/a/",
+            "http:a",
+            "http://a b/",
+            "http://a\u{e9}/",
+            "http://a/\x7f",
+            "",
+        ] {
+            let panicked = std::panic::catch_unwind(|| assert_followable(url)).is_err();
+            assert!(panicked, "{url:?} passed");
         }
     }
 }

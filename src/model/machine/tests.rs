@@ -292,6 +292,12 @@ fn reset_at_first_url_gives_a_fresh_machine() {
                 }
                 assert!(used.is_finished(), "{profile:?} {start}");
                 used.reset_at_first_url(Method::PUT, &headers, Body::Bytes(5));
+                // The parsed form a restart keeps is the text's.
+                if let urls::Urls::Whatwg(t) = &used.urls {
+                    let first = t.first();
+                    let parsed = url::Url::parse(first.buf.as_str()).unwrap();
+                    assert_eq!(first.url.as_ref(), Some(&parsed), "{start}");
+                }
                 let mut expected = fresh(Method::PUT, &headers, Body::Bytes(5));
                 assert_same_machine(&used, &expected);
                 // And they step alike.
@@ -305,5 +311,16 @@ fn reset_at_first_url_gives_a_fresh_machine() {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn space_or_ctl_table_is_the_predicate() {
+    for b in 0..=u8::MAX {
+        assert_eq!(
+            super::SPACE_OR_CTL[usize::from(b)],
+            b <= b' ' || b == 0x7f,
+            "{b:#04x}"
+        );
     }
 }

@@ -60,6 +60,9 @@ impl<U> Trio<U> {
     pub(super) fn first(&self) -> &U {
         &self.bufs[usize::from(self.first)]
     }
+    fn first_mut(&mut self) -> &mut U {
+        &mut self.bufs[usize::from(self.first)]
+    }
     pub(super) fn next_mut(&mut self) -> &mut U {
         &mut self.bufs[usize::from(self.next)]
     }
@@ -200,6 +203,19 @@ impl Urls {
         match self {
             Urls::Strict(t) => t.restart_at_first(),
             Urls::Whatwg(t) => t.restart_at_first(),
+        }
+    }
+    /// Gives the first URL its parsed form (Fetch mode), if it has none:
+    /// `Url::parse` of its text, what the general path parses it with when
+    /// it is the base of a Location value (`whatwg::parse_value`). Its
+    /// buffer is not written while the machine steps, so a machine that
+    /// restarts at its first URL again and again parses it once.
+    pub(super) fn keep_first_parsed(&mut self) {
+        if let Urls::Whatwg(t) = self {
+            let first = t.first_mut();
+            if first.url.is_none() {
+                first.url = url::Url::parse(first.buf.as_str()).ok();
+            }
         }
     }
 }
