@@ -1,12 +1,13 @@
 //! RFC 3986 §5.2 resolution: laws of the result, and a differential check
 //! against the WHATWG URL parser (the `url` crate) where the two agree.
 
-use std::borrow::Cow;
+use std::cell::{OnceCell, RefCell};
 
 use url::Url;
 
 use crate::model::strict::Settings;
-use crate::model::{parse_uri_reference, resolve as resolve_ref, UriBuf, UriRef};
+use crate::model::whatwg::WebUrl;
+use crate::model::{parse_uri_reference, resolve as resolve_ref, LocationError, UriBuf, UriRef};
 
 /// Checks [`crate::model::resolve`] on one reference and one base.
 ///
@@ -102,59 +103,99 @@ pub fn resolve_under(reference: &[u8], base: &[u8], setting: u8) -> Option<Strin
 /// [`resolve`] with the differential checks under the settings in `settings`.
 fn check(reference: &[u8], base: &[u8], settings: Settings) -> Option<String> {
     let base_text = std::str::from_utf8(base).ok()?;
-    // 5. Differential: where the WHATWG fast path (model/fast_whatwg.rs)
-    // answers, it writes the general path's result (model/whatwg.rs: the
-    // `url` crate) byte for byte, under every policy switch asked for.
-    crate::model::fast_whatwg::check_under(base_text, reference, settings);
-    // 6. Differential: where the strict fast paths (model/fast_strict.rs)
-    // answer, they give the general path's text and offsets
-    // (model/strict.rs), under every policy switch asked for. (A base that
-    // does not parse is not checked: `check_under` skips it too.)
-    //
     // The reference is read once: the strict general path's policy-free
     // part (field bytes, then the RFC 3986 grammar) is what properties 1-4
     // read as well (a URI-reference has no NUL, CR or LF, so the field check
     // skips no reference the grammar takes).
     let parsed = crate::model::strict::parse_value(reference, 0);
     match super::BASES.iter().position(|b| *b == base_text) {
-        Some(i) => PARSED_BASES.with(|bases| {
-            // Every known base parses (tested below).
-            let (base, whatwg_base) = bases[i].as_ref()?;
-            crate::model::fast_strict::check_parsed_value(base, reference, &parsed, settings);
-            let r = parsed.ok()?;
-            resolve_parsed(base, || Some(Cow::Borrowed(whatwg_base)), &r)
+        // Every known base parses with both parsers (tested below).
+        Some(i) => KNOWN_BASES.with(|bases| bases[i].check(reference, &parsed, settings)),
+        None => RAW_BASE.with_borrow_mut(|raw| {
+            if raw.text != base_text {
+                *raw = ReadBase::new(base_text);
+            }
+            raw.check(reference, &parsed, settings)
         }),
-        None => {
-            let base = UriBuf::parse_absolute(base_text).ok()?;
-            crate::model::fast_strict::check_parsed_value(&base, reference, &parsed, settings);
-            let r = parsed.ok()?;
-            let whatwg_base = || Url::parse(base.as_str()).ok().map(Cow::Owned);
-            resolve_parsed(&base, whatwg_base, &r)
+    }
+}
+
+/// A base read by both parsers, kept while it is checked against
+/// reference after reference.
+struct ReadBase {
+    /// The base's text.
+    text: String,
+    /// As the Fetch machine holds it after a fast hop
+    /// (`fast_whatwg::read_base`); `None` when the `url` crate refuses it.
+    whatwg: Option<WebUrl>,
+    /// The RFC 3986 absolute URI; `None` when it is not one.
+    strict: Option<UriBuf>,
+    /// `Url::parse` of the text, made when property 4 first needs it.
+    url: OnceCell<Option<Url>>,
+}
+
+impl ReadBase {
+    fn new(text: &str) -> Self {
+        ReadBase {
+            text: text.to_owned(),
+            whatwg: crate::model::fast_whatwg::read_base(text),
+            strict: UriBuf::parse_absolute(text).ok(),
+            url: OnceCell::new(),
         }
+    }
+
+    /// Every property of [`resolve`] on `reference` (its strict general
+    /// parse `parsed`) against this base.
+    fn check(
+        &self,
+        reference: &[u8],
+        parsed: &Result<UriRef<'_>, LocationError>,
+        settings: Settings,
+    ) -> Option<String> {
+        // 5. Differential: where the WHATWG fast path (model/fast_whatwg.rs)
+        // answers, it writes the general path's result (model/whatwg.rs: the
+        // `url` crate) byte for byte, under every policy switch asked for.
+        // (A base the `url` crate refuses is not checked.)
+        if let Some(b) = &self.whatwg {
+            crate::model::fast_whatwg::check_against_base(b, &self.text, reference, settings);
+        }
+        // 6. Differential: where the strict fast paths (model/fast_strict.rs)
+        // answer, they give the general path's text and offsets
+        // (model/strict.rs), under every policy switch asked for. (A base
+        // that does not parse is not checked, nor are 1-4.)
+        let base = self.strict.as_ref()?;
+        crate::model::fast_strict::check_parsed_value(base, reference, parsed, settings);
+        let r = parsed.as_ref().ok()?;
+        let whatwg_base = || {
+            self.url
+                .get_or_init(|| Url::parse(base.as_str()).ok())
+                .as_ref()
+        };
+        resolve_parsed(base, whatwg_base, r)
     }
 }
 
 thread_local! {
     /// The buffer [`check_resolution`] resolves its result into again, kept
     /// per thread so that it stays grown.
-    static TWICE: std::cell::RefCell<UriBuf> = std::cell::RefCell::new(UriBuf::new());
+    static TWICE: RefCell<UriBuf> = RefCell::new(UriBuf::new());
     /// [`BASES`](super::BASES) read by both parsers, once per thread.
-    static PARSED_BASES: Vec<Option<(UriBuf, Url)>> = super::BASES
-        .iter()
-        .map(|b| Some((UriBuf::parse_absolute(b).ok()?, Url::parse(b).ok()?)))
-        .collect();
+    static KNOWN_BASES: Vec<ReadBase> = super::BASES.iter().map(|b| ReadBase::new(b)).collect();
+    /// The last other base read (a fuzzer mutates an input several times
+    /// in a row, often not in its base).
+    static RAW_BASE: RefCell<ReadBase> = RefCell::new(ReadBase::new(""));
 }
 
 /// Properties 1-4 of [`resolve`] for a parsed reference and base;
 /// `whatwg_base` gives the base as the `url` crate reads it.
 fn resolve_parsed<'u>(
     base: &UriBuf,
-    whatwg_base: impl FnOnce() -> Option<Cow<'u, Url>>,
+    whatwg_base: impl FnOnce() -> Option<&'u Url>,
     r: &UriRef<'_>,
 ) -> Option<String> {
     thread_local! {
         /// The result's buffer, kept per thread so that it stays grown.
-        static OUT: std::cell::RefCell<UriBuf> = std::cell::RefCell::new(UriBuf::new());
+        static OUT: RefCell<UriBuf> = RefCell::new(UriBuf::new());
     }
     OUT.with_borrow_mut(|out| resolve_into(base, whatwg_base, r, out))
 }
@@ -162,7 +203,7 @@ fn resolve_parsed<'u>(
 /// [`resolve_parsed`] with the buffer the result is written into.
 fn resolve_into<'u>(
     base: &UriBuf,
-    whatwg_base: impl FnOnce() -> Option<Cow<'u, Url>>,
+    whatwg_base: impl FnOnce() -> Option<&'u Url>,
     r: &UriRef<'_>,
     out: &mut UriBuf,
 ) -> Option<String> {
@@ -170,7 +211,7 @@ fn resolve_into<'u>(
     if in_agreed_subset(base, r) {
         let whatwg_base = whatwg_base()?;
         let theirs = Url::options()
-            .base_url(Some(&whatwg_base))
+            .base_url(Some(whatwg_base))
             .parse(r.as_str());
         let ours = with_root_path(out);
         match theirs {
@@ -411,9 +452,13 @@ mod tests {
 
     #[test]
     fn every_known_base_parses_with_both_parsers() {
-        PARSED_BASES.with(|bases| {
-            for (base, parsed) in super::super::BASES.iter().zip(bases) {
-                assert!(parsed.is_some(), "{base}");
+        KNOWN_BASES.with(|bases| {
+            for (base, read) in super::super::BASES.iter().zip(bases) {
+                assert_eq!(read.text, *base);
+                assert!(read.whatwg.is_some(), "{base}");
+                let strict = read.strict.as_ref().expect(base);
+                assert_eq!(strict.as_str(), *base);
+                assert!(Url::parse(base).is_ok(), "{base}");
             }
         });
     }

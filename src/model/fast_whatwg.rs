@@ -429,9 +429,15 @@ pub(crate) fn check_under(base: &str, v: &[u8], settings: super::strict::Setting
     with_recent_base(base, |b| check_against_base(b, base, v, settings)).unwrap_or(false)
 }
 
-/// [`check_under`] once the base `b` (whose text is `base`) is read.
+/// [`check_under`] once the base `b` (whose text is `base`) is read with
+/// [`read_base`] (the `resolve` fuzz target keeps the bases it reads).
 #[cfg(any(test, feature = "fuzz"))]
-fn check_against_base(b: &WebUrl, base: &str, v: &[u8], settings: super::strict::Settings) -> bool {
+pub(crate) fn check_against_base(
+    b: &WebUrl,
+    base: &str,
+    v: &[u8],
+    settings: super::strict::Settings,
+) -> bool {
     use std::cell::RefCell;
     thread_local! {
         /// The buffers the three paths write into, kept per thread (as the
@@ -517,13 +523,9 @@ fn check_with_buffers(
     took_default
 }
 
-/// `f` on `base` read as the machine holds it after a fast hop: the
-/// serialization and offsets (which the fast paths read), with the parsed
-/// form the general path's `with_parsed` would make of that text
-/// (`Url::parse` of the serialization) when it is at hand: when `base` is
-/// its own serialization, that is the parse of `base` itself. `None`
-/// when the URL parser refuses `base`. The bases read last are kept in a
-/// small per-thread list.
+/// `f` on `base` read by [`read_base`]; `None` when the URL parser
+/// refuses `base`. The bases read last are kept in a small per-thread
+/// list.
 #[cfg(any(test, feature = "fuzz"))]
 fn with_recent_base<R>(base: &str, f: impl FnOnce(&WebUrl) -> R) -> Option<R> {
     use std::cell::RefCell;
@@ -536,13 +538,7 @@ fn with_recent_base<R>(base: &str, f: impl FnOnce(&WebUrl) -> R) -> Option<R> {
         let i = match recent.iter().position(|(text, _)| text == base) {
             Some(i) => i,
             None => {
-                let url = url::Url::parse(base).ok()?;
-                let mut b = WebUrl::default();
-                b.copy_url(&url);
-                // `Url::parse(serialization)` is the same call as above
-                // when `base` is its own serialization; otherwise the
-                // general path makes it when it needs it.
-                b.url = (url.as_str() == base).then_some(url);
+                let b = read_base(base)?;
                 if recent.len() == KEPT {
                     recent.remove(0);
                 }
@@ -552,6 +548,22 @@ fn with_recent_base<R>(base: &str, f: impl FnOnce(&WebUrl) -> R) -> Option<R> {
         };
         Some(f(&recent[i].1))
     })
+}
+
+/// `base` read as the machine holds it after a fast hop: the
+/// serialization and offsets (which the fast paths read), with the parsed
+/// form the general path's `with_parsed` would make of that text
+/// (`Url::parse` of the serialization) when it is at hand: when `base` is
+/// its own serialization, that is the parse of `base` itself (otherwise
+/// the general path makes it when it needs it). `None` when the URL parser
+/// refuses `base`.
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) fn read_base(base: &str) -> Option<WebUrl> {
+    let url = url::Url::parse(base).ok()?;
+    let mut b = WebUrl::default();
+    b.copy_url(&url);
+    b.url = (url.as_str() == base).then_some(url);
+    Some(b)
 }
 
 /// The differential check of the WHATWG start fast path ([`whatwg_start`],
