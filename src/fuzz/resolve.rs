@@ -1,12 +1,14 @@
 //! RFC 3986 §5.2 resolution: laws of the result, and a differential check
 //! against the WHATWG URL parser (the `url` crate) where the two agree.
 
+use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
 
 use url::Url;
 
+use crate::model::fast_whatwg;
 use crate::model::strict::Settings;
-use crate::model::whatwg::WebUrl;
+use crate::model::whatwg::{GeneralParse, WebUrl};
 use crate::model::{parse_uri_reference, resolve as resolve_ref, LocationError, UriBuf, UriRef};
 
 /// Checks [`crate::model::resolve`] on one reference and one base.
@@ -113,7 +115,7 @@ fn check(reference: &[u8], base: &[u8], settings: Settings) -> Option<String> {
         Some(i) => KNOWN_BASES.with(|bases| bases[i].check(reference, &parsed, settings)),
         None => RAW_BASE.with_borrow_mut(|raw| {
             if raw.text != base_text {
-                *raw = ReadBase::new(base_text);
+                *raw = ReadBase::new(base_text, false);
             }
             raw.check(reference, &parsed, settings)
         }),
@@ -130,18 +132,38 @@ struct ReadBase {
     whatwg: Option<WebUrl>,
     /// The RFC 3986 absolute URI; `None` when it is not one.
     strict: Option<UriBuf>,
-    /// `Url::parse` of the text, made when property 4 first needs it.
+    /// `Url::parse` of the serialization in `whatwg` when that has no parsed
+    /// form at hand, made when property 4 first needs it.
     url: OnceCell<Option<Url>>,
 }
 
 impl ReadBase {
-    fn new(text: &str) -> Self {
+    /// `text` read by both parsers; `keep_parsed`: the WHATWG reading keeps
+    /// its parsed form (for bases checked over and over).
+    fn new(text: &str, keep_parsed: bool) -> Self {
+        let whatwg = if keep_parsed {
+            fast_whatwg::read_base_parsed(text)
+        } else {
+            fast_whatwg::read_base(text)
+        };
         ReadBase {
             text: text.to_owned(),
-            whatwg: crate::model::fast_whatwg::read_base(text),
+            whatwg,
             strict: UriBuf::parse_absolute(text).ok(),
             url: OnceCell::new(),
         }
+    }
+
+    /// The base as the `url` crate reads it: its parse of the base's
+    /// serialization, which is what the WHATWG general path parses values
+    /// against.
+    fn whatwg_url(&self) -> Option<&Url> {
+        let b = self.whatwg.as_ref()?;
+        b.parsed().or_else(|| {
+            self.url
+                .get_or_init(|| Url::parse(b.as_str()).ok())
+                .as_ref()
+        })
     }
 
     /// Every property of [`resolve`] on `reference` (its strict general
@@ -156,9 +178,10 @@ impl ReadBase {
         // answers, it writes the general path's result (model/whatwg.rs: the
         // `url` crate) byte for byte, under every policy switch asked for.
         // (A base the `url` crate refuses is not checked.)
-        if let Some(b) = &self.whatwg {
-            crate::model::fast_whatwg::check_against_base(b, &self.text, reference, settings);
-        }
+        let general = self
+            .whatwg
+            .as_ref()
+            .and_then(|b| fast_whatwg::check_keeping_parse(b, &self.text, reference, settings).1);
         // 6. Differential: where the strict fast paths (model/fast_strict.rs)
         // answer, they give the general path's text and offsets
         // (model/strict.rs), under every policy switch asked for. (A base
@@ -166,12 +189,20 @@ impl ReadBase {
         let base = self.strict.as_ref()?;
         crate::model::fast_strict::check_parsed_value(base, reference, parsed, settings);
         let r = parsed.as_ref().ok()?;
-        let whatwg_base = || {
-            self.url
-                .get_or_init(|| Url::parse(base.as_str()).ok())
-                .as_ref()
+        // 4 reads the reference with the `url` crate against the same
+        // parsed base as the general path in 5: where 5 ran it on the same
+        // text, that is its result (the same call on the same arguments).
+        let whatwg = || {
+            let base = self.whatwg_url()?;
+            Some(match general.as_ref().and_then(GeneralParse::url) {
+                Some((text, url)) if text == r.as_str() => Ok(Cow::Borrowed(url)),
+                _ => Url::options()
+                    .base_url(Some(base))
+                    .parse(r.as_str())
+                    .map(Cow::Owned),
+            })
         };
-        resolve_parsed(base, whatwg_base, r)
+        resolve_parsed(base, whatwg, r)
     }
 }
 
@@ -180,39 +211,37 @@ thread_local! {
     /// per thread so that it stays grown.
     static TWICE: RefCell<UriBuf> = RefCell::new(UriBuf::new());
     /// [`BASES`](super::BASES) read by both parsers, once per thread.
-    static KNOWN_BASES: Vec<ReadBase> = super::BASES.iter().map(|b| ReadBase::new(b)).collect();
+    static KNOWN_BASES: Vec<ReadBase> = super::BASES.iter().map(|b| ReadBase::new(b, true)).collect();
     /// The last other base read (a fuzzer mutates an input several times
     /// in a row, often not in its base).
-    static RAW_BASE: RefCell<ReadBase> = RefCell::new(ReadBase::new(""));
+    static RAW_BASE: RefCell<ReadBase> = RefCell::new(ReadBase::new("", false));
 }
 
 /// Properties 1-4 of [`resolve`] for a parsed reference and base;
-/// `whatwg_base` gives the base as the `url` crate reads it.
+/// `whatwg` gives the `url` crate's reading of the reference against the
+/// base (asked for only on the subset of property 4).
 fn resolve_parsed<'u>(
     base: &UriBuf,
-    whatwg_base: impl FnOnce() -> Option<&'u Url>,
+    whatwg: impl FnOnce() -> Option<Result<Cow<'u, Url>, url::ParseError>>,
     r: &UriRef<'_>,
 ) -> Option<String> {
     thread_local! {
         /// The result's buffer, kept per thread so that it stays grown.
         static OUT: RefCell<UriBuf> = RefCell::new(UriBuf::new());
     }
-    OUT.with_borrow_mut(|out| resolve_into(base, whatwg_base, r, out))
+    OUT.with_borrow_mut(|out| resolve_into(base, whatwg, r, out))
 }
 
 /// [`resolve_parsed`] with the buffer the result is written into.
 fn resolve_into<'u>(
     base: &UriBuf,
-    whatwg_base: impl FnOnce() -> Option<&'u Url>,
+    whatwg: impl FnOnce() -> Option<Result<Cow<'u, Url>, url::ParseError>>,
     r: &UriRef<'_>,
     out: &mut UriBuf,
 ) -> Option<String> {
     check_resolution(base, r, out);
     if in_agreed_subset(base, r) {
-        let whatwg_base = whatwg_base()?;
-        let theirs = Url::options()
-            .base_url(Some(whatwg_base))
-            .parse(r.as_str());
+        let theirs = whatwg()?;
         let ours = with_root_path(out);
         match theirs {
             Ok(u) => assert_eq!(
@@ -458,7 +487,10 @@ mod tests {
                 assert!(read.whatwg.is_some(), "{base}");
                 let strict = read.strict.as_ref().expect(base);
                 assert_eq!(strict.as_str(), *base);
-                assert!(Url::parse(base).is_ok(), "{base}");
+                // Property 4's base, the `url` crate's parse of the
+                // serialization, is its parse of the base as written.
+                let url = Url::parse(base).expect(base);
+                assert_eq!(read.whatwg_url(), Some(&url), "{base}");
             }
         });
     }

@@ -430,14 +430,24 @@ pub(crate) fn check_under(base: &str, v: &[u8], settings: super::strict::Setting
 }
 
 /// [`check_under`] once the base `b` (whose text is `base`) is read with
-/// [`read_base`] (the `resolve` fuzz target keeps the bases it reads).
+/// [`read_base`].
 #[cfg(any(test, feature = "fuzz"))]
-pub(crate) fn check_against_base(
+fn check_against_base(b: &WebUrl, base: &str, v: &[u8], settings: super::strict::Settings) -> bool {
+    check_keeping_parse(b, base, v, settings).0
+}
+
+/// [`check_against_base`], also giving the general path's policy-free
+/// part ([`GeneralParse`]) of `v` against `b` when the check ran it (when a
+/// fast path took `v` under a setting asked for): the `resolve` fuzz
+/// target, which keeps the bases it reads, compares the same parse with
+/// RFC 3986 resolution.
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) fn check_keeping_parse<'v>(
     b: &WebUrl,
     base: &str,
-    v: &[u8],
+    v: &'v [u8],
     settings: super::strict::Settings,
-) -> bool {
+) -> (bool, Option<GeneralParse<'v>>) {
     use std::cell::RefCell;
     thread_local! {
         /// The buffers the three paths write into, kept per thread (as the
@@ -449,18 +459,18 @@ pub(crate) fn check_against_base(
     })
 }
 
-/// [`check_against_base`] with the buffers the fast paths and the general
+/// [`check_keeping_parse`] with the buffers the fast paths and the general
 /// path write into.
 #[cfg(any(test, feature = "fuzz"))]
-fn check_with_buffers(
+fn check_with_buffers<'v>(
     b: &WebUrl,
     base: &str,
-    v: &[u8],
+    v: &'v [u8],
     settings: super::strict::Settings,
     ascii: &mut WebUrl,
     wide: &mut WebUrl,
     general: &mut WebUrl,
-) -> bool {
+) -> (bool, Option<GeneralParse<'v>>) {
     let mut took_default = false;
     let mut parsed = None;
     // The one-pass path reads `v` the same way under every policy: once.
@@ -520,7 +530,7 @@ fn check_with_buffers(
             }
         }
     });
-    took_default
+    (took_default, parsed)
 }
 
 /// `f` on `base` read by [`read_base`]; `None` when the URL parser
@@ -563,6 +573,19 @@ pub(crate) fn read_base(base: &str) -> Option<WebUrl> {
     let mut b = WebUrl::default();
     b.copy_url(&url);
     b.url = (url.as_str() == base).then_some(url);
+    Some(b)
+}
+
+/// [`read_base`] with the parsed form always at hand: when `base` is not
+/// its own serialization, the parse of the serialization (which the
+/// general path's `with_parsed` would make) is made now. For bases kept
+/// and checked against many values.
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) fn read_base_parsed(base: &str) -> Option<WebUrl> {
+    let mut b = read_base(base)?;
+    if b.url.is_none() {
+        b.url = Some(url::Url::parse(b.as_str()).ok()?);
+    }
     Some(b)
 }
 

@@ -137,6 +137,11 @@ impl WebUrl {
     pub(crate) fn fragment(&self) -> Option<&str> {
         self.buf.fragment()
     }
+    /// The parsed form, when it is at hand.
+    #[cfg(any(test, feature = "fuzz"))]
+    pub(crate) fn parsed(&self) -> Option<&Url> {
+        self.url.as_ref()
+    }
 }
 
 /// Fetch "location URL": the Location value `value` (trimmed; `start` is
@@ -264,6 +269,12 @@ impl<'v> GeneralParse<'v> {
             parsed: parse_value(current, value, start),
             parses_alone: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The text the parser read and the URL it gave against the current
+    /// URL's parsed form (before the policy's part), when it gave one.
+    pub(crate) fn url(&self) -> Option<(&str, &Url)> {
+        self.parsed.as_ref().ok().map(|(text, url)| (&**text, url))
     }
 
     /// What `resolve_general(current, value, start, next, policy)` gives,
