@@ -143,8 +143,12 @@ impl ReadBase {
     fn new(text: &str, keep_parsed: bool) -> Self {
         let whatwg = if keep_parsed {
             fast_whatwg::read_base_parsed(text)
-        } else {
+        } else if may_be_http(text) {
             fast_whatwg::read_base(text)
+        } else {
+            // Both WHATWG fast paths decline any base but an http(s) URL
+            // (`fast_base_scheme`): property 5 has nothing to compare.
+            None
         };
         ReadBase {
             text: text.to_owned(),
@@ -259,6 +263,27 @@ fn resolve_into<'u>(
         }
     }
     Some(out.as_str().to_owned())
+}
+
+/// Whether `Url::parse(text)` can give an `http` or `https` URL: the URL
+/// Standard's parser (and `url`'s) strips leading C0 controls and spaces,
+/// skips every ASCII tab and newline, and with no base needs a scheme
+/// (`RelativeUrlWithoutBase` otherwise): ASCII letters and digits, `+`,
+/// `-`, `.` up to the first `:`, lower-cased ("scheme start state",
+/// "scheme state"). So it must read `http:` or `https:` in any case first.
+/// (Tested against the `url` crate below.)
+fn may_be_http(text: &str) -> bool {
+    let mut read = text
+        .bytes()
+        .skip_while(|&c| c <= b' ')
+        .filter(|&c| !matches!(c, b'\t' | b'\n' | b'\r'))
+        .map(|c| c.to_ascii_lowercase());
+    read.by_ref().take(4).eq(*b"http")
+        && match read.next() {
+            Some(b':') => true,
+            Some(b's') => read.next() == Some(b':'),
+            _ => false,
+        }
 }
 
 /// Properties 1-3 of [`resolve`], for a reference already parsed; `out` is
@@ -493,6 +518,61 @@ mod tests {
                 assert_eq!(read.whatwg_url(), Some(&url), "{base}");
             }
         });
+    }
+
+    /// `may_be_http` is `false` only where the `url` crate gives no
+    /// http(s) URL.
+    #[test]
+    fn bases_skipped_by_the_whatwg_check_are_not_http() {
+        let http = |s: &str| Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        let cases = [
+            "http://a/",
+            "HTTPS://a",
+            " \u{1}\x7f\thTtP:a",
+            "\th\nt\rtp\t:\t//a",
+            "https:a",
+            "htt:",
+            "http",
+            "https",
+            "httpx:",
+            "http+s:",
+            "hxttp:",
+            "xhttp:",
+            "ftp://a",
+            "mailto:x",
+            "",
+            ":",
+            "\u{a0}http://a",
+            "http\u{0}://a",
+            "\u{0}http://a",
+            "https\u{ad}://a",
+            "h\u{ad}ttp://a",
+            "ht%74p://a",
+            "http/:",
+            "//a",
+            "http;:",
+        ];
+        for s in cases {
+            assert!(may_be_http(s) || !http(s), "{s:?}");
+        }
+        assert!(may_be_http("http://a/") && may_be_http(" \u{1}\thTtP\n:a"));
+        assert!(!may_be_http("ftp://a") && !may_be_http("httpx:"));
+        // Every string of up to 5 characters from the ones that matter.
+        let alphabet = ['h', 'T', 'p', 's', ':', '\t', ' ', '\u{1}', 'x'];
+        let mut words = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = words
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            for w in &longer {
+                for tail in ["", "//a.test/", "ps://a", "s:a"] {
+                    let s = format!("{w}{tail}");
+                    assert!(may_be_http(&s) || !http(&s), "{s:?}");
+                }
+            }
+            words = longer;
+        }
     }
 
     #[test]
