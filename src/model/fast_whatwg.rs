@@ -533,7 +533,7 @@ fn check_with_buffers<'v>(
     (took_default, parsed)
 }
 
-/// `f` on `base` read by [`read_base`]; `None` when the URL parser
+/// `f` on `base` read by [`read_base_parsed`]; `None` when the URL parser
 /// refuses `base`. The bases read last are kept in a small per-thread
 /// list.
 #[cfg(any(test, feature = "fuzz"))]
@@ -548,7 +548,7 @@ fn with_recent_base<R>(base: &str, f: impl FnOnce(&WebUrl) -> R) -> Option<R> {
         let i = match recent.iter().position(|(text, _)| text == base) {
             Some(i) => i,
             None => {
-                let b = read_base(base)?;
+                let b = read_base_parsed(base)?;
                 if recent.len() == KEPT {
                     recent.remove(0);
                 }
@@ -562,8 +562,8 @@ fn with_recent_base<R>(base: &str, f: impl FnOnce(&WebUrl) -> R) -> Option<R> {
 
 /// `base` read as the machine holds it after a fast hop: the
 /// serialization and offsets (which the fast paths read), with the parsed
-/// form the general path's `with_parsed` would make of that text
-/// (`Url::parse` of the serialization) when it is at hand: when `base` is
+/// form the general path would make of that text (`Url::parse` of the
+/// serialization) when it is at hand: when `base` is
 /// its own serialization, that is the parse of `base` itself (otherwise
 /// the general path makes it when it needs it). `None` when the URL parser
 /// refuses `base`.
@@ -578,8 +578,8 @@ pub(crate) fn read_base(base: &str) -> Option<WebUrl> {
 
 /// [`read_base`] with the parsed form always at hand: when `base` is not
 /// its own serialization, the parse of the serialization (which the
-/// general path's `with_parsed` would make) is made now. For bases kept
-/// and checked against many values.
+/// general path would make) is made now. For bases kept and checked
+/// against many values.
 #[cfg(any(test, feature = "fuzz"))]
 pub(crate) fn read_base_parsed(base: &str) -> Option<WebUrl> {
     let mut b = read_base(base)?;
