@@ -2,11 +2,14 @@
 //! against the WHATWG URL parser (the `url` crate) where the two agree.
 
 use std::borrow::Cow;
+use std::cell::{OnceCell, RefCell};
 
 use url::Url;
 
+use crate::model::fast_whatwg;
 use crate::model::strict::Settings;
-use crate::model::{parse_uri_reference, resolve as resolve_ref, UriBuf, UriRef};
+use crate::model::whatwg::{GeneralParse, WebUrl};
+use crate::model::{parse_uri_reference, resolve as resolve_ref, LocationError, UriBuf, UriRef};
 
 /// Checks [`crate::model::resolve`] on one reference and one base.
 ///
@@ -102,76 +105,147 @@ pub fn resolve_under(reference: &[u8], base: &[u8], setting: u8) -> Option<Strin
 /// [`resolve`] with the differential checks under the settings in `settings`.
 fn check(reference: &[u8], base: &[u8], settings: Settings) -> Option<String> {
     let base_text = std::str::from_utf8(base).ok()?;
-    // 5. Differential: where the WHATWG fast path (model/fast_whatwg.rs)
-    // answers, it writes the general path's result (model/whatwg.rs: the
-    // `url` crate) byte for byte, under every policy switch asked for.
-    crate::model::fast_whatwg::check_under(base_text, reference, settings);
-    // 6. Differential: where the strict fast paths (model/fast_strict.rs)
-    // answer, they give the general path's text and offsets
-    // (model/strict.rs), under every policy switch asked for. (A base that
-    // does not parse is not checked: `check_under` skips it too.)
-    //
     // The reference is read once: the strict general path's policy-free
     // part (field bytes, then the RFC 3986 grammar) is what properties 1-4
     // read as well (a URI-reference has no NUL, CR or LF, so the field check
     // skips no reference the grammar takes).
     let parsed = crate::model::strict::parse_value(reference, 0);
     match super::BASES.iter().position(|b| *b == base_text) {
-        Some(i) => PARSED_BASES.with(|bases| {
-            // Every known base parses (tested below).
-            let (base, whatwg_base) = bases[i].as_ref()?;
-            crate::model::fast_strict::check_parsed_value(base, reference, &parsed, settings);
-            let r = parsed.ok()?;
-            resolve_parsed(base, || Some(Cow::Borrowed(whatwg_base)), &r)
+        // Every known base parses with both parsers (tested below).
+        Some(i) => KNOWN_BASES.with(|bases| bases[i].check(reference, &parsed, settings)),
+        None => RAW_BASE.with_borrow_mut(|raw| {
+            if raw.text != base_text {
+                *raw = ReadBase::new(base_text, false);
+            }
+            raw.check(reference, &parsed, settings)
         }),
-        None => {
-            let base = UriBuf::parse_absolute(base_text).ok()?;
-            crate::model::fast_strict::check_parsed_value(&base, reference, &parsed, settings);
-            let r = parsed.ok()?;
-            let whatwg_base = || Url::parse(base.as_str()).ok().map(Cow::Owned);
-            resolve_parsed(&base, whatwg_base, &r)
+    }
+}
+
+/// A base read by both parsers, kept while it is checked against
+/// reference after reference.
+struct ReadBase {
+    /// The base's text.
+    text: String,
+    /// As the Fetch machine holds it after a fast hop
+    /// (`fast_whatwg::read_base`); `None` when the `url` crate refuses it.
+    whatwg: Option<WebUrl>,
+    /// The RFC 3986 absolute URI; `None` when it is not one.
+    strict: Option<UriBuf>,
+    /// `Url::parse` of the serialization in `whatwg` when that has no parsed
+    /// form at hand, made when property 4 first needs it.
+    url: OnceCell<Option<Url>>,
+}
+
+impl ReadBase {
+    /// `text` read by both parsers; `keep_parsed`: the WHATWG reading keeps
+    /// its parsed form (for bases checked over and over).
+    fn new(text: &str, keep_parsed: bool) -> Self {
+        let whatwg = if keep_parsed {
+            fast_whatwg::read_base_parsed(text)
+        } else if may_be_http(text) {
+            fast_whatwg::read_base(text)
+        } else {
+            // Both WHATWG fast paths decline any base but an http(s) URL
+            // (`fast_base_scheme`): property 5 has nothing to compare.
+            None
+        };
+        ReadBase {
+            text: text.to_owned(),
+            whatwg,
+            strict: UriBuf::parse_absolute(text).ok(),
+            url: OnceCell::new(),
         }
+    }
+
+    /// The base as the `url` crate reads it: its parse of the base's
+    /// serialization, which is what the WHATWG general path parses values
+    /// against.
+    fn whatwg_url(&self) -> Option<&Url> {
+        let b = self.whatwg.as_ref()?;
+        b.parsed().or_else(|| {
+            self.url
+                .get_or_init(|| Url::parse(b.as_str()).ok())
+                .as_ref()
+        })
+    }
+
+    /// Every property of [`resolve`] on `reference` (its strict general
+    /// parse `parsed`) against this base.
+    fn check(
+        &self,
+        reference: &[u8],
+        parsed: &Result<UriRef<'_>, LocationError>,
+        settings: Settings,
+    ) -> Option<String> {
+        // 5. Differential: where the WHATWG fast path (model/fast_whatwg.rs)
+        // answers, it writes the general path's result (model/whatwg.rs: the
+        // `url` crate) byte for byte, under every policy switch asked for.
+        // (A base the `url` crate refuses is not checked.)
+        let general = self
+            .whatwg
+            .as_ref()
+            .and_then(|b| fast_whatwg::check_keeping_parse(b, &self.text, reference, settings).1);
+        // 6. Differential: where the strict fast paths (model/fast_strict.rs)
+        // answer, they give the general path's text and offsets
+        // (model/strict.rs), under every policy switch asked for. (A base
+        // that does not parse is not checked, nor are 1-4.)
+        let base = self.strict.as_ref()?;
+        crate::model::fast_strict::check_parsed_value(base, reference, parsed, settings);
+        let r = parsed.as_ref().ok()?;
+        // 4 reads the reference with the `url` crate against the same
+        // parsed base as the general path in 5: where 5 ran it on the same
+        // text, that is its result (the same call on the same arguments).
+        let whatwg = || {
+            let base = self.whatwg_url()?;
+            Some(match general.as_ref().and_then(GeneralParse::url) {
+                Some((text, url)) if text == r.as_str() => Ok(Cow::Borrowed(url)),
+                _ => Url::options()
+                    .base_url(Some(base))
+                    .parse(r.as_str())
+                    .map(Cow::Owned),
+            })
+        };
+        resolve_parsed(base, whatwg, r)
     }
 }
 
 thread_local! {
     /// The buffer [`check_resolution`] resolves its result into again, kept
     /// per thread so that it stays grown.
-    static TWICE: std::cell::RefCell<UriBuf> = std::cell::RefCell::new(UriBuf::new());
+    static TWICE: RefCell<UriBuf> = RefCell::new(UriBuf::new());
     /// [`BASES`](super::BASES) read by both parsers, once per thread.
-    static PARSED_BASES: Vec<Option<(UriBuf, Url)>> = super::BASES
-        .iter()
-        .map(|b| Some((UriBuf::parse_absolute(b).ok()?, Url::parse(b).ok()?)))
-        .collect();
+    static KNOWN_BASES: Vec<ReadBase> = super::BASES.iter().map(|b| ReadBase::new(b, true)).collect();
+    /// The last other base read (a fuzzer mutates an input several times
+    /// in a row, often not in its base).
+    static RAW_BASE: RefCell<ReadBase> = RefCell::new(ReadBase::new("", false));
 }
 
 /// Properties 1-4 of [`resolve`] for a parsed reference and base;
-/// `whatwg_base` gives the base as the `url` crate reads it.
+/// `whatwg` gives the `url` crate's reading of the reference against the
+/// base (asked for only on the subset of property 4).
 fn resolve_parsed<'u>(
     base: &UriBuf,
-    whatwg_base: impl FnOnce() -> Option<Cow<'u, Url>>,
+    whatwg: impl FnOnce() -> Option<Result<Cow<'u, Url>, url::ParseError>>,
     r: &UriRef<'_>,
 ) -> Option<String> {
     thread_local! {
         /// The result's buffer, kept per thread so that it stays grown.
-        static OUT: std::cell::RefCell<UriBuf> = std::cell::RefCell::new(UriBuf::new());
+        static OUT: RefCell<UriBuf> = RefCell::new(UriBuf::new());
     }
-    OUT.with_borrow_mut(|out| resolve_into(base, whatwg_base, r, out))
+    OUT.with_borrow_mut(|out| resolve_into(base, whatwg, r, out))
 }
 
 /// [`resolve_parsed`] with the buffer the result is written into.
 fn resolve_into<'u>(
     base: &UriBuf,
-    whatwg_base: impl FnOnce() -> Option<Cow<'u, Url>>,
+    whatwg: impl FnOnce() -> Option<Result<Cow<'u, Url>, url::ParseError>>,
     r: &UriRef<'_>,
     out: &mut UriBuf,
 ) -> Option<String> {
     check_resolution(base, r, out);
     if in_agreed_subset(base, r) {
-        let whatwg_base = whatwg_base()?;
-        let theirs = Url::options()
-            .base_url(Some(&whatwg_base))
-            .parse(r.as_str());
+        let theirs = whatwg()?;
         let ours = with_root_path(out);
         match theirs {
             Ok(u) => assert_eq!(
@@ -191,6 +265,27 @@ fn resolve_into<'u>(
     Some(out.as_str().to_owned())
 }
 
+/// Whether `Url::parse(text)` can give an `http` or `https` URL: the URL
+/// Standard's parser (and `url`'s) strips leading C0 controls and spaces,
+/// skips every ASCII tab and newline, and with no base needs a scheme
+/// (`RelativeUrlWithoutBase` otherwise): ASCII letters and digits, `+`,
+/// `-`, `.` up to the first `:`, lower-cased ("scheme start state",
+/// "scheme state"). So it must read `http:` or `https:` in any case first.
+/// (Tested against the `url` crate below.)
+fn may_be_http(text: &str) -> bool {
+    let mut read = text
+        .bytes()
+        .skip_while(|&c| c <= b' ')
+        .filter(|&c| !matches!(c, b'\t' | b'\n' | b'\r'))
+        .map(|c| c.to_ascii_lowercase());
+    read.by_ref().take(4).eq(*b"http")
+        && match read.next() {
+            Some(b':') => true,
+            Some(b's') => read.next() == Some(b':'),
+            _ => false,
+        }
+}
+
 /// Properties 1-3 of [`resolve`], for a reference already parsed; `out` is
 /// the caller's buffer (its contents are replaced).
 pub(crate) fn check_resolution(base: &UriBuf, r: &UriRef<'_>, out: &mut UriBuf) {
@@ -202,7 +297,13 @@ pub(crate) fn check_resolution(base: &UriBuf, r: &UriRef<'_>, out: &mut UriBuf) 
         r.as_str(),
         base.as_str()
     );
-    let dot = |p: &str| p.split('/').any(|s| s == "." || s == "..");
+    // (Bytes: cheaper to split than `str` under the fuzzer's comparison
+    // hooks; `/` and `.` are ASCII.)
+    let dot = |p: &str| {
+        p.as_bytes()
+            .split(|&c| c == b'/')
+            .any(|s| s == b"." || s == b"..")
+    };
     if r.path().is_empty() && dot(base.path()) {
         return;
     }
@@ -274,15 +375,12 @@ fn in_agreed_subset(base: &UriBuf, r: &UriRef<'_>) -> bool {
         return false;
     }
     let text = r.as_str();
-    if text.contains(['%', '\'']) {
+    if text.bytes().any(|c| c == b'%' || c == b'\'') {
         return false;
     }
     // servo/rust-url#1113: a drive-letter-like segment is never popped.
-    let drive_letter = |seg: &str| {
-        let b = seg.as_bytes();
-        b.len() == 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
-    };
-    if r.path().split('/').any(drive_letter) {
+    let drive_letter = |b: &[u8]| b.len() == 2 && b[0].is_ascii_alphabetic() && b[1] == b':';
+    if r.path().as_bytes().split(|&c| c == b'/').any(drive_letter) {
         return false;
     }
     match (r.scheme(), r.authority()) {
@@ -295,8 +393,9 @@ fn in_agreed_subset(base: &UriBuf, r: &UriRef<'_>) -> bool {
         let host = r.host().unwrap_or_default();
         let host_ok = !host.is_empty()
             && host
-                .split('.')
-                .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_lowercase()));
+                .as_bytes()
+                .split(|&c| c == b'.')
+                .all(|l| !l.is_empty() && l.iter().all(u8::is_ascii_lowercase));
         let port_ok = match r.port() {
             None => true,
             Some(p) => {
@@ -411,11 +510,73 @@ mod tests {
 
     #[test]
     fn every_known_base_parses_with_both_parsers() {
-        PARSED_BASES.with(|bases| {
-            for (base, parsed) in super::super::BASES.iter().zip(bases) {
-                assert!(parsed.is_some(), "{base}");
+        KNOWN_BASES.with(|bases| {
+            for (base, read) in super::super::BASES.iter().zip(bases) {
+                assert_eq!(read.text, *base);
+                assert!(read.whatwg.is_some(), "{base}");
+                let strict = read.strict.as_ref().expect(base);
+                assert_eq!(strict.as_str(), *base);
+                // Property 4's base, the `url` crate's parse of the
+                // serialization, is its parse of the base as written.
+                let url = Url::parse(base).expect(base);
+                assert_eq!(read.whatwg_url(), Some(&url), "{base}");
             }
         });
+    }
+
+    /// `may_be_http` is `false` only where the `url` crate gives no
+    /// http(s) URL.
+    #[test]
+    fn bases_skipped_by_the_whatwg_check_are_not_http() {
+        let http = |s: &str| Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        let cases = [
+            "http://a/",
+            "HTTPS://a",
+            " \u{1}\x7f\thTtP:a",
+            "\th\nt\rtp\t:\t//a",
+            "https:a",
+            "htt:",
+            "http",
+            "https",
+            "httpx:",
+            "http+s:",
+            "hxttp:",
+            "xhttp:",
+            "ftp://a",
+            "mailto:x",
+            "",
+            ":",
+            "\u{a0}http://a",
+            "http\u{0}://a",
+            "\u{0}http://a",
+            "https\u{ad}://a",
+            "h\u{ad}ttp://a",
+            "ht%74p://a",
+            "http/:",
+            "//a",
+            "http;:",
+        ];
+        for s in cases {
+            assert!(may_be_http(s) || !http(s), "{s:?}");
+        }
+        assert!(may_be_http("http://a/") && may_be_http(" \u{1}\thTtP\n:a"));
+        assert!(!may_be_http("ftp://a") && !may_be_http("httpx:"));
+        // Every string of up to 5 characters from the ones that matter.
+        let alphabet = ['h', 'T', 'p', 's', ':', '\t', ' ', '\u{1}', 'x'];
+        let mut words = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = words
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            for w in &longer {
+                for tail in ["", "//a.test/", "ps://a", "s:a"] {
+                    let s = format!("{w}{tail}");
+                    assert!(may_be_http(&s) || !http(&s), "{s:?}");
+                }
+            }
+            words = longer;
+        }
     }
 
     #[test]

@@ -429,9 +429,25 @@ pub(crate) fn check_under(base: &str, v: &[u8], settings: super::strict::Setting
     with_recent_base(base, |b| check_against_base(b, base, v, settings)).unwrap_or(false)
 }
 
-/// [`check_under`] once the base `b` (whose text is `base`) is read.
+/// [`check_under`] once the base `b` (whose text is `base`) is read with
+/// [`read_base`].
 #[cfg(any(test, feature = "fuzz"))]
 fn check_against_base(b: &WebUrl, base: &str, v: &[u8], settings: super::strict::Settings) -> bool {
+    check_keeping_parse(b, base, v, settings).0
+}
+
+/// [`check_against_base`], also giving the general path's policy-free
+/// part ([`GeneralParse`]) of `v` against `b` when the check ran it (when a
+/// fast path took `v` under a setting asked for): the `resolve` fuzz
+/// target, which keeps the bases it reads, compares the same parse with
+/// RFC 3986 resolution.
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) fn check_keeping_parse<'v>(
+    b: &WebUrl,
+    base: &str,
+    v: &'v [u8],
+    settings: super::strict::Settings,
+) -> (bool, Option<GeneralParse<'v>>) {
     use std::cell::RefCell;
     thread_local! {
         /// The buffers the three paths write into, kept per thread (as the
@@ -443,18 +459,18 @@ fn check_against_base(b: &WebUrl, base: &str, v: &[u8], settings: super::strict:
     })
 }
 
-/// [`check_against_base`] with the buffers the fast paths and the general
+/// [`check_keeping_parse`] with the buffers the fast paths and the general
 /// path write into.
 #[cfg(any(test, feature = "fuzz"))]
-fn check_with_buffers(
+fn check_with_buffers<'v>(
     b: &WebUrl,
     base: &str,
-    v: &[u8],
+    v: &'v [u8],
     settings: super::strict::Settings,
     ascii: &mut WebUrl,
     wide: &mut WebUrl,
     general: &mut WebUrl,
-) -> bool {
+) -> (bool, Option<GeneralParse<'v>>) {
     let mut took_default = false;
     let mut parsed = None;
     // The one-pass path reads `v` the same way under every policy: once.
@@ -514,16 +530,12 @@ fn check_with_buffers(
             }
         }
     });
-    took_default
+    (took_default, parsed)
 }
 
-/// `f` on `base` read as the machine holds it after a fast hop: the
-/// serialization and offsets (which the fast paths read), with the parsed
-/// form the general path's `with_parsed` would make of that text
-/// (`Url::parse` of the serialization) when it is at hand: when `base` is
-/// its own serialization, that is the parse of `base` itself. `None`
-/// when the URL parser refuses `base`. The bases read last are kept in a
-/// small per-thread list.
+/// `f` on `base` read by [`read_base_parsed`]; `None` when the URL parser
+/// refuses `base`. The bases read last are kept in a small per-thread
+/// list.
 #[cfg(any(test, feature = "fuzz"))]
 fn with_recent_base<R>(base: &str, f: impl FnOnce(&WebUrl) -> R) -> Option<R> {
     use std::cell::RefCell;
@@ -536,13 +548,7 @@ fn with_recent_base<R>(base: &str, f: impl FnOnce(&WebUrl) -> R) -> Option<R> {
         let i = match recent.iter().position(|(text, _)| text == base) {
             Some(i) => i,
             None => {
-                let url = url::Url::parse(base).ok()?;
-                let mut b = WebUrl::default();
-                b.copy_url(&url);
-                // `Url::parse(serialization)` is the same call as above
-                // when `base` is its own serialization; otherwise the
-                // general path makes it when it needs it.
-                b.url = (url.as_str() == base).then_some(url);
+                let b = read_base_parsed(base)?;
                 if recent.len() == KEPT {
                     recent.remove(0);
                 }
@@ -552,6 +558,35 @@ fn with_recent_base<R>(base: &str, f: impl FnOnce(&WebUrl) -> R) -> Option<R> {
         };
         Some(f(&recent[i].1))
     })
+}
+
+/// `base` read as the machine holds it after a fast hop: the
+/// serialization and offsets (which the fast paths read), with the parsed
+/// form the general path would make of that text (`Url::parse` of the
+/// serialization) when it is at hand: when `base` is
+/// its own serialization, that is the parse of `base` itself (otherwise
+/// the general path makes it when it needs it). `None` when the URL parser
+/// refuses `base`.
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) fn read_base(base: &str) -> Option<WebUrl> {
+    let url = url::Url::parse(base).ok()?;
+    let mut b = WebUrl::default();
+    b.copy_url(&url);
+    b.url = (url.as_str() == base).then_some(url);
+    Some(b)
+}
+
+/// [`read_base`] with the parsed form always at hand: when `base` is not
+/// its own serialization, the parse of the serialization (which the
+/// general path would make) is made now. For bases kept and checked
+/// against many values.
+#[cfg(any(test, feature = "fuzz"))]
+pub(crate) fn read_base_parsed(base: &str) -> Option<WebUrl> {
+    let mut b = read_base(base)?;
+    if b.url.is_none() {
+        b.url = Some(url::Url::parse(b.as_str()).ok()?);
+    }
+    Some(b)
 }
 
 /// The differential check of the WHATWG start fast path ([`whatwg_start`],

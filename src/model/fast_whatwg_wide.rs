@@ -617,8 +617,16 @@ const CONTROLS_ENCODE: u8 = 32;
 const OPAQUE_DECLINE: u8 = 64;
 /// The userinfo percent-encode set.
 const USERINFO_ENCODE: u8 = 128;
-const ENCODE: [u8; 128] = {
-    let mut t = [0u8; 128];
+/// Every set percent-encodes every non-ASCII byte; no byte above 0x7F
+/// is declined.
+const NON_ASCII: u8 = PATH_ENCODE
+    | QUERY_ENCODE
+    | NS_QUERY_ENCODE
+    | FRAGMENT_ENCODE
+    | CONTROLS_ENCODE
+    | USERINFO_ENCODE;
+const ENCODE: [u8; 256] = {
+    let mut t = [NON_ASCII; 256];
     let mut c = 0;
     while c < 128 {
         let all = PATH_ENCODE | QUERY_ENCODE | NS_QUERY_ENCODE | FRAGMENT_ENCODE;
@@ -648,19 +656,21 @@ fn push_encoded(text: &mut String, bytes: &[u8], encode: u8, decline: u8) -> boo
         let valid = chunk.valid();
         let mut copied = 0;
         for (k, &c) in valid.as_bytes().iter().enumerate() {
-            let flags = ENCODE.get(usize::from(c)).copied().unwrap_or(encode);
+            // One test for the bytes copied as they are (most of them).
+            let flags = ENCODE[usize::from(c)] & (encode | decline);
+            if flags == 0 {
+                continue;
+            }
             if flags & decline != 0 {
                 return false;
             }
-            if flags & encode != 0 {
-                // Every non-ASCII byte is encoded, so a run copied as it
-                // is holds ASCII only and both its ends are char boundaries.
-                if copied < k {
-                    text.push_str(&valid[copied..k]);
-                }
-                push_escape(text, c);
-                copied = k + 1;
+            // Every non-ASCII byte is encoded, so a run copied as it is
+            // holds ASCII only and both its ends are char boundaries.
+            if copied < k {
+                text.push_str(&valid[copied..k]);
             }
+            push_escape(text, c);
+            copied = k + 1;
         }
         text.push_str(&valid[copied..]);
         if !chunk.invalid().is_empty() {

@@ -37,17 +37,25 @@ pub(crate) struct WebUrl {
 }
 
 impl Clone for WebUrl {
+    #[inline]
     fn clone(&self) -> Self {
         WebUrl {
             buf: self.buf.clone(),
             url: self.url.clone(),
         }
     }
+    #[inline]
     fn clone_from(&mut self, source: &Self) {
-        self.buf.clone_from(&source.buf);
         // The parsed form (a cache) comes along, so that a restored machine
-        // does not parse its URL again on the general path.
-        self.url.clone_from(&source.url);
+        // does not parse its URL again on the general path. Where `source`
+        // has none but this copy's own parsed form is of the same text (the
+        // general path made it on an earlier step of a machine restored
+        // from `source` again and again), it stays.
+        self.buf.clone_from(&source.buf);
+        match (&source.url, &self.url) {
+            (None, Some(own)) if own.as_str() == self.buf.as_str() => {}
+            _ => self.url.clone_from(&source.url),
+        }
     }
 }
 
@@ -115,6 +123,21 @@ impl WebUrl {
         self.url = None;
     }
 
+    /// The parsed form: the one at hand or, when there is none (the text
+    /// was written by a fast path), the parse of the text, kept from then
+    /// on (a machine reads its current URL again when its clones step from
+    /// it, see [`clone_from`](Clone::clone_from)).
+    ///
+    /// # Errors
+    /// The parser's, when it refuses the text.
+    fn parsed_kept(&mut self) -> Result<&Url, LocationError> {
+        let url = match self.url.take() {
+            Some(url) => url,
+            None => Url::parse(self.buf.as_str()).map_err(LocationError::Whatwg)?,
+        };
+        Ok(self.url.insert(url))
+    }
+
     /// The serialization and its component offsets.
     #[inline]
     pub(crate) fn buf(&self) -> &UriBuf {
@@ -136,6 +159,11 @@ impl WebUrl {
     #[inline]
     pub(crate) fn fragment(&self) -> Option<&str> {
         self.buf.fragment()
+    }
+    /// The parsed form, when it is at hand.
+    #[cfg(any(test, feature = "fuzz"))]
+    pub(crate) fn parsed(&self) -> Option<&Url> {
+        self.url.as_ref()
     }
 }
 
@@ -160,7 +188,7 @@ pub(crate) fn resolve_general(
     next: &mut WebUrl,
     policy: &Policy,
 ) -> Result<(), LocationError> {
-    let (text, url) = parse_value(current, value, start)?;
+    let (text, url) = parse_value(|| current.parsed_kept().map(Cow::Borrowed), value, start)?;
     let url = apply_policy(
         url,
         || Url::parse(&text).is_ok(),
@@ -173,13 +201,14 @@ pub(crate) fn resolve_general(
 
 /// The part of [`resolve_general`] that reads no policy switch: the field
 /// bytes checked, the value UTF-8 decoded, its leading slashes collapsed
-/// ([`collapse_leading_slashes`]) and parsed against `current`. Gives the
-/// text the parser read and the URL.
+/// ([`collapse_leading_slashes`]) and parsed against the current URL
+/// (`current` gives its parsed form). Gives the text the parser read and
+/// the URL.
 ///
 /// # Errors
 /// A NUL, CR or LF in the value, or a value (or base) the parser rejects.
-fn parse_value<'v>(
-    current: &WebUrl,
+fn parse_value<'v, 'b>(
+    current: impl FnOnce() -> Result<Cow<'b, Url>, LocationError>,
     value: &'v [u8],
     start: usize,
 ) -> Result<(Cow<'v, str>, Url), LocationError> {
@@ -187,10 +216,7 @@ fn parse_value<'v>(
     check_field_bytes(value, start)?;
     // Encoding Standard "UTF-8 decode": invalid sequences become U+FFFD.
     let text = String::from_utf8_lossy(value);
-    match &current.url {
-        Some(base) => parse_against(base, text),
-        None => with_parsed(current.buf.as_str(), |base| parse_against(base, text))?,
-    }
+    parse_against(&*current()?, text)
 }
 
 /// [`parse_value`] once the base is parsed: the decoded value `text`,
@@ -259,11 +285,26 @@ pub(crate) struct GeneralParse<'v> {
 #[cfg(any(test, feature = "fuzz"))]
 impl<'v> GeneralParse<'v> {
     /// The policy-free part of `resolve_general(current, value, start, ..)`.
+    /// `current`'s parsed form is made here (and not kept) when it has none
+    /// at hand: callers that check many values against one base keep it
+    /// parsed.
     pub(crate) fn new(current: &WebUrl, value: &'v [u8], start: usize) -> Self {
+        let base = || match &current.url {
+            Some(url) => Ok(Cow::Borrowed(url)),
+            None => Url::parse(current.buf.as_str())
+                .map(Cow::Owned)
+                .map_err(LocationError::Whatwg),
+        };
         GeneralParse {
-            parsed: parse_value(current, value, start),
+            parsed: parse_value(base, value, start),
             parses_alone: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The text the parser read and the URL it gave against the current
+    /// URL's parsed form (before the policy's part), when it gave one.
+    pub(crate) fn url(&self) -> Option<(&str, &Url)> {
+        self.parsed.as_ref().ok().map(|(text, url)| (&**text, url))
     }
 
     /// What `resolve_general(current, value, start, next, policy)` gives,
@@ -283,37 +324,6 @@ impl<'v> GeneralParse<'v> {
         next.set_url(url);
         Ok(())
     }
-}
-
-/// `f` on `text` parsed by the `url` crate. A URL the machine holds as text
-/// alone (written by a fast path) is parsed again when the general path
-/// needs it as a base; the last one parsed is kept per thread, since a
-/// machine (or its clones: the fuzz targets step copies of one) reads the
-/// same base again and again.
-///
-/// # Errors
-/// The parser's, when it refuses `text`.
-fn with_parsed<R>(text: &str, f: impl FnOnce(&Url) -> R) -> Result<R, LocationError> {
-    use std::cell::RefCell;
-    thread_local! {
-        static LAST: RefCell<Option<(String, Url)>> = const { RefCell::new(None) };
-    }
-    LAST.with_borrow_mut(|last| match last {
-        Some((t, url)) if t == text => Ok(f(url)),
-        _ => {
-            let url = Url::parse(text).map_err(LocationError::Whatwg)?;
-            let r = f(&url);
-            match last {
-                Some((t, kept)) => {
-                    t.clear();
-                    t.push_str(text);
-                    *kept = url;
-                }
-                None => *last = Some((text.to_owned(), url)),
-            }
-            Ok(r)
-        }
-    })
 }
 
 /// Where the `url` crate departs from the URL Standard, and the model must not.
