@@ -583,9 +583,7 @@ pub(crate) fn read_base(base: &str) -> Option<WebUrl> {
 #[cfg(any(test, feature = "fuzz"))]
 pub(crate) fn read_base_parsed(base: &str) -> Option<WebUrl> {
     let mut b = read_base(base)?;
-    if b.url.is_none() {
-        b.url = Some(url::Url::parse(b.as_str()).ok()?);
-    }
+    b.parsed_kept().ok()?;
     Some(b)
 }
 

@@ -130,7 +130,7 @@ impl WebUrl {
     ///
     /// # Errors
     /// The parser's, when it refuses the text.
-    fn parsed_kept(&mut self) -> Result<&Url, LocationError> {
+    pub(crate) fn parsed_kept(&mut self) -> Result<&Url, LocationError> {
         let url = match self.url.take() {
             Some(url) => url,
             None => Url::parse(self.buf.as_str()).map_err(LocationError::Whatwg)?,

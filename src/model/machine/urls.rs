@@ -205,17 +205,18 @@ impl Urls {
             Urls::Whatwg(t) => t.restart_at_first(),
         }
     }
-    /// Gives the first URL its parsed form (Fetch mode), if it has none:
-    /// `Url::parse` of its text, what the general path parses it with when
-    /// it is the base of a Location value (`whatwg::parse_value`). Its
-    /// buffer is not written while the machine steps, so a machine that
-    /// restarts at its first URL again and again parses it once.
+    /// Gives the first URL its parsed form (Fetch mode) now, if it has none,
+    /// with [`WebUrl::parsed_kept`]: what the general path calls when it
+    /// first reads that URL as the base of a Location value. Its buffer is
+    /// not written while the machine steps, so a machine that restarts at
+    /// its first URL again and again parses it once, in its first restart
+    /// (which allocates anyway) rather than in some later step.
     pub(super) fn keep_first_parsed(&mut self) {
         if let Urls::Whatwg(t) = self {
-            let first = t.first_mut();
-            if first.url.is_none() {
-                first.url = url::Url::parse(first.buf.as_str()).ok();
-            }
+            // A start URL is one the parser took, so this cannot fail; were
+            // it to, the general path would meet the same error when it
+            // parses the base.
+            let _ = t.first_mut().parsed_kept();
         }
     }
 }
