@@ -66,12 +66,13 @@ pub fn check_raw_properties(raw: &[u8]) -> Option<usize> {
                     _ => common_prefix(report.findings(), reports[0].findings()),
                 };
                 for (i, f) in report.findings().iter().enumerate() {
-                    if k > 0 && i >= shared {
-                        text.clear();
-                        write!(text, "{f}")
-                            .unwrap_or_else(|e| panic!("a finding fails to format: {e}"));
-                    }
-                    if k == 0 || i >= shared {
+                    // (`shared` is 0 for the first report.)
+                    if i >= shared {
+                        if k > 0 {
+                            text.clear();
+                            write!(text, "{f}")
+                                .unwrap_or_else(|e| panic!("a finding fails to format: {e}"));
+                        }
                         assert!(text.contains(f.id()), "the report text lacks {}", f.id());
                     }
                     if let Some(e) = f.evidence() {

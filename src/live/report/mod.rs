@@ -245,7 +245,7 @@ pub fn markdown(report: &MatrixReport) -> String {
         } else {
             "-"
         };
-        let _ = write!(out, "| {} | {profile} |", cell(&c.name));
+        let _ = write!(out, "| {} | {} |", cell(&c.name), cell(profile));
         if suite {
             let [must, sec, should, may, conf] = level_cells(c);
             let _ = write!(out, " **{must}** | **{sec}** | {should} | {may} | {conf} |");
@@ -257,7 +257,7 @@ pub fn markdown(report: &MatrixReport) -> String {
         }
         if repeat {
             let (p, caches) = repeat_cells(&c.second_request);
-            let _ = write!(out, " {p} | {caches} |");
+            let _ = write!(out, " {} | {} |", cell(&p), cell(&caches));
         }
         out.push('\n');
     }

@@ -90,14 +90,14 @@ fn read<'a>(view: &View<'a>, findings: &mut Vec<Finding>) -> Option<(Field<'a>, 
         );
     }
     let reference = value_is_valid(&first, findings);
-    let mut all_valid = reference.is_some();
     if count > 1 {
+        // Every value is checked; none is a target.
         for field in view.all("location").skip(1) {
-            all_valid &= value_is_valid(&field, findings).is_some();
+            value_is_valid(&field, findings);
         }
+        return None;
     }
-    let reference = reference.filter(|_| all_valid && count == 1 && is_followable(view.status))?;
-    Some((first, reference))
+    Some((first, reference.filter(|_| is_followable(view.status))?))
 }
 
 /// The Location rules: what [`Read`] found in the response, then where its
