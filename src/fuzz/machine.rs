@@ -705,7 +705,8 @@ thread_local! {
     /// The origins of the start URLs, by mode (strict, WHATWG) and start
     /// URL ([`RequestInput::start_index`]), each worked out when first
     /// needed: the URL before the first step of a chain is its start URL.
-    static START_ORIGINS: [[OnceCell<Origin>; START_URLS]; 2] = Default::default();
+    static START_ORIGINS: [[OnceCell<Origin>; START_URLS]; 2] =
+        const { [[const { OnceCell::new() }; START_URLS], [const { OnceCell::new() }; START_URLS]] };
     /// WHATWG origins [`crosses`] worked out lately, by [`origin_part`]
     /// (a few dozen at most: the URLs hops go to are on few origins).
     static WEB_ORIGINS: RefCell<Vec<(String, Origin)>> = const { RefCell::new(Vec::new()) };
@@ -719,19 +720,13 @@ const WEB_ORIGINS_KEPT: usize = 32;
 /// port), lower-case scheme and host, default port filled in
 /// ([`strict_origin`], [`web_origin`]).
 fn crosses(before: &Before<'_>, to: &str, mode: LocationMode) -> bool {
-    let start = |i: usize, origin: fn(&str) -> Origin| {
-        START_ORIGINS.with(|origins| {
-            let by_mode = &origins[usize::from(mode == LocationMode::Whatwg)];
-            by_mode[i].get_or_init(|| origin(&start_url(i))).clone()
-        })
-    };
     match mode {
         LocationMode::Strict => {
-            let from = match before.start {
-                Some(i) => start(i, strict_origin),
-                None => strict_origin(before.url),
-            };
-            from != strict_origin(to)
+            let to = strict_origin(to);
+            match before.start {
+                Some(i) => start_origin_differs(mode, i, &to),
+                None => strict_origin(before.url) != to,
+            }
         }
         LocationMode::Whatwg => WEB_ORIGINS.with_borrow_mut(|known| {
             // Room for both URLs first, so that no index found below moves.
@@ -740,9 +735,7 @@ fn crosses(before: &Before<'_>, to: &str, mode: LocationMode) -> bool {
             }
             let b = web_origin_index(known, to);
             match before.start {
-                Some(i) => START_ORIGINS.with(|origins| {
-                    *origins[1][i].get_or_init(|| web_origin(&start_url(i))) != known[b].1
-                }),
+                Some(i) => start_origin_differs(mode, i, &known[b].1),
                 None => {
                     let a = web_origin_index(known, before.url);
                     known[a].1 != known[b].1
@@ -750,6 +743,16 @@ fn crosses(before: &Before<'_>, to: &str, mode: LocationMode) -> bool {
             }
         }),
     }
+}
+
+/// Whether start URL `i`'s origin under `mode` ([`START_ORIGINS`]) is not
+/// `other`.
+fn start_origin_differs(mode: LocationMode, i: usize, other: &Origin) -> bool {
+    let (by_mode, origin): (usize, fn(&str) -> Origin) = match mode {
+        LocationMode::Strict => (0, strict_origin),
+        LocationMode::Whatwg => (1, web_origin),
+    };
+    START_ORIGINS.with(|origins| origins[by_mode][i].get_or_init(|| origin(&start_url(i))) != other)
 }
 
 /// Where in `known` ([`WEB_ORIGINS`]) the WHATWG origin of `url` is, by
