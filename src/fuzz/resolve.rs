@@ -233,7 +233,12 @@ fn whatwg_half(
             // result (model/whatwg.rs: the `url` crate) byte for byte,
             // under every policy switch asked for.
             let general = fast_whatwg::check_keeping_parse(whatwg, base, reference, settings).1;
-            // 4. Only a known base is in the agreed subset.
+            // 4. Only a known base is in the agreed subset; the
+            // reference is read only when the parts of the subset that
+            // need no parse let it in.
+            if !base_in_subset(strict) || !text_in_subset(reference) {
+                return false;
+            }
             let own;
             let parsed = match parsed {
                 Some(p) => p,
@@ -465,11 +470,7 @@ fn in_agreed_subset(base: &UriBuf, r: &UriRef<'_>) -> bool {
     let Some(base_scheme) = base.scheme() else {
         return false;
     };
-    if !http(base_scheme) || !super::BASES.contains(&base.as_str()) {
-        return false;
-    }
-    let text = r.as_str();
-    if text.bytes().any(|c| c == b'%' || c == b'\'') {
+    if !base_in_subset(base) || !text_in_subset(r.as_str().as_bytes()) {
         return false;
     }
     // servo/rust-url#1113: a drive-letter-like segment is never popped.
@@ -504,6 +505,20 @@ fn in_agreed_subset(base: &UriBuf, r: &UriRef<'_>) -> bool {
         }
     }
     true
+}
+
+/// The base's part of [`in_agreed_subset`]: an `http` or `https` URI
+/// given in its [`BASES`](super::BASES) form.
+fn base_in_subset(base: &UriBuf) -> bool {
+    base.scheme().is_some_and(|s| s == "http" || s == "https")
+        && super::BASES.contains(&base.as_str())
+}
+
+/// The part of [`in_agreed_subset`] that reads the reference's text as
+/// bytes: no `%` and no `'`. (A reference the strict parser takes is its
+/// whole input, so the WHATWG half asks this of the input before parsing.)
+fn text_in_subset(text: &[u8]) -> bool {
+    !text.iter().any(|&c| c == b'%' || c == b'\'')
 }
 
 fn default(scheme: &str) -> Option<u32> {
@@ -584,6 +599,35 @@ mod tests {
             &rfc,
             &parse_uri_reference(b"/w:/../x").unwrap()
         ));
+    }
+
+    /// The WHATWG half skips the parse where `base_in_subset` or
+    /// `text_in_subset` of the input is false: never on a pair
+    /// `in_agreed_subset` admits (a parsed reference is its whole input).
+    #[test]
+    fn the_unparsed_filter_keeps_the_subset() {
+        for base in super::super::BASES {
+            let b = UriBuf::parse_absolute(base).unwrap();
+            for r in [
+                "../g?x#y",
+                "//g:8080/",
+                "?a'b",
+                "%2e/g",
+                "g",
+                "",
+                "#f",
+                "//u@g/",
+            ] {
+                let parsed = crate::model::strict::parse_value(r.as_bytes(), 0).unwrap();
+                assert_eq!(parsed.as_str(), r);
+                if in_agreed_subset(&b, &parsed) {
+                    assert!(
+                        base_in_subset(&b) && text_in_subset(r.as_bytes()),
+                        "{r:?} {base}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
