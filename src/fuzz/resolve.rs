@@ -227,7 +227,7 @@ fn whatwg_half(
 ) -> bool {
     match known(base) {
         Some(i) => KNOWN_WHATWG.with(|bases| {
-            let (whatwg, strict) = &bases[i];
+            let (whatwg, strict, base_in_subset) = &bases[i];
             // 5. Differential: where the WHATWG fast path
             // (model/fast_whatwg.rs) answers, it writes the general path's
             // result (model/whatwg.rs: the `url` crate) byte for byte,
@@ -236,7 +236,7 @@ fn whatwg_half(
             // 4. Only a known base is in the agreed subset; the
             // reference is read only when the parts of the subset that
             // need no parse let it in.
-            if !base_in_subset(strict) || !text_in_subset(reference) {
+            if !base_in_subset || !text_in_subset(reference) {
                 return false;
             }
             let own;
@@ -296,12 +296,15 @@ thread_local! {
         .collect();
     /// [`BASES`](super::BASES) as the Fetch machine holds them after a fast
     /// hop, with their parsed form at hand (`fast_whatwg::read_base_parsed`),
-    /// and as RFC 3986 absolute URIs, once per thread.
-    static KNOWN_WHATWG: Vec<(WebUrl, UriBuf)> = super::BASES
+    /// and as RFC 3986 absolute URIs, with whether [`base_in_subset`], once
+    /// per thread.
+    static KNOWN_WHATWG: Vec<(WebUrl, UriBuf, bool)> = super::BASES
         .iter()
         .map(|b| {
             let whatwg = fast_whatwg::read_base_parsed(b).expect("the url crate reads a known base");
-            (whatwg, UriBuf::parse_absolute(b).expect("a known base is an absolute URI"))
+            let strict = UriBuf::parse_absolute(b).expect("a known base is an absolute URI");
+            let in_subset = base_in_subset(&strict);
+            (whatwg, strict, in_subset)
         })
         .collect();
     /// The last other base read as an RFC 3986 absolute URI (a fuzzer
@@ -653,6 +656,7 @@ mod tests {
                 for (i, base) in super::super::BASES.iter().enumerate() {
                     assert_eq!(strict[i].as_str(), *base);
                     assert_eq!(whatwg[i].1.as_str(), *base);
+                    assert_eq!(whatwg[i].2, base_in_subset(&whatwg[i].1));
                     // Property 4's base, the `url` crate's parse of the
                     // serialization, is its parse of the base as written.
                     let url = Url::parse(base).expect(base);
