@@ -11,6 +11,7 @@
 //! - [`Level::Advice`]: it is allowed, and something else states the intent
 //!   better.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -172,11 +173,42 @@ pub struct Finding {
 impl Finding {
     /// A finding of `rule` at the rule's level and section.
     pub fn new(rule: Rule, message: impl Into<String>) -> Self {
+        Self::shared(rule, Arc::from(message.into()))
+    }
+
+    /// [`new`](Self::new) with `message` copied once into the shared text
+    /// (no `String` first): the rules' fixed messages.
+    pub(crate) fn text(rule: Rule, message: &str) -> Self {
+        Self::shared(rule, Arc::from(message))
+    }
+
+    /// [`new`](Self::new) with the message `args` writes: written into a
+    /// per-thread buffer, then copied once into the shared text (a
+    /// `format!` would allocate a `String` first and free it again: the
+    /// server checker runs for every fuzz input).
+    pub(crate) fn args(rule: Rule, args: fmt::Arguments<'_>) -> Self {
+        let message = match args.as_str() {
+            Some(text) => Arc::from(text),
+            None => MESSAGE.with(|buffer| match buffer.try_borrow_mut() {
+                Ok(mut buffer) => {
+                    buffer.clear();
+                    // Writing to a `String` fails only when a `Display`
+                    // fails, which none of the rules' values does.
+                    let _ = fmt::Write::write_fmt(&mut *buffer, args);
+                    Arc::from(buffer.as_str())
+                }
+                Err(_) => Arc::from(fmt::format(args)),
+            }),
+        };
+        Self::shared(rule, message)
+    }
+
+    fn shared(rule: Rule, message: Arc<str>) -> Self {
         Finding {
             rule,
             level: rule.level(),
             section: rule.section(),
-            message: Arc::from(message.into()),
+            message,
             evidence: None,
         }
     }
@@ -220,6 +252,11 @@ impl Finding {
     pub fn evidence(&self) -> Option<&Evidence> {
         self.evidence.as_deref()
     }
+}
+
+thread_local! {
+    /// The buffer [`Finding::args`] writes a message into, kept grown.
+    static MESSAGE: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// Writes bytes as printable ASCII: `\r`, `\n`, `\t`, `\\`, `\"` and `\xNN`.
