@@ -82,6 +82,8 @@ fn read<'a>(view: &View<'a>, findings: &mut Vec<Finding>) -> Option<(Field<'a>, 
     let second = locations.next();
     let count = 1 + second.map_or(0, |_| 1 + locations.count());
     if let Some(second) = second {
+        // This finding and at most one per value: one allocation.
+        findings.reserve(count + 1);
         // RFC 9110 §5.3: "A sender MUST NOT generate multiple field lines
         // with the same name in a message ... unless that field's definition
         // allows multiple field line values to be recombined as a
