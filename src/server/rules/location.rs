@@ -277,7 +277,13 @@ fn target(
 ) {
     let Some(base) = request.uri() else { return };
     RESOLVED.with(|buffer| match buffer.try_borrow_mut() {
-        Ok(mut out) => leads_to(base, reference, &mut out, field, view, request, report),
+        Ok(mut out) => {
+            leads_to(base, reference, &mut out, field, view, request, report);
+            if out.as_str().len() > crate::server::finding::KEPT {
+                // (A long URL: its buffer is not kept.)
+                *out = UriBuf::new();
+            }
+        }
         Err(_) => leads_to(
             base,
             reference,
@@ -292,7 +298,8 @@ fn target(
 
 thread_local! {
     /// The buffer [`target`] resolves into, kept grown (the server checker
-    /// runs for every fuzz input, against several requests).
+    /// runs for every fuzz input, against several requests) unless it held
+    /// a URL longer than [`KEPT`](crate::server::finding::KEPT) bytes.
     static RESOLVED: RefCell<UriBuf> = RefCell::new(UriBuf::new());
 }
 
@@ -392,4 +399,25 @@ fn same_resource(a: &UriBuf, b: &UriBuf) -> bool {
         && port(a) == port(b)
         && path(a) == path(b)
         && a.query() == b.query()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_target_buffer_keeps_a_short_url_only() {
+        let request = RequestInfo::new(http::Method::GET, "https://a.test/x").unwrap();
+        let resolved = |path_len: usize| {
+            let raw = format!(
+                "HTTP/1.1 302 Found\r\nLocation: /{}\r\n\r\n",
+                "a".repeat(path_len)
+            );
+            let report = crate::server::check_raw(raw.as_bytes(), &request).unwrap();
+            assert!(!report.has("location-invalid"));
+            RESOLVED.with_borrow(|out| out.as_str().len())
+        };
+        assert_eq!(resolved(100), "https://a.test/".len() + 100);
+        assert_eq!(resolved(crate::server::finding::KEPT), 0);
+    }
 }
