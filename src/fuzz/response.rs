@@ -13,17 +13,26 @@ use crate::{Body, Profile, RedirectMachine};
 /// and the memory per input.
 pub const MAX_HEADERS: usize = 64;
 
-/// A fresh machine per profile for the fixed request, built once per thread
-/// and cloned for each input (building one parses the start URL).
-fn fresh(profile: Profile) -> RedirectMachine {
+/// The fixed request's headers: an `Authorization`, a `Cookie` and a
+/// `Content-Type`.
+fn request_headers() -> HeaderMap {
     let mut request = HeaderMap::new();
     request.insert(AUTHORIZATION, HeaderValue::from_static("Bearer t"));
     request.insert(COOKIE, HeaderValue::from_static("s=1"));
     request.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    request
+}
+
+/// The fixed request's start URL.
+const START: &str = "https://a.test/x#f";
+
+/// A machine for the fixed request under `profile` (building one parses the
+/// start URL).
+fn fresh(profile: Profile) -> RedirectMachine {
     let start = RedirectMachine::new(
         Method::POST,
-        "https://a.test/x#f",
-        request,
+        START,
+        request_headers(),
         Body::Bytes(5),
         profile.policy(),
     );
@@ -34,11 +43,15 @@ fn fresh(profile: Profile) -> RedirectMachine {
 }
 
 thread_local! {
-    /// [`fresh`] for every profile, in [`Profile::ALL`] order.
-    static FRESH: Vec<RedirectMachine> = Profile::ALL.into_iter().map(fresh).collect();
-    /// The machine each input steps: a [`FRESH`] one is copied into it with
-    /// `clone_from`, which reuses its buffers.
-    static WORK: RefCell<Option<RedirectMachine>> = const { RefCell::new(None) };
+    /// The fixed request's headers, built once per thread.
+    static HEADERS: HeaderMap = request_headers();
+    /// A machine per profile, in [`Profile::ALL`] order, built once per
+    /// thread and restarted at its first URL for each input
+    /// ([`RedirectMachine::reset_at_first_url`] gives a machine equal to a
+    /// fresh one, a tested property, and keeps its buffers: no copy of a
+    /// whole machine per input).
+    static MACHINES: RefCell<Vec<RedirectMachine>> =
+        RefCell::new(Profile::ALL.into_iter().map(fresh).collect());
 }
 
 /// Parses `raw` as a response head with `httparse` (obsolete line folding,
@@ -88,16 +101,10 @@ pub fn raw_response(raw: &[u8]) -> Option<usize> {
         n += 1;
     }
     let lines = &lines[..n];
-    FRESH.with(|fresh| {
-        WORK.with_borrow_mut(|work| {
-            for start in fresh {
-                let m = match work.as_mut() {
-                    Some(m) => {
-                        m.clone_from(start);
-                        m
-                    }
-                    None => work.insert(start.clone()),
-                };
+    HEADERS.with(|headers| {
+        MACHINES.with_borrow_mut(|machines| {
+            for m in machines {
+                m.reset_at_first_url(Method::POST, headers, Body::Bytes(5));
                 step_checked(m, status, lines);
             }
         });

@@ -11,6 +11,7 @@
 //! - [`Level::Advice`]: it is allowed, and something else states the intent
 //!   better.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -172,11 +173,47 @@ pub struct Finding {
 impl Finding {
     /// A finding of `rule` at the rule's level and section.
     pub fn new(rule: Rule, message: impl Into<String>) -> Self {
+        Self::shared(rule, Arc::from(message.into()))
+    }
+
+    /// [`new`](Self::new) with `message` copied once into the shared text
+    /// (no `String` first): the rules' fixed messages.
+    pub(crate) fn text(rule: Rule, message: &str) -> Self {
+        Self::shared(rule, Arc::from(message))
+    }
+
+    /// [`new`](Self::new) with the message `args` writes: written into a
+    /// per-thread buffer, then copied once into the shared text (a
+    /// `format!` would allocate a `String` first and free it again: the
+    /// server checker runs for every fuzz input).
+    pub(crate) fn args(rule: Rule, args: fmt::Arguments<'_>) -> Self {
+        let message = match args.as_str() {
+            Some(text) => Arc::from(text),
+            None => MESSAGE.with(|buffer| match buffer.try_borrow_mut() {
+                Ok(mut buffer) => {
+                    buffer.clear();
+                    // Writing to a `String` fails only when a `Display`
+                    // fails, which none of the rules' values does.
+                    let _ = fmt::Write::write_fmt(&mut *buffer, args);
+                    let message = Arc::from(buffer.as_str());
+                    if buffer.capacity() > KEPT {
+                        // (A message that quotes a long value: not kept.)
+                        *buffer = String::new();
+                    }
+                    message
+                }
+                Err(_) => Arc::from(fmt::format(args)),
+            }),
+        };
+        Self::shared(rule, message)
+    }
+
+    fn shared(rule: Rule, message: Arc<str>) -> Self {
         Finding {
             rule,
             level: rule.level(),
             section: rule.section(),
-            message: Arc::from(message.into()),
+            message,
             evidence: None,
         }
     }
@@ -221,6 +258,15 @@ impl Finding {
         self.evidence.as_deref()
     }
 }
+
+thread_local! {
+    /// The buffer [`Finding::args`] writes a message into, kept grown up
+    /// to [`KEPT`] bytes.
+    static MESSAGE: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// The most bytes a per-thread buffer of the checker keeps between calls.
+pub(crate) const KEPT: usize = 16 * 1024;
 
 /// Writes bytes as printable ASCII: `\r`, `\n`, `\t`, `\\`, `\"` and `\xNN`.
 pub(crate) fn escape(bytes: &[u8], out: &mut impl fmt::Write) -> fmt::Result {
@@ -300,6 +346,23 @@ mod tests {
             };
             assert_eq!(out, format!("a{one}z{one}"), "byte {b:#04x}");
         }
+    }
+
+    #[test]
+    fn a_message_is_written_once_and_a_long_buffer_not_kept() {
+        let short = Finding::args(Rule::LocationMultiple, format_args!("{} lines", 2));
+        assert_eq!(short, Finding::new(Rule::LocationMultiple, "2 lines"));
+        let fixed = Finding::text(Rule::UseProxySent, "305");
+        assert_eq!(fixed, Finding::new(Rule::UseProxySent, "305"));
+        let long = "x".repeat(KEPT + 1);
+        let f = Finding::args(Rule::HttpsDowngrade, format_args!("to {long}"));
+        assert_eq!(f.message().len(), KEPT + 4);
+        assert!(MESSAGE.with_borrow(|m| m.capacity() <= KEPT));
+        // Written while the buffer is in use (a `Display` that makes a
+        // finding): formatted on its own.
+        let inner =
+            MESSAGE.with_borrow_mut(|_| Finding::args(Rule::HttpsDowngrade, format_args!("{}", 1)));
+        assert_eq!(inner.message(), "1");
     }
 
     #[test]

@@ -36,6 +36,11 @@ impl Report {
         self.findings.push(finding);
     }
 
+    /// Makes room for `additional` more findings.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.findings.reserve(additional);
+    }
+
     /// Pushes a copy of each of `findings`, in order.
     pub(crate) fn extend_cloned(&mut self, findings: &[Finding]) {
         self.findings.extend_from_slice(findings);

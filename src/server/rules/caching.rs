@@ -83,9 +83,9 @@ fn temporary(code: u16, c: &Caching<'_>, report: &mut Vec<Finding>) {
     };
     if c.cc.public {
         report.push(
-            Finding::new(
+            Finding::args(
                 Rule::TemporaryRedirectHeuristicCaching,
-                format!(
+                format_args!(
                     "{code} marked public without max-age, s-maxage or Expires: caches may keep this temporary redirect for a heuristic time; give it an explicit lifetime"
                 ),
             )
@@ -93,9 +93,9 @@ fn temporary(code: u16, c: &Caching<'_>, report: &mut Vec<Finding>) {
         );
     } else if c.last_modified {
         report.push(
-            Finding::new(
+            Finding::args(
                 Rule::TemporaryRedirectHeuristicCaching,
-                format!(
+                format_args!(
                     "{code} with Last-Modified but no explicit lifetime: a {code} is not heuristically cacheable (RFC 9110 §15.1), so only max-age or Expires can make it reusable"
                 ),
             )
@@ -134,9 +134,9 @@ fn permanent(code: u16, c: &Caching<'_>, view: &View<'_>, report: &mut Vec<Findi
             .first("cache-control")
             .filter(|_| cc.no_store || !absent(cc.max_age) || !absent(cc.s_maxage))
             .or_else(|| view.first("expires"));
-        let mut f = Finding::new(
+        let mut f = Finding::args(
             Rule::PermanentRedirectNotCacheable,
-            format!(
+            format_args!(
                 "{code} is permanent and heuristically cacheable, but {why} makes every client ask again; send 302/307 if it may change"
             ),
         )

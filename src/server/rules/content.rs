@@ -30,6 +30,11 @@ impl<'a> Framing<'a> {
         let length = framing(view, &mut findings);
         Framing { findings, length }
     }
+
+    /// How many findings it holds.
+    pub(crate) fn len(&self) -> usize {
+        self.findings.len()
+    }
 }
 
 /// Pushes the findings of [`Framing`] to `findings`; returns its length.
@@ -40,7 +45,7 @@ fn framing<'a>(view: &View<'a>, findings: &mut Vec<Finding>) -> Option<(u64, Fie
         // RFC 9112 §6.2: "A sender MUST NOT send a Content-Length header
         // field in any message that contains a Transfer-Encoding header field."
         findings.push(
-            Finding::new(
+            Finding::text(
                 Rule::ContentLengthWithTransferEncoding,
                 "Content-Length together with Transfer-Encoding: the classic request/response smuggling ambiguity",
             )
@@ -62,7 +67,7 @@ fn framing<'a>(view: &View<'a>, findings: &mut Vec<Finding>) -> Option<(u64, Fie
                 }
                 None => {
                     findings.push(
-                        Finding::new(
+                        Finding::text(
                             Rule::ContentLengthInvalid,
                             "a Content-Length value that is not a decimal length",
                         )
@@ -76,7 +81,7 @@ fn framing<'a>(view: &View<'a>, findings: &mut Vec<Finding>) -> Option<(u64, Fie
     let first = first?;
     if differ {
         findings.push(
-            Finding::new(
+            Finding::text(
                 Rule::ContentLengthInvalid,
                 "Content-Length values that differ: the message length is unknown",
             )
@@ -101,9 +106,9 @@ fn framing<'a>(view: &View<'a>, findings: &mut Vec<Finding>) -> Option<(u64, Fie
             "RFC 9110 §8.6, §2.2"
         };
         findings.push(
-            Finding::new(
+            Finding::args(
                 Rule::ContentLengthInvalid,
-                format!(
+                format_args!(
                     "Content-Length sent {} times with the same value: not `1*DIGIT`, and recipients may reject the message",
                     values
                 ),
@@ -154,9 +159,9 @@ pub(crate) fn check(
                 "the extra bytes are read as the start of the next response",
             )
         };
-        let mut finding = Finding::new(
+        let mut finding = Finding::args(
             Rule::ContentLengthMismatch,
-            format!("Content-Length is {first} but {sent} bytes follow the head ({what}): {rule_detail}"),
+            format_args!("Content-Length is {first} but {sent} bytes follow the head ({what}): {rule_detail}"),
         );
         match view.content {
             // More: the bytes past the length.
@@ -185,18 +190,18 @@ fn no_content(view: &View<'_>, head: bool, report: &mut Report) {
     debug_assert!(head || view.status.as_u16() == 304);
     match view.content {
         Content::Raw { rest, offset } if !rest.is_empty() => report.push(
-            Finding::new(
+            Finding::args(
                 rule,
-                format!(
+                format_args!(
                     "{} bytes after the head of {what}: the message ends at the empty line, so they are read as the next response",
                     rest.len()
                 ),
             )
             .with_evidence(Some(offset), rest),
         ),
-        Content::Known { len } if len > 0 => report.push(Finding::new(
+        Content::Known { len } if len > 0 => report.push(Finding::args(
             rule,
-            format!("{what} with {len} bytes of content"),
+            format_args!("{what} with {len} bytes of content"),
         )),
         Content::Raw { .. } | Content::Known { .. } => {}
     }

@@ -5,6 +5,8 @@
 //! ([RFC 3986] Section 4.2), the final value is computed by resolving it
 //! against the target URI ([RFC 3986] Section 5)."
 
+use std::cell::RefCell;
+
 use http::StatusCode;
 
 use crate::model::{parse_location, resolve, UriBuf, UriRef, DEFAULT_MAX_LOCATION_LEN};
@@ -49,6 +51,11 @@ impl<'a> Read<'a> {
         let target = read(view, &mut findings);
         Read { findings, target }
     }
+
+    /// How many findings it holds.
+    pub(crate) fn len(&self) -> usize {
+        self.findings.len()
+    }
 }
 
 /// Pushes the findings of [`Read`] to `findings`; returns its target.
@@ -60,9 +67,9 @@ fn read<'a>(view: &View<'a>, findings: &mut Vec<Finding>) -> Option<(Field<'a>, 
             // Location header field in the response containing a preferred
             // URI reference for the new permanent/different URI."
             findings.push(
-                Finding::new(
+                Finding::args(
                     Rule::RedirectWithoutLocation,
-                    format!(
+                    format_args!(
                         "{} without a Location field: clients have nowhere to go and deliver the response",
                         view.status.as_u16()
                     ),
@@ -75,14 +82,16 @@ fn read<'a>(view: &View<'a>, findings: &mut Vec<Finding>) -> Option<(Field<'a>, 
     let second = locations.next();
     let count = 1 + second.map_or(0, |_| 1 + locations.count());
     if let Some(second) = second {
+        // This finding and at most one per value: one allocation.
+        findings.reserve(count + 1);
         // RFC 9110 §5.3: "A sender MUST NOT generate multiple field lines
         // with the same name in a message ... unless that field's definition
         // allows multiple field line values to be recombined as a
         // comma-separated list"; Location is one URI-reference.
         findings.push(
-            Finding::new(
+            Finding::args(
                 Rule::LocationMultiple,
-                format!(
+                format_args!(
                     "{count} Location field lines; Fetch treats this as a network error, other clients pick one",
                 ),
             )
@@ -121,7 +130,7 @@ fn value_is_valid<'a>(field: &Field<'a>, findings: &mut Vec<Finding>) -> Option<
     // so the value a client sees is not the one sent.
     if let Some(fold) = field.fold {
         findings.push(
-            Finding::new(
+            Finding::text(
                 Rule::LocationControl,
                 "obsolete line folding (CR LF then SP or HTAB) in the Location field line; recipients replace it with SP",
             )
@@ -138,9 +147,9 @@ fn value_is_valid<'a>(field: &Field<'a>, findings: &mut Vec<Finding>) -> Option<
         .position(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
     {
         findings.push(
-            Finding::new(
+            Finding::args(
                 Rule::LocationControl,
-                format!(
+                format_args!(
                     "{} in Location at offset {p}: a response-splitting or header-injection byte",
                     crate::model::ByteName(value[p])
                 ),
@@ -156,9 +165,9 @@ fn value_is_valid<'a>(field: &Field<'a>, findings: &mut Vec<Finding>) -> Option<
         // RFC 3986 §2: SP and HTAB are not URI characters; a WHATWG parser
         // strips tabs and encodes spaces, a strict one refuses the value.
         findings.push(
-            Finding::new(
+            Finding::args(
                 Rule::LocationWhitespace,
-                format!(
+                format_args!(
                     "{} inside the Location value at offset {}: not a URI character (RFC 3986 §2), clients disagree on what it means",
                     crate::model::ByteName(trimmed[p]),
                     cut + p
@@ -174,7 +183,7 @@ fn value_is_valid<'a>(field: &Field<'a>, findings: &mut Vec<Finding>) -> Option<
             Some((p, why)) => {
                 let p = byte_offset(value, reference.as_str()) + p;
                 findings.push(
-                    Finding::new(Rule::LocationInvalid, format!("{why} (offset {p})"))
+                    Finding::args(Rule::LocationInvalid, format_args!("{why} (offset {p})"))
                         .in_section("RFC 9110 §4.2.1, §4.2.2")
                         .with_evidence(at(p), value),
                 );
@@ -187,9 +196,9 @@ fn value_is_valid<'a>(field: &Field<'a>, findings: &mut Vec<Finding>) -> Option<
             // rules."
             let offset = e.offset();
             findings.push(
-                Finding::new(
+                Finding::args(
                     Rule::LocationInvalid,
-                    format!("the Location value is not a URI-reference: {e}"),
+                    format_args!("the Location value is not a URI-reference: {e}"),
                 )
                 .with_evidence(offset.and_then(at).or(field.offset), value),
             );
@@ -267,9 +276,47 @@ fn target(
     report: &mut Report,
 ) {
     let Some(base) = request.uri() else { return };
-    let mut out = UriBuf::new();
-    resolve(base, reference, &mut out);
-    if same_resource(base, &out) && next_method_is_same(view.status, request.method()) {
+    RESOLVED.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut out) => {
+            leads_to(base, reference, &mut out, field, view, request, report);
+            if out.as_str().len() > crate::server::finding::KEPT {
+                // (A long URL: its buffer is not kept.)
+                *out = UriBuf::new();
+            }
+        }
+        Err(_) => leads_to(
+            base,
+            reference,
+            &mut UriBuf::new(),
+            field,
+            view,
+            request,
+            report,
+        ),
+    });
+}
+
+thread_local! {
+    /// The buffer [`target`] resolves into, kept grown (the server checker
+    /// runs for every fuzz input, against several requests) unless it held
+    /// a URL longer than [`KEPT`](crate::server::finding::KEPT) bytes.
+    static RESOLVED: RefCell<UriBuf> = RefCell::new(UriBuf::new());
+}
+
+/// [`target`], resolving the Location against `base` (the request's URL)
+/// into `out`.
+fn leads_to(
+    base: &UriBuf,
+    reference: &UriRef<'_>,
+    out: &mut UriBuf,
+    field: &Field<'_>,
+    view: &View<'_>,
+    request: &RequestInfo,
+    report: &mut Report,
+) {
+    resolve(base, reference, out);
+    let out = &*out;
+    if same_resource(base, out) && next_method_is_same(view.status, request.method()) {
         // RFC 9110 §15.4: "A client SHOULD detect and intervene in cyclical
         // redirections (i.e., "infinite" redirection loops)." A server that
         // sets a cookie and redirects to itself loops only without a jar.
@@ -285,9 +332,9 @@ fn target(
             )
         };
         report.push(
-            Finding::new(
+            Finding::args(
                 Rule::LocationSelfLoop,
-                format!(
+                format_args!(
                     "the Location resolves to the request's own URL {}{why}",
                     out.as_uri_ref().without_fragment()
                 ),
@@ -303,9 +350,9 @@ fn target(
         // connection; http ones are not. The next request, its URL and any
         // cookie not marked Secure travel in clear text.
         report.push(
-            Finding::new(
+            Finding::args(
                 Rule::HttpsDowngrade,
-                format!(
+                format_args!(
                     "an https request redirected to {}: the next request leaves TLS",
                     out.as_str()
                 ),
@@ -352,4 +399,25 @@ fn same_resource(a: &UriBuf, b: &UriBuf) -> bool {
         && port(a) == port(b)
         && path(a) == path(b)
         && a.query() == b.query()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_target_buffer_keeps_a_short_url_only() {
+        let request = RequestInfo::new(http::Method::GET, "https://a.test/x").unwrap();
+        let resolved = |path_len: usize| {
+            let raw = format!(
+                "HTTP/1.1 302 Found\r\nLocation: /{}\r\n\r\n",
+                "a".repeat(path_len)
+            );
+            let report = crate::server::check_raw(raw.as_bytes(), &request).unwrap();
+            assert!(!report.has("location-invalid"));
+            RESOLVED.with_borrow(|out| out.as_str().len())
+        };
+        assert_eq!(resolved(100), "https://a.test/".len() + 100);
+        assert_eq!(resolved(crate::server::finding::KEPT), 0);
+    }
 }

@@ -15,7 +15,7 @@ use url::{Origin, Url};
 use crate::server::attack::ATTACKER_HOST;
 use crate::server::finding::{Finding, Rule};
 use crate::server::report::Report;
-use crate::server::request::RequestInfo;
+use crate::server::request::{Probe, RequestInfo};
 use crate::server::view::View;
 
 /// The input as the WHATWG parser's states see it, with one repair.
@@ -77,8 +77,14 @@ fn many_slashes(text: &str) -> bool {
 
 /// The host as compared: lower-case (the WHATWG parser already lowers
 /// ASCII), without a trailing dot.
-fn host_key(host: &str) -> String {
-    host.trim_end_matches('.').to_ascii_lowercase()
+fn host_key(host: &str) -> Cow<'_, str> {
+    let host = host.trim_end_matches('.');
+    if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(host.to_ascii_lowercase())
+    } else {
+        // (The WHATWG parser lowers the ASCII of special hosts: the usual case.)
+        Cow::Borrowed(host)
+    }
 }
 
 /// `%XX` decoded and `+` read as SP (`application/x-www-form-urlencoded`),
@@ -141,7 +147,7 @@ fn sent_values(base: &Url) -> Vec<Sent> {
             out.push(Sent {
                 param: form_decode(k),
                 value,
-                host,
+                host: host.into_owned(),
             });
         }
     }
@@ -193,38 +199,85 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
     };
     for field in view.all("location") {
         let text = String::from_utf8_lossy(field.value);
-        let Ok(target) = base.join(&browser_input(&text, base)) else {
+        let input = browser_input(&text, base);
+        if keeps_base_origin(&input, base) {
+            // The URL it leads to has the base's origin: the check below
+            // would go on to the next Location.
+            continue;
+        }
+        let Ok(target) = base.join(&input) else {
             continue;
         };
         let Some(host) = target.host_str().map(host_key) else {
             continue;
         };
-        if target.origin() == *origin {
-            continue;
-        }
-        let origin = || origin.ascii_serialization();
         let attacker = host == ATTACKER_HOST
             || host
                 .strip_suffix(ATTACKER_HOST)
                 .is_some_and(|h| h.ends_with('.'));
-        let message = match request.probe() {
-            Some(probe) if attacker => format!(
+        let leads = match request.probe() {
+            Some(probe) if attacker => Leads::Probe(probe),
+            _ => match sent.iter().find(|s| s.host == host) {
+                Some(s) => Leads::Sent(s),
+                None => continue,
+            },
+        };
+        // Only a host the check reports needs the origin compared (it is
+        // built with a copy of the host).
+        if target.origin() == *origin {
+            continue;
+        }
+        let origin = || origin.ascii_serialization();
+        let message = match leads {
+            Leads::Probe(probe) => format!(
                 "the return URL {:?} in ?{}= came back as a Location a browser resolves to {target}, off the origin {}",
                 probe.value, probe.param, origin(),
             ),
-            _ => match sent.iter().find(|s| s.host == host) {
-                Some(s) => format!(
-                    "the value {:?} of ?{}= that the request carried leads to {}, and the Location a browser resolves to {target} goes there, off the origin {} (not an open redirect only if {} is a destination the server means to allow, such as a registered OAuth redirect_uri)",
-                    s.value, s.param, s.host, origin(), s.host,
-                ),
-                None => continue,
-            },
+            Leads::Sent(s) => format!(
+                "the value {:?} of ?{}= that the request carried leads to {}, and the Location a browser resolves to {target} goes there, off the origin {} (not an open redirect only if {} is a destination the server means to allow, such as a registered OAuth redirect_uri)",
+                s.value, s.param, s.host, origin(), s.host,
+            ),
         };
         report.push(
             Finding::new(Rule::OpenRedirect, message).with_evidence(field.offset, field.value),
         );
         return;
     }
+}
+
+/// Where a Location's host leads, for [`check`]: the attacker's host of the
+/// request's probe, or the host of a value the request sent.
+enum Leads<'r> {
+    Probe(&'r Probe),
+    Sent(&'r Sent),
+}
+
+/// Whether `input` (a [`browser_input`]), parsed against `base`, certainly
+/// gives a URL with `base`'s scheme, host and port, so `base`'s origin,
+/// without parsing it. URL Standard, basic URL parser: an input that starts
+/// with an ASCII alpha, then ASCII alphanumerics, `+`, `-` or `.`, then `:`
+/// has a scheme ("scheme state"; not judged here: `false`); any other input
+/// goes to the "no scheme state", and against a special base with a host
+/// (not an opaque path) to the "relative state", which copies the base's
+/// scheme and, unless the input starts with two of `/` and `\` (the
+/// "relative slash state" then the "special authority ignore slashes
+/// state"), the base's host and port ("relative state", "relative slash
+/// state", then the path, query or fragment states, which never change
+/// them). `false` is always safe: [`check`] then parses the input.
+fn keeps_base_origin(input: &str, base: &Url) -> bool {
+    if !base.is_special() || !base.has_host() {
+        return false;
+    }
+    let b = input.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_alphabetic) {
+        // "scheme state": the scheme ends at the first byte that is none of
+        // these; it is a scheme when that byte is `:`.
+        let end = b
+            .iter()
+            .position(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')));
+        return end.is_none_or(|n| b[n] != b':');
+    }
+    !matches!(b, [b'/' | b'\\', b'/' | b'\\', ..])
 }
 
 #[cfg(test)]
@@ -258,6 +311,92 @@ mod tests {
                 let got = browser_input(raw, base);
                 assert_eq!(got, repaired(trimmed, base), "{raw:?} against {base}");
             }
+        }
+    }
+
+    /// [`keeps_base_origin`] against its definition: wherever it says so,
+    /// the `url` crate joins the input onto the base with the base's origin.
+    #[test]
+    fn an_input_said_to_keep_the_base_origin_joins_to_it() {
+        const ALPHABET: [&str; 24] = [
+            "/", "\\", ":", "a", "Z", "1", "+", "-", ".", "?", "#", "@", "%2f", "\u{e9}", " ",
+            "\t", "h", "ttp", "s", "[", "]", "\u{3002}", "\u{0}", "\u{ff0f}",
+        ];
+        let mut inputs: Vec<String> = [
+            "",
+            "/",
+            "//",
+            "/\\",
+            "\\/",
+            "\\\\e.test",
+            "/e.test",
+            "?//e.test",
+            "#//e.test",
+            "a",
+            "a:",
+            "a.b:c",
+            "a+b:/x",
+            "1a:b",
+            "-a:b",
+            "http:e.test",
+            "https:e.test",
+            "http:/e.test",
+            "HTTPS://e.test",
+            "javascript:x",
+            "e.test:8080",
+            "e.test/x:y",
+            ".//e.test",
+            "./e.test",
+            "\u{e9}:x",
+            "a\u{e9}:x",
+            " //e.test",
+            "\t//e.test",
+            "/\t/e.test",
+            "\u{0}//e.test",
+            "\u{ff0f}\u{ff0f}e.test",
+            "%2f%2fe.test",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        for a in ALPHABET {
+            for b in ALPHABET {
+                for c in ALPHABET {
+                    inputs.push(format!("{a}{b}{c}e.test"));
+                }
+            }
+        }
+        let mut seed = 0x2545_f491_u32;
+        for _ in 0..5_000 {
+            let mut input = String::new();
+            for _ in 0..8 {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                input.push_str(ALPHABET[(seed >> 16) as usize % ALPHABET.len()]);
+            }
+            inputs.push(input);
+        }
+        let mut kept = [0, 0];
+        for base in [
+            "http://127.0.0.1:8080/login?next=%2F%2Fevil.test",
+            "https://a.test:8443/dir/page?x=1",
+            "web+x://a.test/x",
+        ] {
+            let base = Url::parse(base).unwrap();
+            for raw in &inputs {
+                let input = browser_input(raw, &base);
+                let keeps = keeps_base_origin(&input, &base);
+                kept[usize::from(keeps)] += 1;
+                if keeps {
+                    let joined = base.join(&input);
+                    let joined = joined.unwrap_or_else(|e| panic!("{raw:?} onto {base}: {e}"));
+                    assert_eq!(joined.origin(), base.origin(), "{raw:?} onto {base}");
+                }
+            }
+        }
+        // Both answers were given, often.
+        assert!(kept.iter().all(|&n| n > 5_000), "{kept:?}");
+        let base = Url::parse("http://a.test/").unwrap();
+        for input in ["//e.test", "\\\\e.test", "http:e.test", "a:b", "web+x:y"] {
+            assert!(!keeps_base_origin(input, &base), "{input:?}");
         }
     }
 

@@ -13,14 +13,14 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
         // RFC 9110 §15.4.6: "The 305 (Use Proxy) status code was defined in
         // a previous version of this specification and is now deprecated
         // (Appendix B of [RFC7231])."
-        305 => report.push(Finding::new(
+        305 => report.push(Finding::text(
             Rule::UseProxySent,
             "305 (Use Proxy) is deprecated: configuring a proxy in band was a security hole, and clients deliver it",
         )),
         // RFC 9110 §15.4.7: "The 306 status code was defined in a previous
         // version of this specification, is no longer used, and the code is
         // reserved."
-        306 => report.push(Finding::new(
+        306 => report.push(Finding::text(
             Rule::UnusedStatusSent,
             "306 is reserved and has no meaning: clients deliver it as an unknown 3xx",
         )),
@@ -36,9 +36,9 @@ pub(crate) fn check(view: &View<'_>, request: &RequestInfo, report: &mut Report)
                 ("RFC 9110 §15.4.3", "307")
             };
             report.push(
-                Finding::new(
+                Finding::args(
                     Rule::PostRedirectAmbiguous,
-                    format!(
+                    format_args!(
                         "POST answered with {code}: clients may resend it as GET or as POST; send 303 to say GET, {keep} to keep POST and its body"
                     ),
                 )
@@ -59,7 +59,7 @@ fn multiple_choices(view: &View<'_>, request: &RequestInfo, report: &mut Report)
     // A Link field (RFC 8288) can list the alternatives too.
     let named = view.first("location").is_some() || view.first("link").is_some();
     if !named && (head || !view.has_content()) {
-        report.push(Finding::new(
+        report.push(Finding::text(
             Rule::MultipleChoicesWithoutChoices,
             if head {
                 "300 to HEAD without a Location or Link field: no choice is named"
