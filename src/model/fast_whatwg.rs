@@ -163,7 +163,7 @@ fn write_whatwg(
     if let Some(host) = r.host().filter(|_| r.authority().is_some()) {
         // No `%` and no `[` in a host here (`parse_common`): it is its own
         // percent-decoding, and no IPv6 address.
-        if !plain_host(host.as_bytes()) && !known_host(host, base.and_then(UriRef::host)) {
+        if !plain_host(host.as_bytes()) && !known_host_out_of_line(host, base) {
             return false;
         }
         let start = text.len();
@@ -306,7 +306,8 @@ fn is_own_serialization(r: &UriRef<'_>, scheme: &str) -> bool {
     };
     r.scheme() == Some(scheme)
         && port_ok
-        && (plain_host_case(host) == Some(true) || is_canonical_ipv4(r.host().unwrap_or_default()))
+        && (plain_host_case(host) == Some(true)
+            || known_host_out_of_line(r.host().unwrap_or_default(), None))
         && !r.path().is_empty()
         && !has_dot_segment(r.path().as_bytes())
 }
@@ -428,6 +429,15 @@ fn plain_host_case(h: &[u8]) -> Option<bool> {
 pub(super) fn known_host(h: &str, current: Option<&str>) -> bool {
     is_canonical_ipv4(h)
         || current.is_some_and(|c| !c.starts_with('[') && c.eq_ignore_ascii_case(h))
+}
+
+/// [`known_host`] against `base`'s host, kept out of the one-pass path's
+/// code (a host that is not plain is rare there: the `decide` benchmark's
+/// steps have none).
+#[cold]
+#[inline(never)]
+fn known_host_out_of_line(h: &str, base: Option<&UriRef<'_>>) -> bool {
+    known_host(h, base.and_then(UriRef::host))
 }
 
 /// `h` is four decimal numbers from 0 to 255 joined by `.`, each without
