@@ -134,8 +134,23 @@ fn rfc3986_examples_resolve_as_tabulated() {
         assert_eq!(
             redirspec::fuzz::resolve(reference.as_bytes(), RFC3986_BASE.as_bytes()).as_deref(),
             Some(expected),
-            "{file} through the resolve target's check"
+            "{file} through both halves of the resolve check, every setting"
         );
+        let (r, b) = (reference.as_bytes(), RFC3986_BASE.as_bytes());
+        for setting in 0..8 {
+            assert_eq!(
+                redirspec::fuzz::resolve_rfc3986(r, b, setting).as_deref(),
+                Some(expected),
+                "{file} through the resolve target's check, setting {setting}"
+            );
+            // Every example but the two with a scheme (`g:h`, `http:g`) is
+            // in the subset where the url crate is compared.
+            assert_eq!(
+                redirspec::fuzz::resolve_whatwg(r, b, setting),
+                !reference.contains(':'),
+                "{file}: the resolve_whatwg target's check against the url crate"
+            );
+        }
     }
     // Every rfc-* seed is in the table.
     let listed = seeds("location_parse")

@@ -29,6 +29,28 @@ fn resolve() {
         .with_arbitrary::<ResolveInput>()
         .for_each(|input: &ResolveInput| {
             let (reference, base) = input.parts();
+            redirspec::fuzz::resolve_rfc3986(reference, base, input.setting());
+        });
+}
+
+#[test]
+fn resolve_whatwg() {
+    bolero::check!()
+        .with_arbitrary::<ResolveInput>()
+        .for_each(|input: &ResolveInput| {
+            let (reference, base) = input.parts();
+            redirspec::fuzz::resolve_whatwg(reference, base, input.setting());
+        });
+}
+
+/// Both halves of the resolve check under every setting of the policy
+/// switches (`redirspec::fuzz::resolve`, which users embed).
+#[test]
+fn resolve_all_settings() {
+    bolero::check!()
+        .with_arbitrary::<ResolveInput>()
+        .for_each(|input: &ResolveInput| {
+            let (reference, base) = input.parts();
             redirspec::fuzz::resolve(reference, base);
         });
 }

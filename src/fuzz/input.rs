@@ -411,9 +411,11 @@ impl ChainInput {
     }
 }
 
-/// Input of the `resolve` fuzz target ([`resolve_under`](super::resolve_under)):
-/// a reference, a base, and the setting of the policy switches the
-/// differential checks run under.
+/// Input of the `resolve` and `resolve_whatwg` fuzz targets
+/// ([`resolve_rfc3986`](super::resolve_rfc3986) and
+/// [`resolve_whatwg`](super::resolve_whatwg), the two halves of
+/// [`resolve_under`](super::resolve_under)): a reference, a base, and the
+/// setting of the policy switches the differential checks run under.
 #[derive(Arbitrary, Clone, Debug)]
 pub enum ResolveInput {
     /// A reference against one of [`BASES`].

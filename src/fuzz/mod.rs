@@ -13,6 +13,8 @@
 //! | [`location_fetch`] | raw Location bytes | lenient mode total; the Fetch machine follows only to an absolute http(s) URL and keeps its invariants |
 //! | [`location_differential`] | raw Location bytes | the fast paths write what the general paths (`model/strict.rs`, `model/whatwg.rs`) write, under every policy switch |
 //! | [`resolve`] | reference and base bytes | RFC 3986 §5.2 result laws; agrees with `url` on a documented subset |
+//! | [`resolve_rfc3986`] | reference and base bytes | its RFC 3986 half: the result laws; the strict one-pass path gives the strict general path's result |
+//! | [`resolve_whatwg`] | reference and base bytes | its WHATWG half: agrees with `url` on the subset; the WHATWG fast paths write the general path's (`url`'s) result |
 //! | [`machine_step`] | [`StepInput`] | one response: every step invariant |
 //! | [`chain`] | [`ChainInput`] | a chain of responses: every step invariant, at every step; a machine with its fast paths off takes the same steps |
 //! | [`raw_response`] | raw response bytes | `httparse` (at most 64 headers), then every profile |
@@ -40,5 +42,5 @@ pub use input::{
 };
 pub use location::{location_differential, location_fetch, location_parse};
 pub use machine::{chain, machine_step};
-pub use resolve::{resolve, resolve_under};
+pub use resolve::{resolve, resolve_rfc3986, resolve_under, resolve_whatwg};
 pub use response::{raw_response, MAX_HEADERS};

@@ -1,5 +1,12 @@
 //! RFC 3986 §5.2 resolution: laws of the result, and a differential check
 //! against the WHATWG URL parser (the `url` crate) where the two agree.
+//!
+//! The six properties of [`resolve`] come in two halves, each a fuzz target
+//! of its own that reads only what its properties need:
+//! [`resolve_rfc3986`] (the `resolve` target: 1-3 and 6, no `url` crate)
+//! and [`resolve_whatwg`] (the `resolve_whatwg` target: 4 and 5).
+//! [`resolve`] and [`resolve_under`] are the two halves run one after the
+//! other.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -7,7 +14,7 @@ use std::cell::RefCell;
 use url::Url;
 
 use crate::model::fast_whatwg;
-use crate::model::strict::Settings;
+use crate::model::strict::{parse_value, Settings};
 use crate::model::whatwg::{GeneralParse, WebUrl};
 use crate::model::{parse_uri_reference, resolve as resolve_ref, LocationError, UriBuf, UriRef};
 
@@ -29,6 +36,9 @@ use crate::model::{parse_uri_reference, resolve as resolve_ref, LocationError, U
 ///    takes the reference against the base, it gives the general parser's
 ///    and resolver's text and offsets, fragment inheritance included.
 ///
+/// (5 needs only a base the `url` crate reads as http(s), whatever the
+/// reference; it is checked on references RFC 3986 refuses as well.)
+///
 /// The one case RFC 3986 leaves open is skipped by (3): a result with no
 /// authority whose path starts with `//` (e.g. `a:` + `/..//b`) reads back
 /// with an authority (see [`crate::model::resolve`]). And (2) and (3) hold
@@ -36,6 +46,16 @@ use crate::model::{parse_uri_reference, resolve as resolve_ref, LocationError, U
 /// reference with an empty path takes the base's path as it is (§5.2.2:
 /// "T.path = Base.path"; normalising the base is optional, §5.2.1), so a base
 /// like `a:b/.` keeps its dot segment for `""` or `?q`.
+///
+/// # Which fuzz target checks what
+/// This function is its two halves, one after the other, on the same
+/// reading of the reference: [`resolve_whatwg`] (properties 4 and 5) and
+/// [`resolve_rfc3986`] (properties 1, 2, 3 and 6). Each half is a fuzz
+/// target of its own, with the same input ([`ResolveInput`](super::ResolveInput)),
+/// seeds, dictionary and options: `resolve` runs [`resolve_rfc3986`] and
+/// never calls the `url` crate; `resolve_whatwg` runs [`resolve_whatwg`].
+/// Both check their differentials under the setting the input picks
+/// ([`resolve_under`]); this function checks every setting.
 ///
 /// # The subset where RFC 3986 and WHATWG agree
 /// The WHATWG URL standard resolves relative URLs with the same merge and
@@ -87,119 +107,181 @@ pub fn resolve(reference: &[u8], base: &[u8]) -> Option<String> {
 /// (no, yes, no), (no, no, yes), (no, no, no). Properties 1-4 do not
 /// depend on it.
 ///
-/// The `resolve` fuzz target calls this with the setting its input picks
-/// ([`ResolveInput::setting`](super::ResolveInput::setting)): each input
-/// then checks each fast path under one policy, not eight, and the fuzzer
-/// reaches every setting by mutating one byte. [`resolve`], the unit tests
-/// and proptests of the fast paths, and the `location_differential` target
-/// check every setting on every value.
+/// The `resolve` and `resolve_whatwg` fuzz targets run its two halves,
+/// [`resolve_rfc3986`] and [`resolve_whatwg`], with the setting their input
+/// picks ([`ResolveInput::setting`](super::ResolveInput::setting)): each
+/// input then checks each fast path under one policy, not eight, and the
+/// fuzzer reaches every setting by mutating one byte. [`resolve`], the unit
+/// tests and proptests of the fast paths, and the `location_differential`
+/// target check every setting on every value.
 ///
 /// # Examples
 /// ```
 /// redirspec::fuzz::resolve_under(b"../g;x?y#s", b"http://a/b/c/d;p?q", 5);
 /// ```
 pub fn resolve_under(reference: &[u8], base: &[u8], setting: u8) -> Option<String> {
-    check(reference, base, 1 << (setting % 8))
+    check(reference, base, one_setting(setting))
 }
 
-/// [`resolve`] with the differential checks under the settings in `settings`.
+/// The RFC 3986 half of [`resolve_under`]: properties 1, 2, 3 and 6 of
+/// [`resolve`] (the result's laws, and the strict one-pass path against
+/// the strict general parser and resolver under the policy `setting`
+/// picks). What the `resolve` fuzz target checks; it never calls the `url`
+/// crate. Gives the result of resolving `reference` against `base`, or
+/// `None` when the input is skipped (see [`resolve`]).
+///
+/// # Examples
+/// ```
+/// let r = redirspec::fuzz::resolve_rfc3986(b"../g;x?y#s", b"http://a/b/c/d;p?q", 0);
+/// assert_eq!(r.as_deref(), Some("http://a/b/g;x?y#s"));
+/// assert_eq!(redirspec::fuzz::resolve_rfc3986(b"g", b"/no/scheme", 0), None);
+/// ```
+pub fn resolve_rfc3986(reference: &[u8], base: &[u8], setting: u8) -> Option<String> {
+    let base = std::str::from_utf8(base).ok()?;
+    with_strict_base(base, |b| {
+        let b = b?;
+        rfc3986_half(
+            b,
+            reference,
+            &parse_value(reference, 0),
+            one_setting(setting),
+        )
+    })
+}
+
+/// The WHATWG half of [`resolve_under`]: properties 4 and 5 of [`resolve`]
+/// (the `url` crate against RFC 3986 on the agreed subset, and the WHATWG
+/// fast paths against the general path, which hands values to the `url`
+/// crate, under the policy `setting` picks). What the `resolve_whatwg` fuzz
+/// target checks. Answers whether property 4 compared the two (the input
+/// is in the agreed subset).
+///
+/// # Examples
+/// ```
+/// assert!(redirspec::fuzz::resolve_whatwg(b"../g;x?y#s", b"http://a/b/c/d;p?q", 0));
+/// // `%` is outside the subset: only the fast paths are compared.
+/// assert!(!redirspec::fuzz::resolve_whatwg(b"%2e%2e/g", b"http://a/b/c/d;p?q", 0));
+/// ```
+pub fn resolve_whatwg(reference: &[u8], base: &[u8], setting: u8) -> bool {
+    std::str::from_utf8(base)
+        .is_ok_and(|base| whatwg_half(reference, base, None, one_setting(setting)))
+}
+
+/// The one setting of the policy switches `setting` picks (see
+/// [`resolve_under`]).
+fn one_setting(setting: u8) -> Settings {
+    1 << (setting % 8)
+}
+
+/// [`resolve`] with the differential checks under the settings in
+/// `settings`: both halves, the reference read once for both.
 fn check(reference: &[u8], base: &[u8], settings: Settings) -> Option<String> {
-    let base_text = std::str::from_utf8(base).ok()?;
-    // The reference is read once: the strict general path's policy-free
-    // part (field bytes, then the RFC 3986 grammar) is what properties 1-4
-    // read as well (a URI-reference has no NUL, CR or LF, so the field check
-    // skips no reference the grammar takes).
-    let parsed = crate::model::strict::parse_value(reference, 0);
-    match super::BASES.iter().position(|b| *b == base_text) {
-        // Every known base parses with both parsers (tested below).
-        Some(i) => KNOWN_BASES.with(|bases| bases[i].check(reference, &parsed, settings)),
-        None => RAW_BASE.with_borrow_mut(|raw| {
-            if raw.text != base_text {
-                *raw = ReadBase::new(base_text, false);
+    let base = std::str::from_utf8(base).ok()?;
+    // The strict general path's policy-free part (field bytes, then the
+    // RFC 3986 grammar) is what properties 1-4 read as well (a
+    // URI-reference has no NUL, CR or LF, so the field check skips no
+    // reference the grammar takes).
+    let parsed = parse_value(reference, 0);
+    whatwg_half(reference, base, Some(&parsed), settings);
+    with_strict_base(base, |b| rfc3986_half(b?, reference, &parsed, settings))
+}
+
+/// The index of `base` in [`BASES`](super::BASES).
+fn known(base: &str) -> Option<usize> {
+    super::BASES.iter().position(|b| *b == base)
+}
+
+/// Properties 1-3 and 6 of [`resolve`] on `reference` (its strict general
+/// parse `parsed`) against the RFC 3986 absolute URI `base`.
+fn rfc3986_half(
+    base: &UriBuf,
+    reference: &[u8],
+    parsed: &Result<UriRef<'_>, LocationError>,
+    settings: Settings,
+) -> Option<String> {
+    thread_local! {
+        /// The result's buffer, kept per thread so that it stays grown.
+        static OUT: RefCell<UriBuf> = RefCell::new(UriBuf::new());
+    }
+    // 6. Differential: where the strict fast paths (model/fast_strict.rs)
+    // answer, they give the general path's text and offsets
+    // (model/strict.rs), under every policy switch asked for.
+    crate::model::fast_strict::check_parsed_value(base, reference, parsed, settings);
+    // 1-3.
+    let r = parsed.as_ref().ok()?;
+    OUT.with_borrow_mut(|out| {
+        check_resolution(base, r, out);
+        Some(out.as_str().to_owned())
+    })
+}
+
+/// Properties 4 and 5 of [`resolve`] on `reference` against `base`;
+/// `parsed`: the reference's strict general parse when the caller made
+/// it (made here when property 4 needs it). Answers whether property 4
+/// compared.
+fn whatwg_half(
+    reference: &[u8],
+    base: &str,
+    parsed: Option<&Result<UriRef<'_>, LocationError>>,
+    settings: Settings,
+) -> bool {
+    match known(base) {
+        Some(i) => KNOWN_WHATWG.with(|bases| {
+            let (whatwg, strict, base_in_subset) = &bases[i];
+            // 5. Differential: where the WHATWG fast path
+            // (model/fast_whatwg.rs) answers, it writes the general path's
+            // result (model/whatwg.rs: the `url` crate) byte for byte,
+            // under every policy switch asked for.
+            let general = fast_whatwg::check_keeping_parse(whatwg, base, reference, settings).1;
+            // 4. Only a known base is in the agreed subset; the
+            // reference is read only when the parts of the subset that
+            // need no parse let it in.
+            if !base_in_subset || !text_in_subset(reference) {
+                return false;
             }
-            raw.check(reference, &parsed, settings)
+            let own;
+            let parsed = match parsed {
+                Some(p) => p,
+                None => {
+                    own = parse_value(reference, 0);
+                    &own
+                }
+            };
+            parsed
+                .as_ref()
+                .is_ok_and(|r| agrees_with_url(strict, whatwg, general.as_ref(), r))
+        }),
+        None => RAW_WHATWG.with_borrow_mut(|(text, whatwg)| {
+            if text != base {
+                base.clone_into(text);
+                // Both WHATWG fast paths decline any base but an http(s)
+                // URL (`fast_base_scheme`): property 5 has nothing to
+                // compare on the others.
+                *whatwg = may_be_http(base)
+                    .then(|| fast_whatwg::read_base(base))
+                    .flatten();
+            }
+            // 5, as above (a base the `url` crate refuses is not checked).
+            if let Some(b) = whatwg {
+                fast_whatwg::check_keeping_parse(b, base, reference, settings);
+            }
+            false
         }),
     }
 }
 
-/// A base read by both parsers, kept while it is checked against
-/// reference after reference.
-struct ReadBase {
-    /// The base's text.
-    text: String,
-    /// As the Fetch machine holds it after a fast hop
-    /// (`fast_whatwg::read_base`); `None` when the `url` crate refuses it.
-    whatwg: Option<WebUrl>,
-    /// The RFC 3986 absolute URI; `None` when it is not one.
-    strict: Option<UriBuf>,
-}
-
-impl ReadBase {
-    /// `text` read by both parsers; `keep_parsed`: the WHATWG reading keeps
-    /// its parsed form (for bases checked over and over).
-    fn new(text: &str, keep_parsed: bool) -> Self {
-        let whatwg = if keep_parsed {
-            fast_whatwg::read_base_parsed(text)
-        } else if may_be_http(text) {
-            fast_whatwg::read_base(text)
-        } else {
-            // Both WHATWG fast paths decline any base but an http(s) URL
-            // (`fast_base_scheme`): property 5 has nothing to compare.
-            None
-        };
-        ReadBase {
-            text: text.to_owned(),
-            whatwg,
-            strict: UriBuf::parse_absolute(text).ok(),
-        }
-    }
-
-    /// The base as the `url` crate reads it: its parse of the base's
-    /// serialization, which is what the WHATWG general path parses values
-    /// against. At hand for the known bases (read with
-    /// `fast_whatwg::read_base_parsed`; tested below), the only ones
-    /// property 4 reads ([`in_agreed_subset`]).
-    fn whatwg_url(&self) -> Option<&Url> {
-        self.whatwg.as_ref()?.parsed()
-    }
-
-    /// Every property of [`resolve`] on `reference` (its strict general
-    /// parse `parsed`) against this base.
-    fn check(
-        &self,
-        reference: &[u8],
-        parsed: &Result<UriRef<'_>, LocationError>,
-        settings: Settings,
-    ) -> Option<String> {
-        // 5. Differential: where the WHATWG fast path (model/fast_whatwg.rs)
-        // answers, it writes the general path's result (model/whatwg.rs: the
-        // `url` crate) byte for byte, under every policy switch asked for.
-        // (A base the `url` crate refuses is not checked.)
-        let general = self
-            .whatwg
-            .as_ref()
-            .and_then(|b| fast_whatwg::check_keeping_parse(b, &self.text, reference, settings).1);
-        // 6. Differential: where the strict fast paths (model/fast_strict.rs)
-        // answer, they give the general path's text and offsets
-        // (model/strict.rs), under every policy switch asked for. (A base
-        // that does not parse is not checked, nor are 1-4.)
-        let base = self.strict.as_ref()?;
-        crate::model::fast_strict::check_parsed_value(base, reference, parsed, settings);
-        let r = parsed.as_ref().ok()?;
-        // 4 reads the reference with the `url` crate against the same
-        // parsed base as the general path in 5: where 5 ran it on the same
-        // text, that is its result (the same call on the same arguments).
-        let whatwg = || {
-            let base = self.whatwg_url()?;
-            Some(match general.as_ref().and_then(GeneralParse::url) {
-                Some((text, url)) if text == r.as_str() => Ok(Cow::Borrowed(url)),
-                _ => Url::options()
-                    .base_url(Some(base))
-                    .parse(r.as_str())
-                    .map(Cow::Owned),
-            })
-        };
-        resolve_parsed(base, whatwg, r)
+/// `f` on `base` as an RFC 3986 absolute URI (`None` when it is not one).
+fn with_strict_base<T>(base: &str, f: impl FnOnce(Option<&UriBuf>) -> T) -> T {
+    match known(base) {
+        // Every known base parses with both parsers (tested below).
+        Some(i) => KNOWN_STRICT.with(|bases| f(Some(&bases[i]))),
+        None => RAW_STRICT.with_borrow_mut(|(text, strict)| {
+            if text != base {
+                base.clone_into(text);
+                *strict = UriBuf::parse_absolute(base).ok();
+            }
+            f(strict.as_ref())
+        }),
     }
 }
 
@@ -207,38 +289,65 @@ thread_local! {
     /// The buffer [`check_resolution`] resolves its result into again, kept
     /// per thread so that it stays grown.
     static TWICE: RefCell<UriBuf> = RefCell::new(UriBuf::new());
-    /// [`BASES`](super::BASES) read by both parsers, once per thread.
-    static KNOWN_BASES: Vec<ReadBase> = super::BASES.iter().map(|b| ReadBase::new(b, true)).collect();
-    /// The last other base read (a fuzzer mutates an input several times
-    /// in a row, often not in its base).
-    static RAW_BASE: RefCell<ReadBase> = RefCell::new(ReadBase::new("", false));
+    /// [`BASES`](super::BASES) as RFC 3986 absolute URIs, once per thread.
+    static KNOWN_STRICT: Vec<UriBuf> = super::BASES
+        .iter()
+        .map(|b| UriBuf::parse_absolute(b).expect("a known base is an absolute URI"))
+        .collect();
+    /// [`BASES`](super::BASES) as the Fetch machine holds them after a fast
+    /// hop, with their parsed form at hand (`fast_whatwg::read_base_parsed`),
+    /// and as RFC 3986 absolute URIs, with whether [`base_in_subset`], once
+    /// per thread.
+    static KNOWN_WHATWG: Vec<(WebUrl, UriBuf, bool)> = super::BASES
+        .iter()
+        .map(|b| {
+            let whatwg = fast_whatwg::read_base_parsed(b).expect("the url crate reads a known base");
+            let strict = UriBuf::parse_absolute(b).expect("a known base is an absolute URI");
+            let in_subset = base_in_subset(&strict);
+            (whatwg, strict, in_subset)
+        })
+        .collect();
+    /// The last other base read as an RFC 3986 absolute URI (a fuzzer
+    /// mutates an input several times in a row, often not in its base).
+    static RAW_STRICT: RefCell<(String, Option<UriBuf>)> =
+        RefCell::new((String::new(), UriBuf::parse_absolute("").ok()));
+    /// The last other base as the Fetch machine holds it after a fast hop
+    /// (`fast_whatwg::read_base`); `None` when the `url` crate refuses it
+    /// or it cannot be http(s) ([`may_be_http`]).
+    static RAW_WHATWG: RefCell<(String, Option<WebUrl>)> = const { RefCell::new((String::new(), None)) };
 }
 
-/// Properties 1-4 of [`resolve`] for a parsed reference and base;
-/// `whatwg` gives the `url` crate's reading of the reference against the
-/// base (asked for only on the subset of property 4).
-fn resolve_parsed<'u>(
+/// Property 4 of [`resolve`]: where `r` against `base` is in the agreed
+/// subset, the `url` crate reads it against `whatwg` (the same base, read
+/// with its parsed form at hand) as RFC 3986 resolves it. Answers whether
+/// it compared. `general`: the WHATWG general path's policy-free part when
+/// property 5 ran it; where it parsed the same text, its URL is the `url`
+/// crate's reading (the same call on the same arguments).
+fn agrees_with_url(
     base: &UriBuf,
-    whatwg: impl FnOnce() -> Option<Result<Cow<'u, Url>, url::ParseError>>,
+    whatwg: &WebUrl,
+    general: Option<&GeneralParse<'_>>,
     r: &UriRef<'_>,
-) -> Option<String> {
+) -> bool {
     thread_local! {
-        /// The result's buffer, kept per thread so that it stays grown.
-        static OUT: RefCell<UriBuf> = RefCell::new(UriBuf::new());
+        /// RFC 3986's result, kept per thread so that it stays grown.
+        static OURS: RefCell<UriBuf> = RefCell::new(UriBuf::new());
     }
-    OUT.with_borrow_mut(|out| resolve_into(base, whatwg, r, out))
-}
-
-/// [`resolve_parsed`] with the buffer the result is written into.
-fn resolve_into<'u>(
-    base: &UriBuf,
-    whatwg: impl FnOnce() -> Option<Result<Cow<'u, Url>, url::ParseError>>,
-    r: &UriRef<'_>,
-    out: &mut UriBuf,
-) -> Option<String> {
-    check_resolution(base, r, out);
-    if in_agreed_subset(base, r) {
-        let theirs = whatwg()?;
+    if !in_agreed_subset(base, r) {
+        return false;
+    }
+    let Some(base_url) = whatwg.parsed() else {
+        return false;
+    };
+    let theirs = match general.and_then(GeneralParse::url) {
+        Some((text, url)) if text == r.as_str() => Ok(Cow::Borrowed(url)),
+        _ => Url::options()
+            .base_url(Some(base_url))
+            .parse(r.as_str())
+            .map(Cow::Owned),
+    };
+    OURS.with_borrow_mut(|out| {
+        resolve_ref(base, r, out);
         let ours = with_root_path(out);
         match theirs {
             Ok(u) => assert_eq!(
@@ -254,8 +363,8 @@ fn resolve_into<'u>(
                 base.as_str()
             ),
         }
-    }
-    Some(out.as_str().to_owned())
+    });
+    true
 }
 
 /// Whether `Url::parse(text)` can give an `http` or `https` URL: the URL
@@ -364,11 +473,7 @@ fn in_agreed_subset(base: &UriBuf, r: &UriRef<'_>) -> bool {
     let Some(base_scheme) = base.scheme() else {
         return false;
     };
-    if !http(base_scheme) || !super::BASES.contains(&base.as_str()) {
-        return false;
-    }
-    let text = r.as_str();
-    if text.bytes().any(|c| c == b'%' || c == b'\'') {
+    if !base_in_subset(base) || !text_in_subset(r.as_str().as_bytes()) {
         return false;
     }
     // servo/rust-url#1113: a drive-letter-like segment is never popped.
@@ -403,6 +508,20 @@ fn in_agreed_subset(base: &UriBuf, r: &UriRef<'_>) -> bool {
         }
     }
     true
+}
+
+/// The base's part of [`in_agreed_subset`]: an `http` or `https` URI
+/// given in its [`BASES`](super::BASES) form.
+fn base_in_subset(base: &UriBuf) -> bool {
+    base.scheme().is_some_and(|s| s == "http" || s == "https")
+        && super::BASES.contains(&base.as_str())
+}
+
+/// The part of [`in_agreed_subset`] that reads the reference's text as
+/// bytes: no `%` and no `'`. (A reference the strict parser takes is its
+/// whole input, so the WHATWG half asks this of the input before parsing.)
+fn text_in_subset(text: &[u8]) -> bool {
+    !text.iter().any(|&c| c == b'%' || c == b'\'')
 }
 
 fn default(scheme: &str) -> Option<u32> {
@@ -485,6 +604,35 @@ mod tests {
         ));
     }
 
+    /// The WHATWG half skips the parse where `base_in_subset` or
+    /// `text_in_subset` of the input is false: never on a pair
+    /// `in_agreed_subset` admits (a parsed reference is its whole input).
+    #[test]
+    fn the_unparsed_filter_keeps_the_subset() {
+        for base in super::super::BASES {
+            let b = UriBuf::parse_absolute(base).unwrap();
+            for r in [
+                "../g?x#y",
+                "//g:8080/",
+                "?a'b",
+                "%2e/g",
+                "g",
+                "",
+                "#f",
+                "//u@g/",
+            ] {
+                let parsed = crate::model::strict::parse_value(r.as_bytes(), 0).unwrap();
+                assert_eq!(parsed.as_str(), r);
+                if in_agreed_subset(&b, &parsed) {
+                    assert!(
+                        base_in_subset(&b) && text_in_subset(r.as_bytes()),
+                        "{r:?} {base}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn root_path_normalisation() {
         let u = UriBuf::parse_absolute("http://g?q#f").unwrap();
@@ -503,18 +651,41 @@ mod tests {
 
     #[test]
     fn every_known_base_parses_with_both_parsers() {
-        KNOWN_BASES.with(|bases| {
-            for (base, read) in super::super::BASES.iter().zip(bases) {
-                assert_eq!(read.text, *base);
-                assert!(read.whatwg.is_some(), "{base}");
-                let strict = read.strict.as_ref().expect(base);
-                assert_eq!(strict.as_str(), *base);
-                // Property 4's base, the `url` crate's parse of the
-                // serialization, is its parse of the base as written.
-                let url = Url::parse(base).expect(base);
-                assert_eq!(read.whatwg_url(), Some(&url), "{base}");
-            }
+        KNOWN_STRICT.with(|strict| {
+            KNOWN_WHATWG.with(|whatwg| {
+                for (i, base) in super::super::BASES.iter().enumerate() {
+                    assert_eq!(strict[i].as_str(), *base);
+                    assert_eq!(whatwg[i].1.as_str(), *base);
+                    assert_eq!(whatwg[i].2, base_in_subset(&whatwg[i].1));
+                    // Property 4's base, the `url` crate's parse of the
+                    // serialization, is its parse of the base as written.
+                    let url = Url::parse(base).expect(base);
+                    assert_eq!(whatwg[i].0.parsed(), Some(&url), "{base}");
+                }
+            });
         });
+    }
+
+    /// Each half checks what it says on the RFC 3986 §5.4 examples: the
+    /// RFC 3986 half gives the tabulated result, the WHATWG half compares
+    /// it with the `url` crate where it is in the agreed subset, and
+    /// the two together are `resolve_under`.
+    #[test]
+    fn the_halves_compose_to_resolve_under() {
+        for e in rfc3986::rfc3986_examples() {
+            let (r, b) = (e.reference.as_bytes(), rfc3986::RFC3986_BASE.as_bytes());
+            for setting in 0..8 {
+                assert_eq!(resolve_rfc3986(r, b, setting).as_deref(), Some(e.result));
+                let base = UriBuf::parse_absolute(rfc3986::RFC3986_BASE).unwrap();
+                let subset = in_agreed_subset(&base, &parse_uri_reference(r).unwrap());
+                assert_eq!(resolve_whatwg(r, b, setting), subset, "{}", e.name);
+                assert_eq!(resolve_under(r, b, setting).as_deref(), Some(e.result));
+            }
+        }
+        // A base RFC 3986 refuses: nothing for the strict half, and the
+        // WHATWG half compares nothing with RFC 3986.
+        assert_eq!(resolve_rfc3986(b"g", b"http://a b/", 0), None);
+        assert!(!resolve_whatwg(b"g", b"http://a b/", 0));
     }
 
     /// `may_be_http` is `false` only where the `url` crate gives no

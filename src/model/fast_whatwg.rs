@@ -22,7 +22,7 @@
 //! them with the general path: the unit tests below on the corpus and on
 //! random values (and random bytes) against random bases, under every
 //! setting of the policy switches the Location path reads, each tier on
-//! its own; the `resolve` and `location_differential` fuzz targets on every
+//! its own; the `resolve_whatwg` and `location_differential` fuzz targets on every
 //! input they make.
 
 use super::fast::parse_common;
@@ -496,7 +496,7 @@ pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
 }
 
 /// [`check_against_general`] under the settings of the switches in
-/// `settings` only (the `resolve` fuzz target's input picks one).
+/// `settings` only (the `resolve_whatwg` fuzz target's input picks one).
 #[cfg(any(test, feature = "fuzz"))]
 pub(crate) fn check_under(base: &str, v: &[u8], settings: super::strict::Settings) -> bool {
     // The base as the machine holds it after a fast hop. The fuzz targets
@@ -514,7 +514,7 @@ fn check_against_base(b: &WebUrl, base: &str, v: &[u8], settings: super::strict:
 
 /// [`check_against_base`], also giving the general path's policy-free
 /// part ([`GeneralParse`]) of `v` against `b` when the check ran it (when a
-/// fast path took `v` under a setting asked for): the `resolve` fuzz
+/// fast path took `v` under a setting asked for): the `resolve_whatwg` fuzz
 /// target, which keeps the bases it reads, compares the same parse with
 /// RFC 3986 resolution.
 #[cfg(any(test, feature = "fuzz"))]
