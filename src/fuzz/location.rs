@@ -92,11 +92,22 @@ fn with_fresh_machine(
     });
 }
 
+/// Bases with the hosts the WHATWG fast paths know without the host
+/// parser's IDNA or address parsing only when they are the current URL's
+/// own (an IDN host, an IPv6 address), and an IPv4 host, for
+/// [`location_differential`] (besides [`BASES`](super::BASES)).
+const WHATWG_HOST_BASES: [&str; 3] = [
+    "http://127.0.0.1/a/b?q#f",
+    "https://xn--bcher-kva.test/a/",
+    "http://[::1]:8080/p",
+];
+
 /// Checks one raw Location value against the definitions the fast paths
 /// stand in for (the differential target). Never panics unless a fast path
 /// and its definition disagree:
 ///
-/// - against each of [`BASES`](super::BASES), under every setting of the
+/// - against each of [`BASES`](super::BASES) (and, for the WHATWG fast
+///   path, an IPv4, an IDN and an IPv6 base), under every setting of the
 ///   policy switches the Location path reads, wherever the WHATWG fast path
 ///   (`model/fast_whatwg.rs`) takes the trimmed value, it writes the WHATWG
 ///   general path's result (`model/whatwg.rs`) byte for byte, and wherever
@@ -115,6 +126,9 @@ pub fn location_differential(raw: &[u8]) {
     for base in super::BASES {
         crate::model::fast_whatwg::check_against_general(base, value);
         crate::model::fast_strict::check_against_general(base, value);
+    }
+    for base in WHATWG_HOST_BASES {
+        crate::model::fast_whatwg::check_against_general(base, value);
     }
     with_fresh_machine(&FETCH, |fetch| {
         if let Step::Follow(hop) = fetch.step_raw(StatusCode::FOUND, &[raw]) {

@@ -12,7 +12,9 @@
 //! other value the wide path of `model/fast_whatwg_wide.rs`, which reads
 //! any bytes as the URL parser does (UTF-8 decoding, trimming, tabs,
 //! backslashes, percent-encoding, `%2e` dot segments, non-special schemes)
-//! and declines only hosts that need IDNA or an address parser, userinfo,
+//! and declines only hosts that need IDNA or an address parser (an IPv4
+//! address in its serialized form and the current URL's own host need
+//! neither: [`known_host`]), userinfo,
 //! `file:` and the other special schemes, and a few forms listed there. On
 //! the `location_parse` fuzz corpus 48 % of the values take a fast path
 //! against the fuzz target's base (17 % before the wide path).
@@ -60,7 +62,11 @@ use super::whatwg::resolve_general;
 ///   in non-empty labels, none starting with `xn--` and the last starting
 ///   with a letter: the host parser's domain-to-ASCII then only lower-cases
 ///   it, and it is never an IPv4 address (the "ends in a number" check
-///   needs a last label that is a number). A port of at most five digits and
+///   needs a last label that is a number); or, [`known_host`], an IPv4
+///   address written as the IPv4 serializer writes it (four decimal parts
+///   0-255 without leading zeros), or the current URL's own host up to ASCII
+///   case (which the host parser gives back: no IDNA again, e.g. for
+///   `xn--bcher-kva.test`). A port of at most five digits and
 ///   at most 65535 is written without leading zeros, and not at all when it
 ///   is the scheme's default; an empty port is left out. An empty path
 ///   becomes `/` (a special URL's path is never empty).
@@ -155,7 +161,9 @@ fn write_whatwg(
     text.push_str("://");
     let query;
     if let Some(host) = r.host().filter(|_| r.authority().is_some()) {
-        if !plain_host(host.as_bytes()) {
+        // No `%` and no `[` in a host here (`parse_common`): it is its own
+        // percent-decoding, and no IPv6 address.
+        if !plain_host(host.as_bytes()) && !known_host_out_of_line(host, base) {
             return false;
         }
         let start = text.len();
@@ -298,7 +306,8 @@ fn is_own_serialization(r: &UriRef<'_>, scheme: &str) -> bool {
     };
     r.scheme() == Some(scheme)
         && port_ok
-        && plain_host_case(host) == Some(true)
+        && (plain_host_case(host) == Some(true)
+            || known_host_out_of_line(r.host().unwrap_or_default(), None))
         && !r.path().is_empty()
         && !has_dot_segment(r.path().as_bytes())
 }
@@ -389,6 +398,73 @@ fn plain_host_case(h: &[u8]) -> Option<bool> {
         return None;
     }
     Some(flags & UPPER == 0)
+}
+
+/// The URL Standard's host parser for a special (`http`/`https`) URL's
+/// host `h` that is not a [`plain_host`], in the two cases where the result
+/// is known without IDNA or an address parser, given `h` after its
+/// percent-decoding (the parser's first step for a host that does not start
+/// with `[`); `current` is the current URL's host, as serialized. Answers
+/// whether the host's serialization is `h` in lower case (`false`: the
+/// general path decides).
+///
+/// - `h` in the IPv4 serializer's own form ([`is_canonical_ipv4`]): "domain
+///   to ASCII" leaves digits and dots as they are, the result "ends in a
+///   number", so the host is the "IPv4 parser"'s address, which the "IPv4
+///   serializer" writes as `h` again.
+/// - `h` equal to `current` up to ASCII case, `current` not an IPv6 address
+///   (`[`...`]`, which is never compared after percent-decoding: the parser
+///   reads `[` before it decodes). `current` is the host parser's output for
+///   an `http`/`https` URL (the fast paths take no other base): a domain
+///   (UTS 46 "ToASCII" output: lower-case ASCII, no forbidden domain code
+///   point, not ending in a number) or an IPv4 address (taken above). For a
+///   domain, "domain to ASCII" of it (or of it in another ASCII case: UTS 46
+///   maps ASCII upper case to lower case first) gives it back: its
+///   `xn--` labels decode to the labels ToASCII encoded, which are mapped
+///   and NFC already and passed the same validity checks, and its other
+///   labels are lower-case ASCII. It does not end in a number, so it is the
+///   host. So the IDNA processing the `url` crate runs on every parse of
+///   such a host (validating each `xn--` label) is skipped; the tests
+///   re-parse hosts made from IDN inputs to check that it gives them back.
+pub(super) fn known_host(h: &str, current: Option<&str>) -> bool {
+    is_canonical_ipv4(h)
+        || current.is_some_and(|c| !c.starts_with('[') && c.eq_ignore_ascii_case(h))
+}
+
+/// [`known_host`] against `base`'s host, kept out of the one-pass path's
+/// code (a host that is not plain is rare there: the `decide` benchmark's
+/// steps have none).
+#[cold]
+#[inline(never)]
+fn known_host_out_of_line(h: &str, base: Option<&UriRef<'_>>) -> bool {
+    known_host(h, base.and_then(UriRef::host))
+}
+
+/// `h` is four decimal numbers from 0 to 255 joined by `.`, each without
+/// leading zeros: exactly what the URL Standard's IPv4 serializer writes.
+/// Every such `h` "ends in a number" and the IPv4 parser reads it as that
+/// address. Every other host that ends in a number (hexadecimal or octal
+/// parts, fewer than four parts, leading zeros, a trailing `.`, a part
+/// above 255) is not taken: the general path parses (or refuses) it.
+pub(super) fn is_canonical_ipv4(h: &str) -> bool {
+    let mut parts = 0;
+    for part in h.as_bytes().split(|&c| c == b'.') {
+        parts += 1;
+        let n = match *part {
+            [a] if a.is_ascii_digit() => u16::from(a - b'0'),
+            [a @ b'1'..=b'9', b] if b.is_ascii_digit() => {
+                u16::from(a - b'0') * 10 + u16::from(b - b'0')
+            }
+            [a @ b'1'..=b'9', b, c] if b.is_ascii_digit() && c.is_ascii_digit() => {
+                u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0')
+            }
+            _ => return false,
+        };
+        if parts > 4 || n > 255 {
+            return false;
+        }
+    }
+    parts == 4
 }
 
 /// A port of one to five digits, at most 65535.
@@ -539,8 +615,9 @@ fn check_with_buffers<'v>(
 #[cfg(any(test, feature = "fuzz"))]
 fn with_recent_base<R>(base: &str, f: impl FnOnce(&WebUrl) -> R) -> Option<R> {
     use std::cell::RefCell;
-    /// Bases kept per thread (the fuzz targets use six).
-    const KEPT: usize = 8;
+    /// Bases kept per thread (`location_differential` uses nine: more
+    /// than kept would miss on every call, the list being a FIFO).
+    const KEPT: usize = 12;
     thread_local! {
         static RECENT: RefCell<Vec<(String, WebUrl)>> = const { RefCell::new(Vec::new()) };
     }
@@ -745,7 +822,8 @@ mod tests {
         let base = BASES[0];
         for s in [
             "ftp://h/",
-            "//1.2.3.4/",
+            "//1.2.3.4./",
+            "//01.2.3.4/",
             "//h.0x7f/",
             "//xn--nxasmq6b.test/",
             "//u@/",
@@ -760,7 +838,7 @@ mod tests {
             "//%78n--nxasmq6b.test/",
             "//h.test%2e%31/",
             "//h%zz.test/",
-            "//a../",
+            "//a.1./",
             "//h.0X1./",
             "//h.test%00/",
             "//[::1]/",
@@ -828,6 +906,9 @@ mod tests {
             b"http://h.test:?q",
             b"/x#",
             b"//h..t/",
+            b"//a../",
+            b"//127.0.0.1x/",
+            b"//a.1x.0x1g/",
             b"//h.test./",
             b"//h_t.test/",
             b"//h%41.test/x",
@@ -919,11 +1000,187 @@ mod tests {
             }
         }
         #[test]
+        fn ipv4_like_hosts_agree(
+            pre in "(https?://|HTTP://|//|/\\\\|http:|https:\\\\u@)",
+            h in "((0|1|01|00|9|10|99|100|199|249|250|255|256|300|0x7f|0X1|4294967295|%31|%2e|1\t|)\\.?){1,5}",
+            port in "(:[0-9]{0,5})?",
+        ) {
+            let v = format!("{pre}{h}{port}/x");
+            for base in BASES {
+                check_against_general(base, v.as_bytes());
+                check_start_against_general(v.as_bytes());
+            }
+        }
+        #[test]
         fn whatwg_dot_segments_agree(r in "(\\.{1,2}/|[a-z]{1,2}/|/){0,8}(\\.{0,2})(\\?[a-z.]{0,3})?") {
             for base in BASES {
                 check_against_general(base, r.as_bytes());
             }
         }
+    }
+
+    /// The URL Standard's host parser, "ends in a number", IPv4 parser and
+    /// IPv4 serializer: a host in the serializer's own form (four decimal
+    /// parts 0-255, no leading zeros) takes the fast paths, against every
+    /// base, with ports, userinfo, case, percent-escapes and tabs around it;
+    /// every other host that ends in a number goes to the `url` crate.
+    #[test]
+    fn ipv4_hosts_in_serialized_form_take_the_fast_path() {
+        let taken: &[&[u8]] = &[
+            b"//0.0.0.0/",
+            b"http://255.255.255.255/",
+            b"https://1.2.3.4:8080/x?q#f",
+            b"HTTP://127.0.0.1:80/a/../b",
+            b"//127.0.0.1",
+            b"https://10.0.0.1:443",
+            b"//100.20.3.249:0/",
+            // The wide path: userinfo, escapes, tabs, backslashes.
+            b"http://u:p@127.0.0.1/",
+            b"//%31.2.3.4/",
+            b"//1.2.%33.4/x",
+            b"//1.2.\t3.4/x",
+            b"http:\\\\127.0.0.1\\x",
+            b"/\\192.168.0.1:65535/x y",
+        ];
+        let declined: &[&[u8]] = &[
+            b"//256.0.0.1/",
+            b"//01.2.3.4/",
+            b"//1.2.3.00/",
+            b"//1.2.3/",
+            b"//1.2.3.4./",
+            b"//1.2.3.4.5/",
+            b"//0x7f.0.0.1/",
+            b"//0X7F.1/",
+            b"//1..2.3/",
+            b"//4294967295/",
+            b"//1.2.3.4%2e/",
+            b"//1.2.3.%30%31/",
+            b"//1.2.3.999/",
+            b"//0.0.0.0x/",
+        ];
+        for base in BASES {
+            if base.contains('@') {
+                continue;
+            }
+            for v in taken {
+                assert!(
+                    check_against_general(base, v),
+                    "{:?} against {base} left the fast path",
+                    String::from_utf8_lossy(v)
+                );
+            }
+            for v in declined {
+                assert!(
+                    !check_against_general(base, v),
+                    "{:?} against {base} took the fast path",
+                    String::from_utf8_lossy(v)
+                );
+            }
+        }
+        assert!(is_canonical_ipv4("0.0.0.0") && is_canonical_ipv4("255.255.255.255"));
+        for h in [
+            "256.0.0.1",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.",
+            "0x7f.0.0.1",
+            "",
+            "...",
+            "1.2.3.4.5",
+            "+1.2.3.4",
+            "1.2.3.-4",
+        ] {
+            assert!(!is_canonical_ipv4(h), "{h}");
+        }
+    }
+
+    /// Every host the `url` crate gives an http(s) URL (from IDN inputs,
+    /// upper case, escapes, IPv4 and IPv6 forms) parses back to itself, in
+    /// any ASCII case: what `known_host` relies on. And a Location value
+    /// with the current URL's own host takes the fast paths (no IDNA again)
+    /// and writes what the `url` crate writes.
+    #[test]
+    fn the_current_url_s_own_host_parses_back_to_itself() {
+        let inputs = [
+            "b\u{fc}cher.test",
+            "B\u{dc}CHER.test",
+            "xn--bcher-kva.test",
+            "XN--BCHER-KVA.TEST",
+            "\u{ff22}\u{fc}cher.test",
+            "fa\u{df}.de",
+            "\u{4f8b}\u{3048}.\u{30c6}\u{30b9}\u{30c8}",
+            "\u{3b5}\u{3bb}.test",
+            "xn--nxasmq6b.test",
+            "\u{627}\u{644}\u{639}\u{631}\u{628}\u{64a}\u{629}.test",
+            "a.b..c",
+            "a.test.",
+            "ab--c.test",
+            "x_y.test",
+            "%62%C3%BCcher.test",
+            "1.2.3.4",
+            "0x7f.1",
+            "127.1",
+            "[::1]",
+            "[::FFFF:1.2.3.4]",
+            "[0:0:0:0:0:0:0:1]",
+            "[2001:DB8::1]",
+        ];
+        let mut idn = 0;
+        for input in inputs {
+            for scheme in ["http", "https"] {
+                let Ok(url) = Url::parse(&format!("{scheme}://{input}/p")) else {
+                    continue;
+                };
+                let host = url.host_str().unwrap().to_owned();
+                for again in [host.clone(), host.to_ascii_uppercase()] {
+                    let re = Url::parse(&format!("{scheme}://{again}/q")).unwrap();
+                    assert_eq!(re.host_str(), Some(&*host), "{input} -> {host} -> {again}");
+                }
+                let base = url.as_str();
+                let upper = host.to_ascii_uppercase();
+                for v in [
+                    format!("//{host}/x"),
+                    format!("https://{upper}:8080/x?q"),
+                    format!("http://{host}:80"),
+                    format!("//u@{host}/"),
+                    format!("/\\{host}\\x"),
+                ] {
+                    assert!(
+                        check_against_general(base, v.as_bytes()),
+                        "{v:?} against {base} left the fast path"
+                    );
+                }
+                if host.contains("xn--") {
+                    idn += 1;
+                    // Escapes and a tab in the host, as the parser reads them.
+                    let escaped = host.replacen('.', "%2E", 1);
+                    let tabbed = host.replacen('-', "-\t", 1);
+                    for v in [format!("//{escaped}/x"), format!("//{tabbed}/x")] {
+                        assert!(
+                            check_against_general(base, v.as_bytes()),
+                            "{v:?} against {base}"
+                        );
+                    }
+                    // Not the current host: declined.
+                    for v in [format!("//{host}./x"), format!("//{host}x/x")] {
+                        assert!(
+                            !check_against_general(base, v.as_bytes()),
+                            "{v:?} against {base}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(idn >= 10, "only {idn} IDN hosts");
+        // An IPv6 host is compared before any percent-decoding.
+        for v in ["//%5B::1%5D/", "//[::1]x/", "//[0::1]/", "//[::1%5D/"] {
+            assert!(
+                !check_against_general("http://[::1]:8080/x", v.as_bytes()),
+                "{v:?}"
+            );
+        }
+        // A decoded host equal to an IPv6 base host is no IPv6 address.
+        assert!(!check_against_general("http://[::1]/x", b"//%5B::1]/"));
     }
 
     #[test]
@@ -935,6 +1192,9 @@ mod tests {
             "http://a.test:/p",
             "https://a.test",
             "http://h/./a/b/../c/.",
+            "http://127.0.0.1",
+            "https://255.255.255.255:8443/x",
+            "HTTP://0.0.0.0:80/",
         ] {
             assert!(check_start_against_general(s.as_bytes()), "{s:?}");
         }
@@ -944,7 +1204,9 @@ mod tests {
             "http:a",
             "ftp://a.test/",
             "http://u@a.test/",
-            "http://1.2.3.4/",
+            "http://1.2.3.04/",
+            "http://0x7f.0.0.1/",
+            "http://1.2.3/",
             "http://a.test:65536/",
             "http://a.test/%2e/",
             "http://a.test/it's",

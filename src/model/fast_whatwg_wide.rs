@@ -2,7 +2,9 @@
 //! WHATWG URL parser reads them against an `http`/`https` base, written
 //! straight into a [`WebUrl`]'s buffer, byte for byte what the general path
 //! (`model/whatwg.rs`: UTF-8 decode, [`collapse_leading_slashes`], the `url`
-//! crate) writes, wherever the host needs no IDNA and no address parsing.
+//! crate) writes, wherever the host needs no IDNA and no address parsing
+//! (an IPv4 address in its serialized form and the current URL's own host
+//! are known without either).
 //!
 //! [`whatwg_common`](super::fast_whatwg::whatwg_common) takes the
 //! well-formed ASCII values in one pass; it hands everything else to
@@ -17,7 +19,7 @@
 use std::borrow::Cow;
 
 use super::fast::push_port;
-use super::fast_whatwg::fast_base_scheme;
+use super::fast_whatwg::{fast_base_scheme, known_host};
 use super::profile::Policy;
 use super::uri::Parts;
 use super::whatwg::WebUrl;
@@ -54,10 +56,12 @@ use super::whatwg::WebUrl;
 /// - An authority's userinfo (up to its last `@`) is written with the
 ///   userinfo percent-encode set, username and password parted at the
 ///   first `:`, `@` only after a non-empty one (declined when the policy
-///   refuses userinfo); a host that [`ascii_domain`]
-///   takes (percent-decoded, ASCII without forbidden domain code points, no
-///   `xn--` label, not ending in a number: never IDNA, an IP address or an
-///   empty host), lower-cased;
+///   refuses userinfo); the host ends at a `:` outside `[`...`]`; a host
+///   that [`special_host`] takes (percent-decoded, ASCII without forbidden
+///   domain code points, and either no `xn--` label and not ending in a
+///   number (the Standard's check: a last label `1x` does not), or an IPv4 address as the IPv4 serializer writes it, or the
+///   current URL's own host: never IDNA, an address parser or an empty
+///   host), lower-cased;
 ///   a port of ASCII digits only (any other byte before `/`, `\`, `?` or
 ///   `#` is the parser's "invalid port"), at most 65535, written without
 ///   leading zeros and left out when it is the scheme's default or empty.
@@ -115,6 +119,7 @@ pub(crate) fn whatwg_wide(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Po
                 authority(
                     scheme,
                     &rest[slashes..],
+                    b.host(),
                     out,
                     inherited,
                     policy.refuse_userinfo,
@@ -272,6 +277,7 @@ fn relative(
                 return authority(
                     &btext[..bp.scheme_end.unwrap_or_default()],
                     &r[slashes..],
+                    base.buf.host(),
                     out,
                     inherited,
                     refuse_userinfo,
@@ -304,9 +310,11 @@ fn relative(
 
 /// The authority states, for `scheme` (as written), from the first byte
 /// after the slashes: the host, the port, then the path and the rest.
+/// `current` is the current URL's host (see [`special_host`]).
 fn authority(
     scheme: &str,
     a: &[u8],
+    current: Option<&str>,
     out: &mut WebUrl,
     inherited: Option<&str>,
     refuse_userinfo: bool,
@@ -321,11 +329,21 @@ fn authority(
         Some(at) => (Some(&auth[..at]), &auth[at + 1..]),
         None => (None, auth),
     };
-    let (host, port) = match auth.iter().position(|&c| c == b':') {
+    // "host state": the host ends at a `:` outside `[`...`]`.
+    let mut inside_brackets = false;
+    let colon = auth.iter().position(|&c| {
+        match c {
+            b'[' => inside_brackets = true,
+            b']' => inside_brackets = false,
+            _ => {}
+        }
+        c == b':' && !inside_brackets
+    });
+    let (host, port) = match colon {
         Some(i) => (&auth[..i], Some(&auth[i + 1..])),
         None => (auth, None),
     };
-    let Some(host) = ascii_domain(host) else {
+    let Some(host) = special_host(host, current) else {
         return false;
     };
     let port = match port {
@@ -380,16 +398,32 @@ fn authority(
     true
 }
 
-/// The host parser's domain for a host that needs no IDNA and is no
-/// address, or `None`: `h` percent-decoded (a `%` without two hex digits
-/// stays), then every byte ASCII and none a forbidden domain code point
-/// (C0 controls, space, DEL, `%#/:<>?@[\]^|`: `idna`'s
-/// `AsciiDenyList::URL`), not empty, no label starting with `xn--` (which
-/// UTS 46 decodes as Punycode), and the last label (one trailing empty
-/// label aside) starting with an ASCII letter (so it "ends in a number"
-/// neither as digits nor as `0x`, and is no IPv4 address). UTS 46 then only
-/// lower-cases it, which the caller does.
-fn ascii_domain(h: &[u8]) -> Option<Cow<'_, str>> {
+/// The URL Standard's host parser for a special URL's host `h` (tabs
+/// removed) where the fast path knows its result, which is the answer in
+/// lower case (the caller lower-cases it); `None` elsewhere. `current` is
+/// the current URL's host, as serialized.
+/// - A host that starts with `[` is an IPv6 address ("If input starts with
+///   U+005B ([)", read before any percent-decoding): taken only when it is
+///   `current` up to ASCII case (an IPv6 serialization, lower-case hex,
+///   gives itself back when parsed again).
+/// - Otherwise `h` is percent-decoded (a `%` without two hex digits stays);
+///   then every byte must be ASCII and none a forbidden domain code point
+///   (C0 controls, space, DEL, `%#/:<>?@[\]^|`: `idna`'s
+///   `AsciiDenyList::URL`), and it must not be empty. Taken then: a host
+///   with no label starting with `xn--` (which UTS 46 decodes as Punycode)
+///   that does not [end in a number](ends_in_a_number) (so it is a domain,
+///   no IPv4 address): UTS 46 only lower-cases it. And the two cases of
+///   `fast_whatwg::known_host`: an IPv4 address in the IPv4 serializer's own
+///   form, or the current URL's own (non-IPv6) host up to ASCII case, which
+///   needs no IDNA again.
+fn special_host<'h>(h: &'h [u8], current: Option<&str>) -> Option<Cow<'h, str>> {
+    if h.first() == Some(&b'[') {
+        let same =
+            current.is_some_and(|c| c.starts_with('[') && c.as_bytes().eq_ignore_ascii_case(h));
+        return same
+            .then(|| std::str::from_utf8(h).ok().map(Cow::Borrowed))
+            .flatten();
+    }
     let h: Cow<'_, [u8]> = if h.contains(&b'%') {
         Cow::Owned(percent_decode(h))
     } else {
@@ -401,20 +435,30 @@ fn ascii_domain(h: &[u8]) -> Option<Cow<'_, str>> {
     if h.is_empty() || bad {
         return None;
     }
-    let trimmed = h.strip_suffix(b".").unwrap_or(&h);
-    let last = trimmed.rsplit(|&c| c == b'.').next().unwrap_or_default();
-    if !last.first().is_some_and(u8::is_ascii_alphabetic) {
-        return None;
-    }
-    let punycode = h
-        .split(|&c| c == b'.')
-        .any(|l| l.len() >= 4 && l[..4].eq_ignore_ascii_case(b"xn--"));
-    if punycode {
-        return None;
-    }
-    match h {
-        Cow::Borrowed(b) => std::str::from_utf8(b).ok().map(Cow::Borrowed),
-        Cow::Owned(v) => String::from_utf8(v).ok().map(Cow::Owned),
+    // ASCII graphic bytes only: text.
+    let h = match h {
+        Cow::Borrowed(b) => Cow::Borrowed(std::str::from_utf8(b).ok()?),
+        Cow::Owned(v) => Cow::Owned(String::from_utf8(v).ok()?),
+    };
+    let plain = !ends_in_a_number(&h)
+        && !h
+            .split('.')
+            .any(|l| l.len() >= 4 && l.as_bytes()[..4].eq_ignore_ascii_case(b"xn--"));
+    (plain || known_host(&h, current)).then_some(h)
+}
+
+/// The URL Standard's "ends in a number checker" (`h` not empty): the last
+/// label, one trailing empty label aside, is ASCII digits only, or `0x` /
+/// `0X` and hexadecimal digits only (which the "IPv4 number parser" reads).
+/// A host that ends in a number is an IPv4 address or a failure; any other
+/// host is a domain.
+fn ends_in_a_number(h: &str) -> bool {
+    let trimmed = h.strip_suffix('.').unwrap_or(h);
+    let last = trimmed.rsplit('.').next().unwrap_or_default().as_bytes();
+    match last {
+        [b'0', b'x' | b'X', hex @ ..] => hex.iter().all(u8::is_ascii_hexdigit),
+        [] => false,
+        digits => digits.iter().all(u8::is_ascii_digit),
     }
 }
 
@@ -716,6 +760,28 @@ mod tests {
         ));
         assert_eq!(t, "a%20b%C3%A9%EF%BF%BD%EF%BF%BD%7B");
         assert!(!push_encoded(&mut t, b"a^b", PATH_ENCODE, PATH_DECLINE));
+    }
+
+    #[test]
+    fn ends_in_a_number_is_the_standards() {
+        for h in [
+            "1",
+            "a.1",
+            "a.1.",
+            "a.0x",
+            "a.0X1f",
+            "1.2.3.4",
+            "0x7f",
+            "a.09",
+            "4294967296",
+        ] {
+            assert!(ends_in_a_number(h), "{h}");
+        }
+        for h in [
+            "a", "a.1x", "1.2.3.4+", "a.0x1g", ".", "a..", "1..", "a.x1", "a.-1", "a.1e2",
+        ] {
+            assert!(!ends_in_a_number(h), "{h}");
+        }
     }
 
     #[test]
