@@ -30,7 +30,8 @@ seeds)
     # The lenient targets read the same Location values as location_parse.
     case "$target" in
     location_differential | location_fetch) dir=location_parse ;;
-    # The two halves of the resolve check read the same input.
+    # The two halves of the resolve check read the same input (neither
+    # commits seeds today: `arbitrary` input, no corpus/resolve folder).
     resolve_whatwg) dir=resolve ;;
     *) dir="$target" ;;
     esac

@@ -29,9 +29,9 @@ use crate::model::{parse_uri_reference, resolve as resolve_ref, LocationError, U
 ///    against the base gives the same text (resolution is idempotent:
 ///    `resolve(base, resolve(base, r)) == resolve(base, r)`);
 /// 4. on the subset below, the `url` crate gives the same URL;
-/// 5. wherever the Fetch profile's fast path (`model/fast.rs`) takes the
-///    reference against the base, it writes the `url` crate's serialization
-///    byte for byte (the differential proof the fast path rests on);
+/// 5. wherever the Fetch profile's fast paths (`model/fast_whatwg.rs`) take the
+///    reference against the base, they write the `url` crate's serialization
+///    byte for byte (the differential proof the fast paths rest on);
 /// 6. wherever the strict profiles' one-pass path (`model/fast_strict.rs`)
 ///    takes the reference against the base, it gives the general parser's
 ///    and resolver's text and offsets, fragment inheritance included.
@@ -301,7 +301,8 @@ thread_local! {
     static KNOWN_WHATWG: Vec<(WebUrl, UriBuf, bool)> = super::BASES
         .iter()
         .map(|b| {
-            let whatwg = fast_whatwg::read_base_parsed(b).expect("the url crate reads a known base");
+            let whatwg =
+                fast_whatwg::read_base_parsed(b).expect("the url crate reads a known base");
             let strict = UriBuf::parse_absolute(b).expect("a known base is an absolute URI");
             let in_subset = base_in_subset(&strict);
             (whatwg, strict, in_subset)
@@ -314,7 +315,8 @@ thread_local! {
     /// The last other base as the Fetch machine holds it after a fast hop
     /// (`fast_whatwg::read_base`); `None` when the `url` crate refuses it
     /// or it cannot be http(s) ([`may_be_http`]).
-    static RAW_WHATWG: RefCell<(String, Option<WebUrl>)> = const { RefCell::new((String::new(), None)) };
+    static RAW_WHATWG: RefCell<(String, Option<WebUrl>)> =
+        const { RefCell::new((String::new(), None)) };
 }
 
 /// Property 4 of [`resolve`]: where `r` against `base` is in the agreed

@@ -59,9 +59,10 @@ use super::whatwg::WebUrl;
 ///   refuses userinfo); the host ends at a `:` outside `[`...`]`; a host
 ///   that [`special_host`] takes (percent-decoded, ASCII without forbidden
 ///   domain code points, and either no `xn--` label and not ending in a
-///   number (the Standard's check: a last label `1x` does not), or an IPv4 address as the IPv4 serializer writes it, or the
-///   current URL's own host: never IDNA, an address parser or an empty
-///   host), lower-cased;
+///   number (the Standard's check: a last label `1x` does not), or an
+///   IPv4 address as the IPv4 serializer writes it, or the current URL's
+///   own host: never IDNA, an address parser or an empty host),
+///   lower-cased;
 ///   a port of ASCII digits only (any other byte before `/`, `\`, `?` or
 ///   `#` is the parser's "invalid port"), at most 65535, written without
 ///   leading zeros and left out when it is the scheme's default or empty.

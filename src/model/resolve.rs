@@ -58,6 +58,12 @@ impl UriBuf {
         UriBuf::default()
     }
 
+    /// The bytes this buffer keeps allocated (its text and its scratch
+    /// space), for callers that keep a buffer grown only up to a bound.
+    pub(crate) fn retained(&self) -> usize {
+        self.text.capacity() + self.scratch.capacity()
+    }
+
     /// Parses an RFC 3986 URI that has a scheme (a base or request URL).
     ///
     /// # Errors

@@ -279,8 +279,9 @@ fn target(
     RESOLVED.with(|buffer| match buffer.try_borrow_mut() {
         Ok(mut out) => {
             leads_to(base, reference, &mut out, field, view, request, report);
-            if out.as_str().len() > crate::server::finding::KEPT {
-                // (A long URL: its buffer is not kept.)
+            if out.retained() > crate::server::finding::KEPT {
+                // (A long URL, or a long Location resolved to a short one:
+                // the grown buffer is not kept.)
                 *out = UriBuf::new();
             }
         }
@@ -298,8 +299,9 @@ fn target(
 
 thread_local! {
     /// The buffer [`target`] resolves into, kept grown (the server checker
-    /// runs for every fuzz input, against several requests) unless it held
-    /// a URL longer than [`KEPT`](crate::server::finding::KEPT) bytes.
+    /// runs for every fuzz input, against several requests) unless it grew
+    /// past [`KEPT`](crate::server::finding::KEPT) bytes (text and scratch
+    /// space together).
     static RESOLVED: RefCell<UriBuf> = RefCell::new(UriBuf::new());
 }
 
@@ -408,16 +410,22 @@ mod tests {
     #[test]
     fn the_target_buffer_keeps_a_short_url_only() {
         let request = RequestInfo::new(http::Method::GET, "https://a.test/x").unwrap();
-        let resolved = |path_len: usize| {
-            let raw = format!(
-                "HTTP/1.1 302 Found\r\nLocation: /{}\r\n\r\n",
-                "a".repeat(path_len)
-            );
+        let resolved = |location: &str| {
+            let raw = format!("HTTP/1.1 302 Found\r\nLocation: {location}\r\n\r\n");
             let report = crate::server::check_raw(raw.as_bytes(), &request).unwrap();
             assert!(!report.has("location-invalid"));
-            RESOLVED.with_borrow(|out| out.as_str().len())
+            RESOLVED.with_borrow(|out| (out.as_str().len(), out.retained()))
         };
-        assert_eq!(resolved(100), "https://a.test/".len() + 100);
-        assert_eq!(resolved(crate::server::finding::KEPT), 0);
+        let (len, kept) = resolved(&format!("/{}", "a".repeat(100)));
+        assert_eq!(len, "https://a.test/".len() + 100);
+        assert!(kept >= len);
+        let long = format!("/{}", "a".repeat(crate::server::finding::KEPT));
+        assert_eq!(resolved(&long), (0, 0));
+        // A long relative path that resolves to a short URL: merged in the
+        // scratch space (RFC 3986 §5.2.3), which is not kept either.
+        let dots = "a/../".repeat(crate::server::finding::KEPT / 4);
+        assert_eq!(resolved(&dots), (0, 0));
+        let (len, _) = resolved("b/../c");
+        assert_eq!(len, "https://a.test/c".len());
     }
 }

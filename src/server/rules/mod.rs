@@ -42,7 +42,8 @@ impl<'a> Read<'a> {
 }
 
 /// How many findings the rules that read the request usually add at most
-/// (a self-loop, a downgrade, content, a status, an open redirect).
+/// (a self-loop or a downgrade, which exclude each other, content, a
+/// status, an open redirect).
 const PER_REQUEST: usize = 4;
 
 /// Runs every rule, in the order of [`Rule::ALL`](super::Rule::ALL).

@@ -257,15 +257,16 @@ enum Leads<'r> {
 /// without parsing it. URL Standard, basic URL parser: an input that starts
 /// with an ASCII alpha, then ASCII alphanumerics, `+`, `-` or `.`, then `:`
 /// has a scheme ("scheme state"; not judged here: `false`); any other input
-/// goes to the "no scheme state", and against a special base with a host
-/// (not an opaque path) to the "relative state", which copies the base's
+/// goes to the "no scheme state", and against an `http`/`https` base (a
+/// special base other than `file`, whose "file state" and opaque origin
+/// this does not cover) to the "relative state", which copies the base's
 /// scheme and, unless the input starts with two of `/` and `\` (the
 /// "relative slash state" then the "special authority ignore slashes
 /// state"), the base's host and port ("relative state", "relative slash
 /// state", then the path, query or fragment states, which never change
 /// them). `false` is always safe: [`check`] then parses the input.
 fn keeps_base_origin(input: &str, base: &Url) -> bool {
-    if !base.is_special() || !base.has_host() {
+    if !matches!(base.scheme(), "http" | "https") {
         return false;
     }
     let b = input.as_bytes();
