@@ -59,7 +59,9 @@ impl UriBuf {
     }
 
     /// The bytes this buffer keeps allocated (its text and its scratch
-    /// space), for callers that keep a buffer grown only up to a bound.
+    /// space), for callers that keep a buffer grown only up to a bound (the
+    /// server checker's Location target).
+    #[cfg(feature = "server")]
     pub(crate) fn retained(&self) -> usize {
         self.text.capacity() + self.scratch.capacity()
     }
