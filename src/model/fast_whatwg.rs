@@ -292,7 +292,8 @@ pub(super) fn fast_base_scheme<'a>(b: &'a UriRef<'_>) -> Option<&'a str> {
 
 /// Whether [`write_whatwg`] would write `r` (with a scheme and an
 /// authority, in its domain) as it is, with the same offsets: the scheme in
-/// lower case, a plain host in lower case, no port or one written without
+/// lower case, a plain host in lower case or an IPv4 address as the IPv4
+/// serializer writes it ([`is_canonical_ipv4`]), no port or one written without
 /// leading zeros that is not the scheme's default, a path that is not
 /// empty and has no dot segment (so `remove_dot_segments` copies it); the
 /// query and fragment are copied in any case.
@@ -307,8 +308,7 @@ fn is_own_serialization(r: &UriRef<'_>, scheme: &str) -> bool {
     };
     r.scheme() == Some(scheme)
         && port_ok
-        && (plain_host_case(host) == Some(true)
-            || known_host_out_of_line(r.host().unwrap_or_default(), None))
+        && (plain_host_case(host) == Some(true) || super::uri::check_ipv4(host).is_ok())
         && !r.path().is_empty()
         && !has_dot_segment(r.path().as_bytes())
 }

@@ -133,9 +133,15 @@ impl WebUrl {
     pub(crate) fn parsed_kept(&mut self) -> Result<&Url, LocationError> {
         let url = match self.url.take() {
             Some(url) => url,
-            None => Url::parse(self.buf.as_str()).map_err(LocationError::Whatwg)?,
+            None => self.parse_text()?,
         };
         Ok(self.url.insert(url))
+    }
+
+    /// The `url` crate's parse of the text (the parsed form of a URL a
+    /// fast path wrote).
+    fn parse_text(&self) -> Result<Url, LocationError> {
+        Url::parse(self.buf.as_str()).map_err(LocationError::Whatwg)
     }
 
     /// The serialization and its component offsets.
@@ -291,9 +297,7 @@ impl<'v> GeneralParse<'v> {
     pub(crate) fn new(current: &WebUrl, value: &'v [u8], start: usize) -> Self {
         let base = || match &current.url {
             Some(url) => Ok(Cow::Borrowed(url)),
-            None => Url::parse(current.buf.as_str())
-                .map(Cow::Owned)
-                .map_err(LocationError::Whatwg),
+            None => current.parse_text().map(Cow::Owned),
         };
         GeneralParse {
             parsed: parse_value(base, value, start),
