@@ -6,7 +6,10 @@
 //! [`whatwg_common`] stands in for [`resolve_general`] and
 //! [`whatwg_start`] for `Url::parse` in [`WebUrl::set_start`]; each answers
 //! `false`, having decided nothing, outside its domain (documented on each),
-//! and the general path then gives the result or the error.
+//! and the general path then gives the result or the error. The wide tier
+//! also gives the parser's error for an http(s) authority whose host or
+//! port the parser refuses (the `url` crate's own host parser decides the
+//! host there, as in the general path): the general path's error, exactly.
 //! [`whatwg_common`] has two tiers: a one-pass path for well-formed ASCII
 //! values (the common case, and the `decide` benchmark's), and for every
 //! other value the wide path of `model/fast_whatwg_wide.rs`, which reads
@@ -29,6 +32,7 @@
 use super::fast::parse_common;
 use super::fast::push_port;
 use super::fast_whatwg_wide::whatwg_wide;
+use super::location::LocationError;
 use super::profile::Policy;
 use super::resolve::{apply_dot_segment_rules, has_dot_segment, resolve_by_concatenation};
 use super::uri::{Parts, UriRef};
@@ -42,9 +46,10 @@ use super::whatwg::resolve_general;
 
 /// The WHATWG fast path: writes into `out` exactly the serialization the
 /// `url` crate gives for `v` parsed against `base` (then fragment
-/// inheritance), and answers `true`; or answers `false`, having decided
-/// nothing, when `v` or `base` is outside its domain: the one-pass path's
-/// (below), then [`whatwg_wide`]'s.
+/// inheritance), and answers `Ok(true)`; or gives the general path's error
+/// where [`whatwg_wide`] decides one; or answers `Ok(false)`, having
+/// decided nothing, when `v` or `base` is outside its domain: the one-pass
+/// path's (below), then [`whatwg_wide`]'s.
 ///
 /// ## The one-pass path's domain, and why the result equals the WHATWG parser's there
 /// - `base` is an `http` or `https` URL with a host and no userinfo (so the
@@ -82,8 +87,21 @@ use super::whatwg::resolve_general;
 ///
 /// `tests` check the result against the `url` crate on every corpus value
 /// and on random references against random bases.
-pub(crate) fn whatwg_common(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Policy) -> bool {
-    whatwg_ascii(base, v, out, policy) || whatwg_wide(base, v, out, policy)
+///
+/// # Errors
+/// The general path's error, where [`whatwg_wide`] decides one (the
+/// one-pass path never does).
+#[inline(always)]
+pub(crate) fn whatwg_common(
+    base: &WebUrl,
+    v: &[u8],
+    out: &mut WebUrl,
+    policy: &Policy,
+) -> Result<bool, LocationError> {
+    if whatwg_ascii(base, v, out, policy) {
+        return Ok(true);
+    }
+    whatwg_wide(base, v, out, policy)
 }
 
 /// [`whatwg_common`]'s one-pass path for well-formed ASCII values (the
@@ -469,13 +487,15 @@ fn small_port(p: &str) -> Option<u16> {
 /// every setting of the switches the Location path reads
 /// ([`SWITCHES`](super::strict::SWITCHES): relative values, fragment
 /// inheritance, userinfo), and panics when the fast path answers and the
-/// general path gives another text, other offsets or an error. The general
+/// general path gives another text, other offsets or an error, or when the
+/// wide path gives an error and the general path gives another error or a
+/// URL. The general
 /// path runs as its two parts ([`GeneralParse`]): the parse against the
 /// base, which no switch reads, once per value (when a fast path answers
 /// under some setting), and the policy's checks and fragment inheritance
-/// under each setting. Answers
-/// whether the fast path took `v` under the Fetch profile's own switches;
-/// `false` when `base` does not parse.
+/// under each setting. Answers whether the fast path decided `v` (took it,
+/// or gave an error) under the Fetch profile's own switches; `false` when
+/// `base` does not parse.
 #[cfg(any(test, feature = "fuzz"))]
 pub(crate) fn check_against_general(base: &str, v: &[u8]) -> bool {
     check_under(base, v, super::strict::ALL_SETTINGS)
@@ -554,8 +574,10 @@ fn check_with_buffers<'v>(
             // is compared on the values the one-pass path takes as well.
             // `whatwg_ascii(b, v, ..)`, `v` read once above.
             let took_ascii = whatwg_ascii_parsed(b, v, common, ascii, policy);
-            let took_wide = whatwg_wide(b, v, wide, policy);
-            if !took_ascii && !took_wide {
+            // The wide path's answer: took it, declined, or its error.
+            let wide_says = whatwg_wide(b, v, wide, policy);
+            let took_wide = wide_says == Ok(true);
+            if !took_ascii && wide_says == Ok(false) {
                 continue;
             }
             took_default |= (*relative, *inherit, *userinfo) == own;
@@ -567,7 +589,18 @@ fn check_with_buffers<'v>(
             };
             // The general path's policy-free part, once per value.
             let parsed = parsed.get_or_insert_with(|| GeneralParse::new(b, v, 0));
-            if let Err(e) = parsed.resolve(b, general, policy) {
+            let general_says = parsed.resolve(b, general, policy);
+            // An error the wide path decides is the general path's, exactly.
+            if let Err(fast) = wide_says {
+                assert!(
+                    general_says == Err(fast),
+                    "{}: the wide path refused with {fast:?}, the general path gives {:?}",
+                    how("the wide path"),
+                    general_says.map(|()| general.as_str())
+                );
+                continue;
+            }
+            if let Err(e) = general_says {
                 let path = if took_ascii {
                     "the one-pass path"
                 } else {
@@ -808,29 +841,15 @@ mod tests {
         let base = BASES[0];
         for s in [
             "ftp://h/",
-            "//1.2.3.4./",
-            "//01.2.3.4/",
-            "//h.0x7f/",
-            "//xn--nxasmq6b.test/",
-            "//u@/",
-            "//@/x",
-            "//h:65536/",
-            "//h:8a/",
+            "ftp://h:8a/",
+            "ftp://:80/",
+            "ws://h\u{fffd}/",
+            "wss://h:65536/",
             "//h.test:/x^y",
             "/c:/..",
-            "//h\u{e9}.test/",
-            "//h%2f.test/",
-            "//h%c3%a9.test/",
-            "//%78n--nxasmq6b.test/",
-            "//h.test%2e%31/",
-            "//h%zz.test/",
-            "//a.1./",
-            "//h.0X1./",
-            "//h.test%00/",
-            "//[::1]/",
             "file:///x",
             "FILE:x",
-            "ws://h/",
+            "file://h%zz/",
             "x:/path",
             "x://u@h/",
             "x://[::1]/",
@@ -840,8 +859,8 @@ mod tests {
             "x://:80/",
             "x:///p",
             "x://h:8a/",
+            "x://h<x/",
             "x://h:65536/",
-            "//",
             "/a\rb",
             "/a\0",
         ] {
@@ -853,6 +872,139 @@ mod tests {
         // Bases outside the domain.
         assert!(!check_against_general("https://u:p@h.test/x", b"/y"));
         assert!(!check_against_general("ftp://h.test/x", b"/y"));
+    }
+
+    /// Hosts the wide path does not know on its own (IDNA, `xn--` labels,
+    /// escapes, address forms, IPv6): the `url` crate's host parser decides
+    /// them inside the wide path, a URL or its error, as in the general path.
+    #[test]
+    fn other_hosts_go_to_the_url_crate_s_host_parser() {
+        let hosts = [
+            "1.2.3.4.",
+            "01.2.3.4",
+            "h.0x7f",
+            "xn--nxasmq6b.test",
+            "XN--NXASMQ6B.test",
+            "xn--a.test",
+            "h\u{e9}.test",
+            "H\u{c9}.test",
+            "h%2f.test",
+            "h%c3%a9.test",
+            "%78n--nxasmq6b.test",
+            "h.test%2e%31",
+            "h%zz.test",
+            "a.1.",
+            "h.0X1.",
+            "h.test%00",
+            "[::1]",
+            "[0:0::1]",
+            "[::1",
+            "[::1]x",
+            "a[b]",
+            "\u{ff21}.test",
+            "fa\u{df}.de",
+            "h\u{ad}.test",
+            "<\u{338}.test",
+        ];
+        for base in BASES {
+            if base.contains('@') {
+                continue;
+            }
+            for h in hosts {
+                // (Against the base with that host, the current host is known.)
+                assert!(
+                    !super::super::fast_whatwg_wide::knows_host(h, None),
+                    "{h:?}"
+                );
+                for v in [
+                    format!("//{h}/x"),
+                    format!("https://u:p@{h}:8080/x?q"),
+                    format!("http:\\\\{h}:8a"),
+                ] {
+                    assert!(
+                        check_against_general(base, v.as_bytes()),
+                        "{v:?} against {base} left the fast path"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The host's and the port's errors the wide path gives are the general
+    /// path's (`check_against_general` compares them under every setting),
+    /// the host's before the port's.
+    #[test]
+    fn wide_path_gives_host_and_port_errors() {
+        use url::ParseError::{
+            EmptyHost, IdnaError, InvalidIpv4Address, InvalidIpv6Address, InvalidPort,
+        };
+        let policy = super::super::Profile::Fetch.policy();
+        let decided: &[(&[u8], url::ParseError)] = &[
+            (b"//", EmptyHost),
+            (b"//u@/", EmptyHost),
+            (b"//@/x", EmptyHost),
+            (b"https://u:p@:80/", EmptyHost),
+            (b"http:\\\\:1", EmptyHost),
+            (b"//\t/", EmptyHost),
+            (b"//h%2f.test/", IdnaError),
+            (b"//h%zz.test/", IdnaError),
+            (b"//h.test%00/", IdnaError),
+            (b"//h%25.test/", IdnaError),
+            (b"//h .test/", IdnaError),
+            (b"//h<.1.2.3/", IdnaError),
+            (b"//u@h|x.test:8a/", IdnaError),
+            (b"//h^.test", IdnaError),
+            (b"//h]:8a/", IdnaError),
+            (b"//h[x:1]/", IdnaError),
+            (b"//h\x7f.test/", IdnaError),
+            // Invalid UTF-8 and U+FFFD, raw or escaped (the cheap refusal).
+            (b"//h\xff.test/", IdnaError),
+            (b"https://a.test\xff", IdnaError),
+            (b"//h%ff.test/", IdnaError),
+            (b"//h%c3.test/", IdnaError),
+            (b"//h\xc3%a9.test/", IdnaError),
+            (b"//h%EF%BF%BD.test/", IdnaError),
+            (b"//h\xef\xbf\xbd.test/", IdnaError),
+            (b"//h\xc3\xa9\xff.test:8a/", IdnaError),
+            (b"//u:p@h\xff:99999/", IdnaError),
+            (b"//\xff@h\xff[:1]/", IdnaError),
+            (b"//h\xc3\t\xa9.test/", IdnaError),
+            (b"\t/\t/h\t%ff:80/", IdnaError),
+            (b"//xn--a.test/", IdnaError),
+            (b"//xn--ls8h\xff.test:8a/", IdnaError),
+            (b"//h.test:65536/", InvalidPort),
+            (b"//h.test:8a/", InvalidPort),
+            (b"//h.test:0x50/", InvalidPort),
+            (b"https://h.test:99999999999/", InvalidPort),
+            (b"//u:p@h.test:8 /", InvalidPort),
+            (b"/\\h.test:\xc3\xa9", InvalidPort),
+            (b"//h\xc3\xa9.test:8a/", InvalidPort),
+            (b"//1.2.3.4:8a/", InvalidPort),
+            (b"//[::1]:8a/", InvalidPort),
+            (b"//999.1.2.3/", InvalidIpv4Address),
+            (b"//1.2.3.4.5:8a/", InvalidIpv4Address),
+            (b"//[::1/", InvalidIpv6Address),
+            (b"//[::g]/", InvalidIpv6Address),
+            (b"//[::1]x/", InvalidIpv6Address),
+        ];
+        for base in BASES {
+            let Some(b) = with_recent_base(base, Clone::clone) else {
+                continue;
+            };
+            if fast_base_scheme(&b.buf.as_uri_ref()).is_none() {
+                continue;
+            }
+            let mut out = WebUrl::default();
+            for &(v, e) in decided {
+                assert_eq!(
+                    whatwg_wide(&b, v, &mut out, &policy),
+                    Err(LocationError::Whatwg(e)),
+                    "{:?} against {base}",
+                    String::from_utf8_lossy(v)
+                );
+                assert!(check_against_general(base, v), "{v:?}");
+            }
+        }
     }
 
     /// The wide path's shapes (`model/fast_whatwg_wide.rs`), each against
@@ -997,6 +1149,33 @@ mod tests {
                 check_start_against_general(v.as_bytes());
             }
         }
+        /// Authorities near the hosts and ports the wide path hands to the
+        /// host parser or refuses: forbidden domain code points raw and
+        /// percent-encoded, invalid UTF-8, U+FFFD, other non-ASCII, `xn--`,
+        /// brackets and IPv6 forms, IPv4 forms, ports, userinfo, tabs.
+        #[test]
+        fn whatwg_random_authorities_agree(
+            prefix in "(https?://|HTTPS:|//|\\\\|/\\|http:)(u(:p)?@|@)?",
+            host in proptest::collection::vec(proptest::sample::select(vec![
+                &b"a"[..], b"x", b".", b"-", b"0", b"1", b"255", b"0x", b"%2f", b"%zz", b"%c3",
+                b"%a9", b"%ff", b"%EF%BF%BD", b"%2e", b"%41", b"\xff", b"\xc3", b"\xa9",
+                b"\xef\xbf\xbd", b"\xcc\xb8", b"\xe2\x80\x8d", b"\xef\xbc\xa1",
+                b"xn--", b"XN--", b"ls8h", b"-kva", b" ", b"<", b"^", b"|", b"[", b"]",
+                b"::", b":", b"@", b"\t", b"\x01", b"\x7f", b"[::1]", b"[1:2::ffff:1.2.3.4]",
+            ]), 0..10),
+            port in "(:[0-9]{0,6}[a /]?)?",
+            tail in "(/[a-z.%]{0,4})?(\\?[a-z]{0,2})?(#[a-z]{0,2})?",
+        ) {
+            let mut w = prefix.into_bytes();
+            for h in host {
+                w.extend_from_slice(h);
+            }
+            w.extend_from_slice(port.as_bytes());
+            w.extend_from_slice(tail.as_bytes());
+            for base in BASES {
+                check_against_general(base, &w);
+            }
+        }
         #[test]
         fn whatwg_dot_segments_agree(r in "(\\.{1,2}/|[a-z]{1,2}/|/){0,8}(\\.{0,2})(\\?[a-z.]{0,3})?") {
             for base in BASES {
@@ -1028,21 +1207,23 @@ mod tests {
             b"http:\\\\127.0.0.1\\x",
             b"/\\192.168.0.1:65535/x y",
         ];
-        let declined: &[&[u8]] = &[
-            b"//256.0.0.1/",
-            b"//01.2.3.4/",
-            b"//1.2.3.00/",
-            b"//1.2.3/",
-            b"//1.2.3.4./",
-            b"//1.2.3.4.5/",
-            b"//0x7f.0.0.1/",
-            b"//0X7F.1/",
-            b"//1..2.3/",
-            b"//4294967295/",
-            b"//1.2.3.4%2e/",
-            b"//1.2.3.%30%31/",
-            b"//1.2.3.999/",
-            b"//0.0.0.0x/",
+        // Not known without the IPv4 parser: the `url` crate's host parser
+        // decides them (an address or its error) inside the wide path.
+        let parsed = [
+            "256.0.0.1",
+            "01.2.3.4",
+            "1.2.3.00",
+            "1.2.3",
+            "1.2.3.4.",
+            "1.2.3.4.5",
+            "0x7f.0.0.1",
+            "0X7F.1",
+            "1..2.3",
+            "4294967295",
+            "1.2.3.4%2e",
+            "1.2.3.%30%31",
+            "1.2.3.999",
+            "0.0.0.0x",
         ];
         for base in BASES {
             if base.contains('@') {
@@ -1055,11 +1236,12 @@ mod tests {
                     String::from_utf8_lossy(v)
                 );
             }
-            for v in declined {
+            for h in parsed {
+                assert!(!super::super::fast_whatwg_wide::knows_host(h, None), "{h}");
+                let v = format!("//{h}/");
                 assert!(
-                    !check_against_general(base, v),
-                    "{:?} against {base} took the fast path",
-                    String::from_utf8_lossy(v)
+                    check_against_general(base, v.as_bytes()),
+                    "{v:?} against {base} left the fast path"
                 );
             }
         }
@@ -1147,10 +1329,13 @@ mod tests {
                             "{v:?} against {base}"
                         );
                     }
-                    // Not the current host: declined.
-                    for v in [format!("//{host}./x"), format!("//{host}x/x")] {
+                    // Not the current host: the host parser's (IDNA again).
+                    for h in [format!("{host}."), format!("{host}x")] {
+                        let known = super::super::fast_whatwg_wide::knows_host(&h, Some(&host));
+                        assert!(!known, "{h:?} against {base}");
+                        let v = format!("//{h}/x");
                         assert!(
-                            !check_against_general(base, v.as_bytes()),
+                            check_against_general(base, v.as_bytes()),
                             "{v:?} against {base}"
                         );
                     }
@@ -1158,15 +1343,27 @@ mod tests {
             }
         }
         assert!(idn >= 10, "only {idn} IDN hosts");
-        // An IPv6 host is compared before any percent-decoding.
-        for v in ["//%5B::1%5D/", "//[::1]x/", "//[0::1]/", "//[::1%5D/"] {
+        // An IPv6 host is compared before any percent-decoding; the host
+        // parser decides the others.
+        for (v, h) in [
+            ("//%5B::1%5D/", "%5B"),
+            ("//[::1]x/", "[::1]x"),
+            ("//[0::1]/", "[0::1]"),
+            ("//[::1%5D/", "[::1%5D"),
+        ] {
+            let known = super::super::fast_whatwg_wide::knows_host(h, Some("[::1]"));
+            assert!(!known, "{h:?}");
             assert!(
-                !check_against_general("http://[::1]:8080/x", v.as_bytes()),
+                check_against_general("http://[::1]:8080/x", v.as_bytes()),
                 "{v:?}"
             );
         }
         // A decoded host equal to an IPv6 base host is no IPv6 address.
-        assert!(!check_against_general("http://[::1]/x", b"//%5B::1]/"));
+        assert!(!super::super::fast_whatwg_wide::knows_host(
+            "%5B::1%5D",
+            Some("[::1]")
+        ));
+        assert!(check_against_general("http://[::1]/x", b"//%5B::1]/"));
     }
 
     #[test]

@@ -8,26 +8,33 @@
 //!
 //! [`whatwg_common`](super::fast_whatwg::whatwg_common) takes the
 //! well-formed ASCII values in one pass; it hands everything else to
-//! [`whatwg_wide`], which answers `false`, having decided nothing, outside
-//! its domain (below), and the general path then gives the result or the
-//! error. `fast_whatwg::check_against_general` runs both against the general
-//! path (unit tests, proptests, the corpus, the `location_differential` fuzz
-//! target).
+//! [`whatwg_wide`], which answers `Ok(false)`, having decided nothing,
+//! outside its domain (below), and the general path then gives the result
+//! or the error. Inside it, the wide path also gives the parser's own error
+//! for an http(s) authority whose host or port the parser refuses.
+//! `fast_whatwg::check_against_general` runs both against the general path,
+//! errors included (unit tests, proptests, the corpus, the
+//! `location_differential` fuzz target).
 //!
 //! [`collapse_leading_slashes`]: super::whatwg::collapse_leading_slashes
 
 use std::borrow::Cow;
 
+use url::ParseError;
+
 use super::fast::push_port;
 use super::fast_whatwg::{fast_base_scheme, known_host};
+use super::location::LocationError;
 use super::profile::Policy;
 use super::uri::Parts;
 use super::whatwg::WebUrl;
 
 /// The wide WHATWG fast path: writes into `out` exactly the URL the general
 /// path (`whatwg::resolve_general`) gives for the Location value `v` (OWS
-/// trimmed) against `base`, and answers `true`; or answers `false`, having
-/// decided nothing (`out` may hold a partial text), outside its domain.
+/// trimmed) against `base`, and answers `Ok(true)`; or gives the general
+/// path's error where the parser refuses an http(s) authority's host or
+/// port (below); or answers `Ok(false)`, having decided nothing (`out` may
+/// hold a partial text), outside its domain.
 ///
 /// ## Domain, and how each step is the URL Standard's (as `url` 2.5 does it)
 /// - `base` is an `http` or `https` URL with a host and no userinfo.
@@ -62,10 +69,23 @@ use super::whatwg::WebUrl;
 ///   number (the Standard's check: a last label `1x` does not), or an
 ///   IPv4 address as the IPv4 serializer writes it, or the current URL's
 ///   own host: never IDNA, an address parser or an empty host),
-///   lower-cased;
+///   lower-cased; any other host through [`url_host`]: the `url` crate's
+///   own host parser, the one the general path's parse runs on the same
+///   text (IDNA, IPv4 and IPv6 parsing, its errors);
 ///   a port of ASCII digits only (any other byte before `/`, `\`, `?` or
 ///   `#` is the parser's "invalid port"), at most 65535, written without
 ///   leading zeros and left out when it is the scheme's default or empty.
+/// - Errors (the `url` 2.5.8 parser's, in its order: `Parser::after_double_slash`
+///   reads the userinfo, then `parse_host_and_port` the host, then the
+///   port): an empty host is `EmptyHost`; a host the host parser refuses is
+///   its error ([`url_host`]; `IdnaError` for a host holding invalid UTF-8
+///   or U+FFFD is decided without it, [`refused_by_idna`]); a port as
+///   above that is not digits or is over 65535 is `InvalidPort`. Nothing
+///   after the port is an error for an http(s) URL (the path, query and
+///   fragment states only percent-encode; `Overflow` needs a serialization
+///   over 4 GiB). Each is an error of the parse, which no policy switch
+///   reads (`whatwg::apply_policy` runs only on a parsed URL): the general
+///   path's error under every setting.
 /// - Path: segments end at `/` or `\` (written as `/`); each is
 ///   percent-encoded with the path percent-encode set (C0 controls, space,
 ///   `"`, `<`, `>`, `` ` ``, `{`, `}`, DEL and all non-ASCII, as UTF-8
@@ -82,14 +102,24 @@ use super::whatwg::WebUrl;
 ///   `` ` ``, DEL, non-ASCII). Percent signs are copied as they are.
 /// - Fetch "location URL": a result without a fragment takes the base's
 ///   when the policy inherits fragments.
+///
+/// # Errors
+/// The `url` crate's [`ParseError`] for the hosts and ports above, as the
+/// general path wraps it ([`LocationError::Whatwg`]); `out` is then
+/// unchanged.
 #[inline(never)]
-pub(crate) fn whatwg_wide(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Policy) -> bool {
+pub(crate) fn whatwg_wide(
+    base: &WebUrl,
+    v: &[u8],
+    out: &mut WebUrl,
+    policy: &Policy,
+) -> Result<bool, LocationError> {
     let b = base.buf.as_uri_ref();
     let Some(base_scheme) = fast_base_scheme(&b) else {
-        return false;
+        return Ok(false);
     };
     if v.iter().any(|&c| matches!(c, 0 | b'\r' | b'\n')) {
-        return false;
+        return Ok(false);
     }
     let start = v.iter().position(|&c| c > b' ').unwrap_or(v.len());
     let end = v.iter().rposition(|&c| c > b' ').map_or(start, |p| p + 1);
@@ -110,12 +140,12 @@ pub(crate) fn whatwg_wide(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Po
             } else if scheme.eq_ignore_ascii_case(b"https") {
                 "https"
             } else {
-                return non_special(scheme, rest, out, inherited);
+                return Ok(non_special(scheme, rest, out, inherited));
             };
             let slashes = leading_slashes(rest);
             if slashes < 2 && scheme == base_scheme {
                 policy.relative_location
-                    && relative(base, rest, out, inherited, policy.refuse_userinfo)
+                    && relative(base, rest, out, inherited, policy.refuse_userinfo)?
             } else {
                 authority(
                     scheme,
@@ -124,17 +154,17 @@ pub(crate) fn whatwg_wide(base: &WebUrl, v: &[u8], out: &mut WebUrl, policy: &Po
                     out,
                     inherited,
                     policy.refuse_userinfo,
-                )
+                )?
             }
         }
         None => {
-            policy.relative_location && relative(base, s, out, inherited, policy.refuse_userinfo)
+            policy.relative_location && relative(base, s, out, inherited, policy.refuse_userinfo)?
         }
     };
     if done {
         out.url = None;
     }
-    done
+    Ok(done)
 }
 
 /// A value with a scheme other than the special ones (`http`, `https`,
@@ -240,14 +270,14 @@ fn leading_slashes(s: &[u8]) -> usize {
 }
 
 /// The "relative state" against `base` (with no scheme of its own, or the
-/// base's own followed by fewer than two slashes).
+/// base's own followed by fewer than two slashes): [`whatwg_wide`]'s answer.
 fn relative(
     base: &WebUrl,
     r: &[u8],
     out: &mut WebUrl,
     inherited: Option<&str>,
     refuse_userinfo: bool,
-) -> bool {
+) -> Result<bool, LocationError> {
     let bp = *base.buf.parts();
     let btext = base.buf.as_str();
     let before_fragment = bp.fragment.map_or(btext.len(), |f| f.0 - 1);
@@ -288,7 +318,7 @@ fn relative(
             text.push('/');
             parts.query = None;
             let Some(rest) = path(text, bp.path.0, &r[1..], true) else {
-                return false;
+                return Ok(false);
             };
             parts.path = (bp.path.0, text.len());
             rest
@@ -299,19 +329,21 @@ fn relative(
             text.push_str(&btext[..bp.path.0 + last_slash + 1]);
             parts.query = None;
             let Some(rest) = path(text, bp.path.0, r, true) else {
-                return false;
+                return Ok(false);
             };
             parts.path = (bp.path.0, text.len());
             rest
         }
     };
     query_and_fragment(text, parts, rest, inherited, true);
-    true
+    Ok(true)
 }
 
 /// The authority states, for `scheme` (as written), from the first byte
-/// after the slashes: the host, the port, then the path and the rest.
-/// `current` is the current URL's host (see [`special_host`]).
+/// after the slashes: the host, the port, then the path and the rest;
+/// [`whatwg_wide`]'s answer. `current` is the current URL's host (see
+/// [`special_host`]). The host's and the port's errors are decided before
+/// anything is written: `out` is unchanged then.
 fn authority(
     scheme: &str,
     a: &[u8],
@@ -319,7 +351,7 @@ fn authority(
     out: &mut WebUrl,
     inherited: Option<&str>,
     refuse_userinfo: bool,
-) -> bool {
+) -> Result<bool, LocationError> {
     let end = a
         .iter()
         .position(|&c| matches!(c, b'/' | b'\\' | b'?' | b'#'))
@@ -344,13 +376,17 @@ fn authority(
         Some(i) => (&auth[..i], Some(&auth[i + 1..])),
         None => (auth, None),
     };
-    let Some(host) = special_host(host, current) else {
-        return false;
+    // The host state's host (as `url` 2.5.8 `Parser::parse_host` delimits
+    // it, tabs removed above), parsed before the port.
+    let host = match special_host(host, current) {
+        Some(h) => h,
+        None => url_host(host)?,
     };
+    // The port state, once the host parsed.
     let port = match port {
         None => None,
         Some(digits) => match port_number(digits) {
-            None => return false,
+            None => return Err(LocationError::Whatwg(ParseError::InvalidPort)),
             Some(p) => p,
         },
     };
@@ -377,7 +413,7 @@ fn authority(
         if !user.is_empty() || !password.is_empty() {
             // The policy's userinfo check refuses it: the general path's error.
             if refuse_userinfo {
-                return false;
+                return Ok(false);
             }
             parts.userinfo_end = Some(text.len());
             text.push('@');
@@ -392,11 +428,11 @@ fn authority(
         rest = &rest[1..];
     }
     let Some(rest) = path(text, path_start, rest, true) else {
-        return false;
+        return Ok(false);
     };
     parts.path = (path_start, text.len());
     query_and_fragment(text, parts, rest, inherited, true);
-    true
+    Ok(true)
 }
 
 /// The URL Standard's host parser for a special URL's host `h` (tabs
@@ -446,6 +482,62 @@ fn special_host<'h>(h: &'h [u8], current: Option<&str>) -> Option<Cow<'h, str>> 
             .split('.')
             .any(|l| l.len() >= 4 && l.as_bytes()[..4].eq_ignore_ascii_case(b"xn--"));
     (plain || known_host(&h, current)).then_some(h)
+}
+
+/// The host parser for a special (not `file`) URL's host `h` that
+/// [`special_host`] does not know, as the general path's parse runs it
+/// (`url` 2.5.8 `Parser::parse_host`): an empty host is `EmptyHost`;
+/// otherwise `url::Host::parse` (the crate's public host parser, which
+/// `parse_host` calls on the same text: an IPv6 address for `[`...`]`,
+/// else percent-decoding, UTS 46 domain-to-ASCII with the URL deny list,
+/// the empty check, the IPv4 parser where the host ends in a number) on `h`
+/// decoded as the general path decodes the whole value (lossy UTF-8), and
+/// its serialization (`Display`, which the parser writes) as the answer.
+/// This is the general path's own definition of the host, not a second
+/// one. Before it, [`refused_by_idna`] decides the commonest refusal (a
+/// host holding invalid UTF-8 or U+FFFD) without UTS 46's full processing.
+///
+/// `h` is a slice of the value between ASCII bytes (`/`, `\`, `?`, `#`,
+/// `@`, `:` or its ends), and lossy UTF-8 decoding never joins an ASCII
+/// byte to its neighbours (an ASCII byte ends every invalid sequence and
+/// is never part of one), so decoding `h` alone gives the slice of the
+/// whole value's decoding that the parser reads as the host.
+#[inline(never)]
+fn url_host(h: &[u8]) -> Result<Cow<'static, str>, LocationError> {
+    if h.is_empty() {
+        return Err(LocationError::Whatwg(ParseError::EmptyHost));
+    }
+    if h[0] != b'[' && refused_by_idna(h) {
+        return Err(LocationError::Whatwg(ParseError::IdnaError));
+    }
+    let host = url::Host::parse(&String::from_utf8_lossy(h)).map_err(LocationError::Whatwg)?;
+    Ok(Cow::Owned(host.to_string()))
+}
+
+/// Whether `url` 2.5.8 `Host::parse` fails with `IdnaError` on the host
+/// `h` (not starting with `[`) because it holds an invalid UTF-8 sequence
+/// or U+FFFD, raw or once percent-decoded: `Host::parse_cow` percent-decodes
+/// the host's bytes and hands them to `idna::domain_to_ascii_from_cow`,
+/// which fails on bytes that are not UTF-8 and on U+FFFD, which UTS 46
+/// lists as disallowed (IdnaMappingTable `FFFC..FFFD ; disallowed`): no
+/// mapping or normalization removes it. (The value's own invalid bytes
+/// reach the parser as U+FFFD, its lossy decoding: a raw invalid sequence
+/// in `h` is U+FFFD there.)
+fn refused_by_idna(h: &[u8]) -> bool {
+    let replaced =
+        |b: &[u8]| !std::str::from_utf8(b).is_ok_and(|t| !t.contains(char::REPLACEMENT_CHARACTER));
+    if !h.is_ascii() && replaced(h) {
+        return true;
+    }
+    // Percent-decoding changes only escapes.
+    h.contains(&b'%') && replaced(&percent_decode(h))
+}
+
+/// Whether [`special_host`] knows the host `h` (tabs removed) without the
+/// host parser (for tests).
+#[cfg(test)]
+pub(super) fn knows_host(h: &str, current: Option<&str>) -> bool {
+    special_host(h.as_bytes(), current).is_some()
 }
 
 /// The URL Standard's "ends in a number checker" (`h` not empty): the last
@@ -782,6 +874,62 @@ mod tests {
             "a", "a.1x", "1.2.3.4+", "a.0x1g", ".", "a..", "1..", "a.x1", "a.-1", "a.1e2",
         ] {
             assert!(!ends_in_a_number(h), "{h}");
+        }
+    }
+
+    /// The cheap refusal is the `url` crate's answer: `Host::parse` on the
+    /// host (as the general path decodes it) and the whole URL's parse,
+    /// with a bad port after, userinfo before, and a tab inside, all give
+    /// `IdnaError`; hosts just outside it are not refused by it.
+    #[test]
+    fn refused_by_idna_is_the_url_crate_s_idna_error() {
+        let refused: &[&[u8]] = &[
+            b"\xff",
+            b"a.test\xff",
+            b"h%ff.test",
+            b"h%c3",
+            b"h\xc3%a9",
+            b"h%EF%BF%BD.test",
+            b"h%ef%bf%bd",
+            b"h\xef\xbf\xbd.test",
+            b"\xc3\xa9\xff",
+            b"xn--ls8h\xff",
+            b"a[b\xff",
+            b"%c3%a9%e2%82",
+            b"%ed%a0%80",
+            b"1.2.3.4\xff",
+        ];
+        for &h in refused {
+            assert!(refused_by_idna(h), "{h:?}");
+            let text = String::from_utf8_lossy(h);
+            assert_eq!(url::Host::parse(&text), Err(ParseError::IdnaError), "{h:?}");
+            let tabbed = text.replacen('.', ".\t", 1);
+            for u in [
+                format!("http://{text}/"),
+                format!("https://u:p@{text}:99999/x"),
+                format!("http://{text}:8a"),
+                format!("https://{tabbed}:1/"),
+            ] {
+                assert_eq!(url::Url::parse(&u), Err(ParseError::IdnaError), "{u:?}");
+            }
+            assert_eq!(
+                url_host(h),
+                Err(LocationError::Whatwg(ParseError::IdnaError))
+            );
+        }
+        let not_refused: &[&[u8]] = &[
+            b"",
+            b"h.test",
+            b"h%zz",
+            b"%",
+            b"h\xc3\xa9.test",
+            b"h%c3%a9.test",
+            b"xn--nxasmq6b",
+            b"h%2f",
+            b"\xef\xbc\xa1",
+        ];
+        for &h in not_refused {
+            assert!(!refused_by_idna(h), "{h:?}");
         }
     }
 

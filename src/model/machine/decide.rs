@@ -182,7 +182,8 @@ impl RedirectMachine {
             }
             Urls::Whatwg(t) => {
                 let (current, next) = t.current_and_next();
-                if fast && whatwg_common(current, value, next, policy) {
+                // `?`: the general path's error, where the fast path decides one.
+                if fast && whatwg_common(current, value, next, policy)? {
                     return Ok(());
                 }
                 whatwg::resolve_general(current, value, start, next, policy)
