@@ -110,7 +110,9 @@ const WHATWG_HOST_BASES: [&str; 3] = [
 ///   path, an IPv4, an IDN and an IPv6 base), under every setting of the
 ///   policy switches the Location path reads, wherever the WHATWG fast path
 ///   (`model/fast_whatwg.rs`) takes the trimmed value, it writes the WHATWG
-///   general path's result (`model/whatwg.rs`) byte for byte, and wherever
+///   general path's result (`model/whatwg.rs`) byte for byte, wherever it
+///   gives an error (a host or port the parser refuses), the general path
+///   gives the same error, and wherever
 ///   a strict fast path (`model/fast_strict.rs`, `model/fast.rs`) takes it,
 ///   it gives the strict general path's text and offsets (`model/strict.rs`);
 /// - the Fetch machine, redirected with the raw bytes, follows only to a URL

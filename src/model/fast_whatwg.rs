@@ -14,14 +14,16 @@
 //! values (the common case, and the `decide` benchmark's), and for every
 //! other value the wide path of `model/fast_whatwg_wide.rs`, which reads
 //! any bytes as the URL parser does (UTF-8 decoding, trimming, tabs,
-//! backslashes, percent-encoding, `%2e` dot segments, non-special schemes)
-//! and declines only hosts that need IDNA or an address parser (an IPv4
-//! address in its serialized form and the current URL's own host need
-//! neither: [`known_host`]), userinfo when the policy refuses it, `file:`
-//! and the other special schemes, and a few forms listed there. On the
-//! `location_parse` fuzz corpus 48 % of the values took a fast path against
-//! the fuzz target's base (17 % before the wide path; measured before the
-//! IPv4 and own-host cases, which add to it).
+//! backslashes, percent-encoding, `%2e` dot segments, non-special schemes),
+//! knows most hosts without IDNA or an address parser (plain ASCII domains;
+//! an IPv4 address in its serialized form and the current URL's own host:
+//! [`known_host`]), hands every other http(s) host to the `url` crate's
+//! host parser (`url::Host::parse`, the general path's own), and declines
+//! userinfo when the policy refuses it, `file:` and the other special
+//! schemes, and a few forms listed there. On the `location_parse` fuzz
+//! corpus 48 % of the values took a fast path against the fuzz target's
+//! base (17 % before the wide path; measured before the IPv4, own-host and
+//! host-parser cases, which add to it).
 //! [`check_against_general`] and [`check_start_against_general`] compare
 //! them with the general path: the unit tests below on the corpus and on
 //! random values (and random bytes) against random bases, under every
