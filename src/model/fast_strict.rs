@@ -38,25 +38,47 @@
 //! policy switches the path reads; the `resolve` and `location_differential`
 //! fuzz targets check every input they make ([`check_against_general`]).
 
-use super::fast::{scan_common, Scanned};
+use super::fast::{common_from_scan, scan_common, Scanned};
 use super::resolve::{has_dot_segment, remove_dot_segments, take_base_authority, UriBuf};
 use super::strict::port_number;
-use super::uri::Parts;
+use super::uri::{Parts, UriRef};
+
+/// What [`resolve_strict`] made of a Location value.
+pub(crate) enum Strict<'v> {
+    /// The value is in the one-pass path's domain: the next URL is written.
+    Resolved,
+    /// Outside that domain but inside the one-pass parser's
+    /// ([`parse_common`](super::fast::parse_common)): the value as the
+    /// general parser reads it, for `strict::resolve_reference`.
+    Parsed(UriRef<'v>),
+    /// Outside both: the general path (`strict::resolve_general`) decides.
+    General,
+}
 
 /// Writes into `out` the URL the general path gives for the Location value
 /// `v` (trimmed) against `base` under a policy with `relative` values
-/// allowed or not and fragment inheritance `inherit`, and answers `true`;
-/// or answers `false`, with `out` unspecified, when `v` or `base` is
-/// outside the domain (see the module docs).
+/// allowed or not and fragment inheritance `inherit`
+/// ([`Strict::Resolved`]); or, with `out` unspecified, gives the value as
+/// [`parse_common`](super::fast::parse_common) reads it when `v` or `base`
+/// is outside the domain (see the module docs) but `v` is inside the
+/// one-pass parser's, or [`Strict::General`]. Both shortcuts read the one
+/// scan: a value the scan declines is declined by both, and is scanned once.
 #[inline]
-pub(crate) fn resolve_strict(
+pub(crate) fn resolve_strict<'v>(
     base: &UriBuf,
-    v: &[u8],
+    v: &'v [u8],
     out: &mut UriBuf,
     relative: bool,
     inherit: bool,
-) -> bool {
-    resolve_scanned(base, v, scan_common(v), out, relative, inherit)
+) -> Strict<'v> {
+    let scanned = scan_common(v);
+    if resolve_scanned(base, v, scanned, out, relative, inherit) {
+        return Strict::Resolved;
+    }
+    match common_from_scan(scanned) {
+        Some(r) => Strict::Parsed(r),
+        None => Strict::General,
+    }
 }
 
 /// [`resolve_strict`] once `v` is scanned: `scanned` is `scan_common(v)`
@@ -311,7 +333,6 @@ pub(crate) fn check_parsed_value(
     parsed: &Result<super::uri::UriRef<'_>, super::LocationError>,
     settings: super::strict::Settings,
 ) -> bool {
-    use super::fast::common_from_scan;
     // The one-pass parser reads the reference the same way under every
     // policy: once. Where it reads exactly what the general path's
     // policy-free part read (the same text and offsets), the one-pass

@@ -30,8 +30,7 @@ use std::ops::ControlFlow::{self, Break, Continue};
 use http::{HeaderMap, HeaderName, Method, StatusCode};
 
 use super::super::body::{Body, BodyAction};
-use super::super::fast::parse_common;
-use super::super::fast_strict::resolve_strict;
+use super::super::fast_strict::{resolve_strict, Strict};
 use super::super::fast_whatwg::whatwg_common;
 use super::super::location::{bounded_trimmed, LocationError};
 use super::super::profile::{
@@ -162,22 +161,22 @@ impl RedirectMachine {
                 if !fast {
                     return strict::resolve_general(current, value, start, next, policy);
                 }
-                // The one-pass path for the common values.
-                if resolve_strict(
+                // The one-pass path for the common values; then the
+                // one-pass parser for the rest of its domain (one scan for
+                // both), which has no NUL, CR or LF: the field-level byte
+                // check is needed only when both decline.
+                match resolve_strict(
                     current,
                     value,
                     next,
                     policy.relative_location,
                     policy.inherit_fragment,
                 ) {
-                    return Ok(());
-                }
-                // The one-pass parser for the rest of its domain, which has
-                // no NUL, CR or LF: the field-level byte check is needed
-                // only when it declines.
-                match parse_common(value) {
-                    Some(r) => strict::resolve_reference(current, &r, start, next, policy),
-                    None => strict::resolve_general(current, value, start, next, policy),
+                    Strict::Resolved => Ok(()),
+                    Strict::Parsed(r) => {
+                        strict::resolve_reference(current, &r, start, next, policy)
+                    }
+                    Strict::General => strict::resolve_general(current, value, start, next, policy),
                 }
             }
             Urls::Whatwg(t) => {
