@@ -38,46 +38,48 @@
 //! policy switches the path reads; the `resolve` and `location_differential`
 //! fuzz targets check every input they make ([`check_against_general`]).
 
-use super::fast::{common_from_scan, scan_common, Scanned};
+use super::fast::{scan_common, Scanned};
 use super::resolve::{has_dot_segment, remove_dot_segments, take_base_authority, UriBuf};
 use super::strict::port_number;
-use super::uri::{Parts, UriRef};
+use super::uri::Parts;
 
 /// What [`resolve_strict`] made of a Location value.
-pub(crate) enum Strict<'v> {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Strict {
     /// The value is in the one-pass path's domain: the next URL is written.
     Resolved,
-    /// Outside that domain but inside the one-pass parser's
-    /// ([`parse_common`](super::fast::parse_common)): the value as the
-    /// general parser reads it, for `strict::resolve_reference`.
-    Parsed(UriRef<'v>),
-    /// Outside both: the general path (`strict::resolve_general`) decides.
+    /// The value is in the one-pass parser's domain
+    /// ([`parse_common`](super::fast::parse_common)) but not in the
+    /// one-pass path's, or the base is not.
+    Declined,
+    /// The value is outside the one-pass parser's domain (the scan both
+    /// read declined it): the general path (`strict::resolve_general`)
+    /// decides.
     General,
 }
 
 /// Writes into `out` the URL the general path gives for the Location value
 /// `v` (trimmed) against `base` under a policy with `relative` values
 /// allowed or not and fragment inheritance `inherit`
-/// ([`Strict::Resolved`]); or, with `out` unspecified, gives the value as
-/// [`parse_common`](super::fast::parse_common) reads it when `v` or `base`
-/// is outside the domain (see the module docs) but `v` is inside the
-/// one-pass parser's, or [`Strict::General`]. Both shortcuts read the one
-/// scan: a value the scan declines is declined by both, and is scanned once.
+/// ([`Strict::Resolved`]); or, with `out` unspecified, says whether `v` or
+/// `base` is outside the domain (see the module docs) with `v` inside the
+/// one-pass parser's ([`Strict::Declined`]) or `v` outside it
+/// ([`Strict::General`]: no need to scan it again).
 #[inline]
-pub(crate) fn resolve_strict<'v>(
+pub(crate) fn resolve_strict(
     base: &UriBuf,
-    v: &'v [u8],
+    v: &[u8],
     out: &mut UriBuf,
     relative: bool,
     inherit: bool,
-) -> Strict<'v> {
-    let scanned = scan_common(v);
-    if resolve_scanned(base, v, scanned, out, relative, inherit) {
-        return Strict::Resolved;
-    }
-    match common_from_scan(scanned) {
-        Some(r) => Strict::Parsed(r),
-        None => Strict::General,
+) -> Strict {
+    let Some(scanned) = scan_common(v) else {
+        return Strict::General;
+    };
+    if resolve_scanned(base, v, Some(scanned), out, relative, inherit) {
+        Strict::Resolved
+    } else {
+        Strict::Declined
     }
 }
 
@@ -340,6 +342,7 @@ pub(crate) fn check_parsed_value(
     // general path itself (`resolve_reference` reads nothing but the
     // reference, the base, the offset and the policy): nothing is left to
     // compare per policy. Otherwise each policy's results are compared.
+    use super::fast::common_from_scan;
     let scanned = scan_common(v);
     let common = common_from_scan(scanned).filter(|r| match parsed {
         Ok(g) => (g.as_str(), g.parts()) != (r.as_str(), r.parts()),

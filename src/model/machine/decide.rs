@@ -30,6 +30,7 @@ use std::ops::ControlFlow::{self, Break, Continue};
 use http::{HeaderMap, HeaderName, Method, StatusCode};
 
 use super::super::body::{Body, BodyAction};
+use super::super::fast::parse_common;
 use super::super::fast_strict::{resolve_strict, Strict};
 use super::super::fast_whatwg::whatwg_common;
 use super::super::location::{bounded_trimmed, LocationError};
@@ -161,22 +162,26 @@ impl RedirectMachine {
                 if !fast {
                     return strict::resolve_general(current, value, start, next, policy);
                 }
-                // The one-pass path for the common values; then the
-                // one-pass parser for the rest of its domain (one scan for
-                // both), which has no NUL, CR or LF: the field-level byte
-                // check is needed only when both decline.
-                match resolve_strict(
+                // The one-pass path for the common values.
+                let taken = resolve_strict(
                     current,
                     value,
                     next,
                     policy.relative_location,
                     policy.inherit_fragment,
-                ) {
-                    Strict::Resolved => Ok(()),
-                    Strict::Parsed(r) => {
-                        strict::resolve_reference(current, &r, start, next, policy)
-                    }
-                    Strict::General => strict::resolve_general(current, value, start, next, policy),
+                );
+                // The one-pass parser for the rest of its domain, which has
+                // no NUL, CR or LF: the field-level byte check is needed
+                // only when it declines (a value whose scan the one-pass
+                // path saw declined is not scanned again).
+                let common = match taken {
+                    Strict::Resolved => return Ok(()),
+                    Strict::Declined => parse_common(value),
+                    Strict::General => None,
+                };
+                match common {
+                    Some(r) => strict::resolve_reference(current, &r, start, next, policy),
+                    None => strict::resolve_general(current, value, start, next, policy),
                 }
             }
             Urls::Whatwg(t) => {
