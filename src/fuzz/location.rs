@@ -150,7 +150,7 @@ fn check_accepted(raw: &[u8], r: &UriRef<'_>) {
         std::ptr::eq(text.as_bytes(), trimmed) || text.as_bytes() == trimmed,
         "accepted text {text:?} is not the trimmed input"
     );
-    if !all_rfc3986_bytes(text.as_bytes()) {
+    if !super::all_in(&RFC3986_BYTES, text.as_bytes()) {
         let b = text.bytes().find(|&b| !rfc3986_byte(b)).unwrap_or_default();
         panic!("{text:?} accepted with byte {b:#04x}, which RFC 3986 never allows");
     }
@@ -206,21 +206,6 @@ fn recompose_and_reparse(again: &mut String, text: &str, r: &UriRef<'_>) {
 /// RFC 3986 §2: unreserved, reserved and `%`.
 fn rfc3986_byte(b: u8) -> bool {
     RFC3986_BYTES[usize::from(b)]
-}
-
-/// Whether every byte of `text` is an [`rfc3986_byte`]: eight at a time
-/// (one AND of their entries, one branch), then the last few.
-fn all_rfc3986_bytes(text: &[u8]) -> bool {
-    let mut eights = text.chunks_exact(8);
-    // (An AND of bytes, not of `bool`s: under the fuzzer's comparison
-    // hooks a `bool` read from the table is compared, a byte is not.)
-    let all = |bytes: &[u8]| {
-        bytes
-            .iter()
-            .fold(1u8, |all, &b| all & u8::from(rfc3986_byte(b)))
-            != 0
-    };
-    eights.all(all) && all(eights.remainder())
 }
 
 /// [`rfc3986_byte`] for every byte, worked out at compile time: searching
@@ -328,18 +313,19 @@ fn strict_machine_agrees(m: &mut RedirectMachine, raw: &[u8], strict: Result<(),
 
 #[cfg(test)]
 mod tests {
-    use super::{all_rfc3986_bytes, rfc3986_byte};
+    use super::super::all_in;
+    use super::{rfc3986_byte, RFC3986_BYTES};
 
     #[test]
-    fn all_rfc3986_bytes_finds_a_bad_byte_at_every_offset() {
+    fn all_in_finds_a_bad_byte_at_every_offset() {
         for len in 0..20 {
             let clean = vec![b'a'; len];
-            assert!(all_rfc3986_bytes(&clean));
+            assert!(all_in(&RFC3986_BYTES, &clean));
             for at in 0..len {
                 for bad in [b' ', 0x7f, 0xff] {
                     let mut v = clean.clone();
                     v[at] = bad;
-                    assert!(!all_rfc3986_bytes(&v), "{v:?}");
+                    assert!(!all_in(&RFC3986_BYTES, &v), "{v:?}");
                 }
             }
         }
