@@ -632,8 +632,12 @@ fn step_checked_from(
 /// host, printable ASCII only.
 pub(crate) fn assert_followable(url: &str) {
     let bytes = url.as_bytes();
-    if let Some(b) = bytes.iter().find(|&&b| !PRINTABLE[usize::from(b)]) {
-        panic!("followed {url:?} with byte {b:#04x}");
+    if !super::all_in(&PRINTABLE, bytes) {
+        let b = bytes.iter().find(|&&b| !PRINTABLE[usize::from(b)]);
+        panic!(
+            "followed {url:?} with byte {:#04x}",
+            b.copied().unwrap_or_default()
+        );
     }
     // Where the authority starts: after the first `//`, which in an
     // http(s) URL is the scheme's.

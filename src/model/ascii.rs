@@ -7,6 +7,9 @@
 //! class in `chars::CLASS` (only bytes below 0x80 have one, which
 //! `chars.rs` asserts at compile time), or an escape `%` HEXDIG HEXDIG. The
 //! position is private to this module, so no other code can move it.
+//! [`class_run`], the run of a class that [`AsciiCursor::eat_run`] takes,
+//! is here for the same reason; the general parser (`model/uri.rs`) reads
+//! its components with it too.
 
 use super::chars::{is, CLASS, HEX};
 
@@ -89,41 +92,15 @@ impl<'a> AsciiCursor<'a> {
     /// position is then unspecified).
     #[inline(always)]
     pub(crate) fn eat_run(&mut self, flag: u8) -> Option<u8> {
-        let v = self.v;
-        let mut i = self.i;
-        let mut any = 0;
-        loop {
-            // Eight bytes at a time while all eight are in the class (one
-            // AND of their classes, one branch), then byte by byte.
-            while let Some(eight) = v.get(i..).and_then(|r| r.first_chunk::<8>()) {
-                let (all, or) = eight.iter().fold((flag, 0), |(all, or), &b| {
-                    let c = CLASS[b as usize];
-                    (all & c, or | c)
-                });
-                if all == 0 {
-                    break;
-                }
-                any |= or;
-                i += 8;
-            }
-            while let Some(&b) = v.get(i) {
-                let c = CLASS[b as usize];
-                if c & flag == 0 {
-                    break;
-                }
-                any |= c;
-                i += 1;
-            }
-            // `%` HEXDIG HEXDIG: three ASCII bytes.
-            if v.get(i) == Some(&b'%') {
-                if !(i + 2 < v.len() && is(v[i + 1], HEX) && is(v[i + 2], HEX)) {
-                    self.i = i;
-                    return None;
-                }
-                i += 3;
-            } else {
+        match class_run(self.v, self.i, flag) {
+            // (`class_run` passes ASCII bytes only.)
+            Ok((i, any)) => {
                 self.i = i;
-                return Some(any);
+                Some(any)
+            }
+            Err(i) => {
+                self.i = i;
+                None
             }
         }
     }
@@ -142,6 +119,50 @@ impl<'a> AsciiCursor<'a> {
         // 90 of the 1,115 instructions an RFC 9110 decision took with it
         // (callgrind), about 12 % of its time in the `decide` benchmark.
         Some(unsafe { std::str::from_utf8_unchecked(self.v) })
+    }
+}
+
+/// How far bytes whose class has `flag` and escapes (`%` HEXDIG HEXDIG)
+/// run in `v` from `i`: `Ok` with where the first other byte is (the end
+/// of `v` if none) and the OR of the classes of the bytes taken outside
+/// escapes, or `Err` with where a `%` that starts no escape is. Every byte
+/// it passes is ASCII (a byte with a class, or an escape's three), which
+/// [`AsciiCursor::eat_run`] rests on; the general parser (`model/uri.rs`)
+/// reads its components with it too.
+#[inline(always)]
+pub(crate) fn class_run(v: &[u8], mut i: usize, flag: u8) -> Result<(usize, u8), usize> {
+    let mut any = 0;
+    loop {
+        // Eight bytes at a time while all eight are in the class (one AND
+        // of their classes, one branch), then byte by byte.
+        while let Some(eight) = v.get(i..).and_then(|r| r.first_chunk::<8>()) {
+            let (all, or) = eight.iter().fold((flag, 0), |(all, or), &b| {
+                let c = CLASS[b as usize];
+                (all & c, or | c)
+            });
+            if all == 0 {
+                break;
+            }
+            any |= or;
+            i += 8;
+        }
+        while let Some(&b) = v.get(i) {
+            let c = CLASS[b as usize];
+            if c & flag == 0 {
+                break;
+            }
+            any |= c;
+            i += 1;
+        }
+        // `%` HEXDIG HEXDIG: three ASCII bytes.
+        if v.get(i) == Some(&b'%') {
+            if !(i + 2 < v.len() && is(v[i + 1], HEX) && is(v[i + 2], HEX)) {
+                return Err(i);
+            }
+            i += 3;
+        } else {
+            return Ok((i, any));
+        }
     }
 }
 

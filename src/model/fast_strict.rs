@@ -43,11 +43,28 @@ use super::resolve::{has_dot_segment, remove_dot_segments, take_base_authority, 
 use super::strict::port_number;
 use super::uri::Parts;
 
+/// What [`resolve_strict`] made of a Location value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Strict {
+    /// The value is in the one-pass path's domain: the next URL is written.
+    Resolved,
+    /// The value is in the one-pass parser's domain
+    /// ([`parse_common`](super::fast::parse_common)) but not in the
+    /// one-pass path's, or the base is not.
+    Declined,
+    /// The value is outside the one-pass parser's domain (the scan both
+    /// read declined it): the general path (`strict::resolve_general`)
+    /// decides.
+    General,
+}
+
 /// Writes into `out` the URL the general path gives for the Location value
 /// `v` (trimmed) against `base` under a policy with `relative` values
-/// allowed or not and fragment inheritance `inherit`, and answers `true`;
-/// or answers `false`, with `out` unspecified, when `v` or `base` is
-/// outside the domain (see the module docs).
+/// allowed or not and fragment inheritance `inherit`
+/// ([`Strict::Resolved`]); or, with `out` unspecified, says whether `v` or
+/// `base` is outside the domain (see the module docs) with `v` inside the
+/// one-pass parser's ([`Strict::Declined`]) or `v` outside it
+/// ([`Strict::General`]: no need to scan it again).
 #[inline]
 pub(crate) fn resolve_strict(
     base: &UriBuf,
@@ -55,8 +72,15 @@ pub(crate) fn resolve_strict(
     out: &mut UriBuf,
     relative: bool,
     inherit: bool,
-) -> bool {
-    resolve_scanned(base, v, scan_common(v), out, relative, inherit)
+) -> Strict {
+    let Some(scanned) = scan_common(v) else {
+        return Strict::General;
+    };
+    if resolve_scanned(base, v, Some(scanned), out, relative, inherit) {
+        Strict::Resolved
+    } else {
+        Strict::Declined
+    }
 }
 
 /// [`resolve_strict`] once `v` is scanned: `scanned` is `scan_common(v)`
@@ -311,7 +335,6 @@ pub(crate) fn check_parsed_value(
     parsed: &Result<super::uri::UriRef<'_>, super::LocationError>,
     settings: super::strict::Settings,
 ) -> bool {
-    use super::fast::common_from_scan;
     // The one-pass parser reads the reference the same way under every
     // policy: once. Where it reads exactly what the general path's
     // policy-free part read (the same text and offsets), the one-pass
@@ -319,6 +342,7 @@ pub(crate) fn check_parsed_value(
     // general path itself (`resolve_reference` reads nothing but the
     // reference, the base, the offset and the policy): nothing is left to
     // compare per policy. Otherwise each policy's results are compared.
+    use super::fast::common_from_scan;
     let scanned = scan_common(v);
     let common = common_from_scan(scanned).filter(|r| match parsed {
         Ok(g) => (g.as_str(), g.parts()) != (r.as_str(), r.parts()),

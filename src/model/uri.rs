@@ -22,6 +22,7 @@
 //! tests compare this parser and resolver with `fluent-uri` on the RFC 3986
 //! §5.4 examples and on random inputs.
 
+use super::ascii::class_run;
 use super::chars::{is, HEX, PATH, QUERY, REG_NAME, SCHEME, USERINFO};
 use super::location::{Component, LocationError};
 
@@ -190,37 +191,32 @@ fn invalid(input: &[u8], offset: usize, component: Component) -> LocationError {
     }
 }
 
-/// Checks `input[start..end]` against a character class (plus pct-encoded).
-#[inline]
-fn scan(
+/// Reads a component from `start`: bytes of the class `flag` and escapes
+/// (`pct-encoded`, RFC 3986 §2.1), in one pass. Answers where the
+/// component ends: the end of `input`, or the first other byte when `ends`
+/// takes it (a delimiter, which no class of the component has). Any other
+/// byte is the error, at its offset: a `%` that starts no escape, or a byte
+/// the component does not allow.
+///
+/// (The same as finding the delimiter first and checking the bytes before
+/// it: the first byte that is neither in the class nor an escape is either
+/// the delimiter or a bad byte before it; and the two hex digits of an
+/// escape are no delimiter, so an escape is whole before the delimiter
+/// exactly when it is whole before the end of `input`.)
+#[inline(always)]
+fn scan_to(
     input: &[u8],
     start: usize,
-    end: usize,
     flag: u8,
     component: Component,
-) -> Result<(), LocationError> {
-    let mut i = start;
-    while i < end {
-        let b = input[i];
-        if is(b, flag) {
-            i += 1;
-        } else if b == b'%' {
-            // pct-encoded = "%" HEXDIG HEXDIG   (RFC 3986 §2.1)
-            if has_hex(input, i + 1, end) {
-                i += 3;
-            } else {
-                return Err(LocationError::BadPercentEscape { offset: i });
-            }
-        } else {
-            return Err(invalid(input, i, component));
-        }
+    ends: impl Fn(u8) -> bool,
+) -> Result<usize, LocationError> {
+    let (stop, _) = class_run(input, start, flag)
+        .map_err(|offset| LocationError::BadPercentEscape { offset })?;
+    match input.get(stop) {
+        Some(&b) if !ends(b) => Err(invalid(input, stop, component)),
+        _ => Ok(stop),
     }
-    Ok(())
-}
-
-#[inline]
-fn has_hex(input: &[u8], at: usize, end: usize) -> bool {
-    at + 1 < end && is(input[at], HEX) && is(input[at + 1], HEX)
 }
 
 fn find(input: &[u8], start: usize, stop: impl Fn(u8) -> bool) -> usize {
@@ -250,61 +246,88 @@ pub(crate) fn parse_parts(input: &[u8]) -> Result<Parts, LocationError> {
     // "//" authority   (RFC 3986 §3.2)
     if input[i..].starts_with(b"//") {
         let start = i + 2;
-        let end = find(input, start, |b| b == b'/' || b == b'?' || b == b'#');
-        parse_authority(input, start, end, &mut parts)?;
+        let (end, at) = authority_bounds(input, start)?;
+        parse_authority(input, start, end, at, &mut parts)?;
         i = end;
     } else {
         parts.host = (i, i);
     }
 
-    // path   (RFC 3986 §3.3): pchar and "/"
-    let path_end = find(input, i, |b| b == b'?' || b == b'#');
-    scan(input, i, path_end, PATH, Component::Path)?;
+    // path   (RFC 3986 §3.3): pchar and "/", up to the first "?" or "#"
+    let path_end = scan_to(input, i, PATH, Component::Path, |b| b == b'?' || b == b'#')?;
     if parts.scheme_end.is_none() && parts.authority.is_none() {
         // path-noscheme: the first segment of a relative path has no ":"
-        let seg_end = find(input, i, |b| b == b'/' || b == b'?' || b == b'#');
-        if let Some(p) = input[i..seg_end].iter().position(|&b| b == b':') {
-            return Err(LocationError::ColonInFirstSegment { offset: i + p });
+        // (the path has no "?" or "#": its first "/" ends the segment).
+        let first = &input[i..path_end];
+        if let Some(p) = first.iter().position(|&b| b == b'/' || b == b':') {
+            if first[p] == b':' {
+                return Err(LocationError::ColonInFirstSegment { offset: i + p });
+            }
         }
     }
     parts.path = (i, path_end);
     i = path_end;
 
-    // query = *( pchar / "/" / "?" )   (RFC 3986 §3.4)
+    // query = *( pchar / "/" / "?" ), up to the first "#"   (RFC 3986 §3.4)
     if i < n && input[i] == b'?' {
-        let end = find(input, i + 1, |b| b == b'#');
-        scan(input, i + 1, end, QUERY, Component::Query)?;
+        let end = scan_to(input, i + 1, QUERY, Component::Query, |b| b == b'#')?;
         parts.query = Some((i + 1, end));
         i = end;
     }
 
-    // fragment = *( pchar / "/" / "?" )   (RFC 3986 §3.5)
+    // fragment = *( pchar / "/" / "?" ), to the end   (RFC 3986 §3.5)
     if i < n && input[i] == b'#' {
-        scan(input, i + 1, n, QUERY, Component::Fragment)?;
+        scan_to(input, i + 1, QUERY, Component::Fragment, |_| false)?;
         parts.fragment = Some((i + 1, n));
     }
     Ok(parts)
 }
 
+/// Where the authority that starts at `start` ends (its first "/", "?" or
+/// "#", or the end of `input`) and where its userinfo ends (its first
+/// "@", if any), the userinfo checked (RFC 3986 §3.2.1:
+/// `userinfo = *( unreserved / pct-encoded / sub-delims / ":" )`).
+#[inline(always)]
+fn authority_bounds(input: &[u8], start: usize) -> Result<(usize, Option<usize>), LocationError> {
+    // One pass for the common authorities: bytes a userinfo allows (a
+    // host without an IP literal and its port are such bytes) up to an
+    // "@" or the authority's end. No "@" and no "/", "?", "#" come before
+    // the byte it stops at, so that byte is the first "@" (and what came
+    // before is a checked userinfo) or the authority's end.
+    if let Ok((stop, _)) = class_run(input, start, USERINFO) {
+        match input.get(stop) {
+            None | Some(b'/' | b'?' | b'#') => return Ok((stop, None)),
+            Some(b'@') => {
+                let end = find(input, stop + 1, |b| b == b'/' || b == b'?' || b == b'#');
+                return Ok((end, Some(stop)));
+            }
+            Some(_) => {}
+        }
+    }
+    // Any other authority: its end, then its first "@", then the userinfo
+    // before it.
+    let end = find(input, start, |b| b == b'/' || b == b'?' || b == b'#');
+    let Some(at) = input[start..end].iter().position(|&b| b == b'@') else {
+        return Ok((end, None));
+    };
+    let at = start + at;
+    // (no "@" is in range: it ends at the first one)
+    scan_to(input, start, USERINFO, Component::Userinfo, |b| b == b'@')?;
+    Ok((end, Some(at)))
+}
+
+/// The host and port of the authority `input[start..end]`, whose userinfo
+/// (checked) ends at `at`, if it has one.
 fn parse_authority(
     input: &[u8],
     start: usize,
     end: usize,
+    at: Option<usize>,
     parts: &mut Parts,
 ) -> Result<(), LocationError> {
     parts.authority = Some((start, end));
-    // userinfo = *( unreserved / pct-encoded / sub-delims / ":" )   (RFC 3986 §3.2.1)
     let mut host_start = start;
-    if let Some(at) = input[start..end].iter().position(|&b| b == b'@') {
-        let at = start + at;
-        scan(
-            input,
-            start,
-            at,
-            // (no "@" is in range: it ends at the first one)
-            USERINFO,
-            Component::Userinfo,
-        )?;
+    if let Some(at) = at {
         parts.userinfo_end = Some(at);
         host_start = at + 1;
     }
@@ -323,9 +346,11 @@ fn parse_authority(
             return Err(invalid(input, host_end, Component::Host));
         }
     } else {
-        host_end = find(input, host_start, |b| b == b':').min(end);
-        // reg-name = *( unreserved / pct-encoded / sub-delims )
-        scan(input, host_start, host_end, REG_NAME, Component::Host)?;
+        // reg-name = *( unreserved / pct-encoded / sub-delims ), up to the
+        // first ":" (the port's) or the authority's end ("/", "?", "#").
+        host_end = scan_to(input, host_start, REG_NAME, Component::Host, |b| {
+            matches!(b, b':' | b'/' | b'?' | b'#')
+        })?;
     }
     parts.host = (host_start, host_end);
     // port = *DIGIT   (RFC 3986 §3.2.3)

@@ -31,7 +31,7 @@ use http::{HeaderMap, HeaderName, Method, StatusCode};
 
 use super::super::body::{Body, BodyAction};
 use super::super::fast::parse_common;
-use super::super::fast_strict::resolve_strict;
+use super::super::fast_strict::{resolve_strict, Strict};
 use super::super::fast_whatwg::whatwg_common;
 use super::super::location::{bounded_trimmed, LocationError};
 use super::super::profile::{
@@ -163,19 +163,23 @@ impl RedirectMachine {
                     return strict::resolve_general(current, value, start, next, policy);
                 }
                 // The one-pass path for the common values.
-                if resolve_strict(
+                let taken = resolve_strict(
                     current,
                     value,
                     next,
                     policy.relative_location,
                     policy.inherit_fragment,
-                ) {
-                    return Ok(());
-                }
+                );
                 // The one-pass parser for the rest of its domain, which has
                 // no NUL, CR or LF: the field-level byte check is needed
-                // only when it declines.
-                match parse_common(value) {
+                // only when it declines (a value whose scan the one-pass
+                // path saw declined is not scanned again).
+                let common = match taken {
+                    Strict::Resolved => return Ok(()),
+                    Strict::Declined => parse_common(value),
+                    Strict::General => None,
+                };
+                match common {
                     Some(r) => strict::resolve_reference(current, &r, start, next, policy),
                     None => strict::resolve_general(current, value, start, next, policy),
                 }
