@@ -601,8 +601,15 @@ fn check_with_buffers<'v>(
             // The general path's policy-free part, once per value.
             let parsed = parsed.get_or_insert_with(|| GeneralParse::new(b, v, 0));
             let general_says = parsed.resolve(b, general, policy);
-            // An error the wide path decides is the general path's, exactly.
+            // An error the wide path decides is the general path's, exactly
+            // (and the one-pass path, which never gives one, must not have
+            // taken the value).
             if let Err(fast) = wide_says {
+                assert!(
+                    !took_ascii,
+                    "{}; the wide path refuses it with {fast:?}",
+                    how("the one-pass path")
+                );
                 assert!(
                     general_says == Err(fast),
                     "{}: the wide path refused with {fast:?}, the general path gives {:?}",

@@ -2,9 +2,10 @@
 //! WHATWG URL parser reads them against an `http`/`https` base, written
 //! straight into a [`WebUrl`]'s buffer, byte for byte what the general path
 //! (`model/whatwg.rs`: UTF-8 decode, [`collapse_leading_slashes`], the `url`
-//! crate) writes, wherever the host needs no IDNA and no address parsing
-//! (an IPv4 address in its serialized form and the current URL's own host
-//! are known without either).
+//! crate) writes. It knows most hosts without IDNA or an address parser
+//! (plain ASCII domains; an IPv4 address in its serialized form and the
+//! current URL's own host), and hands every other `http`/`https` host to
+//! the `url` crate's own host parser, the one the general path's parse runs.
 //!
 //! [`whatwg_common`](super::fast_whatwg::whatwg_common) takes the
 //! well-formed ASCII values in one pass; it hands everything else to
@@ -83,7 +84,8 @@ use super::whatwg::WebUrl;
 ///   above that is not digits or is over 65535 is `InvalidPort`. Nothing
 ///   after the port is an error for an http(s) URL (the path, query and
 ///   fragment states only percent-encode; `Overflow` needs a serialization
-///   over 4 GiB). Each is an error of the parse, which no policy switch
+///   over 4 GiB; a userinfo over 4 GiB is `Overflow` before the host, so
+///   a value of 4 GiB or more is declined). Each is an error of the parse, which no policy switch
 ///   reads (`whatwg::apply_policy` runs only on a parsed URL): the general
 ///   path's error under every setting.
 /// - Path: segments end at `/` or `\` (written as `/`); each is
@@ -105,8 +107,10 @@ use super::whatwg::WebUrl;
 ///
 /// # Errors
 /// The `url` crate's [`ParseError`] for the hosts and ports above, as the
-/// general path wraps it ([`LocationError::Whatwg`]); `out` is then
-/// unchanged.
+/// general path wraps it ([`LocationError::Whatwg`]); `out` may then hold
+/// a partial text, as when the path declines (a value read against the
+/// base has the base's start copied into it before the authority is read):
+/// the machine returns the error and never reads `out` after it.
 #[inline(never)]
 pub(crate) fn whatwg_wide(
     base: &WebUrl,
@@ -118,7 +122,9 @@ pub(crate) fn whatwg_wide(
     let Some(base_scheme) = fast_base_scheme(&b) else {
         return Ok(false);
     };
-    if v.iter().any(|&c| matches!(c, 0 | b'\r' | b'\n')) {
+    // A userinfo of 4 GiB or more is the parser's `Overflow`, before the
+    // host: left to the general path with every other value that long.
+    if v.iter().any(|&c| matches!(c, 0 | b'\r' | b'\n')) || u32::try_from(v.len()).is_err() {
         return Ok(false);
     }
     let start = v.iter().position(|&c| c > b' ').unwrap_or(v.len());
@@ -343,7 +349,8 @@ fn relative(
 /// after the slashes: the host, the port, then the path and the rest;
 /// [`whatwg_wide`]'s answer. `current` is the current URL's host (see
 /// [`special_host`]). The host's and the port's errors are decided before
-/// anything is written: `out` is unchanged then.
+/// this function writes anything (`relative` may have written the base's
+/// start before it calls this).
 fn authority(
     scheme: &str,
     a: &[u8],
