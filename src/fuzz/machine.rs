@@ -632,12 +632,8 @@ fn step_checked_from(
 /// host, printable ASCII only.
 pub(crate) fn assert_followable(url: &str) {
     let bytes = url.as_bytes();
-    if !super::all_in(&PRINTABLE, bytes) {
-        let b = bytes.iter().find(|&&b| !PRINTABLE[usize::from(b)]);
-        panic!(
-            "followed {url:?} with byte {:#04x}",
-            b.copied().unwrap_or_default()
-        );
+    if let Some(i) = crate::model::first_where::<false>(&PRINTABLE, bytes) {
+        panic!("followed {url:?} with byte {:#04x}", bytes[i]);
     }
     // Where the authority starts: after the first `//`, which in an
     // http(s) URL is the scheme's.

@@ -44,19 +44,3 @@ pub use location::{location_differential, location_fetch, location_parse};
 pub use machine::{chain, machine_step};
 pub use resolve::{resolve, resolve_rfc3986, resolve_under, resolve_whatwg};
 pub use response::{raw_response, MAX_HEADERS};
-
-/// Whether every byte of `bytes` has `true` in `table`: eight at a time
-/// (one AND of their entries, one branch), then the last few. The eight
-/// are an array (unrolled: no loop condition per byte) and the AND is of
-/// bytes, not of `bool`s: under a fuzz build's comparison hooks, a check
-/// that steers no mutation then costs one hook per eight bytes, not two or
-/// three per byte.
-pub(crate) fn all_in(table: &[bool; 256], bytes: &[u8]) -> bool {
-    let (eights, rest) = bytes.as_chunks::<8>();
-    eights.iter().all(|eight| {
-        eight
-            .iter()
-            .fold(1u8, |all, &b| all & u8::from(table[usize::from(b)]))
-            != 0
-    }) && rest.iter().all(|&b| table[usize::from(b)])
-}

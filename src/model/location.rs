@@ -256,26 +256,10 @@ pub(crate) fn bounded_trimmed(raw: &[u8], max_len: usize) -> Result<(&[u8], usiz
 /// invalid and dangerous"; Fetch: a header value contains no 0x00, 0x0A,
 /// 0x0D. `start` is the value's offset in the field line.
 pub(crate) fn check_field_bytes(value: &[u8], start: usize) -> Result<(), LocationError> {
-    // Eight bytes at a time while none is NUL, CR or LF (one OR of their
-    // entries in a table, one branch), then byte by byte from the eight
-    // that hold one (or the last few bytes).
-    let mut from = 0;
-    while let Some(eight) = value.get(from..).and_then(|r| r.first_chunk::<8>()) {
-        if eight
-            .iter()
-            .fold(false, |any, &b| any | NUL_CR_LF[usize::from(b)])
-        {
-            break;
-        }
-        from += 8;
-    }
-    match value[from..]
-        .iter()
-        .position(|&b| NUL_CR_LF[usize::from(b)])
-    {
+    match super::first_where::<true>(&NUL_CR_LF, value) {
         Some(p) => Err(LocationError::InvalidByte {
-            offset: start + from + p,
-            byte: value[from + p],
+            offset: start + p,
+            byte: value[p],
             component: Component::FieldValue,
         }),
         None => Ok(()),

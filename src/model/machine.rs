@@ -568,17 +568,8 @@ impl RedirectMachine {
     #[doc(hidden)]
     pub fn check_invariants(&self) {
         let url = self.url();
-        // Eight bytes at a time (an array: unrolled, and one OR of their
-        // entries, as bytes: under a fuzz build's hooks a loop condition or
-        // a `bool` read from the table would be compared per byte), then
-        // the last few.
-        let (eights, rest) = url.as_bytes().as_chunks::<8>();
-        let ctl = |b: &u8| SPACE_OR_CTL[usize::from(*b)];
         assert!(
-            !(eights
-                .iter()
-                .any(|e| e.iter().fold(0u8, |any, b| any | u8::from(ctl(b))) != 0)
-                || rest.iter().any(ctl)),
+            super::first_where::<true>(&SPACE_OR_CTL, url.as_bytes()).is_none(),
             "whitespace or CTL in {url:?}"
         );
         assert!(!self.urls.current().host().is_empty(), "no host in {url:?}");

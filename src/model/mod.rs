@@ -30,6 +30,7 @@ pub(crate) mod strict;
 mod uri;
 pub(crate) mod whatwg;
 
+pub(crate) use ascii::first_where;
 pub use body::{Body, BodyAction, BodyParseError};
 pub use location::{
     parse_location, trim_field_value, ByteName, Component, LocationError, LocationMode,
